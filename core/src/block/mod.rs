@@ -1,0 +1,3 @@
+//! block/: bios, the device, and completion.
+
+pub mod bio;

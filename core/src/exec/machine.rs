@@ -1,0 +1,299 @@
+//! The machine: a world plus the step machine of every context, and the
+//! rules for taking one step of a context.
+//!
+//! Executors (replay, check, the fuzzers) decide *which* context steps; this
+//! file decides what a step of a context is. A machine is `Clone` and `Hash`
+//! so `check` can branch and deduplicate states.
+
+use std::hash::{Hash, Hasher};
+
+use crate::block::bio::bio_step;
+use crate::case::{Case, Fault, Op};
+use crate::exec::poll::{Cond, Poll};
+use crate::fs::sync::{Fsync, SyncAll};
+use crate::mm::filemap::{BufferedWrite, FilemapRead};
+use crate::mm::page_writeback::{SyncMode, WriteCachePages};
+use crate::mm::truncate::Truncate;
+use crate::mm::vmscan::ShrinkFolio;
+use crate::step::StepId;
+use crate::world::{
+    CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_TASKS, NO_FRAME, NTASK_SLOTS, TASK_INIT,
+    TASK_KSWAPD, TASK_SYNC,
+};
+
+/// The step machine of the operation a task is in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OpSm {
+    /// A buffered write.
+    Write(BufferedWrite),
+    /// A buffered read.
+    Read(FilemapRead),
+    /// `write_cache_pages()`.
+    Writeback(WriteCachePages),
+    /// `fsync()`.
+    Fsync(Fsync),
+    /// `sync()`.
+    Sync(SyncAll),
+    /// `truncate()`.
+    Truncate(Truncate),
+    /// Reclaim of one frame.
+    Reclaim(ShrinkFolio),
+}
+
+impl OpSm {
+    /// The machine that performs `op`.
+    pub fn new(op: Op) -> OpSm {
+        match op.clamped() {
+            Op::Write { file, index } => OpSm::Write(BufferedWrite::new(file, index)),
+            Op::Read { file, index } => OpSm::Read(FilemapRead::new(file, index)),
+            Op::Writeback { file, all } => OpSm::Writeback(WriteCachePages::new(
+                file,
+                if all { SyncMode::All } else { SyncMode::None },
+            )),
+            Op::Fsync { file } => OpSm::Fsync(Fsync::new(file)),
+            Op::Sync => OpSm::Sync(SyncAll::new()),
+            Op::Truncate { file, size } => OpSm::Truncate(Truncate::new(file, size)),
+            Op::Reclaim { frame } => OpSm::Reclaim(ShrinkFolio::new(frame)),
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self {
+            OpSm::Write(m) => m.step(w),
+            OpSm::Read(m) => m.step(w),
+            OpSm::Writeback(m) => m.step(w),
+            OpSm::Fsync(m) => m.step(w),
+            OpSm::Sync(m) => m.step(w),
+            OpSm::Truncate(m) => m.step(w),
+            OpSm::Reclaim(m) => m.step(w),
+        }
+    }
+}
+
+/// A task slot's progress.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct TaskRun {
+    /// Index of the current operation.
+    pub op_idx: u8,
+    /// The current operation's machine (`None` between operations).
+    pub op: Option<OpSm>,
+    /// What it waits for, if it blocked.
+    pub blocked: Option<Cond>,
+    /// No operation left.
+    pub done: bool,
+}
+
+/// What happened when a context was asked for a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepResult {
+    /// It took this step.
+    Ran(StepId),
+    /// It is blocked (it may just have found out).
+    Blocked,
+    /// It has nothing to do (finished, or a bio not in flight).
+    Idle,
+}
+
+/// Most steps one run may take; beyond it the run stops (a livelock guard).
+pub const STEP_BUDGET: u32 = 4000;
+
+/// A world and the step machines of every context.
+#[derive(Clone, Debug)]
+pub struct Machine<'c> {
+    /// The case being run.
+    pub case: &'c Case,
+    /// The state.
+    pub world: World,
+    /// Task slots.
+    pub tasks: [TaskRun; NTASK_SLOTS],
+    /// The frame the pending injected reclaim works on.
+    pub kswapd_frame: u8,
+    /// Faults already applied (bit i = `case.faults[i]`).
+    pub faults_done: u32,
+}
+
+impl Hash for Machine<'_> {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.world.hash(h);
+        self.tasks.hash(h);
+        self.kswapd_frame.hash(h);
+        self.faults_done.hash(h);
+    }
+}
+
+const SYNC_OPS: [Op; 1] = [Op::Sync];
+
+impl<'c> Machine<'c> {
+    /// A machine at the start of `case` (setup not run yet).
+    pub fn new(case: &'c Case) -> Machine<'c> {
+        let mut world = World::new(case.config, case.profile.toggles());
+        for f in &case.faults {
+            match *f {
+                Fault::IoError { bio } => {
+                    if (bio as usize) < MAX_BIOS {
+                        world.fail_bios |= 1 << bio;
+                    }
+                }
+                Fault::AllocFail { nth } => world.fail_alloc = nth,
+                _ => {}
+            }
+        }
+        let mut m = Machine {
+            case,
+            world,
+            tasks: [TaskRun::default(); NTASK_SLOTS],
+            kswapd_frame: NO_FRAME,
+            faults_done: 0,
+        };
+        for t in 0..NTASK_SLOTS {
+            m.tasks[t].done = m.op_at(t as u8, 0).is_none();
+        }
+        m
+    }
+
+    /// Operation `idx` of task slot `t`.
+    pub fn op_at(&self, t: CtxId, idx: u8) -> Option<Op> {
+        let idx = idx as usize;
+        match t {
+            t if (t as usize) < MAX_TASKS => self
+                .case
+                .tasks
+                .get(t as usize)
+                .and_then(|d| d.ops.get(idx))
+                .copied(),
+            TASK_INIT => self.case.setup.get(idx).copied(),
+            TASK_SYNC => SYNC_OPS.get(idx).copied(),
+            TASK_KSWAPD if idx == 0 && self.kswapd_frame != NO_FRAME => Some(Op::Reclaim {
+                frame: self.kswapd_frame,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Whether context `c` can take a step now (as far as the scheduler knows:
+    /// a task that has not tried its next step yet may turn out blocked).
+    pub fn runnable(&self, c: CtxId) -> bool {
+        if (c as usize) < NTASK_SLOTS {
+            let t = &self.tasks[c as usize];
+            !t.done && t.blocked.is_none_or(|cond| cond.ready(&self.world, c))
+        } else {
+            let k = (c - BIO_CTX0) as usize;
+            k < MAX_BIOS && self.world.bios[k].live
+        }
+    }
+
+    /// Contexts the scheduler may pick from: user tasks, kswapd, bios.
+    pub fn schedulable() -> impl Iterator<Item = CtxId> {
+        (0..MAX_TASKS as u8)
+            .chain(std::iter::once(TASK_KSWAPD))
+            .chain(BIO_CTX0..MAX_CTX as u8)
+    }
+
+    /// Whether any user task or kswapd is unfinished.
+    pub fn tasks_pending(&self) -> bool {
+        (0..MAX_TASKS)
+            .chain(std::iter::once(TASK_KSWAPD as usize))
+            .any(|t| !self.tasks[t].done)
+    }
+
+    /// Ask context `c` for one step. Executors call [`Machine::apply_faults`]
+    /// before choosing the context.
+    pub fn step_ctx(&mut self, c: CtxId) -> StepResult {
+        if !self.runnable(c) {
+            return StepResult::Blocked.or_idle(self.is_idle(c));
+        }
+        self.world.me = c;
+        self.world.ev.clear();
+        self.world.touched = NO_FRAME;
+        let poll = if (c as usize) < NTASK_SLOTS {
+            let t = c as usize;
+            self.tasks[t].blocked = None;
+            if self.tasks[t].op.is_none() {
+                match self.op_at(c, self.tasks[t].op_idx) {
+                    Some(op) => self.tasks[t].op = Some(OpSm::new(op)),
+                    None => {
+                        self.tasks[t].done = true;
+                        return StepResult::Idle;
+                    }
+                }
+            }
+            let Some(op) = self.tasks[t].op.as_mut() else {
+                return StepResult::Idle;
+            };
+            let p = op.step(&mut self.world);
+            match p {
+                Poll::Done(_) => {
+                    let tr = &mut self.tasks[t];
+                    tr.op = None;
+                    tr.op_idx += 1;
+                    let next = tr.op_idx;
+                    if self.op_at(c, next).is_none() {
+                        self.tasks[t].done = true;
+                    }
+                }
+                Poll::Block(cond) => self.tasks[t].blocked = Some(cond),
+                Poll::Ran(_) => {}
+            }
+            p
+        } else {
+            bio_step(&mut self.world, (c - BIO_CTX0) as usize)
+        };
+        match poll {
+            Poll::Ran(id) | Poll::Done(id) => {
+                self.world.step_no += 1;
+                StepResult::Ran(id)
+            }
+            Poll::Block(_) => StepResult::Blocked,
+        }
+    }
+
+    fn is_idle(&self, c: CtxId) -> bool {
+        if (c as usize) < NTASK_SLOTS {
+            self.tasks[c as usize].done
+        } else {
+            !self.world.bios[(c - BIO_CTX0) as usize % MAX_BIOS].live
+        }
+    }
+
+    /// Apply the faults due before the step about to be taken (signals,
+    /// injected reclaim). Returns `true` if injected reclaim became runnable:
+    /// the executor runs `kswapd` now, before anything else.
+    pub fn apply_faults(&mut self) -> bool {
+        let mut kswapd = false;
+        let now = self.world.step_no;
+        for (i, f) in self.case.faults.iter().enumerate().take(32) {
+            if self.faults_done & (1 << i) != 0 {
+                continue;
+            }
+            match *f {
+                Fault::Signal { task, at } if at as u32 <= now => {
+                    self.faults_done |= 1 << i;
+                    if (task as usize) < MAX_TASKS {
+                        self.world.sched[task as usize].fatal = true;
+                    }
+                }
+                Fault::Reclaim { frame, at }
+                    if at as u32 <= now && self.tasks[TASK_KSWAPD as usize].done =>
+                {
+                    self.faults_done |= 1 << i;
+                    self.kswapd_frame = frame % self.world.cfg.frames.max(1);
+                    self.tasks[TASK_KSWAPD as usize] = TaskRun::default();
+                    kswapd = true;
+                }
+                _ => {}
+            }
+        }
+        kswapd
+    }
+}
+
+impl StepResult {
+    fn or_idle(self, idle: bool) -> StepResult {
+        if idle {
+            StepResult::Idle
+        } else {
+            self
+        }
+    }
+}

@@ -1,0 +1,56 @@
+//! What a step machine answers when asked to take a step.
+
+use crate::step::StepId;
+use crate::world::{wq, CtxId, FrameId, LockId, World, NTASK_SLOTS};
+
+/// The result of asking a step machine for one step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Poll {
+    /// It took the step `StepId`; more steps follow.
+    Ran(StepId),
+    /// It took the step `StepId`, its last.
+    Done(StepId),
+    /// It cannot take its next step until `Cond` holds; nothing changed.
+    Block(Cond),
+}
+
+/// Why a task cannot run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Cond {
+    /// Asleep in `folio_wait_bit_common()` until woken (or, in a killable
+    /// sleep, until a fatal signal is pending).
+    Woken,
+    /// Waiting for a lock held across steps (`i_rwsem`, a spinlock).
+    Lock(LockId),
+    /// `folio_try_get()` failed on a frozen refcount: the lookup retries until
+    /// the slot changes or the folio is unfrozen.
+    SlotBusy {
+        /// File.
+        mapping: u8,
+        /// Page index.
+        index: u8,
+        /// The frozen frame.
+        frame: FrameId,
+    },
+    /// Every bio slot is in flight; the submitter waits for one to finish.
+    BioSlot,
+}
+
+impl Cond {
+    /// Whether the condition holds now, for task `t`.
+    pub fn ready(&self, w: &World, t: CtxId) -> bool {
+        match *self {
+            Cond::Woken => {
+                let s = &w.sched[(t as usize).min(NTASK_SLOTS - 1)];
+                s.woken || s.wait.flags & wq::WOKEN != 0 || (s.killable && s.fatal)
+            }
+            Cond::Lock(l) => w.lock_free(l),
+            Cond::SlotBusy {
+                mapping,
+                index,
+                frame,
+            } => w.slot_frame(mapping, index) != frame || w.frames[frame as usize].refcount != 0,
+            Cond::BioSlot => w.bios.iter().any(|b| !b.live),
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! fs/: the VFS entry points the model's tasks call.
+
+pub mod sync;

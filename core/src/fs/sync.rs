@@ -1,0 +1,151 @@
+//! fs/sync.c: `fsync(2)` and `sync(2)`.
+//!
+//! `vfs_fsync_range()` → the filesystem's `->fsync` → `file_write_and_wait_range()`
+//! (mm/filemap.c): `__filemap_fdatawrite_range(WB_SYNC_ALL)`, then
+//! `__filemap_fdatawait_range()`, then `file_check_and_advance_wb_err()`
+//! (modelled by `filemap_check_errors()`). When it returns 0, every write that
+//! returned before the fsync started must be on the disk: the
+//! `disk-mismatch` oracle checks that at the return.
+
+use crate::exec::poll::Poll;
+use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
+use crate::oracle::OracleId;
+use crate::step::StepId;
+use crate::world::{token, Disk, World, MAX_FILES, MAX_INDEX};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum FsyncPc {
+    Write,
+    Wait,
+    Check,
+}
+
+/// `fsync(2)` on one file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Fsync {
+    file: u8,
+    pc: FsyncPc,
+    started: bool,
+    promised: [u16; MAX_INDEX],
+    truncs: u16,
+    write: WriteCachePages,
+    wait: FdataWait,
+    /// 0 or -5 (-EIO).
+    pub err: i8,
+}
+
+impl Fsync {
+    /// Sync `file`.
+    pub fn new(file: u8) -> Fsync {
+        Fsync {
+            file,
+            pc: FsyncPc::Write,
+            started: false,
+            promised: [0; MAX_INDEX],
+            truncs: 0,
+            write: WriteCachePages::new(file, SyncMode::All),
+            wait: FdataWait::new(file),
+            err: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        if !self.started {
+            self.started = true;
+            self.promised = w.shadow.latest[self.file as usize];
+            self.truncs = w.shadow.truncs[self.file as usize];
+        }
+        match self.pc {
+            FsyncPc::Write => match self.write.step(w) {
+                Poll::Done(id) => {
+                    self.pc = FsyncPc::Wait;
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            FsyncPc::Wait => match self.wait.step(w) {
+                Poll::Done(id) => {
+                    self.pc = FsyncPc::Check;
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            FsyncPc::Check => {
+                let f = self.file as usize;
+                let m = &mut w.mappings[f];
+                if m.eio {
+                    m.eio = false;
+                    self.err = -5;
+                    return Poll::Done(StepId::FilemapCheckErrors);
+                }
+                if w.shadow.truncs[f] == self.truncs {
+                    check_durable(w, self.file, &self.promised);
+                }
+                Poll::Done(StepId::FilemapCheckErrors)
+            }
+        }
+    }
+}
+
+/// Fire `disk-mismatch` if a page below EOF whose promise is not void lacks,
+/// on disk, the version `promised` (or a later one) of its own data.
+pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_INDEX]) {
+    let f = file as usize;
+    for i in 0..(w.mappings[f].i_size as usize).min(MAX_INDEX) {
+        let want = promised[i];
+        if want == 0 || w.shadow.voided[f][i] {
+            continue;
+        }
+        let got = w.disk.blocks[Disk::block_of(file, i as u8, 0)];
+        let own = token::file(got) == Some(file) && token::lblk(got) == i as u8;
+        if !own || token::version(got) < want {
+            let frame = w.slot_frame(file, i as u8);
+            w.fire(
+                OracleId::DiskMismatch,
+                frame,
+                got,
+                token::make(file, i as u8, want),
+            );
+        }
+    }
+}
+
+/// `sync(2)`: `fsync` every file in turn (`ksys_sync()` writes back and waits
+/// on every inode; the model does it file by file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SyncAll {
+    file: u8,
+    cur: Fsync,
+}
+
+impl SyncAll {
+    /// Sync every file.
+    pub fn new() -> SyncAll {
+        SyncAll {
+            file: 0,
+            cur: Fsync::new(0),
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.cur.step(w) {
+            Poll::Done(id) => {
+                self.file += 1;
+                if self.file as usize >= MAX_FILES {
+                    return Poll::Done(id);
+                }
+                self.cur = Fsync::new(self.file);
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+}
+
+impl Default for SyncAll {
+    fn default() -> Self {
+        SyncAll::new()
+    }
+}

@@ -1,0 +1,41 @@
+//! Litmus files: a case written for people, close to the CPU1/CPU2 tables
+//! of the seed mails.
+//!
+//! ```text
+//! # Comments start with '#', anywhere on a line.
+//! litmus case1-no-reuse            # optional title
+//! profile v5.8                     # a profile expression: NAME[+TOGGLE][-TOGGLE]
+//! config frames=2 buckets=1        # optional: frames (1-8), waitqueue buckets (1-8)
+//! expect writeback-after-wait      # optional: oracles the author expects to fire
+//!
+//! setup:                           # run to completion first; their bios stay in flight
+//!   write f0 0
+//!   writeback f0 none
+//!
+//! task N cpu=1:                    # a task: its operations, in order
+//!   writeback f0 none
+//!   write f0 0
+//!
+//! schedule:                        # who runs, for how long
+//!   io0 __folio_end_writeback      # until its next step with this label
+//!   N *                            # until it blocks or finishes
+//!   W 3                            # three steps
+//!   io1 folio_wake_bit #2          # until the 2nd next step with this label
+//!
+//! faults:
+//!   io-error io1                   # that bio completes with an error
+//!   alloc-fail 2                   # the 2nd allocation fails
+//!   signal W at 12                 # SIGKILL to W before global step 12
+//!   reclaim frame0 at 7            # kswapd reclaims frame 0 before step 7
+//! ```
+//!
+//! Operations: `write FILE INDEX`, `read FILE INDEX`,
+//! `writeback FILE none|all`, `fsync FILE`, `sync`, `truncate FILE PAGES`,
+//! `reclaim frameN`. Files are `f0`..`f2`, indices `0`..`3`. Contexts in the
+//! schedule: task names, `io0`.. (bios by submission order), `kswapd`.
+
+mod parse;
+mod print;
+
+pub use parse::{parse, parse_str, Litmus, LitmusError};
+pub use print::{print, print_case};

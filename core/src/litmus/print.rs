@@ -1,0 +1,129 @@
+//! Printing a case as a litmus file (the inverse of the parser).
+
+use std::fmt::Write;
+
+use crate::case::{Case, Fault, Run, DEFAULT_NAMES};
+use crate::oracle::OracleId;
+use crate::world::{Config, CtxId, BIO_CTX0, MAX_TASKS, TASK_KSWAPD};
+
+fn usable_names(case: &Case) -> Vec<String> {
+    let names = case.names();
+    let ok = names.iter().enumerate().all(|(i, n)| {
+        !n.is_empty()
+            && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+            && n != "kswapd"
+            && n != "init"
+            && n != "umount"
+            && !n
+                .strip_prefix("io")
+                .is_some_and(|d| d.parse::<u32>().is_ok())
+            && !names[..i].contains(n)
+    });
+    if ok {
+        names
+    } else {
+        (0..names.len())
+            .map(|i| DEFAULT_NAMES[i.min(MAX_TASKS - 1)].to_string())
+            .collect()
+    }
+}
+
+fn ctx(c: CtxId, names: &[String]) -> String {
+    if (c as usize) < MAX_TASKS {
+        names
+            .get(c as usize)
+            .cloned()
+            .unwrap_or_else(|| DEFAULT_NAMES[c as usize].to_string())
+    } else if c == TASK_KSWAPD {
+        "kswapd".into()
+    } else {
+        format!("io{}", c.saturating_sub(BIO_CTX0))
+    }
+}
+
+/// Print `case` as a litmus file with an optional title, expectations and
+/// leading comment lines.
+pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[String]) -> String {
+    let mut s = String::new();
+    for c in comments {
+        for l in c.lines() {
+            let _ = writeln!(s, "# {l}");
+        }
+    }
+    if let Some(t) = title {
+        let _ = writeln!(s, "litmus {t}");
+    }
+    let _ = writeln!(s, "profile {}", case.profile);
+    if case.config != Config::default() {
+        let _ = writeln!(
+            s,
+            "config frames={} buckets={}",
+            case.config.frames, case.config.wq_buckets
+        );
+    }
+    if !expect.is_empty() {
+        let _ = writeln!(
+            s,
+            "expect {}",
+            expect
+                .iter()
+                .map(|o| o.name())
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    if !case.setup.is_empty() {
+        let _ = writeln!(s, "\nsetup:");
+        for op in &case.setup {
+            let _ = writeln!(s, "  {op}");
+        }
+    }
+    let names = usable_names(case);
+    for (i, t) in case.tasks.iter().enumerate() {
+        let cpu = if t.cpu as usize != i {
+            format!(" cpu={}", t.cpu)
+        } else {
+            String::new()
+        };
+        let _ = writeln!(s, "\ntask {}{cpu}:", names[i]);
+        for op in &t.ops {
+            let _ = writeln!(s, "  {op}");
+        }
+    }
+    if !case.schedule.is_empty() {
+        let _ = writeln!(s, "\nschedule:");
+        let w = case
+            .schedule
+            .iter()
+            .map(|sl| ctx(sl.ctx, &names).len())
+            .max()
+            .unwrap_or(0);
+        for sl in &case.schedule {
+            let run = match sl.run {
+                Run::Block => "*".to_string(),
+                Run::Steps(n) => n.to_string(),
+                Run::Until(id, 1) => id.name().to_string(),
+                Run::Until(id, k) => format!("{} #{k}", id.name()),
+            };
+            let _ = writeln!(s, "  {:w$} {run}", ctx(sl.ctx, &names));
+        }
+    }
+    if !case.faults.is_empty() {
+        let _ = writeln!(s, "\nfaults:");
+        for f in &case.faults {
+            let line = match *f {
+                Fault::IoError { bio } => format!("io-error io{bio}"),
+                Fault::AllocFail { nth } => format!("alloc-fail {nth}"),
+                Fault::Signal { task, at } => format!("signal {} at {at}", ctx(task, &names)),
+                Fault::Reclaim { frame, at } => format!("reclaim frame{frame} at {at}"),
+            };
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    s
+}
+
+/// Print a case with no title or comments.
+pub fn print_case(case: &Case) -> String {
+    print(case, None, &[], &[])
+}

@@ -1,0 +1,932 @@
+//! mm/filemap.c: the page cache, waiting on folio bits, and the buffered
+//! write and read paths.
+//!
+//! Waiting follows `folio_wait_bit_common()` / `wake_page_function()` /
+//! `folio_wake_bit()` of v7.0 when toggle 2a9127fcf229 is on (the waker wakes
+//! a SHARED waiter without testing the bit; the waiter trusts the wakeup),
+//! and v5.7's `wait_on_page_bit_common()` / `wake_page_function()` when it is
+//! off (the waker stops at a re-set bit; the waiter re-tests and loops).
+//! Toggle 5ef64cc8987a adds the page-lock unfairness of v5.9 (EXCLUSIVE
+//! waiters retake the lock themselves, handoff only after 5 misses).
+
+use crate::exec::poll::{Cond, Poll};
+use crate::oracle::OracleId;
+use crate::profile::Toggle;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{mark, pg, token, wq, FolioRef, World, NO_FRAME, NO_MAPPING, NTASK_SLOTS};
+
+use super::page_alloc::folio_alloc;
+use super::swap::{folio_put, folio_try_get};
+
+// ---------------------------------------------------------------------------
+// Page-cache membership
+// ---------------------------------------------------------------------------
+
+/// `__filemap_add_folio()`: insert a locked folio at (`mapping`, `index`),
+/// taking the page-cache reference, and put it on the LRU
+/// (`folio_add_lru()`). Returns `false` (-EEXIST) if the slot is taken.
+pub fn page_cache_insert(w: &mut World, r: FolioRef, mapping: u8, index: u8) -> bool {
+    if w.slot_frame(mapping, index) != NO_FRAME {
+        return false;
+    }
+    w.mappings[mapping as usize].slots[index as usize] = crate::world::Slot {
+        frame: r.frame,
+        marks: 0,
+    };
+    let fr = w.frame_mut(r);
+    fr.mapping = mapping;
+    fr.index = index;
+    fr.refcount += 1;
+    fr.flags |= pg::LRU;
+    w.note(Event::Insert {
+        frame: r.frame,
+        mapping,
+        index,
+    });
+    true
+}
+
+/// `page_cache_delete()` / `__filemap_remove_folio()`: remove the folio from
+/// its mapping (`folio->mapping = NULL`). The page-cache reference is dropped
+/// by the caller (`filemap_free_folio()`), after the xarray lock.
+pub fn page_cache_delete(w: &mut World, r: FolioRef) {
+    let fr = *w.frame(r);
+    if fr.mapping == NO_MAPPING {
+        return;
+    }
+    let slot = &mut w.mappings[fr.mapping as usize].slots[fr.index as usize];
+    if slot.frame == r.frame {
+        *slot = crate::world::Slot::EMPTY;
+    }
+    w.frame_mut(r).mapping = NO_MAPPING;
+    w.note(Event::Delete {
+        frame: r.frame,
+        mapping: fr.mapping,
+        index: fr.index,
+    });
+}
+
+/// `folio_mark_dirty()` → `filemap_dirty_folio()`: PG_dirty and the DIRTY mark.
+pub fn folio_mark_dirty(w: &mut World, r: FolioRef) {
+    let fr = w.frame_mut(r);
+    fr.flags |= pg::DIRTY;
+    let (m, i) = (fr.mapping, fr.index);
+    if m != NO_MAPPING {
+        let s = &mut w.mappings[m as usize].slots[i as usize];
+        if s.frame == r.frame {
+            s.marks |= mark::DIRTY;
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Waking
+// ---------------------------------------------------------------------------
+
+/// `folio_wake_bit()` (v5.7: `wake_up_page_bit()`) under the hashed queue's
+/// lock: walk the bucket calling `wake_page_function()` on each entry, then
+/// clear PG_waiters if no entry for this folio is left or none matched.
+///
+/// `waker` is the folio pointer the waker holds — possibly without a
+/// reference (I/O completion before 073861ed77b6), possibly to an older
+/// incarnation than the waiters'. The oracles `wake-without-ref` (the WARN
+/// Linus proposed in seed 003) and `cross-incarnation-wakeup` fire here.
+pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
+    let f = waker.frame;
+    if w.frames[f as usize].refcount == 0 {
+        w.fire(OracleId::WakeWithoutRef, f, waker.inc as u32, 0);
+    }
+    let rewrite = w.has(Toggle::WaitRewrite);
+    let unfair = w.has(Toggle::LockUnfairness);
+    let b = w.wq.bucket(f);
+    let mut entries = [0u8; NTASK_SLOTS];
+    let n = w.wq.entries(b).len();
+    entries[..n].copy_from_slice(w.wq.entries(b));
+    let mut page_match = false;
+    let mut nr_exclusive = 1;
+    for &t in &entries[..n] {
+        let e = w.sched[t as usize].wait;
+        // wake_page_match()
+        if e.frame != f {
+            continue;
+        }
+        page_match = true;
+        if e.bit != bit {
+            continue;
+        }
+        let woke: bool;
+        if rewrite {
+            let mut flags = e.flags;
+            if flags & wq::EXCLUSIVE != 0 {
+                let fr = &mut w.frames[f as usize];
+                if unfair {
+                    if fr.flags & bit != 0 {
+                        break; // -1: bit re-taken, stop walking
+                    }
+                    if flags & wq::CUSTOM != 0 {
+                        if fr.flags & bit != 0 {
+                            break;
+                        }
+                        fr.flags |= bit; // lock handoff
+                        flags |= wq::DONE;
+                    }
+                } else {
+                    // 2a9127fcf229 as merged: the waker takes the bit for an exclusive waiter.
+                    if fr.flags & bit != 0 {
+                        break;
+                    }
+                    fr.flags |= bit;
+                }
+            }
+            // smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN); wake_up_state();
+            // list_del_init_careful(). No bit test for a non-exclusive waiter.
+            w.sched[t as usize].wait.flags = flags | wq::WOKEN;
+            w.sched[t as usize].woken = true;
+            w.sched[t as usize].wait.queued = false;
+            w.wq.remove(b, t);
+            woke = true;
+        } else {
+            // v5.7: "Stop walking if it's locked" — for every waiter.
+            if w.frames[f as usize].flags & bit != 0 {
+                break;
+            }
+            // autoremove_wake_function(): try_to_wake_up(), dequeue if it woke.
+            if w.sched[t as usize].woken {
+                woke = false;
+            } else {
+                w.sched[t as usize].woken = true;
+                w.sched[t as usize].wait.queued = false;
+                w.wq.remove(b, t);
+                woke = true;
+            }
+        }
+        if woke {
+            w.note(Event::Wake { wakee: t, frame: f });
+            if e.inc != waker.inc {
+                w.fire(
+                    OracleId::CrossIncarnationWakeup,
+                    f,
+                    waker.inc as u32,
+                    e.inc as u32,
+                );
+            }
+            if e.flags & wq::EXCLUSIVE != 0 {
+                nr_exclusive -= 1;
+                if nr_exclusive == 0 {
+                    break;
+                }
+            }
+        }
+    }
+    if !w.wq.active(b) || !page_match {
+        w.frames[f as usize].flags &= !pg::WAITERS;
+    }
+}
+
+/// `folio_unlock()`: clear PG_locked and read PG_waiters in one atomic
+/// operation (`folio_xor_flags_has_waiters()`), wake the lock's waiters if
+/// there were any.
+pub fn folio_unlock(w: &mut World, r: FolioRef) {
+    w.check_ref(r);
+    let fr = w.frame_mut(r);
+    fr.flags &= !pg::LOCKED;
+    if fr.flags & pg::WAITERS != 0 {
+        folio_wake_bit(w, r, pg::LOCKED);
+    }
+}
+
+/// `folio_trylock()`: `!test_and_set_bit_lock(PG_locked)`.
+pub fn folio_trylock(w: &mut World, r: FolioRef) -> bool {
+    w.check_ref(r);
+    let fr = w.frame_mut(r);
+    if fr.flags & pg::LOCKED != 0 {
+        false
+    } else {
+        fr.flags |= pg::LOCKED;
+        true
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Waiting
+// ---------------------------------------------------------------------------
+
+/// `enum behavior` of `folio_wait_bit_common()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Behavior {
+    /// Take the bit when woken (`__folio_lock()`).
+    Exclusive,
+    /// Return once the bit was seen clear (`folio_wait_writeback()`, `folio_wait_locked()`).
+    Shared,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum WaitPc {
+    Queue,
+    /// v5.7: `bit_is_set = test_bit()`, then `io_schedule()`.
+    Test,
+    /// Asleep until woken.
+    Sleep,
+    /// v5.7: asleep in `io_schedule()`.
+    LegacySleep,
+    /// Woken (or not asleep): finish.
+    Finish,
+}
+
+/// `folio_wait_bit_common()` as a step machine (mm/filemap.c).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WaitBit {
+    folio: FolioRef,
+    bit: u16,
+    behavior: Behavior,
+    killable: bool,
+    pc: WaitPc,
+    unfairness: i8,
+    /// 0, or -4 (-EINTR) when a fatal signal ended the wait.
+    pub ret: i8,
+}
+
+/// `sysctl_page_lock_unfairness` default (mm/filemap.c, 5ef64cc8987a).
+const PAGE_LOCK_UNFAIRNESS: i8 = 5;
+
+impl WaitBit {
+    /// Wait on `bit` of `folio` (the caller holds a reference).
+    pub fn new(folio: FolioRef, bit: u16, behavior: Behavior, killable: bool) -> WaitBit {
+        WaitBit {
+            folio,
+            bit,
+            behavior,
+            killable,
+            pc: WaitPc::Queue,
+            unfairness: PAGE_LOCK_UNFAIRNESS,
+            ret: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        let excl = self.behavior == Behavior::Exclusive;
+        if w.has(Toggle::WaitRewrite) {
+            match self.pc {
+                WaitPc::Queue => {
+                    // repeat:
+                    w.check_ref(self.folio);
+                    let mut flags = 0;
+                    if excl {
+                        flags = wq::EXCLUSIVE;
+                        if w.has(Toggle::LockUnfairness) {
+                            self.unfairness -= 1;
+                            if self.unfairness < 0 {
+                                flags |= wq::CUSTOM;
+                            }
+                        }
+                    }
+                    // spin_lock_irq(&q->lock); folio_set_waiters(); folio_trylock_flag()
+                    let fr = w.frame_mut(self.folio);
+                    fr.flags |= pg::WAITERS;
+                    let got = if excl {
+                        if fr.flags & self.bit != 0 {
+                            false
+                        } else {
+                            fr.flags |= self.bit;
+                            true
+                        }
+                    } else {
+                        fr.flags & self.bit == 0
+                    };
+                    let s = &mut w.sched[me];
+                    s.woken = false;
+                    s.killable = self.killable;
+                    s.wait = crate::world::WaitEntry {
+                        frame: self.folio.frame,
+                        inc: self.folio.inc,
+                        bit: self.bit,
+                        flags,
+                        queued: false,
+                    };
+                    if got {
+                        s.wait.flags |= wq::WOKEN | wq::DONE;
+                        self.ret = 0;
+                        return Poll::Done(StepId::FolioWaitBitCommon);
+                    }
+                    s.wait.queued = true;
+                    let b = w.wq.bucket(self.folio.frame);
+                    w.wq.add_tail(b, me as u8);
+                    w.note(Event::Sleep {
+                        frame: self.folio.frame,
+                        bit: self.bit,
+                    });
+                    self.pc = WaitPc::Sleep;
+                    Poll::Ran(StepId::FolioWaitBitCommon)
+                }
+                WaitPc::Sleep => {
+                    if !Cond::Woken.ready(w, me as u8) {
+                        return Poll::Block(Cond::Woken);
+                    }
+                    let flags = w.sched[me].wait.flags;
+                    let mut done = true;
+                    if flags & wq::WOKEN == 0 {
+                        // signal_pending_state(): break
+                    } else if excl && w.has(Toggle::LockUnfairness) && flags & wq::DONE == 0 {
+                        // Not handed over: try to take the lock ourselves.
+                        w.check_ref(self.folio);
+                        let fr = w.frame_mut(self.folio);
+                        if fr.flags & self.bit != 0 {
+                            done = false; // goto repeat
+                        } else {
+                            fr.flags |= self.bit;
+                            w.sched[me].wait.flags |= wq::DONE;
+                        }
+                    }
+                    if !done {
+                        self.pc = WaitPc::Queue;
+                        return Poll::Ran(StepId::FinishWait);
+                    }
+                    self.finish_wait(w);
+                    let flags = w.sched[me].wait.flags;
+                    let ok = if excl && w.has(Toggle::LockUnfairness) {
+                        flags & wq::DONE != 0
+                    } else {
+                        flags & wq::WOKEN != 0
+                    };
+                    self.ret = if ok { 0 } else { -4 };
+                    Poll::Done(StepId::FinishWait)
+                }
+                _ => unreachable_pc(),
+            }
+        } else {
+            // v5.7 wait_on_page_bit_common()
+            match self.pc {
+                WaitPc::Queue => {
+                    w.check_ref(self.folio);
+                    let s = w.sched[me];
+                    if !s.wait.queued {
+                        let b = w.wq.bucket(self.folio.frame);
+                        w.wq.add_tail(b, me as u8);
+                        w.frame_mut(self.folio).flags |= pg::WAITERS;
+                    }
+                    let s = &mut w.sched[me];
+                    s.wait = crate::world::WaitEntry {
+                        frame: self.folio.frame,
+                        inc: self.folio.inc,
+                        bit: self.bit,
+                        flags: if excl { wq::EXCLUSIVE } else { 0 },
+                        queued: true,
+                    };
+                    s.woken = false; // set_current_state(state)
+                    s.killable = self.killable;
+                    self.pc = WaitPc::Test;
+                    Poll::Ran(StepId::FolioWaitBitCommon)
+                }
+                WaitPc::Test => {
+                    w.check_ref(self.folio);
+                    let bit_is_set = w.frame(self.folio).flags & self.bit != 0;
+                    if bit_is_set && !w.sched[me].woken {
+                        w.note(Event::Sleep {
+                            frame: self.folio.frame,
+                            bit: self.bit,
+                        });
+                        self.pc = WaitPc::LegacySleep;
+                    } else {
+                        self.pc = WaitPc::Finish;
+                    }
+                    Poll::Ran(StepId::IoSchedule)
+                }
+                WaitPc::LegacySleep | WaitPc::Finish => {
+                    if self.pc == WaitPc::LegacySleep && !Cond::Woken.ready(w, me as u8) {
+                        return Poll::Block(Cond::Woken);
+                    }
+                    w.check_ref(self.folio);
+                    let fr = w.frame_mut(self.folio);
+                    let got = if excl {
+                        if fr.flags & self.bit != 0 {
+                            false
+                        } else {
+                            fr.flags |= self.bit;
+                            true
+                        }
+                    } else {
+                        fr.flags & self.bit == 0
+                    };
+                    let s = w.sched[me];
+                    if got || (s.killable && s.fatal) {
+                        self.ret = if got { 0 } else { -4 };
+                        self.finish_wait(w);
+                        return Poll::Done(StepId::FinishWait);
+                    }
+                    self.pc = WaitPc::Queue;
+                    Poll::Ran(StepId::FinishWait)
+                }
+                _ => unreachable_pc(),
+            }
+        }
+    }
+
+    /// `finish_wait()`: off the queue if a waker did not take us off.
+    fn finish_wait(&mut self, w: &mut World) {
+        let me = w.me as usize;
+        if w.sched[me].wait.queued {
+            let b = w.wq.bucket(w.sched[me].wait.frame);
+            w.wq.remove(b, me as u8);
+            w.sched[me].wait.queued = false;
+        }
+        w.sched[me].killable = false;
+    }
+}
+
+#[cold]
+fn unreachable_pc() -> Poll {
+    // A step machine's pc is only set by the machine itself; reaching this is a model bug.
+    panic!("pagelife model bug: step machine in an impossible state")
+}
+
+/// `folio_lock()` (include/linux/pagemap.h): `folio_trylock()`, else
+/// `__folio_lock()` = `folio_wait_bit_common(PG_locked, EXCLUSIVE)`.
+/// `folio_lock_killable()` when `killable`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LockFolio {
+    folio: FolioRef,
+    killable: bool,
+    wait: Option<WaitBit>,
+    /// 0 when locked, -4 when a fatal signal ended a killable wait.
+    pub ret: i8,
+}
+
+impl LockFolio {
+    /// Lock `folio` (the caller holds a reference).
+    pub fn new(folio: FolioRef, killable: bool) -> LockFolio {
+        LockFolio {
+            folio,
+            killable,
+            wait: None,
+            ret: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match &mut self.wait {
+            None => {
+                if folio_trylock(w, self.folio) {
+                    return Poll::Done(StepId::FolioLock);
+                }
+                self.wait = Some(WaitBit::new(
+                    self.folio,
+                    pg::LOCKED,
+                    Behavior::Exclusive,
+                    self.killable,
+                ));
+                Poll::Ran(StepId::FolioLock)
+            }
+            Some(wb) => {
+                let p = wb.step(w);
+                if let Poll::Done(_) = p {
+                    self.ret = wb.ret;
+                }
+                p
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Lookup
+// ---------------------------------------------------------------------------
+
+/// `filemap_get_entry()`: lockless load, `folio_try_get()`, reload. Blocks
+/// (spins, in the kernel) while the folio is frozen.
+pub fn filemap_get_entry(w: &mut World, mapping: u8, index: u8) -> Result<Option<FolioRef>, Cond> {
+    let f = w.slot_frame(mapping, index);
+    if f == NO_FRAME {
+        return Ok(None);
+    }
+    match folio_try_get(w, f) {
+        Some(r) => Ok(Some(r)),
+        None => Err(Cond::SlotBusy {
+            mapping,
+            index,
+            frame: f,
+        }),
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum GetPc {
+    Lookup,
+    Lock,
+    Recheck,
+    Alloc,
+    SetLockedLoad,
+    SetLockedStore(u16),
+    Add,
+}
+
+/// `__filemap_get_folio(mapping, index, FGP_LOCK [| FGP_CREAT])`
+/// (`__filemap_get_folio_mpol()` in v7.0): look up, lock, re-check that the
+/// folio was not truncated meanwhile; or allocate, `__folio_set_locked()`
+/// (non-atomic: a load step and a store step) and `filemap_add_folio()`.
+/// On success the folio is locked and the caller holds a reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GetLockedFolio {
+    mapping: u8,
+    index: u8,
+    create: bool,
+    killable: bool,
+    pc: GetPc,
+    lock: Option<LockFolio>,
+    /// The folio (valid when done and `err == 0`).
+    pub folio: FolioRef,
+    /// 0; -12 (-ENOMEM); -2 (-ENOENT, absent and not creating); -4 (-EINTR).
+    pub err: i8,
+    /// The folio was created by this call (not found in the cache).
+    pub created: bool,
+}
+
+impl GetLockedFolio {
+    /// Get (`create`: or create) the locked folio at (`mapping`, `index`).
+    pub fn new(mapping: u8, index: u8, create: bool, killable: bool) -> GetLockedFolio {
+        GetLockedFolio {
+            mapping,
+            index,
+            create,
+            killable,
+            pc: GetPc::Lookup,
+            lock: None,
+            folio: FolioRef::NONE,
+            err: 0,
+            created: false,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            GetPc::Lookup => match filemap_get_entry(w, self.mapping, self.index) {
+                Err(c) => Poll::Block(c),
+                Ok(Some(r)) => {
+                    self.folio = r;
+                    self.lock = Some(LockFolio::new(r, self.killable));
+                    self.pc = GetPc::Lock;
+                    Poll::Ran(StepId::FilemapGetEntry)
+                }
+                Ok(None) if self.create => {
+                    self.pc = GetPc::Alloc;
+                    Poll::Ran(StepId::FilemapGetEntry)
+                }
+                Ok(None) => {
+                    self.err = -2;
+                    Poll::Done(StepId::FilemapGetEntry)
+                }
+            },
+            GetPc::Lock => {
+                let lock = self.lock.as_mut().unwrap_or_else(|| unreachable_lock());
+                match lock.step(w) {
+                    Poll::Done(id) => {
+                        if lock.ret != 0 {
+                            folio_put(w, self.folio);
+                            self.err = lock.ret;
+                            return Poll::Done(id);
+                        }
+                        self.pc = GetPc::Recheck;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            GetPc::Recheck => {
+                let fr = *w.frame(self.folio);
+                if fr.mapping != self.mapping || fr.index != self.index {
+                    // Truncated under us: folio_unlock(); folio_put(); goto repeat.
+                    w.note(Event::Note("truncated meanwhile: retry"));
+                    folio_unlock(w, self.folio);
+                    folio_put(w, self.folio);
+                    self.pc = GetPc::Lookup;
+                    return Poll::Ran(StepId::FilemapGetFolioRecheck);
+                }
+                Poll::Done(StepId::FilemapGetFolioRecheck)
+            }
+            GetPc::Alloc => match folio_alloc(w) {
+                None => {
+                    self.err = -12;
+                    Poll::Done(StepId::FilemapAllocFolio)
+                }
+                Some(r) => {
+                    self.folio = r;
+                    self.created = true;
+                    self.pc = GetPc::SetLockedLoad;
+                    Poll::Ran(StepId::FilemapAllocFolio)
+                }
+            },
+            GetPc::SetLockedLoad => {
+                // filemap_add_folio(): __folio_set_locked(), the load half.
+                let v = w.frame(self.folio).flags;
+                self.pc = GetPc::SetLockedStore(v);
+                Poll::Ran(StepId::SetLockedLoad)
+            }
+            GetPc::SetLockedStore(v) => {
+                // The store half of the non-atomic RMW: anything an atomic op
+                // changed since the load is lost.
+                w.frame_mut(self.folio).flags = v | pg::LOCKED;
+                self.pc = GetPc::Add;
+                Poll::Ran(StepId::SetLockedStore)
+            }
+            GetPc::Add => {
+                if page_cache_insert(w, self.folio, self.mapping, self.index) {
+                    return Poll::Done(StepId::FilemapAddFolio);
+                }
+                // -EEXIST: somebody else added one; __folio_clear_locked, put, retry.
+                w.frame_mut(self.folio).flags &= !pg::LOCKED;
+                folio_put(w, self.folio);
+                self.created = false;
+                self.pc = GetPc::Lookup;
+                Poll::Ran(StepId::FilemapAddFolio)
+            }
+        }
+    }
+}
+
+#[cold]
+fn unreachable_lock() -> &'static mut LockFolio {
+    panic!("pagelife model bug: lock step without a lock")
+}
+
+// ---------------------------------------------------------------------------
+// Buffered write: generic_perform_write()
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum WritePc {
+    InodeLock,
+    Get,
+    Copy,
+    Dirty,
+    Unlock,
+    Put,
+    InodeUnlock,
+}
+
+/// A one-page `pwrite()`: `inode_lock()`, then `generic_perform_write()`:
+/// `->write_begin` (`__filemap_get_folio(FGP_WRITEBEGIN)`: find or create,
+/// lock), `copy_folio_from_iter_atomic()`, `->write_end`
+/// (`folio_mark_dirty()`, `i_size_write()`, `folio_unlock()`, `folio_put()`),
+/// `inode_unlock()`. The user is promised the data when the call returns.
+///
+/// Not modelled: `balance_dirty_pages_ratelimited()`, `folio_wait_stable()`
+/// (no stable-pages device), short copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BufferedWrite {
+    file: u8,
+    index: u8,
+    pc: WritePc,
+    get: GetLockedFolio,
+    version: u16,
+    /// 0 or a negative errno.
+    pub err: i8,
+}
+
+impl BufferedWrite {
+    /// Write page `index` of `file`.
+    pub fn new(file: u8, index: u8) -> BufferedWrite {
+        BufferedWrite {
+            file,
+            index,
+            pc: WritePc::InodeLock,
+            get: GetLockedFolio::new(file, index, true, false),
+            version: 0,
+            err: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let lock = crate::world::lock::i_rwsem(self.file);
+        match self.pc {
+            WritePc::InodeLock => {
+                if !w.lock_free(lock) {
+                    return Poll::Block(Cond::Lock(lock));
+                }
+                w.locks[lock as usize].owner = w.me;
+                self.pc = WritePc::Get;
+                Poll::Ran(StepId::InodeLock)
+            }
+            WritePc::Get => match self.get.step(w) {
+                Poll::Done(id) => {
+                    if self.get.err != 0 {
+                        self.err = self.get.err;
+                        self.pc = WritePc::InodeUnlock;
+                    } else {
+                        self.pc = WritePc::Copy;
+                    }
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            WritePc::Copy => {
+                let (f, i) = (self.file as usize, self.index as usize);
+                self.version = w.shadow.next[f][i];
+                w.shadow.next[f][i] = self.version.wrapping_add(1).max(1);
+                let t = token::make(self.file, self.index, self.version);
+                w.check_ref(self.get.folio);
+                let fr = w.frame_mut(self.get.folio);
+                fr.data[0] = t;
+                fr.flags |= pg::UPTODATE;
+                self.pc = WritePc::Dirty;
+                Poll::Ran(StepId::CopyFolioFromIter)
+            }
+            WritePc::Dirty => {
+                folio_mark_dirty(w, self.get.folio);
+                let m = &mut w.mappings[self.file as usize];
+                if m.i_size <= self.index {
+                    m.i_size = self.index + 1;
+                }
+                self.pc = WritePc::Unlock;
+                Poll::Ran(StepId::FolioMarkDirty)
+            }
+            WritePc::Unlock => {
+                folio_unlock(w, self.get.folio);
+                self.pc = WritePc::Put;
+                Poll::Ran(StepId::FolioUnlock)
+            }
+            WritePc::Put => {
+                folio_put(w, self.get.folio);
+                self.pc = WritePc::InodeUnlock;
+                Poll::Ran(StepId::FolioPut)
+            }
+            WritePc::InodeUnlock => {
+                w.locks[lock as usize].owner = crate::world::NO_OWNER;
+                if self.err == 0 {
+                    let (f, i) = (self.file as usize, self.index as usize);
+                    w.shadow.latest[f][i] = self.version;
+                    w.shadow.voided[f][i] = false;
+                }
+                Poll::Done(StepId::InodeUnlock)
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Buffered read: filemap_read()
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ReadPc {
+    Lookup,
+    Alloc,
+    SetLockedLoad,
+    SetLockedStore(u16),
+    Add,
+    Submit,
+    WaitLocked,
+    Copy,
+    Put,
+}
+
+/// A one-page `pread()` through `filemap_read()`: `filemap_get_pages()` finds
+/// the folio with a reference, or creates it (`filemap_create_folio()`:
+/// allocate, add locked, `filemap_read_folio()`: submit the read and
+/// `folio_wait_locked_killable()`); then `copy_folio_to_iter()` and
+/// `folio_put()`. The copy checks the data against the shadow model
+/// (`stale-read`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FilemapRead {
+    file: u8,
+    index: u8,
+    pc: ReadPc,
+    folio: FolioRef,
+    wait: Option<WaitBit>,
+    promised: u16,
+    truncs: u16,
+    /// 0 or a negative errno.
+    pub err: i8,
+}
+
+impl FilemapRead {
+    /// Read page `index` of `file`.
+    pub fn new(file: u8, index: u8) -> FilemapRead {
+        FilemapRead {
+            file,
+            index,
+            pc: ReadPc::Lookup,
+            folio: FolioRef::NONE,
+            wait: None,
+            promised: 0,
+            truncs: 0,
+            err: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let (f, i) = (self.file as usize, self.index as usize);
+        match self.pc {
+            ReadPc::Lookup => {
+                // What a read starting now must see at least.
+                self.promised = w.shadow.latest[f][i];
+                self.truncs = w.shadow.truncs[f];
+                if w.mappings[f].i_size <= self.index {
+                    w.note(Event::Note("beyond EOF"));
+                    return Poll::Done(StepId::FilemapGetEntry);
+                }
+                match filemap_get_entry(w, self.file, self.index) {
+                    Err(c) => Poll::Block(c),
+                    Ok(Some(r)) => {
+                        self.folio = r;
+                        self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
+                            ReadPc::Copy
+                        } else {
+                            ReadPc::WaitLocked
+                        };
+                        Poll::Ran(StepId::FilemapGetEntry)
+                    }
+                    Ok(None) => {
+                        self.pc = ReadPc::Alloc;
+                        Poll::Ran(StepId::FilemapGetEntry)
+                    }
+                }
+            }
+            ReadPc::Alloc => match folio_alloc(w) {
+                None => {
+                    self.err = -12;
+                    Poll::Done(StepId::FilemapAllocFolio)
+                }
+                Some(r) => {
+                    self.folio = r;
+                    self.pc = ReadPc::SetLockedLoad;
+                    Poll::Ran(StepId::FilemapAllocFolio)
+                }
+            },
+            ReadPc::SetLockedLoad => {
+                let v = w.frame(self.folio).flags;
+                self.pc = ReadPc::SetLockedStore(v);
+                Poll::Ran(StepId::SetLockedLoad)
+            }
+            ReadPc::SetLockedStore(v) => {
+                w.frame_mut(self.folio).flags = v | pg::LOCKED;
+                self.pc = ReadPc::Add;
+                Poll::Ran(StepId::SetLockedStore)
+            }
+            ReadPc::Add => {
+                if page_cache_insert(w, self.folio, self.file, self.index) {
+                    self.pc = ReadPc::Submit;
+                } else {
+                    w.frame_mut(self.folio).flags &= !pg::LOCKED;
+                    folio_put(w, self.folio);
+                    self.pc = ReadPc::Lookup;
+                }
+                Poll::Ran(StepId::FilemapAddFolio)
+            }
+            ReadPc::Submit => {
+                if !crate::block::bio::submit_bio(w, self.folio, crate::world::BioKind::ReadPage) {
+                    return Poll::Block(Cond::BioSlot);
+                }
+                self.pc = ReadPc::WaitLocked;
+                Poll::Ran(StepId::FilemapReadFolio)
+            }
+            ReadPc::WaitLocked => {
+                let wb = self.wait.get_or_insert_with(|| {
+                    WaitBit::new(self.folio, pg::LOCKED, Behavior::Shared, true)
+                });
+                match wb.step(w) {
+                    Poll::Done(id) => {
+                        if wb.ret != 0 {
+                            self.err = wb.ret;
+                            self.pc = ReadPc::Put;
+                        } else {
+                            self.pc = ReadPc::Copy;
+                        }
+                        self.wait = None;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            ReadPc::Copy => {
+                w.check_ref(self.folio);
+                let t = w.frame(self.folio).data[0];
+                let ok_owner =
+                    t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) == self.index);
+                let truncated = w.shadow.truncs[f] != self.truncs;
+                if !truncated
+                    && (!ok_owner || token::version(t) < self.promised)
+                    && !w.shadow.voided[f][i]
+                {
+                    w.fire(
+                        OracleId::StaleRead,
+                        self.folio.frame,
+                        t,
+                        token::make(self.file, self.index, self.promised),
+                    );
+                }
+                self.pc = ReadPc::Put;
+                Poll::Ran(StepId::CopyFolioToIter)
+            }
+            ReadPc::Put => {
+                folio_put(w, self.folio);
+                Poll::Done(StepId::FolioPut)
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! mm/: the memory-management paths, one file per kernel file.
+
+pub mod filemap;
+pub mod page_alloc;
+pub mod page_writeback;
+pub mod swap;
+pub mod truncate;
+pub mod vmscan;

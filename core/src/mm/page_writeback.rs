@@ -1,0 +1,430 @@
+//! mm/page-writeback.c: starting writeback, waiting for it, and the
+//! writeback iteration over a file (`write_cache_pages()`, which v6.8 split
+//! into `writeback_iter()` / `writeback_get_folio()` /
+//! `folio_prepare_writeback()` with the same tests).
+
+use crate::exec::poll::{Cond, Poll};
+use crate::oracle::OracleId;
+use crate::profile::Toggle;
+use crate::step::StepId;
+use crate::world::{mark, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
+
+use super::filemap::{folio_unlock, Behavior, LockFolio, WaitBit};
+use super::swap::{folio_put, folio_try_get};
+
+/// `folio_wait_writeback()`: `while (folio_test_writeback(folio))
+/// folio_wait_bit(folio, PG_writeback);` since c2407cf7d22d; before it,
+/// `wait_on_page_writeback()` had `if`, so one wakeup — spurious or not —
+/// ended the wait.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WaitWriteback {
+    folio: FolioRef,
+    killable: bool,
+    waits: u8,
+    wait: Option<WaitBit>,
+    /// 0, or -4 (-EINTR) for the killable variant.
+    pub ret: i8,
+}
+
+impl WaitWriteback {
+    /// Wait for writeback of `folio` to end (the caller holds a reference).
+    pub fn new(folio: FolioRef, killable: bool) -> WaitWriteback {
+        WaitWriteback {
+            folio,
+            killable,
+            waits: 0,
+            wait: None,
+            ret: 0,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match &mut self.wait {
+            None => {
+                w.check_ref(self.folio);
+                let again = self.waits == 0 || w.has(Toggle::WaitWritebackLoop);
+                if again && w.frame(self.folio).flags & pg::WRITEBACK != 0 {
+                    self.wait = Some(WaitBit::new(
+                        self.folio,
+                        pg::WRITEBACK,
+                        Behavior::Shared,
+                        self.killable,
+                    ));
+                    self.waits = self.waits.saturating_add(1);
+                    return Poll::Ran(StepId::FolioWaitWriteback);
+                }
+                Poll::Done(StepId::FolioWaitWriteback)
+            }
+            Some(wb) => match wb.step(w) {
+                Poll::Done(id) => {
+                    let ret = wb.ret;
+                    self.wait = None;
+                    if ret != 0 {
+                        self.ret = ret;
+                        return Poll::Done(id);
+                    }
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+        }
+    }
+}
+
+/// A batch of folios with a reference each (`struct folio_batch`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct FolioBatch {
+    /// The folios.
+    pub folios: [FolioRef; MAX_INDEX],
+    /// How many.
+    pub nr: u8,
+}
+
+impl FolioBatch {
+    /// Add a folio.
+    pub fn add(&mut self, r: FolioRef) {
+        if (self.nr as usize) < MAX_INDEX {
+            self.folios[self.nr as usize] = r;
+            self.nr += 1;
+        }
+    }
+
+    /// `folio_batch_release()`: put every reference and empty the batch.
+    pub fn release(&mut self, w: &mut World) {
+        for i in 0..self.nr as usize {
+            folio_put(w, self.folios[i]);
+        }
+        self.nr = 0;
+    }
+}
+
+/// `filemap_get_folios_tag()`: from `*index` on, every folio carrying `tag`,
+/// with a reference each; `*index` moves past the last one. Spins (blocks)
+/// on a frozen folio.
+pub fn filemap_get_folios_tag(
+    w: &mut World,
+    mapping: u8,
+    index: &mut u8,
+    tag: u8,
+    batch: &mut FolioBatch,
+) -> Result<(), Cond> {
+    // Refuse to take any reference while one candidate is frozen, so a
+    // blocked step changes nothing.
+    for i in *index as usize..MAX_INDEX {
+        let s = w.mappings[mapping as usize].slots[i];
+        if s.frame != NO_FRAME && s.marks & tag != 0 && w.frames[s.frame as usize].refcount == 0 {
+            return Err(Cond::SlotBusy {
+                mapping,
+                index: i as u8,
+                frame: s.frame,
+            });
+        }
+    }
+    for i in *index as usize..MAX_INDEX {
+        let s = w.mappings[mapping as usize].slots[i];
+        if s.frame != NO_FRAME && s.marks & tag != 0 {
+            if let Some(r) = folio_try_get(w, s.frame) {
+                batch.add(r);
+                *index = i as u8 + 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Writeback mode (`enum writeback_sync_modes`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SyncMode {
+    /// WB_SYNC_NONE: background writeback; skip folios under writeback.
+    None,
+    /// WB_SYNC_ALL: data integrity; wait for folios under writeback.
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum WcpPc {
+    Tag,
+    GetBatch,
+    Lock,
+    Prepare,
+    Wait,
+    ClearDirty,
+    StartWriteback,
+    Submit,
+    Unlock,
+    Release,
+}
+
+/// `write_cache_pages()` / `writeback_iter()` over one file, with a
+/// `->writepage` that does `__folio_start_writeback()`, `submit_bio()`,
+/// `folio_unlock()` (the order of `__block_write_full_folio()`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct WriteCachePages {
+    mapping: u8,
+    mode: SyncMode,
+    pc: WcpPc,
+    index: u8,
+    batch: FolioBatch,
+    cur: u8,
+    lock: Option<LockFolio>,
+    wait: WaitWriteback,
+}
+
+impl WriteCachePages {
+    /// Write back the dirty pages of `mapping`.
+    pub fn new(mapping: u8, mode: SyncMode) -> WriteCachePages {
+        WriteCachePages {
+            mapping,
+            mode,
+            pc: if mode == SyncMode::All {
+                WcpPc::Tag
+            } else {
+                WcpPc::GetBatch
+            },
+            index: 0,
+            batch: FolioBatch::default(),
+            cur: 0,
+            lock: None,
+            wait: WaitWriteback::new(FolioRef::NONE, false),
+        }
+    }
+
+    fn folio(&self) -> FolioRef {
+        self.batch.folios[self.cur as usize]
+    }
+
+    /// Continue with the next folio of the batch, or release it.
+    fn next(&mut self) {
+        self.cur += 1;
+        self.pc = if self.cur < self.batch.nr {
+            WcpPc::Lock
+        } else {
+            WcpPc::Release
+        };
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            WcpPc::Tag => {
+                // tag_pages_for_writeback(): TOWRITE on every DIRTY entry.
+                for s in w.mappings[self.mapping as usize].slots.iter_mut() {
+                    if s.frame != NO_FRAME && s.marks & mark::DIRTY != 0 {
+                        s.marks |= mark::TOWRITE;
+                    }
+                }
+                self.pc = WcpPc::GetBatch;
+                Poll::Ran(StepId::TagPagesForWriteback)
+            }
+            WcpPc::GetBatch => {
+                let tag = if self.mode == SyncMode::All {
+                    mark::TOWRITE
+                } else {
+                    mark::DIRTY
+                };
+                let mut b = FolioBatch::default();
+                if let Err(c) =
+                    filemap_get_folios_tag(w, self.mapping, &mut self.index, tag, &mut b)
+                {
+                    return Poll::Block(c);
+                }
+                if b.nr == 0 {
+                    return Poll::Done(StepId::FilemapGetFoliosTag);
+                }
+                self.batch = b;
+                self.cur = 0;
+                self.pc = WcpPc::Lock;
+                Poll::Ran(StepId::FilemapGetFoliosTag)
+            }
+            WcpPc::Lock => {
+                let lock = self.lock.get_or_insert_with(|| {
+                    LockFolio::new(self.batch.folios[self.cur as usize], false)
+                });
+                match lock.step(w) {
+                    Poll::Done(id) => {
+                        self.lock = None;
+                        self.pc = WcpPc::Prepare;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            WcpPc::Prepare => {
+                // folio_prepare_writeback()
+                let r = self.folio();
+                w.check_ref(r);
+                let fr = *w.frame(r);
+                if fr.mapping != self.mapping {
+                    w.note(crate::trace::Event::Note("truncated: skip"));
+                    self.pc = WcpPc::Unlock;
+                } else if fr.flags & pg::DIRTY == 0 {
+                    w.note(crate::trace::Event::Note("not dirty: skip"));
+                    self.pc = WcpPc::Unlock;
+                } else if fr.flags & pg::WRITEBACK != 0 {
+                    if self.mode == SyncMode::None {
+                        w.note(crate::trace::Event::Note(
+                            "under writeback: skip (WB_SYNC_NONE)",
+                        ));
+                        self.pc = WcpPc::Unlock;
+                    } else {
+                        self.wait = WaitWriteback::new(r, false);
+                        self.pc = WcpPc::Wait;
+                    }
+                } else {
+                    self.pc = WcpPc::ClearDirty;
+                }
+                Poll::Ran(StepId::FolioPrepareWriteback)
+            }
+            WcpPc::Wait => match self.wait.step(w) {
+                Poll::Done(id) => {
+                    self.pc = WcpPc::ClearDirty;
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            WcpPc::ClearDirty => {
+                let r = self.folio();
+                w.check_ref(r);
+                // BUG_ON(folio_test_writeback(folio));
+                if w.frame(r).flags & pg::WRITEBACK != 0 {
+                    w.fire(OracleId::WritebackAfterWait, r.frame, r.inc as u32, 0);
+                }
+                // folio_clear_dirty_for_io(): the DIRTY mark stays until __folio_start_writeback().
+                let fr = w.frame_mut(r);
+                if fr.flags & pg::DIRTY == 0 {
+                    self.pc = WcpPc::Unlock;
+                } else {
+                    fr.flags &= !pg::DIRTY;
+                    self.pc = WcpPc::StartWriteback;
+                }
+                Poll::Ran(StepId::FolioClearDirtyForIo)
+            }
+            WcpPc::StartWriteback => {
+                let r = self.folio();
+                folio_start_writeback(w, r);
+                self.pc = WcpPc::Submit;
+                Poll::Ran(StepId::FolioStartWriteback)
+            }
+            WcpPc::Submit => {
+                let r = self.folio();
+                if !crate::block::bio::submit_bio(w, r, crate::world::BioKind::WritePage) {
+                    return Poll::Block(Cond::BioSlot);
+                }
+                self.pc = WcpPc::Unlock;
+                Poll::Ran(StepId::SubmitBio)
+            }
+            WcpPc::Unlock => {
+                folio_unlock(w, self.folio());
+                self.next();
+                Poll::Ran(StepId::FolioUnlock)
+            }
+            WcpPc::Release => {
+                self.batch.release(w);
+                self.pc = WcpPc::GetBatch;
+                Poll::Ran(StepId::FolioBatchRelease)
+            }
+        }
+    }
+}
+
+/// `__folio_start_writeback(folio, false)`: PG_writeback and the WRITEBACK
+/// mark; DIRTY mark cleared if the folio is clean, TOWRITE cleared. The caller
+/// holds the folio lock. `VM_BUG_ON_FOLIO(folio_test_writeback(folio))` is the
+/// `writeback-after-wait` oracle's business one step earlier.
+pub fn folio_start_writeback(w: &mut World, r: FolioRef) {
+    w.check_ref(r);
+    let fr = w.frame_mut(r);
+    fr.flags |= pg::WRITEBACK;
+    let (m, i, dirty) = (fr.mapping, fr.index, fr.flags & pg::DIRTY != 0);
+    if m != crate::world::NO_MAPPING {
+        let s = &mut w.mappings[m as usize].slots[i as usize];
+        if s.frame == r.frame {
+            s.marks |= mark::WRITEBACK;
+            if !dirty {
+                s.marks &= !mark::DIRTY;
+            }
+            s.marks &= !mark::TOWRITE;
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum WaitPc {
+    GetBatch,
+    Wait,
+    Release,
+}
+
+/// `__filemap_fdatawait_range()`: for every folio tagged WRITEBACK (a batch at
+/// a time, a reference each, no folio lock), `folio_wait_writeback()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct FdataWait {
+    mapping: u8,
+    pc: WaitPc,
+    index: u8,
+    batch: FolioBatch,
+    cur: u8,
+    wait: Option<WaitWriteback>,
+}
+
+impl FdataWait {
+    /// Wait for all writeback on `mapping`.
+    pub fn new(mapping: u8) -> FdataWait {
+        FdataWait {
+            mapping,
+            pc: WaitPc::GetBatch,
+            index: 0,
+            batch: FolioBatch::default(),
+            cur: 0,
+            wait: None,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            WaitPc::GetBatch => {
+                let mut b = FolioBatch::default();
+                if let Err(c) = filemap_get_folios_tag(
+                    w,
+                    self.mapping,
+                    &mut self.index,
+                    mark::WRITEBACK,
+                    &mut b,
+                ) {
+                    return Poll::Block(c);
+                }
+                if b.nr == 0 {
+                    return Poll::Done(StepId::FilemapGetFoliosTag);
+                }
+                self.batch = b;
+                self.cur = 0;
+                self.pc = WaitPc::Wait;
+                Poll::Ran(StepId::FilemapGetFoliosTag)
+            }
+            WaitPc::Wait => {
+                let r = self.batch.folios[self.cur as usize];
+                let wait = self
+                    .wait
+                    .get_or_insert_with(|| WaitWriteback::new(r, false));
+                match wait.step(w) {
+                    Poll::Done(id) => {
+                        self.wait = None;
+                        self.cur += 1;
+                        if self.cur >= self.batch.nr {
+                            self.pc = WaitPc::Release;
+                        }
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            WaitPc::Release => {
+                self.batch.release(w);
+                self.pc = WaitPc::GetBatch;
+                Poll::Ran(StepId::FolioBatchRelease)
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! mm/truncate.c: `truncate_setsize()` and `truncate_inode_pages_range()`.
+//!
+//! Pass 1 (`find_lock_entries()`) never blocks: it skips folios it cannot
+//! trylock and folios under writeback, and deletes the rest in a batch.
+//! Pass 2 (`find_get_entries()`) locks each remaining folio, waits for its
+//! writeback and removes it — relying on `folio_wait_writeback()` to return
+//! only once PG_writeback is clear, since writeback holds no reference.
+//!
+//! With page-aligned sizes, v7.0 handles the folio at the new EOF in its
+//! "partial folio" code (`__filemap_get_folio(FGP_LOCK)`,
+//! `folio_wait_writeback()`, `truncate_inode_folio()`) before pass 2; the
+//! model lets pass 2 take it, as v5.x did (same lock, wait, remove sequence).
+
+use crate::exec::poll::{Cond, Poll};
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{lock, pg, Disk, FolioRef, World, MAX_INDEX, NO_FRAME, NO_OWNER};
+
+use super::filemap::{folio_trylock, folio_unlock, page_cache_delete, LockFolio};
+use super::page_writeback::{FolioBatch, WaitWriteback};
+use super::swap::{folio_put, folio_try_get};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum TruncPc {
+    InodeLock,
+    SetSize,
+    FindLock,
+    Delete,
+    Unlock1,
+    Release1,
+    FindGet,
+    Lock2,
+    Wait2,
+    Remove2,
+    Unlock2,
+    Release2,
+    InodeUnlock,
+}
+
+/// `truncate(2)` to `size` pages: `inode_lock()`, `truncate_setsize()`
+/// (`i_size_write()` then `truncate_pagecache()` →
+/// `truncate_inode_pages_range()`), the filesystem freeing the blocks past
+/// EOF (`->setattr`, e.g. `ext2_truncate_blocks()`), `inode_unlock()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Truncate {
+    file: u8,
+    size: u8,
+    pc: TruncPc,
+    index: u8,
+    batch: FolioBatch,
+    cur: u8,
+    lock: Option<LockFolio>,
+    wait: Option<WaitWriteback>,
+}
+
+impl Truncate {
+    /// Truncate `file` to `size` pages.
+    pub fn new(file: u8, size: u8) -> Truncate {
+        Truncate {
+            file,
+            size: size.min(MAX_INDEX as u8),
+            pc: TruncPc::InodeLock,
+            index: 0,
+            batch: FolioBatch::default(),
+            cur: 0,
+            lock: None,
+            wait: None,
+        }
+    }
+
+    fn folio(&self) -> FolioRef {
+        self.batch.folios[self.cur as usize]
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let l = lock::i_rwsem(self.file);
+        match self.pc {
+            TruncPc::InodeLock => {
+                if !w.lock_free(l) {
+                    return Poll::Block(Cond::Lock(l));
+                }
+                w.locks[l as usize].owner = w.me;
+                self.pc = TruncPc::SetSize;
+                Poll::Ran(StepId::InodeLock)
+            }
+            TruncPc::SetSize => {
+                let f = self.file as usize;
+                w.mappings[f].i_size = self.size;
+                for i in self.size as usize..MAX_INDEX {
+                    w.shadow.latest[f][i] = 0;
+                    w.shadow.voided[f][i] = false;
+                }
+                w.shadow.truncs[f] = w.shadow.truncs[f].wrapping_add(1);
+                self.index = self.size;
+                self.batch = FolioBatch::default();
+                self.pc = TruncPc::FindLock;
+                Poll::Ran(StepId::TruncateSetsize)
+            }
+            TruncPc::FindLock => {
+                // find_lock_entries(): one entry per step.
+                let m = &w.mappings[self.file as usize];
+                let next = (self.index as usize..MAX_INDEX).find(|&i| m.slots[i].frame != NO_FRAME);
+                let Some(i) = next else {
+                    self.pc = if self.batch.nr > 0 {
+                        TruncPc::Delete
+                    } else {
+                        TruncPc::FindGet
+                    };
+                    self.index = self.size;
+                    return self.step(w);
+                };
+                let f = m.slots[i].frame;
+                let Some(r) = folio_try_get(w, f) else {
+                    return Poll::Block(Cond::SlotBusy {
+                        mapping: self.file,
+                        index: i as u8,
+                        frame: f,
+                    });
+                };
+                self.index = i as u8 + 1;
+                if !folio_trylock(w, r) {
+                    w.note(Event::Note("locked: skip"));
+                    folio_put(w, r);
+                } else if w.frame(r).mapping != self.file || w.frame(r).flags & pg::WRITEBACK != 0 {
+                    w.note(Event::Note("under writeback: skip"));
+                    folio_unlock(w, r);
+                    folio_put(w, r);
+                } else {
+                    self.batch.add(r);
+                }
+                Poll::Ran(StepId::FindLockEntries)
+            }
+            TruncPc::Delete => {
+                // truncate_cleanup_folio() (folio_cancel_dirty()) on each, then
+                // delete_from_page_cache_batch(): remove under xa_lock, drop the
+                // page-cache references (filemap_free_folio()).
+                for k in 0..self.batch.nr as usize {
+                    let r = self.batch.folios[k];
+                    w.frame_mut(r).flags &= !pg::DIRTY;
+                    page_cache_delete(w, r);
+                }
+                for k in 0..self.batch.nr as usize {
+                    folio_put(w, self.batch.folios[k]);
+                }
+                self.cur = 0;
+                self.pc = TruncPc::Unlock1;
+                Poll::Ran(StepId::DeleteFromPageCacheBatch)
+            }
+            TruncPc::Unlock1 => {
+                folio_unlock(w, self.folio());
+                self.cur += 1;
+                if self.cur >= self.batch.nr {
+                    self.pc = TruncPc::Release1;
+                }
+                Poll::Ran(StepId::FolioUnlock)
+            }
+            TruncPc::Release1 => {
+                self.batch.release(w);
+                self.pc = TruncPc::FindLock;
+                Poll::Ran(StepId::FolioBatchRelease)
+            }
+            TruncPc::FindGet => {
+                // find_get_entries() from `index`; when nothing is left from the
+                // start of the range, pass 2 is over.
+                let mut b = FolioBatch::default();
+                let m = w.mappings[self.file as usize];
+                for i in self.index as usize..MAX_INDEX {
+                    let f = m.slots[i].frame;
+                    if f != NO_FRAME && w.frames[f as usize].refcount == 0 {
+                        return Poll::Block(Cond::SlotBusy {
+                            mapping: self.file,
+                            index: i as u8,
+                            frame: f,
+                        });
+                    }
+                }
+                for i in self.index as usize..MAX_INDEX {
+                    let f = m.slots[i].frame;
+                    if f != NO_FRAME {
+                        if let Some(r) = folio_try_get(w, f) {
+                            b.add(r);
+                            self.index = i as u8 + 1;
+                        }
+                    }
+                }
+                if b.nr == 0 {
+                    if self.index == self.size {
+                        self.pc = TruncPc::InodeUnlock;
+                    } else {
+                        self.index = self.size;
+                    }
+                    return Poll::Ran(StepId::FindGetEntries);
+                }
+                self.batch = b;
+                self.cur = 0;
+                self.pc = TruncPc::Lock2;
+                Poll::Ran(StepId::FindGetEntries)
+            }
+            TruncPc::Lock2 => {
+                let r = self.folio();
+                let lk = self.lock.get_or_insert_with(|| LockFolio::new(r, false));
+                match lk.step(w) {
+                    Poll::Done(id) => {
+                        self.lock = None;
+                        self.pc = TruncPc::Wait2;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            TruncPc::Wait2 => {
+                let r = self.folio();
+                let wt = self
+                    .wait
+                    .get_or_insert_with(|| WaitWriteback::new(r, false));
+                match wt.step(w) {
+                    Poll::Done(id) => {
+                        self.wait = None;
+                        self.pc = TruncPc::Remove2;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            TruncPc::Remove2 => {
+                // truncate_inode_folio(): if still ours, truncate_cleanup_folio()
+                // and filemap_remove_folio() (drops the page-cache reference).
+                let r = self.folio();
+                w.check_ref(r);
+                if w.frame(r).mapping == self.file {
+                    w.frame_mut(r).flags &= !pg::DIRTY;
+                    page_cache_delete(w, r);
+                    folio_put(w, r);
+                }
+                self.pc = TruncPc::Unlock2;
+                Poll::Ran(StepId::TruncateInodeFolio)
+            }
+            TruncPc::Unlock2 => {
+                folio_unlock(w, self.folio());
+                self.cur += 1;
+                self.pc = if self.cur < self.batch.nr {
+                    TruncPc::Lock2
+                } else {
+                    TruncPc::Release2
+                };
+                Poll::Ran(StepId::FolioUnlock)
+            }
+            TruncPc::Release2 => {
+                self.batch.release(w);
+                self.pc = TruncPc::FindGet;
+                Poll::Ran(StepId::FolioBatchRelease)
+            }
+            TruncPc::InodeUnlock => {
+                // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
+                for i in self.size..MAX_INDEX as u8 {
+                    w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
+                }
+                w.locks[l as usize].owner = NO_OWNER;
+                Poll::Done(StepId::InodeUnlock)
+            }
+        }
+    }
+}

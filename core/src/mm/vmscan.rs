@@ -1,0 +1,139 @@
+//! mm/vmscan.c: reclaim of one clean page-cache folio, as kswapd or direct
+//! reclaim would take it off the LRU.
+//!
+//! `folio_isolate_lru()` (a reference) → `shrink_folio_list()`:
+//! `folio_trylock()`; under writeback: set PG_reclaim and keep it; dirty or
+//! with buffers: keep it (the model does not page out); otherwise
+//! `__remove_mapping()` freezes the refcount at exactly isolation + page cache
+//! and removes the folio, `__folio_clear_locked()` (non-atomic: the folio is
+//! frozen, nobody may touch its flags — except a waker with a stale pointer),
+//! and the frozen folio is freed by `free_unref_folios()`.
+
+use crate::exec::poll::Poll;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{pg, FolioRef, FrameId, World, NO_MAPPING};
+
+use super::filemap::{folio_trylock, folio_unlock, page_cache_delete};
+use super::page_alloc::free_frame;
+use super::swap::{folio_put, folio_ref_freeze};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum ShrinkPc {
+    Isolate,
+    Trylock,
+    Shrink,
+    RemoveMapping,
+    ClearLockedLoad,
+    ClearLockedStore(u16),
+    Free,
+    Putback { locked: bool },
+}
+
+/// Reclaim the folio in frame `frame`, if it is a clean page-cache folio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ShrinkFolio {
+    frame: FrameId,
+    pc: ShrinkPc,
+    folio: FolioRef,
+    /// Whether the folio was freed.
+    pub freed: bool,
+}
+
+impl ShrinkFolio {
+    /// Try to reclaim frame `frame`.
+    pub fn new(frame: FrameId) -> ShrinkFolio {
+        ShrinkFolio {
+            frame,
+            pc: ShrinkPc::Isolate,
+            folio: FolioRef::NONE,
+            freed: false,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            ShrinkPc::Isolate => {
+                let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
+                let fr = w.frames[f as usize];
+                w.touched = f;
+                if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 {
+                    w.note(Event::Note("not on the LRU"));
+                    return Poll::Done(StepId::FolioIsolateLru);
+                }
+                let fr = &mut w.frames[f as usize];
+                fr.refcount += 1;
+                fr.flags &= !pg::LRU;
+                self.folio = FolioRef {
+                    frame: f,
+                    inc: fr.inc,
+                };
+                self.pc = ShrinkPc::Trylock;
+                Poll::Ran(StepId::FolioIsolateLru)
+            }
+            ShrinkPc::Trylock => {
+                if folio_trylock(w, self.folio) {
+                    self.pc = ShrinkPc::Shrink;
+                } else {
+                    w.note(Event::Note("locked: keep"));
+                    self.pc = ShrinkPc::Putback { locked: false };
+                }
+                Poll::Ran(StepId::FolioTrylock)
+            }
+            ShrinkPc::Shrink => {
+                let fr = *w.frame(self.folio);
+                self.pc = ShrinkPc::Putback { locked: true };
+                if fr.flags & pg::WRITEBACK != 0 {
+                    // Case 2 of shrink_folio_list(): mark for immediate reclaim.
+                    w.frame_mut(self.folio).flags |= pg::RECLAIM;
+                    w.note(Event::Note("under writeback: PG_reclaim, keep"));
+                } else if fr.flags & pg::DIRTY != 0 {
+                    w.note(Event::Note("dirty: keep"));
+                } else if fr.flags & pg::PRIVATE != 0 {
+                    w.note(Event::Note("has buffers: keep"));
+                } else if fr.mapping == NO_MAPPING {
+                    w.note(Event::Note("no mapping: keep"));
+                } else {
+                    self.pc = ShrinkPc::RemoveMapping;
+                }
+                Poll::Ran(StepId::ShrinkFolioList)
+            }
+            ShrinkPc::RemoveMapping => {
+                // __remove_mapping(): folio_ref_freeze(folio, 1 + nr) under xa_lock.
+                let dirty = w.frame(self.folio).flags & pg::DIRTY != 0;
+                if dirty || !folio_ref_freeze(w, self.folio, 2) {
+                    w.note(Event::Note("refcount or dirty: cannot free"));
+                    self.pc = ShrinkPc::Putback { locked: true };
+                } else {
+                    page_cache_delete(w, self.folio);
+                    self.pc = ShrinkPc::ClearLockedLoad;
+                }
+                Poll::Ran(StepId::RemoveMapping)
+            }
+            ShrinkPc::ClearLockedLoad => {
+                let v = w.frame(self.folio).flags;
+                self.pc = ShrinkPc::ClearLockedStore(v);
+                Poll::Ran(StepId::ClearLockedLoad)
+            }
+            ShrinkPc::ClearLockedStore(v) => {
+                w.frame_mut(self.folio).flags = v & !pg::LOCKED;
+                self.pc = ShrinkPc::Free;
+                Poll::Ran(StepId::ClearLockedStore)
+            }
+            ShrinkPc::Free => {
+                free_frame(w, self.folio.frame);
+                self.freed = true;
+                Poll::Done(StepId::FreeUnrefFolios)
+            }
+            ShrinkPc::Putback { locked } => {
+                if locked {
+                    folio_unlock(w, self.folio);
+                }
+                w.frame_mut(self.folio).flags |= pg::LRU;
+                folio_put(w, self.folio);
+                Poll::Done(StepId::FolioPutbackLru)
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Every oracle: its stable name, its severity, and the kernel assertion or
+//! user-visible promise it mirrors.
+//!
+//! Oracles fire from inside the steps (the way `BUG_ON` and `WARN_ON` sit
+//! inside kernel functions) or at the end of a run, once the world is quiet
+//! (data integrity, stuck tasks). A firing is a [`Finding`]: which oracle,
+//! in which context, at which step, on which frame.
+
+use std::fmt;
+
+/// How bad a finding is, in the kernel's own vocabulary.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+pub enum Severity {
+    /// A `BUG_ON` / `VM_BUG_ON` or memory corruption (use-after-free).
+    Bug,
+    /// A `WARN_ON` the kernel has or a proposed one.
+    Warn,
+    /// Data a user was promised is not where it should be.
+    DataLoss,
+    /// A task waits forever: a lost wakeup or a deadlock.
+    Hang,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Bug => "BUG",
+            Severity::Warn => "WARN",
+            Severity::DataLoss => "DATA-LOSS",
+            Severity::Hang => "HANG",
+        })
+    }
+}
+
+macro_rules! oracles {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($name:literal, $sev:ident, $mirrors:literal), )*) => {
+        /// Every oracle the model has.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum OracleId {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl OracleId {
+            /// All oracles, in `u8` order.
+            pub const ALL: &'static [OracleId] = &[$(OracleId::$variant),*];
+
+            /// The stable name (kebab-case) used in reports, signatures and panics.
+            pub fn name(self) -> &'static str {
+                match self { $(OracleId::$variant => $name,)* }
+            }
+
+            /// How bad it is.
+            pub fn severity(self) -> Severity {
+                match self { $(OracleId::$variant => Severity::$sev,)* }
+            }
+
+            /// The kernel assertion or promise it mirrors, in one line.
+            pub fn mirrors(self) -> &'static str {
+                match self { $(OracleId::$variant => $mirrors,)* }
+            }
+        }
+    };
+}
+
+oracles! {
+    /// A frame reaches the allocator with PG_writeback set: the bio still in
+    /// flight will DMA from (or complete on) whatever the frame becomes next.
+    FreeUnderWriteback = ("free-under-writeback", Bug,
+        "mm/page_alloc.c free_page_is_bad(): PG_writeback in PAGE_FLAGS_CHECK_AT_FREE, \"Bad page state\""),
+    /// A frame reaches the allocator with another flag of
+    /// `PAGE_FLAGS_CHECK_AT_FREE` set (PG_locked, PG_private).
+    BadPageState = ("bad-page-state", Bug,
+        "mm/page_alloc.c free_page_is_bad(): PAGE_FLAGS_CHECK_AT_FREE"),
+    /// A wakeup is issued on a frame whose refcount is zero.
+    WakeWithoutRef = ("wake-without-ref", Warn,
+        "WARN_ON_ONCE(!page_count(page)) in wake_up_page_bit(), proposed by Linus Torvalds in seed 003"),
+    /// A waiter queued on one incarnation of a frame is woken by a waker whose
+    /// reference is to an older incarnation: a wakeup that leaks from a
+    /// previous use of the page (seed 003).
+    CrossIncarnationWakeup = ("cross-incarnation-wakeup", Warn,
+        "a wakeup that leaks from a previous use of a page (Linus Torvalds, seed 003)"),
+    /// `folio_wait_writeback()` returned while PG_writeback is set, where the
+    /// caller asserts it is clear.
+    WritebackAfterWait = ("writeback-after-wait", Bug,
+        "BUG_ON(folio_test_writeback(folio)) in folio_prepare_writeback() / write_cache_pages()"),
+    /// The device DMA of a bio reads a frame whose incarnation changed since
+    /// the bio was submitted: another file's (or a free page's) data goes to
+    /// this file's disk block.
+    StaleDma = ("stale-dma", DataLoss,
+        "a write bio's pages stay owned by the bio until completion (seed 003, Matthew Wilcox's DMA sequence)"),
+    /// A context touches a frame through a reference taken on an earlier
+    /// incarnation, or after the frame was freed.
+    UseAfterFree = ("use-after-free", Bug,
+        "VM_BUG_ON_PAGE(PageTail) in PageWaiters() on a reused page (Hugh Dickins, seed 003); KASAN use-after-free"),
+    /// `folio_put()` on a frame whose refcount is already zero.
+    RefcountUnderflow = ("refcount-underflow", Bug,
+        "VM_BUG_ON_FOLIO(folio_ref_zero_or_close_to_overflow(folio)) in folio_put()/folio_get()"),
+    /// I/O completion ends writeback on a frame that is not under writeback.
+    EndWritebackUnset = ("end-writeback-unset", Bug,
+        "VM_BUG_ON_FOLIO(!folio_test_writeback(folio)) in folio_end_writeback(); BUG() in v5.x end_page_writeback()"),
+    /// The world is quiet but a task still waits: a lost wakeup or a deadlock.
+    Hang = ("hang", Hang,
+        "hung task: a task in D state forever (khungtaskd)"),
+    /// After a successful `fsync()`, or after the final sync of a quiet world,
+    /// the disk does not hold what the user was promised.
+    DiskMismatch = ("disk-mismatch", DataLoss,
+        "fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount"),
+    /// A read returned data older than a write that had returned before the
+    /// read started, or another file's data.
+    StaleRead = ("stale-read", DataLoss,
+        "read(2) after write(2) returns the written data (POSIX)"),
+}
+
+impl OracleId {
+    /// Look an oracle up by its stable name.
+    pub fn from_name(s: &str) -> Option<OracleId> {
+        OracleId::ALL.iter().copied().find(|o| o.name() == s)
+    }
+
+    /// The oracle with this `u8` value.
+    pub fn from_u8(b: u8) -> Option<OracleId> {
+        OracleId::ALL.get(b as usize).copied()
+    }
+}
+
+impl fmt::Display for OracleId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One firing of an oracle.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Finding {
+    /// Which oracle.
+    pub oracle: OracleId,
+    /// The context that was running (a task, a bio, or the final checks).
+    pub ctx: u8,
+    /// The global step number at which it fired.
+    pub step_no: u32,
+    /// The frame involved, or `u8::MAX`.
+    pub frame: u8,
+    /// Oracle-specific detail (an incarnation, a block number, another context), for the report.
+    pub a: u32,
+    /// A second detail value.
+    pub b: u32,
+}
+
+/// The findings of one run: at most one per oracle (the first), in firing order.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Findings {
+    list: [Option<Finding>; 8],
+    seen: u32,
+    len: u8,
+}
+
+impl Findings {
+    /// Record `f` unless its oracle already fired in this run.
+    pub fn push(&mut self, f: Finding) {
+        let bit = 1u32 << (f.oracle as u8);
+        if self.seen & bit != 0 {
+            return;
+        }
+        self.seen |= bit;
+        if (self.len as usize) < self.list.len() {
+            self.list[self.len as usize] = Some(f);
+            self.len += 1;
+        }
+    }
+
+    /// Whether nothing fired.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The findings, first fired first.
+    pub fn iter(&self) -> impl Iterator<Item = &Finding> {
+        self.list[..self.len as usize].iter().flatten()
+    }
+
+    /// The first finding, the one a run is classified by.
+    pub fn first(&self) -> Option<&Finding> {
+        self.iter().next()
+    }
+
+    /// Whether `o` fired.
+    pub fn has(&self, o: OracleId) -> bool {
+        self.seen & (1u32 << (o as u8)) != 0
+    }
+
+    /// Number of distinct oracles that fired.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_unique() {
+        for (i, o) in OracleId::ALL.iter().enumerate() {
+            assert_eq!(*o as usize, i);
+            assert_eq!(OracleId::from_name(o.name()), Some(*o));
+        }
+        assert!(OracleId::ALL.len() <= 32, "Findings::seen is a u32");
+    }
+}

@@ -1,0 +1,352 @@
+//! Fix toggles and named kernel profiles.
+//!
+//! A fix is a *toggle*, not a fork of the model: each one names the commit (or
+//! the unmerged proposal) it models, and the steps consult it where the kernel
+//! code differs. A *profile* is a named set of toggles — a kernel release or a
+//! proposed patch — so the same case can be replayed against every profile.
+//!
+//! Profile expressions accepted everywhere a profile is named:
+//! `NAME`, `NAME+TOGGLE`, `NAME-TOGGLE`, chained (`v5.8+073861ed77b6`), where
+//! `TOGGLE` is a toggle's commit id or name.
+
+use std::fmt;
+
+macro_rules! toggles {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($bit:literal, $id:literal, $title:literal), )*) => {
+        /// One fix (or one behaviour change) of the kernel, named after its commit.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+        #[repr(u8)]
+        pub enum Toggle {
+            $( $(#[doc = $doc])* $variant = $bit, )*
+        }
+
+        impl Toggle {
+            /// Every toggle, in bit order.
+            pub const ALL: &'static [Toggle] = &[$(Toggle::$variant),*];
+
+            /// The commit id (12 hex digits) or the proposal's short name.
+            pub fn id(self) -> &'static str {
+                match self { $(Toggle::$variant => $id,)* }
+            }
+
+            /// The commit's or proposal's title.
+            pub fn title(self) -> &'static str {
+                match self { $(Toggle::$variant => $title,)* }
+            }
+
+            /// What the toggle changes in the model, and where the code is.
+            pub fn doc(self) -> &'static str {
+                match self { $(Toggle::$variant => concat!($($doc, "\n"),*),)* }
+            }
+        }
+    };
+}
+
+toggles! {
+    /// mm/filemap.c, 2a9127fcf229 (Linus Torvalds, v5.8): the rewrite of the page
+    /// wait logic. On: the waker (`wake_page_function`) wakes a SHARED waiter
+    /// without testing the bit and the waiter returns without re-testing it;
+    /// EXCLUSIVE waiters get the bit handed over by the waker. Off (v5.7): the
+    /// waker stops walking if the bit is set again, and every waiter loops
+    /// re-testing the bit.
+    WaitRewrite = (0, "2a9127fcf229", "mm: rewrite wait_on_page_bit_common() logic"),
+    /// mm/filemap.c, 5ef64cc8987a (Linus Torvalds, v5.9): a controlled amount of
+    /// unfairness in the page lock: EXCLUSIVE waiters take the lock themselves
+    /// after waking, and ask for a handoff (`WQ_FLAG_CUSTOM`) only after
+    /// `sysctl_page_lock_unfairness` (5) failed attempts.
+    LockUnfairness = (1, "5ef64cc8987a", "mm: allow a controlled amount of unfairness in the page lock"),
+    /// mm/filemap.c `end_page_writeback()`, 073861ed77b6 (Hugh Dickins, v5.10):
+    /// `get_page()` before `test_clear_page_writeback()` and `put_page()` after
+    /// `wake_up_page()`, so the page cannot be freed and reused between the
+    /// clear and the wakeup.
+    EndWritebackRef = (2, "073861ed77b6", "mm: fix VM_BUG_ON(PageTail) and BUG_ON(PageWriteback)"),
+    /// mm/page-writeback.c `wait_on_page_writeback()`, c2407cf7d22d (Linus
+    /// Torvalds, v5.11): `if (PageWriteback)` becomes `while`, so a waiter only
+    /// returns after seeing PG_writeback clear.
+    WaitWritebackLoop = (3, "c2407cf7d22d", "mm: make wait_on_page_writeback() wait for multiple pending writebacks"),
+    /// `__folio_end_writeback()` clears PG_writeback and reads PG_waiters in one
+    /// atomic operation (`folio_xor_flags_has_waiters()`, v6.7 folio_end_read
+    /// series, mm/page-writeback.c); before, `end_page_writeback()` read
+    /// `PageWaiters()` in `wake_up_page()` after the clear, as a separate access.
+    XorHasWaiters = (4, "xor-has-waiters", "mm: use folio_xor_flags_has_waiters() in __folio_end_writeback()"),
+}
+
+impl Toggle {
+    /// Look a toggle up by commit id (any unique prefix of at least 7 hex
+    /// digits) or by its Rust-style name (case-insensitive).
+    pub fn lookup(s: &str) -> Option<Toggle> {
+        let lower = s.to_ascii_lowercase();
+        Toggle::ALL.iter().copied().find(|t| {
+            t.id() == lower
+                || (lower.len() >= 7 && t.id().starts_with(&lower))
+                || format!("{t:?}").to_ascii_lowercase() == lower
+        })
+    }
+
+    /// This toggle's bit in a [`Toggles`] set.
+    pub const fn bit(self) -> u64 {
+        1 << (self as u8)
+    }
+}
+
+/// A set of toggles: which fixes the modelled kernel has.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
+pub struct Toggles(pub u64);
+
+impl Toggles {
+    /// No fix at all.
+    pub const NONE: Toggles = Toggles(0);
+
+    /// Whether `t` is on.
+    #[inline]
+    pub fn has(self, t: Toggle) -> bool {
+        self.0 & t.bit() != 0
+    }
+
+    /// This set with `t` on.
+    pub const fn with(self, t: Toggle) -> Toggles {
+        Toggles(self.0 | t.bit())
+    }
+
+    /// This set with `t` off.
+    pub const fn without(self, t: Toggle) -> Toggles {
+        Toggles(self.0 & !t.bit())
+    }
+
+    /// The toggles that are on, in bit order.
+    pub fn iter(self) -> impl Iterator<Item = Toggle> {
+        Toggle::ALL.iter().copied().filter(move |t| self.has(*t))
+    }
+
+    /// Keep only bits that name a toggle (byte decoding).
+    pub fn masked(self) -> Toggles {
+        let all = Toggle::ALL.iter().fold(0, |m, t| m | t.bit());
+        Toggles(self.0 & all)
+    }
+}
+
+const fn set(list: &[Toggle]) -> Toggles {
+    let mut t = Toggles::NONE;
+    let mut i = 0;
+    while i < list.len() {
+        t = t.with(list[i]);
+        i += 1;
+    }
+    t
+}
+
+/// A named set of toggles: a kernel release, or a proposal on top of one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NamedProfile {
+    /// The name used on the command line and in litmus files.
+    pub name: &'static str,
+    /// One line: what kernel or proposal this is.
+    pub about: &'static str,
+    /// Its fixes.
+    pub toggles: Toggles,
+}
+
+use Toggle::*;
+
+/// Every named profile, oldest first. `mainline` has every landed fix the model knows.
+pub const PROFILES: &[NamedProfile] = &[
+    NamedProfile {
+        name: "v5.7",
+        about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop",
+        toggles: set(&[]),
+    },
+    NamedProfile {
+        name: "v5.8",
+        about: "2a9127fcf229 rewrite of the page wait logic, no fixes",
+        toggles: set(&[WaitRewrite]),
+    },
+    NamedProfile {
+        name: "v5.9",
+        about: "v5.8 + 5ef64cc8987a page-lock unfairness",
+        toggles: set(&[WaitRewrite, LockUnfairness]),
+    },
+    NamedProfile {
+        name: "v5.10",
+        about: "v5.9 + Hugh Dickins' reference in end_page_writeback (073861ed77b6)",
+        toggles: set(&[WaitRewrite, LockUnfairness, EndWritebackRef]),
+    },
+    NamedProfile {
+        name: "v5.11",
+        about: "v5.10 + the while loop in wait_on_page_writeback (c2407cf7d22d)",
+        toggles: set(&[
+            WaitRewrite,
+            LockUnfairness,
+            EndWritebackRef,
+            WaitWritebackLoop,
+        ]),
+    },
+    NamedProfile {
+        name: "mainline",
+        about: "every landed fix the model knows (v7.0)",
+        toggles: set(&[
+            WaitRewrite,
+            LockUnfairness,
+            EndWritebackRef,
+            WaitWritebackLoop,
+            XorHasWaiters,
+        ]),
+    },
+];
+
+/// Errors in a profile expression.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    /// The base name is not a known profile.
+    #[error("unknown profile `{0}` (known: {known})", known = PROFILES.iter().map(|p| p.name).collect::<Vec<_>>().join(", "))]
+    UnknownProfile(String),
+    /// A `+X` / `-X` names no toggle.
+    #[error("unknown toggle `{0}` (see `pagelife profiles`)")]
+    UnknownToggle(String),
+}
+
+/// A profile as a case carries it: a named base plus toggles added or removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Profile {
+    /// Index into [`PROFILES`].
+    pub base: u8,
+    /// Toggles turned on beyond the base.
+    pub add: Toggles,
+    /// Toggles turned off from the base.
+    pub remove: Toggles,
+}
+
+impl Default for Profile {
+    fn default() -> Self {
+        Profile::named("mainline").expect("mainline profile exists")
+    }
+}
+
+impl Profile {
+    /// The profile called `name`, with no changes.
+    pub fn named(name: &str) -> Option<Profile> {
+        PROFILES
+            .iter()
+            .position(|p| p.name == name)
+            .map(|i| Profile {
+                base: i as u8,
+                add: Toggles::NONE,
+                remove: Toggles::NONE,
+            })
+    }
+
+    /// Parse `NAME[+T][-T]...`.
+    pub fn parse(expr: &str) -> Result<Profile, ProfileError> {
+        let expr = expr.trim();
+        let cut = expr.find(['+', '-'].as_slice()).unwrap_or(expr.len());
+        // Profile names contain '.', never '+'/'-', so the first sign starts the toggles.
+        let (name, mut rest) = expr.split_at(cut);
+        let mut p =
+            Profile::named(name).ok_or_else(|| ProfileError::UnknownProfile(name.to_string()))?;
+        while !rest.is_empty() {
+            let sign = rest.as_bytes()[0];
+            let body = &rest[1..];
+            let end = body.find(['+', '-'].as_slice()).unwrap_or(body.len());
+            let tname = &body[..end];
+            let t = Toggle::lookup(tname)
+                .ok_or_else(|| ProfileError::UnknownToggle(tname.to_string()))?;
+            if sign == b'+' {
+                p.add = p.add.with(t);
+                p.remove = p.remove.without(t);
+            } else {
+                p.remove = p.remove.with(t);
+                p.add = p.add.without(t);
+            }
+            rest = &body[end..];
+        }
+        Ok(p.normalized())
+    }
+
+    /// Drop additions the base already has and removals it does not have,
+    /// so equal toggle sets over the same base compare equal.
+    pub fn normalized(mut self) -> Profile {
+        let base = self.base_profile().toggles;
+        self.add = Toggles(self.add.0 & !base.0).masked();
+        self.remove = Toggles(self.remove.0 & base.0).masked();
+        self
+    }
+
+    /// The named profile this one starts from.
+    pub fn base_profile(&self) -> &'static NamedProfile {
+        &PROFILES[(self.base as usize).min(PROFILES.len() - 1)]
+    }
+
+    /// The toggles in force.
+    pub fn toggles(&self) -> Toggles {
+        Toggles((self.base_profile().toggles.0 | self.add.0) & !self.remove.0)
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.base_profile().name)?;
+        for t in self.add.iter() {
+            write!(f, "+{}", t.id())?;
+        }
+        for t in self.remove.iter() {
+            write!(f, "-{}", t.id())?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_print_round_trip() {
+        let p = Profile::parse("v5.8+073861ed77b6").unwrap();
+        assert!(p.toggles().has(EndWritebackRef));
+        assert!(p.toggles().has(WaitRewrite));
+        assert_eq!(p.to_string(), "v5.8+073861ed77b6");
+        assert_eq!(Profile::parse(&p.to_string()).unwrap(), p);
+        let q = Profile::parse("mainline-c2407cf7d22d").unwrap();
+        assert!(!q.toggles().has(WaitWritebackLoop));
+        assert_eq!(
+            Profile::parse("v5.11").unwrap(),
+            Profile::parse("v5.10+c2407cf")
+                .unwrap()
+                .normalized_as("v5.11")
+        );
+    }
+
+    impl Profile {
+        fn normalized_as(self, _name: &str) -> Profile {
+            // Equal toggles over different bases are different profiles; compare toggles.
+            Profile::named("v5.11")
+                .filter(|p| p.toggles() == self.toggles())
+                .unwrap_or(self)
+        }
+    }
+
+    #[test]
+    fn errors_name_the_problem() {
+        assert!(matches!(
+            Profile::parse("v9"),
+            Err(ProfileError::UnknownProfile(_))
+        ));
+        assert!(matches!(
+            Profile::parse("v5.8+nope"),
+            Err(ProfileError::UnknownToggle(_))
+        ));
+    }
+
+    #[test]
+    fn mainline_has_every_landed_fix() {
+        let m = Profile::named("mainline").unwrap().toggles();
+        for t in [
+            WaitRewrite,
+            LockUnfairness,
+            EndWritebackRef,
+            WaitWritebackLoop,
+            XorHasWaiters,
+        ] {
+            assert!(m.has(t), "{t:?}");
+        }
+    }
+}

@@ -1,0 +1,222 @@
+//! Step labels.
+//!
+//! A *step* is the code a kernel path runs between two points where another
+//! CPU, an interrupt or a preemption can come in. Every step the model can
+//! take has a [`StepId`]; its name is the kernel function it models (so a
+//! litmus file can say `io0 __folio_end_writeback`), and its doc comment says
+//! which file, function and commit it follows.
+//!
+//! Commit ids cited as "mainline" refer to the torvalds/linux tree read for
+//! this model (snapshot `b6273b55d885`, v6.18 era); older behaviour is cited
+//! by the commit that changed it, and switched by a toggle in
+//! [`crate::profile`].
+
+macro_rules! steps {
+    ($( $(#[doc = $doc:literal])* $variant:ident = $name:literal, )*) => {
+        /// Every step the model can take, named after the kernel function it models.
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, PartialOrd, Ord)]
+        #[repr(u8)]
+        pub enum StepId {
+            $( $(#[doc = $doc])* $variant, )*
+        }
+
+        impl StepId {
+            /// All steps, in declaration order (the order of their `u8` values).
+            pub const ALL: &'static [StepId] = &[$(StepId::$variant),*];
+
+            /// The label used in litmus files, traces and tables.
+            pub fn name(self) -> &'static str {
+                match self { $(StepId::$variant => $name,)* }
+            }
+
+            /// The doc comment: what the step models and where it comes from.
+            pub fn doc(self) -> &'static str {
+                match self { $(StepId::$variant => concat!($($doc, "\n"),*),)* }
+            }
+        }
+    };
+}
+
+steps! {
+    // ---- block layer: a bio's own context --------------------------------------------
+    /// The device's DMA for a write bio: reads the frame's memory *at transfer
+    /// time* and writes it to the disk block the bio was submitted for.
+    /// Model of what happens between `submit_bio()` (block/blk-core.c) and the
+    /// device raising the completion; the frame is whatever the physical page
+    /// holds now, which is how a stale-page DMA write happens (seed 003,
+    /// Matthew Wilcox, 24 Nov 2020).
+    DmaTransfer = "dma_transfer",
+    /// The device's DMA for a read bio: copies the disk block into the frame.
+    DmaRead = "dma_read",
+    /// mm/filemap.c `folio_end_writeback()` up to and including
+    /// `__folio_end_writeback()` (mm/page-writeback.c): `VM_BUG_ON(!PG_writeback)`,
+    /// PG_reclaim rotation, then — with toggle 073861ed77b6 — `folio_get()`, then
+    /// the clear of PG_writeback and of the WRITEBACK mark under `xa_lock`. Before
+    /// 073861ed77b6 this is `end_page_writeback()` → `test_clear_page_writeback()`
+    /// with no reference held.
+    FolioEndWritebackClear = "__folio_end_writeback",
+    /// mm/filemap.c `folio_wake_bit(folio, PG_writeback)`; before the folio
+    /// conversion `wake_up_page()` → `wake_up_page_bit()`, which first reads
+    /// `PageWaiters(page)` on a page it may no longer own.
+    EndWritebackWake = "folio_wake_bit",
+    /// The `folio_put()` at the end of `folio_end_writeback()` (073861ed77b6).
+    EndWritebackPut = "folio_end_writeback:put",
+    /// Read completion (`mpage_read_end_io` / `end_buffer_async_read`): set
+    /// uptodate and `folio_unlock()`.
+    ReadEndio = "folio_end_read",
+
+    // ---- waiting on a folio bit: mm/filemap.c ------------------------------------------
+    /// mm/filemap.c `folio_wait_bit_common()` up to `spin_unlock_irq(&q->lock)`:
+    /// set PG_waiters, `folio_trylock_flag()`, add to the tail of the hashed
+    /// waitqueue (2a9127fcf229 and later). Before 2a9127fcf229 (v5.7
+    /// `wait_on_page_bit_common()`): add to the queue if not on it,
+    /// `SetPageWaiters`, `set_current_state()`.
+    FolioWaitBitCommon = "folio_wait_bit_common",
+    /// v5.7 `wait_on_page_bit_common()`: `bit_is_set = test_bit()` after dropping
+    /// the queue lock, then `io_schedule()` if it was set (before 2a9127fcf229).
+    IoSchedule = "io_schedule",
+    /// After waking: the loop in `folio_wait_bit_common()` (for a SHARED waiter,
+    /// woken means done, no re-test of the bit; an EXCLUSIVE one takes the bit
+    /// or goes back to `repeat`), then `finish_wait()`. Before 2a9127fcf229:
+    /// re-test the bit (`test_and_set_bit_lock` / `test_bit`) and loop.
+    FinishWait = "finish_wait",
+    /// include/linux/pagemap.h `folio_lock()`: `might_sleep()`, `folio_trylock()`;
+    /// on failure `__folio_lock()` = `folio_wait_bit_common(EXCLUSIVE)`.
+    FolioLock = "folio_lock",
+    /// include/linux/pagemap.h `folio_trylock()` (reclaim, `find_lock_entries`).
+    FolioTrylock = "folio_trylock",
+    /// mm/filemap.c `folio_unlock()`: clear PG_locked and test PG_waiters in one
+    /// atomic op, then `folio_wake_bit(folio, PG_locked)` if there were waiters.
+    FolioUnlock = "folio_unlock",
+    /// mm/page-writeback.c `folio_wait_writeback()`: the test of PG_writeback at
+    /// the loop head. `while` since c2407cf7d22d; `if` before.
+    FolioWaitWriteback = "folio_wait_writeback",
+
+    // ---- page cache: mm/filemap.c --------------------------------------------------------
+    /// mm/filemap.c `filemap_get_entry()`: lockless `xas_load()`,
+    /// `folio_try_get()` (fails on a frozen refcount: retry), `xas_reload()`.
+    FilemapGetEntry = "filemap_get_entry",
+    /// mm/filemap.c `__filemap_get_folio(FGP_LOCK)`: after `folio_lock()`,
+    /// re-check `folio->mapping` (truncated meanwhile: unlock, put, retry).
+    FilemapGetFolioRecheck = "__filemap_get_folio",
+    /// mm/filemap.c `filemap_alloc_folio()` → mm/page_alloc.c: take the most
+    /// recently freed frame (per-cpu lists are LIFO), bump its incarnation.
+    FilemapAllocFolio = "filemap_alloc_folio",
+    /// include/linux/page-flags.h `__folio_set_locked()`: a *non-atomic*
+    /// read-modify-write of `folio->flags`: the load half.
+    SetLockedLoad = "__folio_set_locked:load",
+    /// `__folio_set_locked()`: the store half (writes back what was loaded,
+    /// losing any concurrent atomic change).
+    SetLockedStore = "__folio_set_locked:store",
+    /// mm/filemap.c `filemap_add_folio()` → `__filemap_add_folio()`: take the
+    /// page-cache reference, insert under `xa_lock`; `-EEXIST` if raced.
+    FilemapAddFolio = "filemap_add_folio",
+    /// mm/filemap.c `generic_perform_write()`: `copy_folio_from_iter_atomic()`
+    /// into the locked folio.
+    CopyFolioFromIter = "copy_folio_from_iter",
+    /// fs/buffer.c / fs/libfs.c `generic_write_end()` → `folio_mark_dirty()`
+    /// (PG_dirty and the DIRTY mark) and `i_size_write()` if extending.
+    FolioMarkDirty = "folio_mark_dirty",
+    /// include/linux/mm.h `folio_put()`: drop a reference; free at zero.
+    FolioPut = "folio_put",
+    /// mm/filemap.c `filemap_read()` → `copy_folio_to_iter()`.
+    CopyFolioToIter = "copy_folio_to_iter",
+    /// mm/filemap.c `filemap_read_folio()` on a new locked folio: submit the read.
+    FilemapReadFolio = "filemap_read_folio",
+    /// include/linux/fs.h `inode_lock()`: `down_write(&inode->i_rwsem)`.
+    InodeLock = "inode_lock",
+    /// include/linux/fs.h `inode_unlock()`; for a write, the syscall returns here.
+    InodeUnlock = "inode_unlock",
+
+    // ---- writeback: mm/page-writeback.c ------------------------------------------------------
+    /// mm/page-writeback.c `tag_pages_for_writeback()` (WB_SYNC_ALL): set TOWRITE on
+    /// every DIRTY entry.
+    TagPagesForWriteback = "tag_pages_for_writeback",
+    /// mm/filemap.c `filemap_get_folios_tag()`: a batch of tagged folios, a
+    /// reference on each (`writeback_iter()` / `write_cache_pages()`).
+    FilemapGetFoliosTag = "filemap_get_folios_tag",
+    /// mm/page-writeback.c `folio_prepare_writeback()` (v6.8+; the same tests
+    /// are inline in `write_cache_pages()` before): `folio->mapping` still ours,
+    /// PG_dirty set, and if PG_writeback: skip (WB_SYNC_NONE) or
+    /// `folio_wait_writeback()` (WB_SYNC_ALL).
+    FolioPrepareWriteback = "folio_prepare_writeback",
+    /// mm/page-writeback.c: `BUG_ON(folio_test_writeback(folio))` after the wait,
+    /// then `folio_clear_dirty_for_io()`.
+    FolioClearDirtyForIo = "folio_clear_dirty_for_io",
+    /// mm/page-writeback.c `__folio_start_writeback()`: set PG_writeback and the
+    /// WRITEBACK mark, clear TOWRITE, under `xa_lock` (caller holds the lock).
+    FolioStartWriteback = "__folio_start_writeback",
+    /// block/blk-core.c `submit_bio()`: the bio is handed to the device.
+    SubmitBio = "submit_bio",
+    /// include/linux/pagevec.h `folio_batch_release()`: put every reference of the batch.
+    FolioBatchRelease = "folio_batch_release",
+    /// mm/filemap.c `filemap_check_errors()`: the end of `file_write_and_wait_range()`;
+    /// fsync returns here.
+    FilemapCheckErrors = "filemap_check_errors",
+
+    // ---- truncate: mm/truncate.c -------------------------------------------------------------
+    /// mm/truncate.c `truncate_setsize()` → `i_size_write()`.
+    TruncateSetsize = "truncate_setsize",
+    /// mm/filemap.c `find_lock_entries()`, one entry: `folio_try_get()`,
+    /// `folio_trylock()`, skip if truncated or under writeback.
+    FindLockEntries = "find_lock_entries",
+    /// mm/truncate.c `truncate_inode_pages_range()` pass 1: `truncate_cleanup_folio()`
+    /// on the batch and `delete_from_page_cache_batch()` under `xa_lock`.
+    DeleteFromPageCacheBatch = "delete_from_page_cache_batch",
+    /// mm/filemap.c `find_get_entries()`: the batch of pass 2, a reference each.
+    FindGetEntries = "find_get_entries",
+    /// mm/truncate.c `truncate_inode_folio()`: `truncate_cleanup_folio()` and
+    /// `filemap_remove_folio()` (drops the page-cache reference).
+    TruncateInodeFolio = "truncate_inode_folio",
+
+    // ---- reclaim: mm/vmscan.c ----------------------------------------------------------------
+    /// mm/vmscan.c `folio_isolate_lru()`: take a folio off the LRU, with a reference.
+    FolioIsolateLru = "folio_isolate_lru",
+    /// mm/vmscan.c `shrink_folio_list()`: the PG_writeback / PG_dirty / mapped tests
+    /// on a locked folio (writeback: set PG_reclaim and keep it).
+    ShrinkFolioList = "shrink_folio_list",
+    /// mm/vmscan.c `__remove_mapping()`: `folio_ref_freeze(folio, 1 + nr)` and the
+    /// removal from the page cache under `xa_lock`.
+    RemoveMapping = "__remove_mapping",
+    /// `__folio_clear_locked()` in `shrink_folio_list()` (non-atomic): the load.
+    ClearLockedLoad = "__folio_clear_locked:load",
+    /// `__folio_clear_locked()`: the store.
+    ClearLockedStore = "__folio_clear_locked:store",
+    /// mm/page_alloc.c `free_unref_folios()`: the frozen folio goes back to the allocator.
+    FreeUnrefFolios = "free_unref_folios",
+    /// mm/vmscan.c `folio_putback_lru()`: unlock and drop the isolation reference.
+    FolioPutbackLru = "folio_putback_lru",
+}
+
+impl StepId {
+    /// Look a step up by its litmus label.
+    pub fn from_name(s: &str) -> Option<StepId> {
+        StepId::ALL.iter().copied().find(|id| id.name() == s)
+    }
+
+    /// The step with this `u8` value, if any (byte encoding of litmus labels).
+    pub fn from_u8(b: u8) -> Option<StepId> {
+        StepId::ALL.get(b as usize).copied()
+    }
+}
+
+impl std::fmt::Display for StepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_round_trip() {
+        for (i, id) in StepId::ALL.iter().enumerate() {
+            assert_eq!(*id as usize, i);
+            assert_eq!(StepId::from_name(id.name()), Some(*id));
+            assert_eq!(StepId::from_u8(i as u8), Some(*id));
+            assert!(!id.doc().trim().is_empty(), "{} has no doc", id.name());
+        }
+    }
+}

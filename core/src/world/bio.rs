@@ -1,0 +1,51 @@
+//! Bios in flight: explicit I/O objects with their own context.
+//!
+//! A bio records the frame and the incarnation it was submitted with. The
+//! device's DMA is its own step ([`crate::step::StepId::DmaTransfer`]) that
+//! reads the frame *at transfer time*; completion then runs in the bio's own
+//! context, the way `bio_endio()` runs from the block layer's interrupt or
+//! workqueue context.
+
+use super::frame::FolioRef;
+
+/// Most bios a case can submit (each is a context of its own).
+pub const MAX_BIOS: usize = 12;
+
+/// What a bio does and how it completes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum BioKind {
+    /// A page-cache writeback bio; completion is `folio_end_writeback()`.
+    #[default]
+    WritePage,
+    /// A read into a locked, new folio; completion sets uptodate and unlocks.
+    ReadPage,
+}
+
+/// One bio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Bio {
+    /// Submitted and not yet finished.
+    pub live: bool,
+    /// What it is.
+    pub kind: BioKind,
+    /// The frame and the incarnation it was submitted with.
+    pub folio: FolioRef,
+    /// The file and page index it writes (or reads).
+    pub mapping: u8,
+    /// Page index.
+    pub index: u8,
+    /// The I/O fails (fault injection).
+    pub error: bool,
+    /// Progress through its steps (see `block::bio`).
+    pub pc: u8,
+    /// `__folio_end_writeback()`'s return value, carried to the wake step.
+    pub had_waiters: bool,
+    /// Holds a counted reference (073861ed77b6) between its steps.
+    pub holds_ref: bool,
+}
+
+impl Default for FolioRef {
+    fn default() -> Self {
+        FolioRef::NONE
+    }
+}

@@ -1,0 +1,34 @@
+//! Locks held across steps.
+//!
+//! A spinlock section that fits in one step needs no model: the step is
+//! atomic. Locks held *across* steps — sleeping locks like `i_rwsem`, and
+//! spinlocks held over several steps — are objects here, so a task that
+//! wants one blocks (is not runnable) until it is free, and sleeping while
+//! holding a spinlock can be detected.
+
+/// A lock's identity.
+pub type LockId = u8;
+
+/// Number of lock objects.
+pub const NLOCKS: usize = 4;
+
+/// `inode->i_rwsem` of file `f` (taken exclusively by write and truncate).
+#[inline]
+pub fn i_rwsem(f: u8) -> LockId {
+    f
+}
+
+/// "Nobody" as an owner.
+pub const NO_OWNER: u8 = u8::MAX;
+
+/// A lock's state.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LockState {
+    /// The exclusive owner's context, or [`NO_OWNER`].
+    pub owner: u8,
+}
+
+impl LockState {
+    /// Unlocked.
+    pub const FREE: LockState = LockState { owner: NO_OWNER };
+}

@@ -1,0 +1,279 @@
+//! The state of the modelled machine: frames, mappings, waitqueues, bios,
+//! the disk, the shadow model, locks and per-task scheduling state.
+//!
+//! Everything is a fixed-size array: a run allocates nothing, and a whole
+//! world is a few kilobytes that `check` can clone and hash.
+
+pub mod bio;
+pub mod disk;
+pub mod frame;
+pub mod lock;
+pub mod mapping;
+pub mod shadow;
+pub mod waitqueue;
+
+use std::hash::{Hash, Hasher};
+
+use crate::oracle::{Finding, Findings, OracleId};
+use crate::profile::{Toggle, Toggles};
+use crate::trace::{Event, EventBuf};
+
+pub use bio::{Bio, BioKind, MAX_BIOS};
+pub use disk::{token, Disk};
+pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
+pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
+pub use mapping::{mark, Mapping, Slot, MAX_INDEX};
+pub use shadow::Shadow;
+pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
+
+/// Most frames a case can have.
+pub const MAX_FRAMES: usize = 8;
+/// Files (mappings) in the model: `f0`, `f1`, `f2`.
+pub const MAX_FILES: usize = 3;
+/// Tasks a case can declare.
+pub const MAX_TASKS: usize = 4;
+/// The context that runs a case's `setup:` operations.
+pub const TASK_INIT: u8 = 4;
+/// The context that runs the final sync once the world is quiet.
+pub const TASK_SYNC: u8 = 5;
+/// The context that runs injected reclaim (`kswapd`).
+pub const TASK_KSWAPD: u8 = 6;
+/// Task slots: user tasks, then init, sync, kswapd.
+pub const NTASK_SLOTS: usize = 7;
+/// The context id of bio 0; bio `k` is `BIO_CTX0 + k`.
+pub const BIO_CTX0: u8 = NTASK_SLOTS as u8;
+/// All contexts: task slots then bios.
+pub const MAX_CTX: usize = NTASK_SLOTS + MAX_BIOS;
+
+/// A context: a task slot (`0..NTASK_SLOTS`) or a bio (`BIO_CTX0..`).
+pub type CtxId = u8;
+
+/// The name of a context as litmus files and tables show it.
+pub fn ctx_name(ctx: CtxId, task_names: &[String]) -> String {
+    match ctx {
+        c if (c as usize) < MAX_TASKS => task_names
+            .get(c as usize)
+            .cloned()
+            .unwrap_or_else(|| format!("T{c}")),
+        TASK_INIT => "init".into(),
+        TASK_SYNC => "umount".into(),
+        TASK_KSWAPD => "kswapd".into(),
+        c => format!("io{}", c - BIO_CTX0),
+    }
+}
+
+/// Scheduling state of one task slot that the kernel keeps in `task_struct`
+/// and on the task's stack.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct TaskSched {
+    /// The task's page wait entry.
+    pub wait: WaitEntry,
+    /// Task state is TASK_RUNNING again (`try_to_wake_up()` ran since
+    /// `set_current_state()`).
+    pub woken: bool,
+    /// A fatal signal is pending (SIGKILL).
+    pub fatal: bool,
+    /// The current sleep is TASK_KILLABLE.
+    pub killable: bool,
+    /// Spinlocks held (preemption disabled): sleeping now is a bug.
+    pub spin_held: u8,
+}
+
+/// Fixed parameters of a world.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// Frames available (1..=MAX_FRAMES).
+    pub frames: u8,
+    /// Hashed waitqueue buckets (1..=MAX_BUCKETS).
+    pub wq_buckets: u8,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            frames: 4,
+            wq_buckets: 1,
+        }
+    }
+}
+
+/// The whole modelled machine.
+#[derive(Clone, Debug)]
+pub struct World {
+    /// Fixed parameters.
+    pub cfg: Config,
+    /// The fixes in force.
+    pub toggles: Toggles,
+    /// Physical frames.
+    pub frames: [Frame; MAX_FRAMES],
+    /// The allocator's free list, LIFO: the most recently freed frame is reused first.
+    pub free_list: [FrameId; MAX_FRAMES],
+    /// Entries in use in `free_list`.
+    pub free_len: u8,
+    /// Files.
+    pub mappings: [Mapping; MAX_FILES],
+    /// The hashed page waitqueues.
+    pub wq: WaitQueues,
+    /// Per-task scheduling state.
+    pub sched: [TaskSched; NTASK_SLOTS],
+    /// Bios, by submission order.
+    pub bios: [Bio; MAX_BIOS],
+    /// Bios submitted so far.
+    pub nbios: u8,
+    /// The disk.
+    pub disk: Disk,
+    /// What users were promised.
+    pub shadow: Shadow,
+    /// Locks held across steps.
+    pub locks: [LockState; NLOCKS],
+    /// Allocations so far (for the allocation-failure fault).
+    pub allocs: u8,
+    /// The allocation number that fails (0 = none).
+    pub fail_alloc: u8,
+    /// Bios whose completion reports an error (bit k = bio k).
+    pub fail_bios: u16,
+    // ---- per-run bookkeeping, not part of the state `check` compares ----
+    /// The context taking the current step.
+    pub me: CtxId,
+    /// Global step number.
+    pub step_no: u32,
+    /// Oracle firings.
+    pub findings: Findings,
+    /// Events of the current step, for the trace.
+    pub ev: EventBuf,
+    /// The frame the current step touched, for coverage and signatures.
+    pub touched: FrameId,
+}
+
+impl Hash for World {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.frames.hash(h);
+        self.free_list[..self.free_len as usize].hash(h);
+        self.mappings.hash(h);
+        self.wq.hash(h);
+        self.sched.hash(h);
+        self.bios[..self.nbios as usize].hash(h);
+        self.disk.hash(h);
+        self.shadow.hash(h);
+        self.locks.hash(h);
+        self.allocs.hash(h);
+    }
+}
+
+impl World {
+    /// A fresh machine: every frame free, files empty, disk zeroed.
+    pub fn new(cfg: Config, toggles: Toggles) -> World {
+        let nframes = cfg.frames.clamp(1, MAX_FRAMES as u8);
+        let mut free_list = [NO_FRAME; MAX_FRAMES];
+        // Allocate frame 0 first: push in reverse so it is on top.
+        for (i, f) in (0..nframes).rev().enumerate() {
+            free_list[i] = f;
+        }
+        World {
+            cfg: Config {
+                frames: nframes,
+                wq_buckets: cfg.wq_buckets.clamp(1, MAX_BUCKETS as u8),
+            },
+            toggles,
+            frames: [Frame::EMPTY; MAX_FRAMES],
+            free_list,
+            free_len: nframes,
+            mappings: [Mapping::EMPTY; MAX_FILES],
+            wq: WaitQueues::new(cfg.wq_buckets),
+            sched: [TaskSched::default(); NTASK_SLOTS],
+            bios: [Bio::default(); MAX_BIOS],
+            nbios: 0,
+            disk: Disk::ZERO,
+            shadow: Shadow::EMPTY,
+            locks: [LockState::FREE; NLOCKS],
+            allocs: 0,
+            fail_alloc: 0,
+            fail_bios: 0,
+            me: 0,
+            step_no: 0,
+            findings: Findings::default(),
+            ev: EventBuf::default(),
+            touched: NO_FRAME,
+        }
+    }
+
+    /// Whether the fix `t` is in force.
+    #[inline]
+    pub fn has(&self, t: Toggle) -> bool {
+        self.toggles.has(t)
+    }
+
+    /// Fire oracle `o` in the current context.
+    pub fn fire(&mut self, o: OracleId, frame: FrameId, a: u32, b: u32) {
+        let f = Finding {
+            oracle: o,
+            ctx: self.me,
+            step_no: self.step_no,
+            frame,
+            a,
+            b,
+        };
+        if !self.findings.has(o) {
+            self.ev.push(Event::Oracle(o));
+        }
+        self.findings.push(f);
+    }
+
+    /// Record a trace event for the current step.
+    #[inline]
+    pub fn note(&mut self, e: Event) {
+        self.ev.push(e);
+    }
+
+    /// Check that `r` still points at the folio it was taken on; fire
+    /// `use-after-free` if the frame was freed or reused since. Returns
+    /// whether the reference is still good. Every access through a pointer
+    /// that is not a counted reference goes through here.
+    pub fn check_ref(&mut self, r: FolioRef) -> bool {
+        if r.is_none() {
+            return false;
+        }
+        self.touched = r.frame;
+        let f = &self.frames[r.frame as usize];
+        if f.free || f.inc != r.inc {
+            let cur = if f.free { 0 } else { f.inc };
+            self.fire(OracleId::UseAfterFree, r.frame, r.inc as u32, cur as u32);
+            return false;
+        }
+        true
+    }
+
+    /// A reference to the folio in frame `f` as it is now.
+    #[inline]
+    pub fn folio_ref(&self, f: FrameId) -> FolioRef {
+        FolioRef {
+            frame: f,
+            inc: self.frames[f as usize].inc,
+        }
+    }
+
+    /// The frame `r` points at (whatever it holds now).
+    #[inline]
+    pub fn frame(&self, r: FolioRef) -> &Frame {
+        &self.frames[r.frame as usize]
+    }
+
+    /// The frame `r` points at, mutable.
+    #[inline]
+    pub fn frame_mut(&mut self, r: FolioRef) -> &mut Frame {
+        self.touched = r.frame;
+        &mut self.frames[r.frame as usize]
+    }
+
+    /// The folio cached at (`mapping`, `index`), if any.
+    #[inline]
+    pub fn slot_frame(&self, mapping: u8, index: u8) -> FrameId {
+        self.mappings[mapping as usize].slots[index as usize].frame
+    }
+
+    /// Whether a lock is free.
+    #[inline]
+    pub fn lock_free(&self, l: LockId) -> bool {
+        self.locks[l as usize].owner == NO_OWNER
+    }
+}

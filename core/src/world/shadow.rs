@@ -1,0 +1,32 @@
+//! The shadow model: what users were promised.
+//!
+//! A write that returned promises its data to every later read; an fsync that
+//! returned 0 promises the data of every write that returned before it
+//! started to the disk; at the end of a quiet run the final sync promises
+//! everything. The data-integrity oracles compare the disk and reads to this.
+
+use super::mapping::MAX_INDEX;
+use super::MAX_FILES;
+
+/// Per-file, per-page promises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Shadow {
+    /// Version of the last write that returned (0 = zeroes / hole).
+    pub latest: [[u16; MAX_INDEX]; MAX_FILES],
+    /// Version of the next write to each page.
+    pub next: [[u16; MAX_INDEX]; MAX_FILES],
+    /// A writeback error was reported on this page: the disk may hold older data.
+    pub voided: [[bool; MAX_INDEX]; MAX_FILES],
+    /// Bumped by every truncate: promises taken before it may no longer hold.
+    pub truncs: [u16; MAX_FILES],
+}
+
+impl Shadow {
+    /// Nothing promised yet.
+    pub const EMPTY: Shadow = Shadow {
+        latest: [[0; MAX_INDEX]; MAX_FILES],
+        next: [[1; MAX_INDEX]; MAX_FILES],
+        voided: [[false; MAX_INDEX]; MAX_FILES],
+        truncs: [0; MAX_FILES],
+    };
+}
