@@ -1,1 +1,69 @@
-fn main() {}
+//! The `pagelife` command: find, replay, check and explain page-lifetime
+//! races in the model. One file per subcommand; each is a thin layer over
+//! `pagelife-core` and `pagelife-triage`.
+
+mod check;
+mod input;
+mod profiles;
+mod replay;
+mod steps;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// pagelife: an executable model of Linux page-lifetime races, with
+/// fuzzers, an exhaustive checker and oracles.
+#[derive(Parser, Debug)]
+#[command(name = "pagelife", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// Replay a case and print its interleaving and verdict (exit 1 if an oracle fired).
+    Replay(replay::ReplayArgs),
+    /// Explore every interleaving up to K preemptions (exit 1 on a violation).
+    Check(check::CheckArgs),
+    /// List the named profiles and fix toggles.
+    Profiles,
+    /// List the step labels a litmus schedule can use.
+    Steps {
+        /// Print each step's full documentation.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let r = match &cli.cmd {
+        Cmd::Replay(a) => replay::run(a),
+        Cmd::Check(a) => check::run(a),
+        Cmd::Profiles => {
+            profiles::run();
+            Ok(false)
+        }
+        Cmd::Steps { verbose } => {
+            steps::run(*verbose);
+            Ok(false)
+        }
+    };
+    match r {
+        Ok(false) => ExitCode::SUCCESS,
+        Ok(true) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("pagelife: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -17,11 +17,11 @@
 //! per task   bits 0-1: cpu; bits 2-7: op count % 9; then per op: kind, argument
 //! setup      count % 9; then ops
 //! slices     count % 65; per slice: context, run
-//!              context % (tasks + bios): tasks first, then io0..
+//!              context % (tasks + bios): the declared tasks first, then io0..
 //!              run 0: until it blocks; 1..=127: that many steps;
 //!                  128+k: until the k-th (k = 1..=127) next step labelled with the following byte
 //! faults     count % 5; per fault: kind % 4, then: io-error: bio; alloc-fail: nth;
-//!              signal: task, u16 LE step; reclaim: frame, u16 LE step
+//!              signal: task % tasks, u16 LE step; reclaim: frame, u16 LE step
 //! names      optional: 0xA5, then per task: length % 9 and name characters
 //! ```
 
@@ -63,7 +63,7 @@ impl Reader<'_, '_> {
 fn decode_op(r: &mut Reader) -> Op {
     let kind = r.byte() % OP_KINDS;
     let a = r.byte();
-    let file = a % MAX_FILES as u8;
+    let file = (a & 3) % MAX_FILES as u8;
     match kind {
         0 => Op::Write {
             file,
@@ -107,20 +107,20 @@ fn decode_ops(r: &mut Reader, n: usize) -> Vec<Op> {
     (0..n).map(|_| decode_op(r)).collect()
 }
 
-fn ctx_of(b: u8, _ntasks: usize) -> u8 {
-    let b = b % (MAX_TASKS + MAX_BIOS) as u8;
-    if (b as usize) < MAX_TASKS {
+fn ctx_of(b: u8, ntasks: usize) -> u8 {
+    let b = b % (ntasks + MAX_BIOS) as u8;
+    if (b as usize) < ntasks {
         b
     } else {
-        BIO_CTX0 + (b - MAX_TASKS as u8)
+        BIO_CTX0 + (b - ntasks as u8)
     }
 }
 
-fn ctx_byte(ctx: u8) -> u8 {
+fn ctx_byte(ctx: u8, ntasks: usize) -> u8 {
     if (ctx as usize) < MAX_TASKS {
         ctx
     } else {
-        ctx.saturating_sub(BIO_CTX0) + MAX_TASKS as u8
+        ctx.saturating_sub(BIO_CTX0) + ntasks as u8
     }
 }
 
@@ -145,11 +145,11 @@ fn decode_from(u: &mut Unstructured<'_>) -> Case {
     };
     let ntasks = (r.byte() % (MAX_TASKS as u8 + 1)) as usize;
     let mut tasks = Vec::with_capacity(ntasks);
-    for i in 0..ntasks {
+    for name in DEFAULT_NAMES.iter().take(ntasks) {
         let b = r.byte();
         let nops = ((b >> 2) % (MAX_OPS as u8 + 1)) as usize;
         tasks.push(TaskDef {
-            name: DEFAULT_NAMES[i].to_string(),
+            name: name.to_string(),
             cpu: b & 3,
             ops: decode_ops(&mut r, nops),
         });
@@ -180,10 +180,12 @@ fn decode_from(u: &mut Unstructured<'_>) -> Case {
                 bio: r.byte() % MAX_BIOS as u8,
             },
             1 => Fault::AllocFail { nth: r.byte() },
-            2 => Fault::Signal {
-                task: r.byte() % MAX_TASKS as u8,
+            // A signal goes to a declared task (without tasks, the byte is an allocation failure).
+            2 if ntasks > 0 => Fault::Signal {
+                task: r.byte() % ntasks as u8,
                 at: r.u16(),
             },
+            2 => Fault::AllocFail { nth: r.byte() },
             _ => Fault::Reclaim {
                 frame: r.byte() % MAX_FRAMES as u8,
                 at: r.u16(),
@@ -255,7 +257,7 @@ pub fn encode(case: &Case) -> Vec<u8> {
     let sched = &case.schedule[..case.schedule.len().min(MAX_SLICES)];
     out.push(sched.len() as u8);
     for s in sched {
-        out.push(ctx_byte(s.ctx));
+        out.push(ctx_byte(s.ctx, tasks.len()));
         match s.run {
             Run::Block => out.push(0),
             Run::Steps(n) => out.push(n.clamp(1, 127)),

@@ -18,6 +18,7 @@
 //!     setup:
 //!       write f0 0
 //!       writeback f0 none
+//!       write f0 0
 //!     task N:
 //!       writeback f0 none
 //!       write f0 0

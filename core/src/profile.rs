@@ -64,16 +64,21 @@ toggles! {
     /// Torvalds, v5.11): `if (PageWriteback)` becomes `while`, so a waiter only
     /// returns after seeing PG_writeback clear.
     WaitWritebackLoop = (3, "c2407cf7d22d", "mm: make wait_on_page_writeback() wait for multiple pending writebacks"),
-    /// `__folio_end_writeback()` clears PG_writeback and reads PG_waiters in one
-    /// atomic operation (`folio_xor_flags_has_waiters()`, v6.7 folio_end_read
-    /// series, mm/page-writeback.c); before, `end_page_writeback()` read
-    /// `PageWaiters()` in `wake_up_page()` after the clear, as a separate access.
-    XorHasWaiters = (4, "xor-has-waiters", "mm: use folio_xor_flags_has_waiters() in __folio_end_writeback()"),
+    /// mm/page-writeback.c `__folio_end_writeback()` clears PG_writeback and
+    /// reads PG_waiters in one atomic operation (`folio_xor_flags_has_waiters()`)
+    /// and returns it; `folio_end_writeback()` wakes only if it was set. Matthew
+    /// Wilcox, "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()",
+    /// patch 17/17 of the folio_end_read series,
+    /// <20230915183707.2707298-18-willy@infradead.org>, v6.7. Before it,
+    /// `folio_wake()` / v5.x `wake_up_page()` read PageWaiters after the clear, as
+    /// a separate access.
+    XorHasWaiters = (4, "xor_has_waiters", "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()"),
 }
 
 impl Toggle {
     /// Look a toggle up by commit id (any unique prefix of at least 7 hex
-    /// digits) or by its Rust-style name (case-insensitive).
+    /// digits), proposal id, or Rust-style name (case-insensitive). Ids never
+    /// contain `+` or `-`, which separate toggles in a profile expression.
     pub fn lookup(s: &str) -> Option<Toggle> {
         let lower = s.to_ascii_lowercase();
         Toggle::ALL.iter().copied().find(|t| {

@@ -1,1 +1,10 @@
-//! placeholder
+//! # pagelife-triage: what happens to a finding
+//!
+//! Signatures and dedup, minimization, export (table, litmus, JSON, Rust
+//! test, SVG), the fix matrix — each a module with one job, over
+//! `pagelife-core`'s cases and traces.
+
+#![deny(missing_docs)]
+
+pub mod report;
+pub mod table;

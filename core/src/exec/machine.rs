@@ -111,6 +111,8 @@ pub struct Machine<'c> {
     pub kswapd_frame: u8,
     /// Faults already applied (bit i = `case.faults[i]`).
     pub faults_done: u32,
+    /// The faults that apply at a step number (signals, injected reclaim).
+    timed_faults: u32,
 }
 
 impl Hash for Machine<'_> {
@@ -130,21 +132,25 @@ impl<'c> Machine<'c> {
         let mut world = World::new(case.config, case.profile.toggles());
         for f in &case.faults {
             match *f {
-                Fault::IoError { bio } => {
-                    if (bio as usize) < MAX_BIOS {
-                        world.fail_bios |= 1 << bio;
-                    }
-                }
+                Fault::IoError { bio } if (bio as usize) < MAX_BIOS => world.fail_bios |= 1 << bio,
                 Fault::AllocFail { nth } => world.fail_alloc = nth,
                 _ => {}
             }
         }
+        let timed_faults = case
+            .faults
+            .iter()
+            .enumerate()
+            .take(32)
+            .filter(|(_, f)| matches!(f, Fault::Signal { .. } | Fault::Reclaim { .. }))
+            .fold(0u32, |m, (i, _)| m | 1 << i);
         let mut m = Machine {
             case,
             world,
             tasks: [TaskRun::default(); NTASK_SLOTS],
             kswapd_frame: NO_FRAME,
             faults_done: 0,
+            timed_faults,
         };
         for t in 0..NTASK_SLOTS {
             m.tasks[t].done = m.op_at(t as u8, 0).is_none();
@@ -173,6 +179,7 @@ impl<'c> Machine<'c> {
 
     /// Whether context `c` can take a step now (as far as the scheduler knows:
     /// a task that has not tried its next step yet may turn out blocked).
+    #[inline]
     pub fn runnable(&self, c: CtxId) -> bool {
         if (c as usize) < NTASK_SLOTS {
             let t = &self.tasks[c as usize];
@@ -259,7 +266,15 @@ impl<'c> Machine<'c> {
     /// Apply the faults due before the step about to be taken (signals,
     /// injected reclaim). Returns `true` if injected reclaim became runnable:
     /// the executor runs `kswapd` now, before anything else.
+    #[inline]
     pub fn apply_faults(&mut self) -> bool {
+        if self.faults_done & self.timed_faults == self.timed_faults {
+            return false;
+        }
+        self.apply_timed_faults()
+    }
+
+    fn apply_timed_faults(&mut self) -> bool {
         let mut kswapd = false;
         let now = self.world.step_no;
         for (i, f) in self.case.faults.iter().enumerate().take(32) {

@@ -79,9 +79,13 @@ struct Exec<'c, 'o, O: Observer> {
 }
 
 impl<O: Observer> Exec<'_, '_, O> {
-    fn remark(&mut self, s: String) {
-        if let Some(t) = self.trace.as_mut() {
-            t.remarks.push((self.m.world.step_no, s));
+    /// Note a scheduler decision in the trace (built only when tracing).
+    fn remark(&mut self, s: impl FnOnce(&Self) -> String) {
+        if self.trace.is_some() {
+            let text = s(self);
+            if let Some(t) = self.trace.as_mut() {
+                t.remarks.push((self.m.world.step_no, text));
+            }
         }
     }
 
@@ -95,7 +99,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             return StepResult::Idle;
         }
         if self.m.apply_faults() {
-            self.remark("injected reclaim (kswapd) runs now".into());
+            self.remark(|_| "injected reclaim (kswapd) runs now".into());
             let phase = self.phase;
             self.phase = Phase::Injected;
             while !self.stop && self.m.runnable(TASK_KSWAPD) {
@@ -114,7 +118,7 @@ impl<O: Observer> Exec<'_, '_, O> {
     fn raw_step(&mut self, c: CtxId) -> StepResult {
         if self.m.world.step_no >= STEP_BUDGET {
             if !self.budget_hit {
-                self.remark("step budget exhausted: run stopped".into());
+                self.remark(|_| "step budget exhausted: run stopped".into());
             }
             self.budget_hit = true;
             self.stop = true;
@@ -166,9 +170,9 @@ impl<O: Observer> Exec<'_, '_, O> {
                             self.step(b);
                         }
                         None => {
-                            self.remark(
-                                "setup is stuck: it waits for something no bio provides".into(),
-                            );
+                            self.remark(|_| {
+                                "setup is stuck: it waits for something no bio provides".into()
+                            });
                             break;
                         }
                     }
@@ -183,8 +187,8 @@ impl<O: Observer> Exec<'_, '_, O> {
 
     fn run_slice(&mut self, s: &Slice) {
         if !self.m.runnable(s.ctx) {
-            let n = self.name(s.ctx);
-            self.remark(format!("{n} cannot run now: slice skipped"));
+            let ctx = s.ctx;
+            self.remark(|ex| format!("{} cannot run now: slice skipped", ex.name(ctx)));
             return;
         }
         match s.run {
@@ -224,9 +228,9 @@ impl<O: Observer> Exec<'_, '_, O> {
                 return announced;
             };
             if !announced {
-                self.remark(
-                    "schedule exhausted: lowest runnable context runs until it blocks".into(),
-                );
+                self.remark(|_| {
+                    "schedule exhausted: lowest runnable context runs until it blocks".into()
+                });
                 announced = true;
             }
             while let StepResult::Ran(_) = self.step(c) {}
@@ -249,7 +253,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             return;
         }
         self.phase = Phase::Quiesce;
-        self.remark("the world is quiet: umount syncs every file".into());
+        self.remark(|_| "the world is quiet: umount syncs every file".into());
         loop {
             if self.stop {
                 return;

@@ -55,6 +55,11 @@ impl Fsync {
             self.started = true;
             self.promised = w.shadow.latest[self.file as usize];
             self.truncs = w.shadow.truncs[self.file as usize];
+            // filemap_write_and_wait_range(): if (mapping_needs_writeback(mapping))
+            // — a mapping with no pages has nothing to write or wait for.
+            if w.mappings[self.file as usize].is_empty() {
+                self.pc = FsyncPc::Check;
+            }
         }
         match self.pc {
             FsyncPc::Write => match self.write.step(w) {
@@ -92,8 +97,8 @@ impl Fsync {
 /// on disk, the version `promised` (or a later one) of its own data.
 pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_INDEX]) {
     let f = file as usize;
-    for i in 0..(w.mappings[f].i_size as usize).min(MAX_INDEX) {
-        let want = promised[i];
+    let n = (w.mappings[f].i_size as usize).min(MAX_INDEX);
+    for (i, &want) in promised.iter().enumerate().take(n) {
         if want == 0 || w.shadow.voided[f][i] {
             continue;
         }

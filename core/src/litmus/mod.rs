@@ -20,7 +20,7 @@
 //!   io0 __folio_end_writeback      # until its next step with this label
 //!   N *                            # until it blocks or finishes
 //!   W 3                            # three steps
-//!   io1 folio_wake_bit #2          # until the 2nd next step with this label
+//!   io1 folio_wake_bit x2          # until the 2nd next step with this label
 //!
 //! faults:
 //!   io-error io1                   # that bio completes with an error

@@ -256,7 +256,7 @@ fn words(line: &str) -> Vec<Word<'_>> {
     out
 }
 
-/// A schedule run: `*`, a number, or a label with an optional `#K`.
+/// A schedule run: `*`, a number, or a label with an optional `xK`.
 fn run_of(p: &Parser, ws: &[Word]) -> Result<Run, LitmusError> {
     let Some(w) = ws.first() else {
         return p.err(1, "expected `*`, a step count or a step label");
@@ -295,13 +295,13 @@ fn run_of(p: &Parser, ws: &[Word]) -> Result<Run, LitmusError> {
     };
     let mut k = 1;
     if let Some(w2) = ws.get(1) {
-        match w2.text.strip_prefix('#').and_then(|d| d.parse::<u8>().ok()) {
+        match w2.text.strip_prefix('x').and_then(|d| d.parse::<u8>().ok()) {
             Some(n) if (1..=127).contains(&n) => k = n,
             _ => {
                 return p.err(
                     w2.col,
                     format!(
-                        "expected `#K` (which occurrence, 1-127), found `{}`",
+                        "expected `xK` (until its K-th occurrence, 1-127), found `{}`",
                         w2.text
                     ),
                 )
@@ -327,8 +327,8 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
         p.line = i + 1;
         let ws = words(line);
         let Some(&w0) = ws.first() else { continue };
-        let indented = line.starts_with(|c: char| c.is_whitespace());
-        if w0.text.ends_with(':') && !indented || (w0.text == "task" && !indented) {
+        // Section headers may be indented (operations never end in `:` or start with `task`).
+        if w0.text.ends_with(':') || w0.text == "task" {
             // A section header.
             match w0.text {
                 "setup:" => {
@@ -511,49 +511,50 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
                 _ => p.err(end(&ws[i - 1]), "expected `at STEP`, found end of line"),
             }
         };
-        let f =
-            match ws[0].text {
-                "io-error" => {
-                    let Some(w) = ws.get(1) else {
-                        return p.err(end(&ws[0]), "expected a bio (io0, io1, ...)");
-                    };
-                    let c = p.ctx(w, &[])?;
-                    p.expect_end(&ws, 2, "the bio")?;
-                    Fault::IoError { bio: c - BIO_CTX0 }
+        let f = match ws[0].text {
+            "io-error" => {
+                let Some(w) = ws.get(1) else {
+                    return p.err(end(&ws[0]), "expected a bio (io0, io1, ...)");
+                };
+                let c = p.ctx(w, &[])?;
+                p.expect_end(&ws, 2, "the bio")?;
+                Fault::IoError { bio: c - BIO_CTX0 }
+            }
+            "alloc-fail" => {
+                let n = p.num(ws.get(1), "which allocation (1-255)", 255, end(&ws[0]))?;
+                p.expect_end(&ws, 2, "the allocation number")?;
+                Fault::AllocFail { nth: n }
+            }
+            "signal" => {
+                let Some(w) = ws.get(1) else {
+                    return p.err(end(&ws[0]), "expected a task");
+                };
+                let c = p.ctx(w, &names)?;
+                if c as usize >= MAX_TASKS {
+                    return p.err(w.col, format!("expected a task, found `{}`", w.text));
                 }
-                "alloc-fail" => {
-                    let n = p.num(ws.get(1), "which allocation (1-255)", 255, end(&ws[0]))?;
-                    p.expect_end(&ws, 2, "the allocation number")?;
-                    Fault::AllocFail { nth: n }
-                }
-                "signal" => {
-                    let Some(w) = ws.get(1) else {
-                        return p.err(end(&ws[0]), "expected a task");
-                    };
-                    let c = p.ctx(w, &names)?;
-                    if c as usize >= MAX_TASKS {
-                        return p.err(w.col, format!("expected a task, found `{}`", w.text));
-                    }
-                    let at = at(&p, &ws, 2)?;
-                    p.expect_end(&ws, 4, "the step number")?;
-                    Fault::Signal { task: c, at }
-                }
-                "reclaim" => {
-                    let Some(w) = ws.get(1) else {
-                        return p.err(end(&ws[0]), "expected a frame (frame0..)");
-                    };
-                    let frame = p.frame_arg(w)?;
-                    let at = at(&p, &ws, 2)?;
-                    p.expect_end(&ws, 4, "the step number")?;
-                    Fault::Reclaim { frame, at }
-                }
-                other => return p.err(
+                let at = at(&p, &ws, 2)?;
+                p.expect_end(&ws, 4, "the step number")?;
+                Fault::Signal { task: c, at }
+            }
+            "reclaim" => {
+                let Some(w) = ws.get(1) else {
+                    return p.err(end(&ws[0]), "expected a frame (frame0..)");
+                };
+                let frame = p.frame_arg(w)?;
+                let at = at(&p, &ws, 2)?;
+                p.expect_end(&ws, 4, "the step number")?;
+                Fault::Reclaim { frame, at }
+            }
+            other => {
+                return p.err(
                     ws[0].col,
                     format!(
                         "expected a fault (io-error, alloc-fail, signal, reclaim), found `{other}`"
                     ),
-                ),
-            };
+                )
+            }
+        };
         if case.faults.len() >= crate::codec::MAX_FAULTS {
             return p.err(1, format!("at most {} faults", crate::codec::MAX_FAULTS));
         }

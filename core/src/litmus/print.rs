@@ -14,9 +14,8 @@ fn usable_names(case: &Case) -> Vec<String> {
             && n != "kswapd"
             && n != "init"
             && n != "umount"
-            && !n
-                .strip_prefix("io")
-                .is_some_and(|d| d.parse::<u32>().is_ok())
+            && n.strip_prefix("io")
+                .is_none_or(|d| d.parse::<u32>().is_err())
             && !names[..i].contains(n)
     });
     if ok {
@@ -103,7 +102,7 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
                 Run::Block => "*".to_string(),
                 Run::Steps(n) => n.to_string(),
                 Run::Until(id, 1) => id.name().to_string(),
-                Run::Until(id, k) => format!("{} #{k}", id.name()),
+                Run::Until(id, k) => format!("{} x{k}", id.name()),
             };
             let _ = writeln!(s, "  {:w$} {run}", ctx(sl.ctx, &names));
         }
