@@ -3,6 +3,7 @@
 //! `pagelife-core` and `pagelife-triage`.
 
 mod check;
+mod fuzz;
 mod input;
 mod profiles;
 mod replay;
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Cmd {
+    /// Fuzz the model with the built-in engine; save and print findings (exit 1 if any).
+    Fuzz(fuzz::FuzzArgs),
     /// Replay a case and print its interleaving and verdict (exit 1 if an oracle fired).
     Replay(replay::ReplayArgs),
     /// Explore every interleaving up to K preemptions (exit 1 on a violation).
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         }
     };
     let r = match &cli.cmd {
+        Cmd::Fuzz(a) => fuzz::run(a),
         Cmd::Replay(a) => replay::run(a),
         Cmd::Check(a) => check::run(a),
         Cmd::Profiles => {

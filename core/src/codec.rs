@@ -16,7 +16,7 @@
 //! ntasks     % 5
 //! per task   bits 0-1: cpu; bits 2-7: op count % 9; then per op: kind, argument
 //! setup      count % 9; then ops
-//! slices     count % 65; per slice: context, run
+//! slices     count % 201; per slice: context, run
 //!              context % (tasks + bios): the declared tasks first, then io0..
 //!              run 0: until it blocks; 1..=127: that many steps;
 //!                  128+k: until the k-th (k = 1..=127) next step labelled with the following byte
@@ -35,7 +35,7 @@ use crate::world::{Config, BIO_CTX0, MAX_BIOS, MAX_FILES, MAX_FRAMES, MAX_INDEX,
 /// Most operations per task (and in setup).
 pub const MAX_OPS: usize = 8;
 /// Most schedule slices.
-pub const MAX_SLICES: usize = 64;
+pub const MAX_SLICES: usize = 200;
 /// Most faults.
 pub const MAX_FAULTS: usize = 4;
 

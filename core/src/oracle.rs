@@ -68,10 +68,6 @@ oracles! {
     /// flight will DMA from (or complete on) whatever the frame becomes next.
     FreeUnderWriteback = ("free-under-writeback", Bug,
         "mm/page_alloc.c free_page_is_bad(): PG_writeback in PAGE_FLAGS_CHECK_AT_FREE, \"Bad page state\""),
-    /// A frame reaches the allocator with another flag of
-    /// `PAGE_FLAGS_CHECK_AT_FREE` set (PG_locked, PG_private).
-    BadPageState = ("bad-page-state", Bug,
-        "mm/page_alloc.c free_page_is_bad(): PAGE_FLAGS_CHECK_AT_FREE"),
     /// A wakeup is issued on a frame whose refcount is zero.
     WakeWithoutRef = ("wake-without-ref", Warn,
         "WARN_ON_ONCE(!page_count(page)) in wake_up_page_bit(), proposed by Linus Torvalds in seed 003"),
@@ -122,6 +118,30 @@ impl OracleId {
     pub fn from_u8(b: u8) -> Option<OracleId> {
         OracleId::ALL.get(b as usize).copied()
     }
+
+    /// Whether the kernel stops here (`BUG_ON`, `BUG()`): what happens after
+    /// it in a run is not part of the story. Bad page state, KASAN reports,
+    /// warnings and data loss let the kernel go on.
+    pub fn fatal(self) -> bool {
+        matches!(
+            self,
+            OracleId::WritebackAfterWait | OracleId::EndWritebackUnset
+        )
+    }
+
+    /// How much a finding of this oracle says, for choosing a run's headline
+    /// (lower first): data a user was promised is gone; a kernel `BUG_ON` /
+    /// `VM_BUG_ON`; memory corruption the kernel does not check; a hang; a warning.
+    pub fn rank(self) -> u8 {
+        use OracleId::*;
+        match self {
+            StaleDma | DiskMismatch | StaleRead => 0,
+            WritebackAfterWait | FreeUnderWriteback | EndWritebackUnset => 1,
+            UseAfterFree | RefcountUnderflow => 2,
+            Hang => 3,
+            CrossIncarnationWakeup | WakeWithoutRef => 4,
+        }
+    }
 }
 
 impl fmt::Display for OracleId {
@@ -139,6 +159,9 @@ pub struct Finding {
     pub ctx: u8,
     /// The global step number at which it fired.
     pub step_no: u32,
+    /// The step it fired in, as a [`crate::step::StepId`] value (`u8::MAX`:
+    /// outside any step, as a hang is).
+    pub at: u8,
     /// The frame involved, or `u8::MAX`.
     pub frame: u8,
     /// Oracle-specific detail (an incarnation, a block number, another context), for the report.
@@ -169,6 +192,15 @@ impl Findings {
         }
     }
 
+    /// Record that the findings of global step `step_no` fired in step `at`.
+    pub fn set_step(&mut self, step_no: u32, at: crate::step::StepId) {
+        for f in self.list[..self.len as usize].iter_mut().flatten() {
+            if f.step_no == step_no && f.at == u8::MAX {
+                f.at = at as u8;
+            }
+        }
+    }
+
     /// Whether nothing fired.
     pub fn is_empty(&self) -> bool {
         self.len == 0
@@ -179,9 +211,27 @@ impl Findings {
         self.list[..self.len as usize].iter().flatten()
     }
 
-    /// The first finding, the one a run is classified by.
+    /// The first finding in firing order.
     pub fn first(&self) -> Option<&Finding> {
         self.iter().next()
+    }
+
+    /// The findings up to and including the first fatal one (the kernel
+    /// would have stopped there).
+    pub fn story(&self) -> impl Iterator<Item = &Finding> {
+        let mut stopped = false;
+        self.iter().take_while(move |f| {
+            let keep = !stopped;
+            stopped |= f.oracle.fatal();
+            keep
+        })
+    }
+
+    /// The finding a run is reported by: among [`Findings::story`], the
+    /// lowest [`OracleId::rank`], the first fired among equals. A fuzz target
+    /// panics with this one.
+    pub fn headline(&self) -> Option<&Finding> {
+        self.story().min_by_key(|f| (f.oracle.rank(), f.step_no))
     }
 
     /// Whether `o` fired.

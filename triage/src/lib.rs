@@ -7,4 +7,5 @@
 #![deny(missing_docs)]
 
 pub mod report;
+pub mod signature;
 pub mod table;

@@ -141,8 +141,12 @@ impl Search {
                 continue;
             }
             let mut m2 = base.clone();
+            let step_no = m2.world.step_no;
             match m2.step_ctx(c) {
-                StepResult::Ran(_) => children.push((c, m2)),
+                StepResult::Ran(id) => {
+                    m2.world.findings.set_step(step_no, id);
+                    children.push((c, m2))
+                }
                 _ => {
                     // Remember what it blocks on, in the base and in the children made so far.
                     let t = c as usize;

@@ -127,6 +127,9 @@ impl<O: Observer> Exec<'_, '_, O> {
         let step_no = self.m.world.step_no;
         let r = self.m.step_ctx(c);
         if let StepResult::Ran(id) = r {
+            if !self.m.world.findings.is_empty() {
+                self.m.world.findings.set_step(step_no, id);
+            }
             self.obs.on_step(&self.m.world, c, id);
             if self.phase == Phase::Main && self.opts.record_schedule {
                 self.taken.push(c);
@@ -360,4 +363,50 @@ pub fn replay(case: &Case) -> Outcome {
         },
         &mut NoObserver,
     )
+}
+
+/// A scheduler that decides every step while the case runs (random, PCT).
+pub trait Chooser {
+    /// Pick the next context among `enabled` (never empty); `last` took the previous step.
+    fn choose(&mut self, m: &Machine<'_>, enabled: &[CtxId], last: Option<CtxId>) -> CtxId;
+}
+
+/// Run `case`'s setup, then let `chooser` pick every step (the case's own
+/// schedule is ignored), then the checks of a quiet world. The steps taken
+/// are recorded in [`Outcome::taken`], so
+/// [`crate::exec::schedule::schedule_from_taken`] turns the run into a
+/// schedule that replays it exactly.
+pub fn run_online<C: Chooser, O: Observer>(
+    case: &Case,
+    chooser: &mut C,
+    opts: RunOptions,
+    obs: &mut O,
+) -> Outcome {
+    let opts = RunOptions {
+        record_schedule: true,
+        ..opts
+    };
+    let mut ex = Exec::new(Machine::new(case), opts, obs);
+    ex.run_setup();
+    let mut last = None;
+    let mut enabled: Vec<CtxId> = Vec::with_capacity(crate::world::MAX_CTX);
+    while !ex.stop {
+        enabled.clear();
+        enabled.extend(Machine::schedulable().filter(|&c| ex.m.runnable(c)));
+        if enabled.is_empty() {
+            break;
+        }
+        let c = chooser.choose(&ex.m, &enabled, last);
+        if let StepResult::Ran(_) = ex.step(c) {
+            last = Some(c);
+        }
+    }
+    ex.quiesce();
+    Outcome {
+        findings: ex.m.world.findings,
+        trace: ex.trace,
+        taken: ex.taken,
+        steps: ex.m.world.step_no,
+        budget_exhausted: ex.budget_hit,
+    }
 }

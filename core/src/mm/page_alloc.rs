@@ -39,8 +39,9 @@ pub fn folio_alloc(w: &mut World) -> Option<FolioRef> {
 }
 
 /// `free_unref_folios()` → `__free_pages_prepare()`: the frame goes back to the
-/// allocator. The free-time checks (`free_page_is_bad()`,
-/// `PAGE_FLAGS_CHECK_AT_FREE`) fire `free-under-writeback` or `bad-page-state`;
+/// allocator. The free-time check (`free_page_is_bad()`,
+/// `PAGE_FLAGS_CHECK_AT_FREE`) fires `free-under-writeback` for PG_writeback
+/// (the other flags of that mask cannot be set at a free the model reaches);
 /// the frame is freed anyway, as a production kernel freeing through the
 /// per-cpu lists without `CONFIG_DEBUG_VM` does (the check then only runs
 /// when the page leaves the pcp list), which is what lets Matthew Wilcox's
@@ -53,9 +54,6 @@ pub fn free_frame(w: &mut World, f: FrameId) {
     }
     if fr.flags & pg::WRITEBACK != 0 {
         w.fire(OracleId::FreeUnderWriteback, f, fr.inc as u32, 0);
-    }
-    if fr.flags & (pg::CHECK_AT_FREE & !pg::WRITEBACK) != 0 || fr.mapping != NO_MAPPING {
-        w.fire(OracleId::BadPageState, f, fr.inc as u32, fr.flags as u32);
     }
     let fr = &mut w.frames[f as usize];
     fr.free = true;

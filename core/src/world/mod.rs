@@ -209,6 +209,7 @@ impl World {
             oracle: o,
             ctx: self.me,
             step_no: self.step_no,
+            at: u8::MAX,
             frame,
             a,
             b,

@@ -1,0 +1,279 @@
+//! The built-in engine: corpus-based, structure-aware mutation guided by the
+//! interleaving coverage signal, with random and PCT online scheduling as
+//! further strategies. One `Fuzzer` is one job: single-threaded and
+//! deterministic for its (seed, job); the CLI runs several and adds clocks.
+
+use std::collections::HashSet;
+
+use pagelife_core::case::Case;
+use pagelife_core::exec::replay::{
+    run_case, run_online, Chooser, NoObserver, Observer, Outcome, RunOptions,
+};
+use pagelife_core::exec::schedule::schedule_from_taken;
+use pagelife_core::oracle::OracleId;
+use pagelife_core::profile::Profile;
+use pagelife_triage::signature::{signature_of, signature_of_findings, Signature};
+
+use crate::cov::{CovMap, InterleavingCov};
+use crate::generate::random_case;
+use crate::mutate::mutate;
+use crate::rng::Rng;
+use crate::sched::{Pct, RandomWalk};
+use crate::target::Target;
+
+/// How inputs are made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Strategy {
+    /// Coverage-guided mutation of a corpus, plus fresh PCT and random runs (the default).
+    Guided,
+    /// Fresh cases, uniform random scheduling only (a baseline).
+    Random,
+    /// Fresh cases, PCT scheduling only, depth 1–3 (a baseline).
+    Pct,
+}
+
+/// One job's configuration.
+#[derive(Clone, Copy, Debug)]
+pub struct FuzzConfig {
+    /// What to fuzz.
+    pub target: Target,
+    /// The run's seed.
+    pub seed: u64,
+    /// The job number (each job has its own deterministic stream).
+    pub job: u64,
+    /// Use the interleaving coverage signal to keep inputs.
+    pub interleaving_cov: bool,
+    /// How inputs are made.
+    pub strategy: Strategy,
+    /// Run every case on this profile instead of the target's.
+    pub profile: Option<Profile>,
+}
+
+/// What one execution produced.
+#[derive(Clone, Debug)]
+pub enum Outcome1 {
+    /// No oracle fired.
+    Nothing,
+    /// A finding whose signature this job had already reported.
+    Seen(Signature),
+    /// A finding with a new signature.
+    New(Box<NewFinding>),
+}
+
+/// Counters of one job.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Cases executed.
+    pub execs: u64,
+    /// Model steps executed.
+    pub steps: u64,
+    /// Corpus entries.
+    pub corpus: usize,
+    /// Interleaving features seen.
+    pub features: usize,
+    /// Distinct findings (by signature) this job reported.
+    pub findings: usize,
+}
+
+/// A finding no earlier execution of this job had.
+#[derive(Clone, Debug)]
+pub struct NewFinding {
+    /// Its signature.
+    pub signature: Signature,
+    /// The case, with the concrete schedule that reproduces it.
+    pub case: Case,
+    /// Every oracle that fired in it.
+    pub oracles: Vec<OracleId>,
+    /// The execution number (1-based) that found it.
+    pub exec: u64,
+}
+
+/// Most corpus entries kept.
+const MAX_CORPUS: usize = 4096;
+
+/// One fuzzing job.
+pub struct Fuzzer {
+    cfg: FuzzConfig,
+    rng: Rng,
+    corpus: Vec<Case>,
+    cov: CovMap,
+    seen: HashSet<Signature>,
+    stats: Stats,
+}
+
+enum Sched {
+    Pct(usize),
+    Random,
+}
+
+impl Fuzzer {
+    /// A job with an empty corpus.
+    pub fn new(cfg: FuzzConfig) -> Fuzzer {
+        Fuzzer {
+            cfg,
+            rng: Rng::new(cfg.seed, cfg.job),
+            corpus: Vec::new(),
+            cov: CovMap::default(),
+            seen: HashSet::new(),
+            stats: Stats::default(),
+        }
+    }
+
+    /// Its counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            corpus: self.corpus.len(),
+            features: self.cov.features,
+            ..self.stats
+        }
+    }
+
+    fn prepare(&self, case: &mut Case) {
+        match self.cfg.profile {
+            Some(p) => case.profile = p,
+            None => self.cfg.target.prepare(case),
+        }
+    }
+
+    /// Add a seed input (from `--corpus`); it is run once for its coverage.
+    pub fn add_seed(&mut self, mut case: Case) {
+        self.prepare(&mut case);
+        let _ = self.execute(&case, None);
+        if self.corpus.len() < MAX_CORPUS {
+            self.corpus.push(case);
+        }
+    }
+
+    fn run<C: Chooser>(&mut self, case: &Case, chooser: Option<&mut C>) -> Outcome {
+        let opts = RunOptions::default();
+        if self.cfg.interleaving_cov {
+            let mut obs = InterleavingCov::new(&mut self.cov);
+            Self::go(case, chooser, opts, &mut obs)
+        } else {
+            Self::go(case, chooser, opts, &mut NoObserver)
+        }
+    }
+
+    fn go<C: Chooser, O: Observer>(
+        case: &Case,
+        chooser: Option<&mut C>,
+        opts: RunOptions,
+        obs: &mut O,
+    ) -> Outcome {
+        match chooser {
+            Some(ch) => run_online(case, ch, opts, obs),
+            None => run_case(case, opts, obs),
+        }
+    }
+
+    /// Run `case` (online with `sched`, or with its own schedule); returns
+    /// the concrete case, its outcome, and whether it reached new coverage.
+    fn execute(&mut self, case: &Case, sched: Option<Sched>) -> (Case, Outcome, bool) {
+        let (concrete, out) = match sched {
+            None => {
+                let out = self.run::<RandomWalk>(case, None);
+                (case.clone(), out)
+            }
+            Some(s) => {
+                let mut rng = Rng::new(self.rng.u64(), 0);
+                let out = match s {
+                    Sched::Pct(d) => {
+                        let mut ch = Pct::new(&mut rng, d, 160);
+                        self.run(case, Some(&mut ch))
+                    }
+                    Sched::Random => {
+                        let mut ch = RandomWalk::new(&mut rng, 0.75);
+                        self.run(case, Some(&mut ch))
+                    }
+                };
+                let mut c = case.clone();
+                c.schedule = schedule_from_taken(&out.taken);
+                (c, out)
+            }
+        };
+        self.stats.execs += 1;
+        self.stats.steps += out.steps as u64;
+        let new = if self.cfg.interleaving_cov {
+            self.cov.commit()
+        } else {
+            false
+        };
+        (concrete, out, new)
+    }
+
+    fn pick_sched(&mut self) -> Sched {
+        if self.rng.chance(0.6) {
+            Sched::Pct(1 + self.rng.below(3))
+        } else {
+            Sched::Random
+        }
+    }
+
+    fn fresh(&mut self) -> Case {
+        let mut c = random_case(&mut self.rng, self.cfg.target);
+        self.prepare(&mut c);
+        c
+    }
+
+    /// One execution.
+    pub fn step(&mut self) -> Outcome1 {
+        let target = self.cfg.target;
+        let (concrete, out, new) = match self.cfg.strategy {
+            Strategy::Random => {
+                let c = self.fresh();
+                self.execute(&c, Some(Sched::Random))
+            }
+            Strategy::Pct => {
+                let c = self.fresh();
+                let d = 1 + self.rng.below(3);
+                self.execute(&c, Some(Sched::Pct(d)))
+            }
+            Strategy::Guided => {
+                let r = self.rng.below(100);
+                if self.corpus.is_empty() || r < 20 {
+                    let c = self.fresh();
+                    let s = self.pick_sched();
+                    self.execute(&c, Some(s))
+                } else if r < 40 {
+                    let c = self.corpus[self.rng.below(self.corpus.len())].clone();
+                    let s = self.pick_sched();
+                    self.execute(&c, Some(s))
+                } else {
+                    let mut c = self.corpus[self.rng.below(self.corpus.len())].clone();
+                    mutate(&mut self.rng, &mut c, target);
+                    self.prepare(&mut c);
+                    self.execute(&c, None)
+                }
+            }
+        };
+        if new {
+            if self.corpus.len() < MAX_CORPUS {
+                self.corpus.push(concrete.clone());
+            } else {
+                let i = self.rng.below(MAX_CORPUS);
+                self.corpus[i] = concrete.clone();
+            }
+        }
+        let Some(sig) = signature_of_findings(&out.findings) else {
+            return Outcome1::Nothing;
+        };
+        if self.seen.contains(&sig) {
+            return Outcome1::Seen(sig);
+        }
+        // Confirm by replaying the concrete case with a trace; that run names the finding.
+        let again = pagelife_core::exec::replay::replay(&concrete);
+        let Some(sig) = signature_of(&again) else {
+            return Outcome1::Nothing;
+        };
+        if !self.seen.insert(sig.clone()) {
+            return Outcome1::Seen(sig);
+        }
+        self.stats.findings += 1;
+        Outcome1::New(Box::new(NewFinding {
+            signature: sig,
+            oracles: again.findings.iter().map(|f| f.oracle).collect(),
+            case: concrete,
+            exec: self.stats.execs,
+        }))
+    }
+}

@@ -1,0 +1,114 @@
+//! Fresh random cases for a target: structure, not bytes, so every case is
+//! plausible (a few files, a few tasks, setup that leaves I/O in flight).
+
+use pagelife_core::case::{Case, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::profile::Profile;
+use pagelife_core::world::{Config, BIO_CTX0, MAX_TASKS};
+
+use crate::rng::Rng;
+use crate::target::Target;
+
+/// A random operation for `target`.
+pub fn random_op(rng: &mut Rng, _target: Target) -> Op {
+    let file = rng.byte(3);
+    match rng.below(10) {
+        0..=2 => Op::Write {
+            file,
+            index: rng.byte(2),
+        },
+        3 | 4 => Op::Writeback {
+            file,
+            all: rng.chance(0.5),
+        },
+        5 | 6 => Op::Truncate {
+            file,
+            size: rng.byte(2),
+        },
+        7 => Op::Fsync { file },
+        8 => Op::Read {
+            file,
+            index: rng.byte(2),
+        },
+        _ => Op::Reclaim { frame: rng.byte(3) },
+    }
+}
+
+/// A random fault.
+pub fn random_fault(rng: &mut Rng, ntasks: usize) -> Fault {
+    match rng.below(4) {
+        0 => Fault::IoError { bio: rng.byte(4) },
+        1 => Fault::AllocFail {
+            nth: 1 + rng.byte(6),
+        },
+        2 if ntasks > 0 => Fault::Signal {
+            task: rng.byte(ntasks as u8),
+            at: rng.below(120) as u16,
+        },
+        _ => Fault::Reclaim {
+            frame: rng.byte(3),
+            at: rng.below(120) as u16,
+        },
+    }
+}
+
+/// A random schedule slice over `ntasks` tasks and the first bios.
+pub fn random_slice(rng: &mut Rng, ntasks: usize) -> Slice {
+    let ctx = if ntasks == 0 || rng.chance(0.3) {
+        BIO_CTX0 + rng.byte(4)
+    } else {
+        rng.byte(ntasks as u8)
+    };
+    let run = match rng.below(6) {
+        0 => Run::Block,
+        _ => Run::Steps(1 + rng.byte(12)),
+    };
+    Slice { ctx, run }
+}
+
+/// A fresh case for `target`, with an empty schedule (online schedulers fill it).
+pub fn random_case(rng: &mut Rng, target: Target) -> Case {
+    let profiles = target.profiles();
+    let mut c = Case {
+        profile: Profile::named(profiles[rng.below(profiles.len())]).unwrap_or_default(),
+        config: Config {
+            frames: 2 + rng.byte(3),
+            wq_buckets: if rng.chance(0.8) { 1 } else { 2 },
+        },
+        ..Case::default()
+    };
+    if rng.chance(0.7) {
+        // Leave a writeback in flight, as most page-lifetime races need.
+        let f = rng.byte(3);
+        c.setup.push(Op::Write { file: f, index: 0 });
+        if rng.chance(0.3) {
+            c.setup.push(Op::Write { file: f, index: 1 });
+        }
+        c.setup.push(Op::Writeback {
+            file: f,
+            all: false,
+        });
+        if rng.chance(0.3) {
+            c.setup.push(Op::Write { file: f, index: 0 });
+        }
+    } else {
+        for _ in 0..rng.below(3) {
+            c.setup.push(random_op(rng, target));
+        }
+    }
+    let ntasks = 1 + rng.below(MAX_TASKS.min(3));
+    for name in DEFAULT_NAMES.iter().take(ntasks) {
+        let nops = 1 + rng.below(4);
+        c.tasks.push(TaskDef {
+            name: name.to_string(),
+            cpu: 0,
+            ops: (0..nops).map(|_| random_op(rng, target)).collect(),
+        });
+    }
+    for (i, t) in c.tasks.iter_mut().enumerate() {
+        t.cpu = i as u8;
+    }
+    if rng.chance(0.1) {
+        c.faults.push(random_fault(rng, ntasks));
+    }
+    c
+}

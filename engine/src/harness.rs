@@ -1,0 +1,92 @@
+//! The harness every front end calls: bytes → case → run → on an oracle
+//! finding, panic with a message that starts with the oracle's name.
+//!
+//! ClusterFuzz buckets Rust crashes by their top stack frames and merges
+//! panics whose top frames are all panic machinery (google/oss-fuzz#8389), so
+//! each oracle panics from its own `#[inline(never)]` function named after it.
+//! Nothing else here panics on any input: decoding accepts every byte string
+//! and the model's executors stop on a step budget.
+
+use pagelife_core::case::Case;
+use pagelife_core::codec;
+use pagelife_core::exec::replay::{run_case, NoObserver, Outcome, RunOptions};
+use pagelife_core::oracle::{Finding, OracleId};
+use pagelife_triage::report::finding_line;
+
+use crate::cov::{FeatureSink, InterleavingCov};
+use crate::target::Target;
+
+/// Decode `bytes` into the case `target` runs (its profile put on the target's profiles).
+pub fn decode_for(target: Target, bytes: &[u8]) -> Case {
+    let mut c = codec::decode(bytes);
+    target.prepare(&mut c);
+    c
+}
+
+/// Run `bytes` on `target`, feeding interleaving features to `sink` if given.
+pub fn run_input<S: FeatureSink>(
+    target: Target,
+    bytes: &[u8],
+    sink: Option<&mut S>,
+) -> (Case, Outcome) {
+    let case = decode_for(target, bytes);
+    let opts = RunOptions::default();
+    let out = match sink {
+        Some(s) => run_case(&case, opts, &mut InterleavingCov::new(s)),
+        None => run_case(&case, opts, &mut NoObserver),
+    };
+    (case, out)
+}
+
+/// The fuzz entry point: run `bytes` and panic if an oracle fired.
+pub fn fuzz_one<S: FeatureSink>(target: Target, bytes: &[u8], sink: Option<&mut S>) {
+    let (case, out) = run_input(target, bytes, sink);
+    if let Some(f) = out.findings.headline() {
+        report(&case, f);
+    }
+}
+
+/// Panic for finding `f`, from the function named after its oracle.
+pub fn report(case: &Case, f: &Finding) -> ! {
+    let msg = finding_line(case, f);
+    match f.oracle {
+        OracleId::FreeUnderWriteback => oracle_free_under_writeback(msg),
+        OracleId::WakeWithoutRef => oracle_wake_without_ref(msg),
+        OracleId::CrossIncarnationWakeup => oracle_cross_incarnation_wakeup(msg),
+        OracleId::WritebackAfterWait => oracle_writeback_after_wait(msg),
+        OracleId::StaleDma => oracle_stale_dma(msg),
+        OracleId::UseAfterFree => oracle_use_after_free(msg),
+        OracleId::RefcountUnderflow => oracle_refcount_underflow(msg),
+        OracleId::EndWritebackUnset => oracle_end_writeback_unset(msg),
+        OracleId::Hang => oracle_hang(msg),
+        OracleId::DiskMismatch => oracle_disk_mismatch(msg),
+        OracleId::StaleRead => oracle_stale_read(msg),
+    }
+}
+
+macro_rules! oracle_panics {
+    ($($f:ident => $name:literal,)*) => {
+        $(
+            #[doc = concat!("Panic for the `", $name, "` oracle (its own frame for crash bucketing).")]
+            #[inline(never)]
+            #[cold]
+            pub fn $f(msg: String) -> ! {
+                panic!(concat!($name, ": {}"), msg)
+            }
+        )*
+    };
+}
+
+oracle_panics! {
+    oracle_free_under_writeback => "free-under-writeback",
+    oracle_wake_without_ref => "wake-without-ref",
+    oracle_cross_incarnation_wakeup => "cross-incarnation-wakeup",
+    oracle_writeback_after_wait => "writeback-after-wait",
+    oracle_stale_dma => "stale-dma",
+    oracle_use_after_free => "use-after-free",
+    oracle_refcount_underflow => "refcount-underflow",
+    oracle_end_writeback_unset => "end-writeback-unset",
+    oracle_hang => "hang",
+    oracle_disk_mismatch => "disk-mismatch",
+    oracle_stale_read => "stale-read",
+}

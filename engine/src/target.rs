@@ -1,0 +1,66 @@
+//! Fuzz targets: which profiles and operations a target explores.
+//!
+//! One target per subsystem, on the profiles where its races exist, and
+//! `mainline`, where a finding means a model bug or a race the kernel still
+//! has. The case's profile byte picks among the target's profiles, so every
+//! input means the same case under libFuzzer, AFL, the built-in engine and
+//! `pagelife replay`.
+
+use pagelife_core::case::Case;
+use pagelife_core::profile::{Profile, Toggles};
+
+/// A fuzz target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Target {
+    /// PG_writeback wakeups, truncation, reclaim (Case 1) on the kernels that had the races.
+    Writeback,
+    /// Everything the model has, on `mainline`.
+    Mainline,
+}
+
+impl Target {
+    /// Every target.
+    pub const ALL: &'static [Target] = &[Target::Writeback, Target::Mainline];
+
+    /// Its name (the cargo-fuzz target name).
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Writeback => "writeback",
+            Target::Mainline => "mainline",
+        }
+    }
+
+    /// Look a target up by name.
+    pub fn from_name(s: &str) -> Option<Target> {
+        Target::ALL.iter().copied().find(|t| t.name() == s)
+    }
+
+    /// The profiles it runs cases on.
+    pub fn profiles(self) -> &'static [&'static str] {
+        match self {
+            Target::Writeback => &["v5.8", "v5.10", "v5.7"],
+            Target::Mainline => &["mainline"],
+        }
+    }
+
+    /// One line: what it looks for.
+    pub fn about(self) -> &'static str {
+        match self {
+            Target::Writeback => {
+                "PG_writeback wakeups, page reuse, truncate and reclaim on v5.7-v5.10 (Case 1)"
+            }
+            Target::Mainline => {
+                "every operation on mainline: a finding is a model bug or an open race"
+            }
+        }
+    }
+
+    /// Put `case` on one of the target's profiles (chosen by its profile byte).
+    pub fn prepare(self, case: &mut Case) {
+        let ps = self.profiles();
+        let name = ps[case.profile.base as usize % ps.len()];
+        case.profile = Profile::named(name).unwrap_or_default();
+        case.profile.add = Toggles::NONE;
+        case.profile.remove = Toggles::NONE;
+    }
+}

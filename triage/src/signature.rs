@@ -1,0 +1,143 @@
+//! Finding signatures: what makes two findings the same bug.
+//!
+//! A signature is the run's headline oracle (see
+//! [`pagelife_core::oracle::Findings::headline`]), the step it fired in, and
+//! the *mechanism* oracles that fired before it in the same run — a wakeup
+//! that crossed incarnations, a frame freed under writeback, a waiter that
+//! returned with PG_writeback set — because a `writeback-after-wait` reached
+//! through a leaked wakeup of a reused page is not the same race as one
+//! without. Step labels and oracle names only: no context names, step
+//! numbers or seeds, so it is stable across seeds and schedule changes.
+//!
+//! The *racing step* — the last step another context took on the same frame
+//! before the oracle fired — is reported with the signature but is not part
+//! of its identity: in fuzzer findings it varies with whatever the other
+//! task happened to be doing, and would split one race into many groups.
+
+use std::fmt;
+
+use pagelife_core::case::Case;
+use pagelife_core::exec::replay::{replay, Outcome};
+use pagelife_core::oracle::{Findings, OracleId};
+use pagelife_core::step::StepId;
+use pagelife_core::trace::Phase;
+
+/// The identity of a finding.
+#[derive(Clone, Debug)]
+pub struct Signature {
+    /// The headline oracle.
+    pub oracle: OracleId,
+    /// The step it fired in (`None` for the checks of a quiet world).
+    pub at: Option<StepId>,
+    /// The last step another context took on the frame before it (shown, not compared).
+    pub racer: Option<StepId>,
+    /// Mechanism oracles that fired before it in the same run, sorted.
+    pub with: Vec<OracleId>,
+}
+
+/// The oracles that say *how* a race happened, kept in a signature.
+pub const MECHANISMS: &[OracleId] = &[
+    OracleId::CrossIncarnationWakeup,
+    OracleId::FreeUnderWriteback,
+    OracleId::WritebackAfterWait,
+];
+
+impl Signature {
+    /// The identity as one line: `oracle@step+mechanism+...`.
+    pub fn key(&self) -> String {
+        let mut k = self.oracle.name().to_string();
+        if let Some(a) = self.at {
+            k.push('@');
+            k.push_str(a.name());
+        }
+        for w in &self.with {
+            k.push('+');
+            k.push_str(w.name());
+        }
+        k
+    }
+}
+
+impl PartialEq for Signature {
+    fn eq(&self, o: &Self) -> bool {
+        self.oracle == o.oracle && self.at == o.at && self.with == o.with
+    }
+}
+
+impl Eq for Signature {}
+
+impl std::hash::Hash for Signature {
+    fn hash<H: std::hash::Hasher>(&self, h: &mut H) {
+        (self.oracle, self.at, &self.with).hash(h)
+    }
+}
+
+impl PartialOrd for Signature {
+    fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(o))
+    }
+}
+
+impl Ord for Signature {
+    fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+        (self.oracle, self.at, &self.with).cmp(&(o.oracle, o.at, &o.with))
+    }
+}
+
+impl fmt::Display for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.oracle.name())?;
+        if let Some(a) = self.at {
+            write!(f, " in {}", a.name())?;
+        }
+        if !self.with.is_empty() {
+            let w: Vec<&str> = self.with.iter().map(|o| o.name()).collect();
+            write!(f, " (with {})", w.join(", "))?;
+        }
+        if let Some(r) = self.racer {
+            write!(f, "; racing step {}", r.name())?;
+        }
+        Ok(())
+    }
+}
+
+/// The signature of a run's findings (no racing step: that needs the trace).
+pub fn signature_of_findings(findings: &Findings) -> Option<Signature> {
+    let h = *findings.headline()?;
+    let mut with: Vec<OracleId> = findings
+        .story()
+        .filter(|f| {
+            f.oracle != h.oracle && f.step_no <= h.step_no && MECHANISMS.contains(&f.oracle)
+        })
+        .map(|f| f.oracle)
+        .collect();
+    with.sort();
+    with.dedup();
+    Some(Signature {
+        oracle: h.oracle,
+        at: StepId::from_u8(h.at),
+        racer: None,
+        with,
+    })
+}
+
+/// The signature of a run that kept its trace (with its racing step); `None` if nothing fired.
+pub fn signature_of(out: &Outcome) -> Option<Signature> {
+    let mut sig = signature_of_findings(&out.findings)?;
+    let h = *out.findings.headline()?;
+    if let (Some(t), true) = (&out.trace, h.frame != u8::MAX) {
+        sig.racer = t
+            .steps
+            .iter()
+            .rev()
+            .filter(|e| e.step_no < h.step_no && e.ctx != h.ctx && e.phase == Phase::Main)
+            .find(|e| e.frame == Some(h.frame))
+            .map(|e| e.step);
+    }
+    Some(sig)
+}
+
+/// Replay `case` and return its signature; `None` if nothing fired.
+pub fn signature(case: &Case) -> Option<Signature> {
+    signature_of(&replay(case))
+}
