@@ -3,6 +3,7 @@
 //! `pagelife-core` and `pagelife-triage`.
 
 mod check;
+mod encode;
 mod fuzz;
 mod input;
 mod profiles;
@@ -30,6 +31,8 @@ enum Cmd {
     Replay(replay::ReplayArgs),
     /// Explore every interleaving up to K preemptions (exit 1 on a violation).
     Check(check::CheckArgs),
+    /// Write litmus files as the bytes fuzzers read (seed corpora).
+    Encode(encode::EncodeArgs),
     /// List the named profiles and fix toggles.
     Profiles,
     /// List the step labels a litmus schedule can use.
@@ -51,6 +54,7 @@ fn main() -> ExitCode {
     };
     let r = match &cli.cmd {
         Cmd::Fuzz(a) => fuzz::run(a),
+        Cmd::Encode(a) => encode::run(a),
         Cmd::Replay(a) => replay::run(a),
         Cmd::Check(a) => check::run(a),
         Cmd::Profiles => {

@@ -2,8 +2,18 @@ use pagelife_core::{exec::replay::replay, litmus, profile::Profile, world::ctx_n
 fn main() {
     let path = std::env::args().nth(1).unwrap();
     let prof = std::env::args().nth(2);
-    let text = std::fs::read_to_string(&path).unwrap();
-    let mut l = litmus::parse(&text, &path).unwrap_or_else(|e| {
+    let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).to_string();
+    let bytes = std::fs::read(&path).unwrap();
+    let mut l = if path.ends_with(".litmus") {
+        litmus::parse(&text, &path)
+    } else {
+        Ok(litmus::Litmus {
+            case: pagelife_core::codec::decode(&bytes),
+            title: None,
+            expect: vec![],
+        })
+    };
+    let mut l = l.unwrap_or_else(|e| {
         eprintln!("{e}");
         std::process::exit(2)
     });

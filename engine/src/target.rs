@@ -2,9 +2,9 @@
 //!
 //! One target per subsystem, on the profiles where its races exist, and
 //! `mainline`, where a finding means a model bug or a race the kernel still
-//! has. The case's profile byte picks among the target's profiles, so every
-//! input means the same case under libFuzzer, AFL, the built-in engine and
-//! `pagelife replay`.
+//! has. Bytes decode to the same case everywhere (libFuzzer, AFL, the
+//! built-in engine, `pagelife replay`); a target runs only the cases whose
+//! profile it covers and skips the others.
 
 use pagelife_core::case::Case;
 use pagelife_core::profile::{Profile, Toggles};
@@ -55,10 +55,21 @@ impl Target {
         }
     }
 
-    /// Put `case` on one of the target's profiles (chosen by its profile byte).
+    /// Whether the target runs `case` (its base profile is one of the target's).
+    pub fn accepts(self, case: &Case) -> bool {
+        self.profiles().contains(&case.profile.base_profile().name)
+    }
+
+    /// Put `case` on one of the target's profiles: its own if the target has
+    /// it, otherwise the one its profile byte picks. Extra toggles are dropped.
     pub fn prepare(self, case: &mut Case) {
         let ps = self.profiles();
-        let name = ps[case.profile.base as usize % ps.len()];
+        let own = case.profile.base_profile().name;
+        let name = if ps.contains(&own) {
+            own
+        } else {
+            ps[case.profile.base as usize % ps.len()]
+        };
         case.profile = Profile::named(name).unwrap_or_default();
         case.profile.add = Toggles::NONE;
         case.profile.remove = Toggles::NONE;

@@ -101,7 +101,8 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 // mapping_set_error(): reported by the next fsync.
                 if b.mapping != NO_MAPPING {
                     w.mappings[b.mapping as usize].eio = true;
-                    w.shadow.voided[b.mapping as usize][b.index as usize] = true;
+                    let (m, i) = (b.mapping as usize, b.index as usize);
+                    w.shadow.void_below[m][i] = w.shadow.next[m][i];
                 }
             }
             w.frames[f as usize].flags &= !pg::RECLAIM;

@@ -99,7 +99,7 @@ pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_INDEX]) {
     let f = file as usize;
     let n = (w.mappings[f].i_size as usize).min(MAX_INDEX);
     for (i, &want) in promised.iter().enumerate().take(n) {
-        if want == 0 || w.shadow.voided[f][i] {
+        if !w.shadow.promised(f, i, want) {
             continue;
         }
         let got = w.disk.blocks[Disk::block_of(file, i as u8, 0)];

@@ -759,7 +759,6 @@ impl BufferedWrite {
                 if self.err == 0 {
                     let (f, i) = (self.file as usize, self.index as usize);
                     w.shadow.latest[f][i] = self.version;
-                    w.shadow.voided[f][i] = false;
                 }
                 Poll::Done(StepId::InodeUnlock)
             }
@@ -894,6 +893,11 @@ impl FilemapRead {
                         if wb.ret != 0 {
                             self.err = wb.ret;
                             self.pc = ReadPc::Put;
+                        } else if w.frame(self.folio).flags & pg::UPTODATE == 0 {
+                            // filemap_read_folio(): the read failed; -EIO, nothing copied.
+                            w.note(Event::Note("not uptodate after the read: -EIO"));
+                            self.err = -5;
+                            self.pc = ReadPc::Put;
                         } else {
                             self.pc = ReadPc::Copy;
                         }
@@ -909,10 +913,11 @@ impl FilemapRead {
                 let ok_owner =
                     t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) == self.index);
                 let truncated = w.shadow.truncs[f] != self.truncs;
-                if !truncated
-                    && (!ok_owner || token::version(t) < self.promised)
-                    && !w.shadow.voided[f][i]
-                {
+                // Another file's data is always wrong; an older version of our
+                // own only if it was still promised (an I/O error voids).
+                let stale =
+                    token::version(t) < self.promised && w.shadow.promised(f, i, self.promised);
+                if !truncated && (!ok_owner || stale) {
                     w.fire(
                         OracleId::StaleRead,
                         self.folio.frame,

@@ -89,7 +89,7 @@ impl Truncate {
                 w.mappings[f].i_size = self.size;
                 for i in self.size as usize..MAX_INDEX {
                     w.shadow.latest[f][i] = 0;
-                    w.shadow.voided[f][i] = false;
+                    w.shadow.void_below[f][i] = 0;
                 }
                 w.shadow.truncs[f] = w.shadow.truncs[f].wrapping_add(1);
                 self.index = self.size;

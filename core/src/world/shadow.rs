@@ -15,18 +15,26 @@ pub struct Shadow {
     pub latest: [[u16; MAX_INDEX]; MAX_FILES],
     /// Version of the next write to each page.
     pub next: [[u16; MAX_INDEX]; MAX_FILES],
-    /// A writeback error was reported on this page: the disk may hold older data.
-    pub voided: [[bool; MAX_INDEX]; MAX_FILES],
+    /// A writeback of this page failed when versions below this one had been
+    /// written: any of them may be lost (the error goes to the next fsync);
+    /// only a version at or above it is promised again.
+    pub void_below: [[u16; MAX_INDEX]; MAX_FILES],
     /// Bumped by every truncate: promises taken before it may no longer hold.
     pub truncs: [u16; MAX_FILES],
 }
 
 impl Shadow {
+    /// Whether version `v` of page (`f`, `i`) is still promised (not voided by an I/O error).
+    #[inline]
+    pub fn promised(&self, f: usize, i: usize, v: u16) -> bool {
+        v != 0 && v >= self.void_below[f][i]
+    }
+
     /// Nothing promised yet.
     pub const EMPTY: Shadow = Shadow {
         latest: [[0; MAX_INDEX]; MAX_FILES],
         next: [[1; MAX_INDEX]; MAX_FILES],
-        voided: [[false; MAX_INDEX]; MAX_FILES],
+        void_below: [[0; MAX_INDEX]; MAX_FILES],
         truncs: [0; MAX_FILES],
     };
 }

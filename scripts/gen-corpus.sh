@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerate the fuzzers' seed corpora (corpus/<target>/*.bin) from the litmus
+# files: each target gets the litmus files of its subsystem, `mainline` all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release -q -p pagelife
+bin=target/release/pagelife
+gen() {
+  local target=$1; shift
+  rm -rf "corpus/$target"
+  "$bin" encode --out "corpus/$target" "$@" > /dev/null
+  echo "corpus/$target: $(ls "corpus/$target" | wc -l) seeds"
+}
+gen writeback corpus/litmus/case1-*.litmus
+gen mainline corpus/litmus/*.litmus
