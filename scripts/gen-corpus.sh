@@ -12,4 +12,4 @@ gen() {
   echo "corpus/$target: $(ls "corpus/$target" | wc -l) seeds"
 }
 gen writeback corpus/litmus/case1-*.litmus
-gen mainline corpus/litmus/*.litmus
+gen mainline --profile mainline corpus/litmus/*.litmus

@@ -6,7 +6,7 @@ use anyhow::{bail, Context, Result};
 use clap::Args;
 use pagelife_core::codec;
 
-use crate::input::load;
+use crate::input::load_with_profile;
 
 /// Write each case as fuzzer bytes (`OUT/<stem>.bin`), checking that the
 /// bytes decode back to the same case.
@@ -18,6 +18,9 @@ pub struct EncodeArgs {
     /// Output folder.
     #[arg(long, short)]
     pub out: PathBuf,
+    /// Put every case on this profile first.
+    #[arg(long)]
+    pub profile: Option<String>,
 }
 
 /// Run the subcommand.
@@ -25,7 +28,7 @@ pub fn run(a: &EncodeArgs) -> Result<bool> {
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     for f in &a.files {
-        let l = load(f)?;
+        let l = load_with_profile(f, a.profile.as_deref())?;
         if !codec::fits(&l.case) {
             bail!(
                 "{}: the case is beyond the byte encoding's limits",

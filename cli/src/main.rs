@@ -2,10 +2,16 @@
 //! races in the model. One file per subcommand; each is a thin layer over
 //! `pagelife-core` and `pagelife-triage`.
 
+mod bench;
 mod check;
+mod dedup;
 mod encode;
+mod explain;
 mod fuzz;
+mod import;
 mod input;
+mod matrix;
+mod minimize;
 mod profiles;
 mod replay;
 mod steps;
@@ -33,6 +39,18 @@ enum Cmd {
     Check(check::CheckArgs),
     /// Write litmus files as the bytes fuzzers read (seed corpora).
     Encode(encode::EncodeArgs),
+    /// Measure time and executions to first finding of each seed race, per strategy.
+    Bench(bench::BenchArgs),
+    /// Minimize a finding: fewer tasks, operations and context switches, same signature.
+    Minimize(minimize::MinimizeArgs),
+    /// Export a finding: table, litmus, JSON, Rust test or SVG.
+    Explain(explain::ExplainArgs),
+    /// Replay files against every profile: which kernels have the race, which fixes close it.
+    Matrix(matrix::MatrixArgs),
+    /// Group a folder of findings (litmus, bytes, crash files) by signature.
+    Dedup(dedup::DedupArgs),
+    /// Turn a libFuzzer/AFL crash file into a minimized litmus file.
+    Import(import::ImportArgs),
     /// List the named profiles and fix toggles.
     Profiles,
     /// List the step labels a litmus schedule can use.
@@ -54,6 +72,12 @@ fn main() -> ExitCode {
     };
     let r = match &cli.cmd {
         Cmd::Fuzz(a) => fuzz::run(a),
+        Cmd::Bench(a) => bench::run(a),
+        Cmd::Minimize(a) => minimize::run(a),
+        Cmd::Explain(a) => explain::run(a),
+        Cmd::Matrix(a) => matrix::run(a),
+        Cmd::Dedup(a) => dedup::run(a),
+        Cmd::Import(a) => import::run(a),
         Cmd::Encode(a) => encode::run(a),
         Cmd::Replay(a) => replay::run(a),
         Cmd::Check(a) => check::run(a),

@@ -6,6 +6,8 @@
 
 #![deny(missing_docs)]
 
+pub mod export;
+pub mod minimize;
 pub mod report;
 pub mod signature;
 pub mod table;
