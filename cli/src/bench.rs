@@ -119,9 +119,7 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
         .map(|s| strategy_of(s.trim()).map(|(st, c)| (s.trim().to_string(), st, c)))
         .collect::<Result<_>>()?;
     let mut md = String::new();
-    md.push_str(&format!(
-        "| race | profile | strategy | found | median time to first finding (s) | min–max (s) | median executions |\n|---|---|---|---|---|---|---|\n"
-    ));
+    md.push_str("| race | profile | strategy | found | median time to first finding (s) | min–max (s) | median executions |\n|---|---|---|---|---|---|---|\n");
     for file in &files {
         let l = load(file)?;
         let Some(want) = signature(&l.case) else {
