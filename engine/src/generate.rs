@@ -9,27 +9,41 @@ use crate::rng::Rng;
 use crate::target::Target;
 
 /// A random operation for `target`.
-pub fn random_op(rng: &mut Rng, _target: Target) -> Op {
+pub fn random_op(rng: &mut Rng, target: Target) -> Op {
     let file = rng.byte(3);
+    op_on(rng, target, file)
+}
+
+/// A random operation on `file` (page index 0 more often than not: races
+/// need the same page touched again and again).
+fn op_on(rng: &mut Rng, _target: Target, file: u8) -> Op {
+    let index = if rng.chance(0.7) { 0 } else { rng.byte(2) };
     match rng.below(10) {
-        0..=2 => Op::Write {
-            file,
-            index: rng.byte(2),
-        },
+        0..=2 => Op::Write { file, index },
         3 | 4 => Op::Writeback {
             file,
             all: rng.chance(0.5),
         },
         5 | 6 => Op::Truncate {
             file,
-            size: rng.byte(2),
+            size: if rng.chance(0.7) { 0 } else { 1 },
         },
         7 => Op::Fsync { file },
-        8 => Op::Read {
-            file,
-            index: rng.byte(2),
-        },
+        8 => Op::Read { file, index },
         _ => Op::Reclaim { frame: rng.byte(3) },
+    }
+}
+
+/// A short sequence a kernel developer would write: start writeback, dirty a
+/// page under writeback, truncate and rewrite, write and sync.
+fn idiom(rng: &mut Rng, target: Target, file: u8, out: &mut Vec<Op>) {
+    let w = Op::Write { file, index: 0 };
+    match rng.below(5) {
+        0 => out.extend([w, Op::Writeback { file, all: false }]),
+        1 => out.extend([Op::Writeback { file, all: false }, w]),
+        2 => out.extend([Op::Truncate { file, size: 0 }, w]),
+        3 => out.extend([w, Op::Fsync { file }]),
+        _ => out.push(op_on(rng, target, file)),
     }
 }
 
@@ -95,13 +109,28 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
             c.setup.push(random_op(rng, target));
         }
     }
+    // Most operations go to one "hot" file, the one setup touched if any.
+    let hot = match c.setup.first() {
+        Some(Op::Write { file, .. }) => *file,
+        _ => rng.byte(3),
+    };
     let ntasks = 1 + rng.below(MAX_TASKS.min(3));
     for name in DEFAULT_NAMES.iter().take(ntasks) {
-        let nops = 1 + rng.below(4);
+        let mut ops = Vec::new();
+        let want = 1 + rng.below(4);
+        while ops.len() < want {
+            let file = if rng.chance(0.7) { hot } else { rng.byte(3) };
+            if rng.chance(0.5) {
+                idiom(rng, target, file, &mut ops);
+            } else {
+                ops.push(op_on(rng, target, file));
+            }
+        }
+        ops.truncate(pagelife_core::codec::MAX_OPS);
         c.tasks.push(TaskDef {
             name: name.to_string(),
             cpu: 0,
-            ops: (0..nops).map(|_| random_op(rng, target)).collect(),
+            ops,
         });
     }
     for (i, t) in c.tasks.iter_mut().enumerate() {
