@@ -83,6 +83,7 @@ pub fn time_to_find(
         interleaving_cov: cov,
         strategy,
         profile: None,
+        keep_duplicates: false,
     });
     let start = Instant::now();
     let cap = Duration::from_secs_f64(cap);

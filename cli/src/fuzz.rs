@@ -78,6 +78,10 @@ pub struct FuzzArgs {
     /// List the targets and exit.
     #[arg(long)]
     pub list: bool,
+    /// Also save findings, duplicates included, as bytes in this folder (at
+    /// most 150 per signature, 1000 in all): raw material for `pagelife dedup`.
+    #[arg(long)]
+    pub save_all: Option<PathBuf>,
 }
 
 /// A finding as the table shows it.
@@ -121,6 +125,14 @@ fn save(out: &Path, n: usize, nf: &NewFinding) -> Result<PathBuf> {
     let lit = out.join(format!("{stem}.litmus"));
     write_atomic(&lit, text.as_bytes())?;
     Ok(lit)
+}
+
+/// Save a raw finding (bytes, libFuzzer-style name) for `--save-all`; at most 1000.
+fn save_raw(dir: &Path, saved: &AtomicU64, case: &pagelife_core::case::Case) {
+    let n = saved.fetch_add(1, Ordering::Relaxed);
+    if n < 1000 {
+        let _ = write_atomic(&dir.join(format!("crash-{n:04}")), &codec::encode(case));
+    }
 }
 
 fn read_corpus(dir: &Path) -> Result<Vec<pagelife_core::case::Case>> {
@@ -203,6 +215,10 @@ pub fn run(a: &FuzzArgs) -> Result<bool> {
         });
     }
     let execs = AtomicU64::new(0);
+    let saved = AtomicU64::new(0);
+    if let Some(d) = &a.save_all {
+        std::fs::create_dir_all(d).with_context(|| format!("cannot create {}", d.display()))?;
+    }
     let features = AtomicU64::new(0);
     let reg = Mutex::new(Registry {
         rows: Vec::new(),
@@ -227,8 +243,9 @@ pub fn run(a: &FuzzArgs) -> Result<bool> {
 
     std::thread::scope(|s| {
         for job in 0..jobs {
-            let (targets, seeds, stop, execs, features, reg, pb) =
-                (&targets, &seeds, &stop, &execs, &features, &reg, &pb);
+            let (targets, seeds, stop, execs, features, reg, pb, saved) = (
+                &targets, &seeds, &stop, &execs, &features, &reg, &pb, &saved,
+            );
             s.spawn(move || {
                 let mut fuzzers: Vec<Fuzzer> = targets
                     .iter()
@@ -240,6 +257,7 @@ pub fn run(a: &FuzzArgs) -> Result<bool> {
                             interleaving_cov: !a.no_interleaving_cov,
                             strategy,
                             profile,
+                            keep_duplicates: a.save_all.is_some(),
                         });
                         for c in seeds {
                             f.add_seed(c.clone());
@@ -270,14 +288,23 @@ pub fn run(a: &FuzzArgs) -> Result<bool> {
                     }
                     match r {
                         Outcome1::Nothing => {}
-                        Outcome1::Seen(sig) => {
+                        Outcome1::Seen(sig, case) => {
+                            let mut count = 0;
                             if let Ok(mut g) = reg.lock() {
                                 if let Some(&ix) = g.index.get(&sig) {
                                     g.rows[ix].count += 1;
+                                    count = g.rows[ix].count;
                                 }
+                            }
+                            // At most 150 raw files per signature, so rare races are in the folder too.
+                            if let (Some(dir), Some(c), true) = (&a.save_all, case, count <= 150) {
+                                save_raw(dir, saved, &c);
                             }
                         }
                         Outcome1::New(nf) => {
+                            if let Some(dir) = &a.save_all {
+                                save_raw(dir, saved, &nf.case);
+                            }
                             let Ok(mut g) = reg.lock() else { break };
                             if let Some(&ix) = g.index.get(&nf.signature) {
                                 g.rows[ix].count += 1;

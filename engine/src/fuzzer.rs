@@ -47,6 +47,8 @@ pub struct FuzzConfig {
     pub strategy: Strategy,
     /// Run every case on this profile instead of the target's.
     pub profile: Option<Profile>,
+    /// Hand back the case of every finding, duplicates too (for `--save-all`).
+    pub keep_duplicates: bool,
 }
 
 /// What one execution produced.
@@ -54,8 +56,9 @@ pub struct FuzzConfig {
 pub enum Outcome1 {
     /// No oracle fired.
     Nothing,
-    /// A finding whose signature this job had already reported.
-    Seen(Signature),
+    /// A finding whose signature this job had already reported (with its
+    /// case if `keep_duplicates`).
+    Seen(Signature, Option<Box<Case>>),
     /// A finding with a new signature.
     New(Box<NewFinding>),
 }
@@ -258,7 +261,8 @@ impl Fuzzer {
             return Outcome1::Nothing;
         };
         if self.seen.contains(&sig) {
-            return Outcome1::Seen(sig);
+            let case = self.cfg.keep_duplicates.then(|| Box::new(concrete));
+            return Outcome1::Seen(sig, case);
         }
         // Confirm by replaying the concrete case with a trace; that run names the finding.
         let again = pagelife_core::exec::replay::replay(&concrete);
@@ -266,7 +270,8 @@ impl Fuzzer {
             return Outcome1::Nothing;
         };
         if !self.seen.insert(sig.clone()) {
-            return Outcome1::Seen(sig);
+            let case = self.cfg.keep_duplicates.then(|| Box::new(concrete));
+            return Outcome1::Seen(sig, case);
         }
         self.stats.findings += 1;
         Outcome1::New(Box::new(NewFinding {
