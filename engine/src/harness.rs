@@ -16,33 +16,35 @@ use pagelife_triage::report::finding_line;
 use crate::cov::{FeatureSink, InterleavingCov};
 use crate::target::Target;
 
-/// Decode `bytes` into the case `target` runs (its profile put on the target's profiles).
-pub fn decode_for(target: Target, bytes: &[u8]) -> Case {
-    let mut c = codec::decode(bytes);
-    target.prepare(&mut c);
-    c
+/// Decode `bytes`; `None` if `target` does not cover the case's profile
+/// (the bytes mean the same case everywhere; a target skips what it does not cover).
+pub fn decode_for(target: Target, bytes: &[u8]) -> Option<Case> {
+    let c = codec::decode(bytes);
+    target.accepts(&c).then_some(c)
 }
 
-/// Run `bytes` on `target`, feeding interleaving features to `sink` if given.
+/// Run `bytes` on `target`, feeding interleaving features to `sink` if
+/// given; `None` if the target skips the case.
 pub fn run_input<S: FeatureSink>(
     target: Target,
     bytes: &[u8],
     sink: Option<&mut S>,
-) -> (Case, Outcome) {
-    let case = decode_for(target, bytes);
+) -> Option<(Case, Outcome)> {
+    let case = decode_for(target, bytes)?;
     let opts = RunOptions::default();
     let out = match sink {
         Some(s) => run_case(&case, opts, &mut InterleavingCov::new(s)),
         None => run_case(&case, opts, &mut NoObserver),
     };
-    (case, out)
+    Some((case, out))
 }
 
 /// The fuzz entry point: run `bytes` and panic if an oracle fired.
 pub fn fuzz_one<S: FeatureSink>(target: Target, bytes: &[u8], sink: Option<&mut S>) {
-    let (case, out) = run_input(target, bytes, sink);
-    if let Some(f) = out.findings.headline() {
-        report(&case, f);
+    if let Some((case, out)) = run_input(target, bytes, sink) {
+        if let Some(f) = out.findings.headline() {
+            report(&case, f);
+        }
     }
 }
 
