@@ -20,8 +20,8 @@ for mode in on off; do
     end=$(date +%s.%N)
     if ls "$tmp/a"/crash-* >/dev/null 2>&1; then
       t=$(echo "$end - $start" | bc)
-      execs=$(grep -oE '^#[0-9]+' "$tmp/log" | tail -1 | tr -d '#')
-      oracle=$(grep -m1 -oE '^[a-z-]+: (BUG|WARN|DATA-LOSS|HANG)' "$tmp/log" | cut -d: -f1)
+      execs=$( (grep -oE '^#[0-9]+' "$tmp/log" || true) | tail -1 | tr -d '#')
+      oracle=$( (grep -m1 -oE '^[a-z-]+: (BUG|WARN|DATA-LOSS|HANG)' "$tmp/log" || true) | cut -d: -f1)
       printf '| %s | %s | %s | %.2f | %s | %s |\n' "$target" "$mode" "$seed" "$t" "${execs:-?}" "$oracle"
     else
       printf '| %s | %s | %s | > %s | — | none |\n' "$target" "$mode" "$seed" "$cap"

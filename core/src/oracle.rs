@@ -201,6 +201,16 @@ impl Findings {
         }
     }
 
+    /// The set of oracles that fired, one bit per [`OracleId`].
+    pub fn mask(&self) -> u32 {
+        self.seen
+    }
+
+    /// Whether a fatal oracle fired (the kernel would have stopped).
+    pub fn stopped(&self) -> bool {
+        self.iter().any(|f| f.oracle.fatal())
+    }
+
     /// Whether nothing fired.
     pub fn is_empty(&self) -> bool {
         self.len == 0

@@ -17,6 +17,7 @@
 //! Deterministic: the same input gives the same output, byte for byte.
 
 use pagelife_core::case::{Case, Fault, Run};
+use pagelife_core::exec::check::{check_matching, CheckOptions};
 use pagelife_core::exec::replay::{replay, run_case, NoObserver, RunOptions};
 use pagelife_core::exec::schedule::{label_schedule, schedule_from_taken};
 use pagelife_core::world::MAX_TASKS;
@@ -88,6 +89,76 @@ impl Min {
         let out = run_case(c, RunOptions::default(), &mut NoObserver);
         !out.budget_exhausted
             && signature_of_findings(&out.findings).is_some_and(|s| s == self.want)
+    }
+
+    /// Whether some interleaving of `c`'s tasks (up to 2 preemptions) has the
+    /// signature; if so, `c` gets that interleaving as its schedule. Used when
+    /// a smaller case no longer fits the schedule written for the bigger one.
+    fn reinterleave(&mut self, c: &mut Case) -> bool {
+        if self.keeps(c) {
+            return true;
+        }
+        let want = self.want.clone();
+        let accept = move |f: &pagelife_core::oracle::Findings| {
+            signature_of_findings(f).is_some_and(|s| s == want)
+        };
+        let r = check_matching(
+            c,
+            CheckOptions {
+                bound: 3,
+                max_states: 200_000,
+            },
+            &accept,
+        );
+        match r.violation {
+            Some(v) => {
+                c.schedule = v.case.schedule;
+                self.keeps(c)
+            }
+            None => false,
+        }
+    }
+
+    /// Drop tasks and operations, re-finding an interleaving for each smaller case.
+    fn pass_reinterleave(&mut self, c: &mut Case) -> bool {
+        let mut changed = false;
+        let mut t = 0;
+        while t < c.tasks.len() {
+            let mut cand = Self::remove_task(c, t);
+            if self.reinterleave(&mut cand) {
+                *c = cand;
+                self.accepted[0] += 1;
+                changed = true;
+            } else {
+                t += 1;
+            }
+        }
+        for t in 0..c.tasks.len() {
+            let mut i = 0;
+            while i < c.tasks[t].ops.len() && c.tasks[t].ops.len() > 1 {
+                let mut cand = c.clone();
+                cand.tasks[t].ops.remove(i);
+                if self.reinterleave(&mut cand) {
+                    *c = cand;
+                    self.accepted[1] += 1;
+                    changed = true;
+                } else {
+                    i += 1;
+                }
+            }
+        }
+        let mut i = 0;
+        while i < c.setup.len() {
+            let mut cand = Self::remove_setup(c, i);
+            if self.reinterleave(&mut cand) {
+                *c = cand;
+                self.accepted[1] += 1;
+                changed = true;
+            } else {
+                i += 1;
+            }
+        }
+        changed
     }
 
     /// Replace the schedule by the steps actually taken (an explicit interleaving).
@@ -387,7 +458,12 @@ pub fn minimize(case: &Case) -> Option<Report> {
         changed |= m.pass_schedule(&mut c);
         changed |= m.pass_config(&mut c);
         if !changed {
-            break;
+            // Nothing left by editing the written schedule: let the checker
+            // find a schedule for each smaller case.
+            if !m.pass_reinterleave(&mut c) {
+                break;
+            }
+            continue;
         }
         // Re-make the schedule explicit so the next round works on steps that happen.
         let e = Min::explicit(&c);

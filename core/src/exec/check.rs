@@ -101,8 +101,9 @@ impl Hasher for Fx {
     }
 }
 
-struct Search {
+struct Search<'a> {
     opts: CheckOptions,
+    accept: &'a dyn Fn(&Findings) -> bool,
     visited: HashMap<u64, u8>,
     interleavings: u64,
     truncated: bool,
@@ -118,7 +119,7 @@ struct Level<'c> {
     last_enabled: bool,
 }
 
-impl Search {
+impl Search<'_> {
     /// The enabled successors of `m`, or `None` at a quiet state (which is
     /// then finished and checked).
     fn expand<'c>(
@@ -131,8 +132,13 @@ impl Search {
         let mut base = m.clone();
         run_due_faults(&mut base);
         if !base.world.findings.is_empty() {
-            self.found = Some((path.to_vec(), base.world.findings));
-            return None;
+            if (self.accept)(&base.world.findings) {
+                self.found = Some((path.to_vec(), base.world.findings));
+                return None;
+            }
+            if base.world.findings.stopped() {
+                return None;
+            }
         }
         // Probe every context once: those that block are not enabled.
         let mut children: Vec<(CtxId, Machine<'c>)> = Vec::new();
@@ -166,7 +172,7 @@ impl Search {
         if children.is_empty() {
             self.interleavings += 1;
             let f = finish_run(base);
-            if !f.is_empty() {
+            if !f.is_empty() && (self.accept)(&f) {
                 self.found = Some((path.to_vec(), f));
             }
             return None;
@@ -210,12 +216,22 @@ impl Search {
             let child = top.children[i].1.clone();
             path.push(c);
             if !child.world.findings.is_empty() {
-                self.found = Some((path.clone(), child.world.findings));
-                return;
+                // A wanted finding ends the search; an unwanted one ends the
+                // branch only if the kernel would have stopped there.
+                if (self.accept)(&child.world.findings) {
+                    self.found = Some((path.clone(), child.world.findings));
+                    return;
+                }
+                if child.world.findings.stopped() {
+                    path.pop();
+                    continue;
+                }
             }
             let mut h = Fx::default();
             child.hash(&mut h);
             c.hash(&mut h);
+            // Paths that fired different oracles are different stories.
+            child.world.findings.mask().hash(&mut h);
             let key = h.finish();
             if self.visited.get(&key).is_some_and(|&p| p <= pre) {
                 path.pop();
@@ -238,9 +254,21 @@ impl Search {
 
 /// Explore every interleaving of `case`'s tasks up to `opts.bound` preemptions.
 pub fn check(case: &Case, opts: CheckOptions) -> CheckReport {
+    check_matching(case, opts, &|_| true)
+}
+
+/// Like [`check`], but only a run whose findings `accept` takes counts as
+/// a violation (other findings end their branch). The minimizer uses it to
+/// find a schedule with the same signature for a smaller case.
+pub fn check_matching(
+    case: &Case,
+    opts: CheckOptions,
+    accept: &dyn Fn(&Findings) -> bool,
+) -> CheckReport {
     let start = machine_after_setup(case);
     let mut s = Search {
         opts,
+        accept,
         visited: HashMap::new(),
         interleavings: 0,
         truncated: false,
