@@ -21,8 +21,19 @@ impl Rng {
     }
 }
 
-fn random_op(r: &mut Rng) -> Op {
+fn random_op(r: &mut Rng, bh: bool) -> Op {
     let file = r.below(3);
+    if bh && r.below(2) == 0 {
+        return match r.below(3) {
+            0 | 1 => Op::BhWrite {
+                block: r.below(4),
+                getblk: r.below(2) == 0,
+                meta: false,
+                nonatomic: r.below(2) == 0,
+            },
+            _ => Op::Migrate { frame: r.below(4) },
+        };
+    }
     match r.below(7) {
         0 | 1 => Op::Write {
             file,
@@ -46,8 +57,9 @@ fn random_op(r: &mut Rng) -> Op {
 }
 
 /// A random case with 3 tasks whose whole run (setup, schedule, fallback and
-/// the final sync) takes 56..=72 steps.
-fn random_case(r: &mut Rng) -> Case {
+/// the final sync) takes 56..=72 steps; with `bh`, buffer-head users and
+/// migrations of block-device folios (two buffers per page) are among the operations.
+fn random_case(r: &mut Rng, bh: bool) -> Case {
     loop {
         let profiles = ["v5.8", "v5.10", "mainline"];
         let mut c = Case {
@@ -55,6 +67,7 @@ fn random_case(r: &mut Rng) -> Case {
             config: Config {
                 frames: 4,
                 wq_buckets: 1 + r.below(2),
+                bh_per_page: if bh { 2 } else { 1 },
             },
             setup: if r.below(2) == 0 {
                 vec![]
@@ -71,7 +84,7 @@ fn random_case(r: &mut Rng) -> Case {
                 .map(|i| TaskDef {
                     name: ["A", "B", "C"][i].into(),
                     cpu: i as u8,
-                    ops: (0..1 + r.below(3)).map(|_| random_op(r)).collect(),
+                    ops: (0..1 + r.below(3)).map(|_| random_op(r, bh)).collect(),
                 })
                 .collect(),
             schedule: Vec::new(),
@@ -95,31 +108,33 @@ fn random_case(r: &mut Rng) -> Case {
 }
 
 fn bench(cr: &mut Criterion) {
-    let mut r = Rng(0x5eed);
-    let pool: Vec<Case> = (0..256).map(|_| random_case(&mut r)).collect();
-    let opts = RunOptions::default();
-    let total_steps: u64 = pool
-        .iter()
-        .map(|c| run_case(c, opts, &mut NoObserver).steps as u64)
-        .sum();
-    let mut g = cr.benchmark_group("model");
-    g.throughput(Throughput::Elements(total_steps));
-    g.bench_function("steps", |b| {
-        b.iter(|| {
-            for c in &pool {
-                std::hint::black_box(run_case(c, opts, &mut NoObserver));
-            }
-        })
-    });
-    g.throughput(Throughput::Elements(pool.len() as u64));
-    g.bench_function("cases", |b| {
-        b.iter(|| {
-            for c in &pool {
-                std::hint::black_box(run_case(c, opts, &mut NoObserver));
-            }
-        })
-    });
-    g.finish();
+    for (group, bh) in [("model", false), ("model_bh", true)] {
+        let mut r = Rng(0x5eed);
+        let pool: Vec<Case> = (0..256).map(|_| random_case(&mut r, bh)).collect();
+        let opts = RunOptions::default();
+        let total_steps: u64 = pool
+            .iter()
+            .map(|c| run_case(c, opts, &mut NoObserver).steps as u64)
+            .sum();
+        let mut g = cr.benchmark_group(group);
+        g.throughput(Throughput::Elements(total_steps));
+        g.bench_function("steps", |b| {
+            b.iter(|| {
+                for c in &pool {
+                    std::hint::black_box(run_case(c, opts, &mut NoObserver));
+                }
+            })
+        });
+        g.throughput(Throughput::Elements(pool.len() as u64));
+        g.bench_function("cases", |b| {
+            b.iter(|| {
+                for c in &pool {
+                    std::hint::black_box(run_case(c, opts, &mut NoObserver));
+                }
+            })
+        });
+        g.finish();
+    }
 }
 
 criterion_group!(benches, bench);

@@ -27,20 +27,20 @@ pub enum Op {
         /// Page index.
         index: u8,
     },
-    /// Writeback of a file: `filemap_fdatawrite_wbc()` → `write_cache_pages()`
-    /// (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
+    /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
+    /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
     Writeback {
-        /// File.
+        /// File, or [`crate::world::BDEV`].
         file: u8,
         /// WB_SYNC_ALL when true.
         all: bool,
     },
-    /// `fsync()`: `file_write_and_wait_range()`.
+    /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
     Fsync {
-        /// File.
+        /// File, or [`crate::world::BDEV`].
         file: u8,
     },
-    /// `sync()`: every file.
+    /// `sync()`: every file and the block device.
     Sync,
     /// `truncate()` to `size` pages.
     Truncate {
@@ -54,12 +54,33 @@ pub enum Op {
         /// The frame.
         frame: u8,
     },
+    /// A metadata user of the block device: look a buffer head up, modify
+    /// `b_data` under its own lock only (as a filesystem updates a bitmap, or
+    /// jbd2 copies metadata), `mark_buffer_dirty()`, `brelse()`.
+    BhWrite {
+        /// Block number on the device.
+        block: u8,
+        /// `bdev_getblk()` (create the buffer if missing) instead of `__find_get_block()`.
+        getblk: bool,
+        /// The user marks the buffer BH_Meta (ext4's `__ext4_handle_dirty_metadata()`).
+        meta: bool,
+        /// Use `__find_get_block_nonatomic()` (the sleeping lookup, 2814a7d3d2ff).
+        nonatomic: bool,
+    },
+    /// Migration of the folio in one frame (`migrate_pages()`, as compaction
+    /// or an `lru_cache_disable()` caller such as CMA does).
+    Migrate {
+        /// The frame.
+        frame: u8,
+    },
 }
 
 impl Op {
     /// Clamp arguments into range (decoded and parsed ops always are).
     pub fn clamped(self) -> Op {
         let f = |x: u8| x % MAX_FILES as u8;
+        // Writeback and fsync also take the block device.
+        let m = |x: u8| x % crate::world::MAX_MAPPINGS as u8;
         let i = |x: u8| x % MAX_INDEX as u8;
         match self {
             Op::Write { file, index } => Op::Write {
@@ -70,8 +91,8 @@ impl Op {
                 file: f(file),
                 index: i(index),
             },
-            Op::Writeback { file, all } => Op::Writeback { file: f(file), all },
-            Op::Fsync { file } => Op::Fsync { file: f(file) },
+            Op::Writeback { file, all } => Op::Writeback { file: m(file), all },
+            Op::Fsync { file } => Op::Fsync { file: m(file) },
             Op::Sync => Op::Sync,
             Op::Truncate { file, size } => Op::Truncate {
                 file: f(file),
@@ -80,7 +101,30 @@ impl Op {
             Op::Reclaim { frame } => Op::Reclaim {
                 frame: frame % MAX_FRAMES as u8,
             },
+            Op::BhWrite {
+                block,
+                getblk,
+                meta,
+                nonatomic,
+            } => Op::BhWrite {
+                block: block % crate::world::MAX_LBLK as u8,
+                getblk,
+                meta,
+                nonatomic,
+            },
+            Op::Migrate { frame } => Op::Migrate {
+                frame: frame % MAX_FRAMES as u8,
+            },
         }
+    }
+}
+
+/// A file's name in litmus files: `f0`..`f2`, or `bdev`.
+pub fn file_name(file: u8) -> String {
+    if file == crate::world::BDEV {
+        "bdev".into()
+    } else {
+        format!("f{file}")
     }
 }
 
@@ -90,12 +134,36 @@ impl fmt::Display for Op {
             Op::Write { file, index } => write!(f, "write f{file} {index}"),
             Op::Read { file, index } => write!(f, "read f{file} {index}"),
             Op::Writeback { file, all } => {
-                write!(f, "writeback f{file} {}", if all { "all" } else { "none" })
+                write!(
+                    f,
+                    "writeback {} {}",
+                    file_name(file),
+                    if all { "all" } else { "none" }
+                )
             }
-            Op::Fsync { file } => write!(f, "fsync f{file}"),
+            Op::Fsync { file } => write!(f, "fsync {}", file_name(file)),
             Op::Sync => write!(f, "sync"),
             Op::Truncate { file, size } => write!(f, "truncate f{file} {size}"),
             Op::Reclaim { frame } => write!(f, "reclaim frame{frame}"),
+            Op::BhWrite {
+                block,
+                getblk,
+                meta,
+                nonatomic,
+            } => {
+                write!(f, "bh-write {block}")?;
+                for (on, w) in [
+                    (getblk, " getblk"),
+                    (meta, " meta"),
+                    (nonatomic, " nonatomic"),
+                ] {
+                    if on {
+                        f.write_str(w)?;
+                    }
+                }
+                Ok(())
+            }
+            Op::Migrate { frame } => write!(f, "migrate frame{frame}"),
         }
     }
 }

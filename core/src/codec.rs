@@ -12,7 +12,7 @@
 //! Layout (each item one byte unless said otherwise):
 //! ```text
 //! profile    bit 7: custom toggles follow (u32 LE add, u32 LE remove); bits 0-6: base profile
-//! config     bits 0-2: frames-1; bits 3-5: wq buckets-1
+//! config     bits 0-2: frames-1; bits 3-5: wq buckets-1; bits 6-7: buffer heads per bdev page (1, 2, 4, 1)
 //! ntasks     % 5
 //! per task   bits 0-1: cpu; bits 2-7: op count % 9; then per op: kind, argument
 //! setup      count % 9; then ops
@@ -41,7 +41,7 @@ pub const MAX_FAULTS: usize = 4;
 
 const NAME_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 const NAMES_MAGIC: u8 = 0xA5;
-const OP_KINDS: u8 = 7;
+const OP_KINDS: u8 = 9;
 
 struct Reader<'a, 'b> {
     u: &'b mut Unstructured<'a>,
@@ -73,17 +73,27 @@ fn decode_op(r: &mut Reader) -> Op {
             file,
             index: (a >> 2) % MAX_INDEX as u8,
         },
+        // Writeback and fsync take the block device too (file 3).
         2 => Op::Writeback {
-            file,
+            file: a & 3,
             all: (a >> 4) & 1 == 1,
         },
-        3 => Op::Fsync { file },
+        3 => Op::Fsync { file: a & 3 },
         4 => Op::Sync,
         5 => Op::Truncate {
             file,
             size: (a >> 2) % (MAX_INDEX as u8 + 1),
         },
-        _ => Op::Reclaim {
+        6 => Op::Reclaim {
+            frame: a % MAX_FRAMES as u8,
+        },
+        7 => Op::BhWrite {
+            block: a & 15,
+            getblk: a & 16 != 0,
+            meta: a & 32 != 0,
+            nonatomic: a & 64 != 0,
+        },
+        _ => Op::Migrate {
             frame: a % MAX_FRAMES as u8,
         },
     }
@@ -98,6 +108,16 @@ fn encode_op(op: Op, out: &mut Vec<u8>) {
         Op::Sync => (4, 0),
         Op::Truncate { file, size } => (5, file | size << 2),
         Op::Reclaim { frame } => (6, frame),
+        Op::BhWrite {
+            block,
+            getblk,
+            meta,
+            nonatomic,
+        } => (
+            7,
+            block | (getblk as u8) << 4 | (meta as u8) << 5 | (nonatomic as u8) << 6,
+        ),
+        Op::Migrate { frame } => (8, frame),
     };
     out.push(k);
     out.push(a);
@@ -142,6 +162,7 @@ fn decode_from(u: &mut Unstructured<'_>) -> Case {
     let config = Config {
         frames: (cb & 7) + 1,
         wq_buckets: ((cb >> 3) & 7) + 1,
+        bh_per_page: [1, 2, 4, 1][(cb >> 6) as usize],
     };
     let ntasks = (r.byte() % (MAX_TASKS as u8 + 1)) as usize;
     let mut tasks = Vec::with_capacity(ntasks);
@@ -239,7 +260,12 @@ pub fn encode(case: &Case) -> Vec<u8> {
     }
     let frames = case.config.frames.clamp(1, MAX_FRAMES as u8) - 1;
     let buckets = case.config.wq_buckets.clamp(1, 8) - 1;
-    out.push(frames | buckets << 3);
+    let bh = match case.config.bh_per_page {
+        2 => 1u8,
+        4 => 2,
+        _ => 0,
+    };
+    out.push(frames | buckets << 3 | bh << 6);
     let tasks = &case.tasks[..case.tasks.len().min(MAX_TASKS)];
     out.push(tasks.len() as u8);
     for t in tasks {

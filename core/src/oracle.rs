@@ -102,6 +102,22 @@ oracles! {
     /// the disk does not hold what the user was promised.
     DiskMismatch = ("disk-mismatch", DataLoss,
         "fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount"),
+    /// A step that may sleep (`cond_resched()`, `lock_buffer()`, `folio_lock()`,
+    /// a mutex) ran while the context held a spinlock.
+    SleepInAtomic = ("sleep-in-atomic", Bug,
+        "BUG: sleeping function called from invalid context (might_sleep() with a spinlock held)"),
+    /// An update made through a buffer head is in neither the folio that
+    /// survives in the block device's page cache nor on the disk.
+    LostBhUpdate = ("lost-bh-update", DataLoss,
+        "a buffer modified and marked dirty is written back (metadata corruption, seed 002)"),
+    /// A buffer head, or the folio memory its `b_data` pointed at, was used
+    /// after it was freed or reused.
+    BhUseAfterFree = ("bh-use-after-free", Bug,
+        "KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)"),
+    /// A buffer reference was taken on a folio between the norefs check and
+    /// the end of its migration.
+    BhRefDuringMigration = ("bh-ref-during-migration", Bug,
+        "buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)"),
     /// A read returned data older than a write that had returned before the
     /// read started, or another file's data.
     StaleRead = ("stale-read", DataLoss,
@@ -135,9 +151,9 @@ impl OracleId {
     pub fn rank(self) -> u8 {
         use OracleId::*;
         match self {
-            StaleDma | DiskMismatch | StaleRead => 0,
-            WritebackAfterWait | FreeUnderWriteback | EndWritebackUnset => 1,
-            UseAfterFree | RefcountUnderflow => 2,
+            StaleDma | DiskMismatch | StaleRead | LostBhUpdate => 0,
+            WritebackAfterWait | FreeUnderWriteback | EndWritebackUnset | SleepInAtomic => 1,
+            UseAfterFree | RefcountUnderflow | BhUseAfterFree | BhRefDuringMigration => 2,
             Hang => 3,
             CrossIncarnationWakeup | WakeWithoutRef => 4,
         }

@@ -73,6 +73,46 @@ toggles! {
     /// `folio_wake()` / v5.x `wake_up_page()` read PageWaiters after the clear, as
     /// a separate access.
     XorHasWaiters = (4, "xor_has_waiters", "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()"),
+    /// mm/migrate.c, 89cb0888ca14 (Jan Kara, v5.0): the block device's
+    /// `migrate_folio` is `buffer_migrate_page_norefs()`: migrate a folio with
+    /// buffers only if no buffer has a reference, checked under `private_lock`,
+    /// which is dropped right after the check. Off: `buffer_migrate_page()`
+    /// moves buffers with no reference check at all.
+    Norefs = (5, "89cb0888ca14", "mm: migrate: provide buffer_migrate_page_norefs()"),
+    /// mm/migrate.c, ebdf4de5642f (Jan Kara, v5.3): `private_lock` is held from
+    /// the reference check until the buffers are unlocked, so a lookup's slow
+    /// path cannot take a reference while the mapping moves.
+    PrivateLockHeld = (6, "ebdf4de5642f", "mm: migrate: fix reference check race between __find_get_block() and migration"),
+    /// fs/buffer.c `bh_lru_install()`, 8cc621d2f45d (Minchan Kim, v5.13): no LRU
+    /// install while `lru_cache_disabled()` (migration callers disable it).
+    BhLruMigration = (7, "8cc621d2f45d", "mm: fs: invalidate BH LRU during page migration"),
+    /// mm/migrate.c `__migrate_folio()`, 060913999d7a (Kefeng Wang, v6.12): the
+    /// data is copied (`folio_mc_copy()`) before the mapping moves; before, it was
+    /// copied after `folio_set_bh()`.
+    CopyBeforeMove = (8, "060913999d7a", "mm: migrate: support poisoned recover from migrate folio"),
+    /// block/bdev.c, 3c20917120ce (Hannes Reinecke, v6.15-rc1): the block
+    /// device's page cache uses large folios, whose `folio_mc_copy()` calls
+    /// `cond_resched()` — a sleep.
+    BdevLargeFolios = (9, "3c20917120ce", "block/bdev: enable large folio support for large logical block sizes"),
+    /// fs/buffer.c, 7ffe3de53a88 + 2814a7d3d2ff (Davidlohr Bueso, v6.15-rc4):
+    /// sleeping lookups (`__find_get_block_nonatomic()`) take the folio lock
+    /// instead of `i_private_lock`.
+    SleepingLookup = (10, "7ffe3de53a88", "fs/buffer: split locking for pagecache lookups"),
+    /// mm/migrate.c, 2d900efff915 (Davidlohr Bueso, v6.15-rc4): BH_Migrate set
+    /// on the head before the check, cleared at `unlock_buffers`; `i_private_lock`
+    /// covers the check only; atomic lookups bail out when BH_Migrate is set.
+    BhMigrate = (11, "2d900efff915", "mm/migrate: fix sleep in atomic for large folios and buffer heads"),
+    /// Jan Kara's 2019 RFC (not merged): norefs migration writes out dirty
+    /// folios, else frees the buffers with `try_to_release_page()` (one
+    /// `invalidate_bh_lrus()` retry) and migrates without buffers.
+    JanRfc = (12, "jan_rfc_2019", "mm: migrate: Fix races of __find_get_block() and page migration [RFC, not merged]"),
+    /// Luis Chamberlain's "[PATCH v2 1/8] migrate: fix skipping metadata buffer
+    /// heads on migration" (not merged): `if (buffer_meta(head)) return -EAGAIN;`
+    /// and `spin_unlock(i_private_lock)` moved back to right after the check.
+    LuisMetaHead = (13, "luis_v2_1of8", "migrate: fix skipping metadata buffer heads on migration [v2 1/8, not merged]"),
+    /// Matthew Wilcox's review of v2 1/8 (not merged): test `buffer_meta(bh)` on
+    /// every buffer inside `buffer_migrate_lock_buffers()` instead of the head only.
+    WillyMetaPerBh = (14, "willy_per_bh_meta", "per-bh buffer_meta() check in buffer_migrate_lock_buffers() [review, not merged]"),
 }
 
 impl Toggle {
@@ -86,6 +126,14 @@ impl Toggle {
                 || (lower.len() >= 7 && t.id().starts_with(&lower))
                 || format!("{t:?}").to_ascii_lowercase() == lower
         })
+    }
+
+    /// Whether the change reached mainline (proposals are toggles too).
+    pub fn landed(self) -> bool {
+        !matches!(
+            self,
+            Toggle::JanRfc | Toggle::LuisMetaHead | Toggle::WillyMetaPerBh
+        )
     }
 
     /// This toggle's bit in a [`Toggles`] set.
@@ -156,44 +204,83 @@ use Toggle::*;
 /// Every named profile, oldest first. `mainline` has every landed fix the model knows.
 pub const PROFILES: &[NamedProfile] = &[
     NamedProfile {
+        name: "v5.0",
+        about: "89cb0888ca14 norefs buffer migration, private_lock dropped after the check",
+        toggles: set(&[Norefs]),
+    },
+    NamedProfile {
+        name: "v5.3",
+        about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration",
+        toggles: set(&[Norefs, PrivateLockHeld]),
+    },
+    NamedProfile {
         name: "v5.7",
         about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop",
-        toggles: set(&[]),
+        toggles: set(&[Norefs, PrivateLockHeld]),
     },
     NamedProfile {
         name: "v5.8",
         about: "2a9127fcf229 rewrite of the page wait logic, no fixes",
-        toggles: set(&[WaitRewrite]),
+        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite]),
     },
     NamedProfile {
         name: "v5.9",
         about: "v5.8 + 5ef64cc8987a page-lock unfairness",
-        toggles: set(&[WaitRewrite, LockUnfairness]),
+        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness]),
     },
     NamedProfile {
         name: "v5.10",
         about: "v5.9 + Hugh Dickins' reference in end_page_writeback (073861ed77b6)",
-        toggles: set(&[WaitRewrite, LockUnfairness, EndWritebackRef]),
+        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef]),
     },
     NamedProfile {
         name: "v5.11",
         about: "v5.10 + the while loop in wait_on_page_writeback (c2407cf7d22d)",
+        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop]),
+    },
+    NamedProfile {
+        name: "v6.12",
+        about: "v5.11 + 8cc621d2f45d bh LRU off during migration, folio_xor_flags_has_waiters, 060913999d7a copy before move",
         toggles: set(&[
-            WaitRewrite,
-            LockUnfairness,
-            EndWritebackRef,
-            WaitWritebackLoop,
+            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, XorHasWaiters, CopyBeforeMove,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.15rc1",
+        about: "v6.12 + 3c20917120ce large bdev folios: the norefs copy sleeps under private_lock",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios,
         ]),
     },
     NamedProfile {
         name: "mainline",
-        about: "every landed fix the model knows (v7.0)",
+        about: "every landed fix the model knows (v7.0): + 7ffe3de53a88/2814a7d3d2ff, 2d900efff915",
         toggles: set(&[
-            WaitRewrite,
-            LockUnfairness,
-            EndWritebackRef,
-            WaitWritebackLoop,
-            XorHasWaiters,
+            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
+        ]),
+    },
+    NamedProfile {
+        name: "jan_rfc_2019",
+        about: "proposal: v5.2 with Jan Kara's 2019 RFC (writeout / try_to_release_page) instead of ebdf4de5642f",
+        toggles: set(&[Norefs, JanRfc]),
+    },
+    NamedProfile {
+        name: "luis_v2",
+        about: "proposal: v6.15-rc1 with Luis Chamberlain's v2 1/8 (buffer_meta(head) check, early spin_unlock)",
+        toggles: set(&[
+            Norefs, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
+        ]),
+    },
+    NamedProfile {
+        name: "willy_per_bh",
+        about: "proposal: luis_v2 with Matthew Wilcox's per-bh buffer_meta() check instead of the head-only one",
+        toggles: set(&[
+            Norefs, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
         ]),
     },
 ];
@@ -342,16 +429,10 @@ mod tests {
     }
 
     #[test]
-    fn mainline_has_every_landed_fix() {
+    fn mainline_has_every_landed_fix_and_no_proposal() {
         let m = Profile::named("mainline").unwrap().toggles();
-        for t in [
-            WaitRewrite,
-            LockUnfairness,
-            EndWritebackRef,
-            WaitWritebackLoop,
-            XorHasWaiters,
-        ] {
-            assert!(m.has(t), "{t:?}");
+        for &t in Toggle::ALL {
+            assert_eq!(m.has(t), t.landed(), "{t:?}");
         }
     }
 }

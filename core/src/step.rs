@@ -186,6 +186,78 @@ steps! {
     FreeUnrefFolios = "free_unref_folios",
     /// mm/vmscan.c `folio_putback_lru()`: unlock and drop the isolation reference.
     FolioPutbackLru = "folio_putback_lru",
+
+    // ---- buffer heads: fs/buffer.c ----------------------------------------------------------------
+    /// fs/buffer.c `lookup_bh_lru()`: this CPU's bh LRU, irqs off; a hit takes
+    /// `get_bh()` with no lock at all.
+    LookupBhLru = "lookup_bh_lru",
+    /// fs/buffer.c `__find_get_block_slow()`: `__filemap_get_folio()` of the
+    /// block device folio (a folio reference for the lookup's duration).
+    FindGetBlockSlow = "__find_get_block_slow",
+    /// `__find_get_block_slow()`: `spin_lock(&bd_mapping->i_private_lock)` for
+    /// atomic lookups; `folio_lock()` for sleeping ones (7ffe3de53a88).
+    FindGetBlockLock = "__find_get_block_slow:lock",
+    /// `__find_get_block_slow()`: `folio_buffers()`, the BH_Migrate bail-out
+    /// (2d900efff915), walk `b_this_page`, `get_bh()`, unlock, `folio_put()`.
+    FindGetBlockWalk = "__find_get_block_slow:walk",
+    /// fs/buffer.c `bh_lru_install()`: take an LRU reference (refused while
+    /// `lru_cache_disabled()`, 8cc621d2f45d), evict and `brelse()` the last slot.
+    BhLruInstall = "bh_lru_install",
+    /// fs/buffer.c `__getblk_slow()` → `grow_dev_folio()`: the block device folio,
+    /// locked (`__filemap_get_folio(FGP_LOCK | FGP_CREAT)`).
+    GetblkSlow = "__getblk_slow",
+    /// fs/buffer.c `folio_create_empty_buffers()` + `link_dev_buffers()`: a ring
+    /// of buffer heads attached under `i_private_lock`, mapped to their blocks.
+    CreateEmptyBuffers = "create_empty_buffers",
+    /// A metadata user's update of `bh->b_data` (the folio memory the pointer
+    /// it read at lookup designates), under its own lock only.
+    BhDataWrite = "b_data:write",
+    /// fs/buffer.c `mark_buffer_dirty()`: BH_Dirty, then `folio_mark_dirty(bh->b_folio)`.
+    MarkBufferDirty = "mark_buffer_dirty",
+    /// fs/buffer.c `__brelse()`: drop `b_count`.
+    Brelse = "brelse",
+    /// fs/buffer.c `try_to_free_buffers()`: under `i_private_lock`, free the ring
+    /// unless a buffer is busy (`b_count`, dirty or locked).
+    TryToFreeBuffers = "try_to_free_buffers",
+    /// fs/buffer.c `invalidate_bh_lrus()`: every CPU drops its LRU references (IPI).
+    InvalidateBhLrus = "invalidate_bh_lrus",
+
+    // ---- migration: mm/migrate.c -------------------------------------------------------------------
+    /// mm/migrate.c `migrate_folio_unmap()` → `alloc_migration_target()`: the destination folio.
+    AllocMigrationTarget = "alloc_migration_target",
+    /// mm/migrate.c `__buffer_migrate_folio()`: no buffers → `migrate_folio()`;
+    /// `folio_ref_count(src) != expected` → -EAGAIN; Luis Chamberlain's v2 1/8:
+    /// `buffer_meta(head)` → -EAGAIN.
+    BufferMigrateFolio = "__buffer_migrate_folio",
+    /// mm/migrate.c `buffer_migrate_lock_buffers()`, one buffer: `trylock_buffer()`
+    /// or `lock_buffer()` (MIGRATE_SYNC); Matthew Wilcox's per-bh variant:
+    /// `buffer_meta(bh)` → unlock and fail.
+    LockBuffer = "buffer_migrate_lock_buffers",
+    /// 2d900efff915: `test_and_set_bit_lock(BH_Migrate, &head->b_state)`.
+    SetBhMigrate = "BH_Migrate:set",
+    /// The norefs check: `spin_lock(&mapping->i_private_lock)`, every `b_count`
+    /// zero? `spin_unlock()` right after (89cb0888ca14, 2d900efff915), or only at
+    /// the end (ebdf4de5642f).
+    NorefsCheck = "__buffer_migrate_folio:check",
+    /// mm/util.c `folio_mc_copy()` (before the mapping move since 060913999d7a):
+    /// copies page by page with `cond_resched()` — a sleep for a large folio.
+    FolioMcCopy = "folio_mc_copy",
+    /// mm/migrate.c `__folio_migrate_mapping()`: `folio_ref_freeze(src, expected)`,
+    /// replace the xarray entry, move `private`, unfreeze.
+    FolioMigrateMapping = "__folio_migrate_mapping",
+    /// fs/buffer.c `folio_set_bh()` for every buffer: `b_folio` / `b_data` now in dst.
+    FolioSetBh = "folio_set_bh",
+    /// The copy after the move (v5.x `migrate_page_copy()`, before 060913999d7a).
+    MigratePageCopy = "migrate_page_copy",
+    /// `__buffer_migrate_folio()` `unlock_buffers:`: clear BH_Migrate (2d900efff915),
+    /// `spin_unlock()` (ebdf4de5642f), `unlock_buffer()` each buffer.
+    UnlockBuffers = "unlock_buffer",
+    /// mm/migrate.c `migrate_folio_move()` done: unlock both folios, the source's
+    /// last reference goes (it is freed), the destination goes on the LRU.
+    MigrateFolioDone = "migrate_folio_done",
+    /// mm/migrate.c `migrate_folio_undo_src()` / `_dst()`: the attempt failed
+    /// (-EAGAIN): put the source back, free the destination.
+    MigrateFolioUndo = "migrate_folio_undo_src",
 }
 
 impl StepId {

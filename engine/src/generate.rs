@@ -85,6 +85,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
     let mut c = Case {
         profile: Profile::named(profiles[rng.below(profiles.len())]).unwrap_or_default(),
         config: Config {
+            bh_per_page: 1,
             frames: 2 + rng.byte(3),
             wq_buckets: if rng.chance(0.8) { 1 } else { 2 },
         },

@@ -63,6 +63,10 @@ pub fn report(case: &Case, f: &Finding) -> ! {
         OracleId::Hang => oracle_hang(msg),
         OracleId::DiskMismatch => oracle_disk_mismatch(msg),
         OracleId::StaleRead => oracle_stale_read(msg),
+        OracleId::SleepInAtomic => oracle_sleep_in_atomic(msg),
+        OracleId::LostBhUpdate => oracle_lost_bh_update(msg),
+        OracleId::BhUseAfterFree => oracle_bh_use_after_free(msg),
+        OracleId::BhRefDuringMigration => oracle_bh_ref_during_migration(msg),
     }
 }
 
@@ -91,4 +95,8 @@ oracle_panics! {
     oracle_hang => "hang",
     oracle_disk_mismatch => "disk-mismatch",
     oracle_stale_read => "stale-read",
+    oracle_sleep_in_atomic => "sleep-in-atomic",
+    oracle_lost_bh_update => "lost-bh-update",
+    oracle_bh_use_after_free => "bh-use-after-free",
+    oracle_bh_ref_during_migration => "bh-ref-during-migration",
 }

@@ -17,7 +17,10 @@ pub fn finding_line(case: &Case, f: &Finding) -> String {
     };
     let detail = match f.oracle {
         OracleId::UseAfterFree if f.b == 0 => {
-            format!("pointer to incarnation #{} used after the frame was freed", f.a)
+            format!(
+                "pointer to incarnation #{} used after the frame was freed",
+                f.a
+            )
         }
         OracleId::UseAfterFree => {
             format!("pointer to incarnation #{} used, frame now #{}", f.a, f.b)

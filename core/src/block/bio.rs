@@ -78,6 +78,10 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 );
             }
             if b.mapping != NO_MAPPING && !b.error {
+                // Every block of the page (one for a file, bh_per_page on the block device).
+                for k in 1..w.cfg.bpp(b.mapping) {
+                    w.disk.blocks[Disk::block_of(b.mapping, b.index, k)] = fr.data[k];
+                }
                 let blk = Disk::block_of(b.mapping, b.index, 0);
                 w.disk.blocks[blk] = fr.data[0];
                 w.note(Event::Dma {
@@ -157,6 +161,10 @@ fn read_step(w: &mut World, k: usize, b: Bio) -> Poll {
         0 => {
             w.check_ref(b.folio);
             if b.mapping != NO_MAPPING && !b.error {
+                for k in 1..w.cfg.bpp(b.mapping) {
+                    let t = w.disk.blocks[Disk::block_of(b.mapping, b.index, k)];
+                    w.frame_mut(b.folio).data[k] = t;
+                }
                 let blk = Disk::block_of(b.mapping, b.index, 0);
                 let t = w.disk.blocks[blk];
                 w.frame_mut(b.folio).data[0] = t;

@@ -38,11 +38,15 @@ pub enum OpSm {
     Truncate(Truncate),
     /// Reclaim of one frame.
     Reclaim(ShrinkFolio),
+    /// A buffer-head metadata user.
+    BhWrite(crate::fs::buffer::BhWrite),
+    /// Migration of one frame.
+    Migrate(crate::mm::migrate::MigrateFolio),
 }
 
 impl OpSm {
-    /// The machine that performs `op`.
-    pub fn new(op: Op) -> OpSm {
+    /// The machine that performs `op` for a task on `cpu`.
+    pub fn new(op: Op, cpu: u8) -> OpSm {
         match op.clamped() {
             Op::Write { file, index } => OpSm::Write(BufferedWrite::new(file, index)),
             Op::Read { file, index } => OpSm::Read(FilemapRead::new(file, index)),
@@ -54,6 +58,15 @@ impl OpSm {
             Op::Sync => OpSm::Sync(SyncAll::new()),
             Op::Truncate { file, size } => OpSm::Truncate(Truncate::new(file, size)),
             Op::Reclaim { frame } => OpSm::Reclaim(ShrinkFolio::new(frame)),
+            Op::BhWrite {
+                block,
+                getblk,
+                meta,
+                nonatomic,
+            } => OpSm::BhWrite(crate::fs::buffer::BhWrite::new(
+                block, getblk, meta, nonatomic, cpu,
+            )),
+            Op::Migrate { frame } => OpSm::Migrate(crate::mm::migrate::MigrateFolio::new(frame)),
         }
     }
 
@@ -67,6 +80,8 @@ impl OpSm {
             OpSm::Sync(m) => m.step(w),
             OpSm::Truncate(m) => m.step(w),
             OpSm::Reclaim(m) => m.step(w),
+            OpSm::BhWrite(m) => m.step(w),
+            OpSm::Migrate(m) => m.step(w),
         }
     }
 }
@@ -177,6 +192,16 @@ impl<'c> Machine<'c> {
         }
     }
 
+    /// The CPU task slot `t` runs on (its declared `cpu`; system contexts run on CPU 0).
+    pub fn cpu_of(&self, t: CtxId) -> u8 {
+        self.case
+            .tasks
+            .get(t as usize)
+            .filter(|_| (t as usize) < MAX_TASKS)
+            .map(|d| d.cpu)
+            .unwrap_or(0)
+    }
+
     /// Whether context `c` can take a step now (as far as the scheduler knows:
     /// a task that has not tried its next step yet may turn out blocked).
     #[inline]
@@ -218,7 +243,7 @@ impl<'c> Machine<'c> {
             self.tasks[t].blocked = None;
             if self.tasks[t].op.is_none() {
                 match self.op_at(c, self.tasks[t].op_idx) {
-                    Some(op) => self.tasks[t].op = Some(OpSm::new(op)),
+                    Some(op) => self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c))),
                     None => {
                         self.tasks[t].done = true;
                         return StepResult::Idle;
@@ -239,7 +264,15 @@ impl<'c> Machine<'c> {
                         self.tasks[t].done = true;
                     }
                 }
-                Poll::Block(cond) => self.tasks[t].blocked = Some(cond),
+                Poll::Block(cond) => {
+                    // Sleeping (anything but spinning on a spinlock) with a spinlock held.
+                    if cond != Cond::Lock(crate::world::lock::PRIVATE_LOCK)
+                        && self.world.sched[t].spin_held > 0
+                    {
+                        crate::mm::migrate::might_sleep(&mut self.world);
+                    }
+                    self.tasks[t].blocked = Some(cond)
+                }
                 Poll::Ran(_) => {}
             }
             p

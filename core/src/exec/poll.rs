@@ -34,6 +34,8 @@ pub enum Cond {
     },
     /// Every bio slot is in flight; the submitter waits for one to finish.
     BioSlot,
+    /// `lock_buffer()` sleeps until the buffer is unlocked (or freed).
+    BhUnlocked(u8),
 }
 
 impl Cond {
@@ -51,6 +53,10 @@ impl Cond {
                 frame,
             } => w.slot_frame(mapping, index) != frame || w.frames[frame as usize].refcount != 0,
             Cond::BioSlot => w.bios.iter().any(|b| !b.live),
+            Cond::BhUnlocked(id) => {
+                let b = &w.bhs[(id as usize).min(w.bhs.len() - 1)];
+                !b.live || b.state & crate::world::bs::LOCK == 0
+            }
         }
     }
 }

@@ -256,6 +256,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             return;
         }
         self.phase = Phase::Quiesce;
+        check_bh_updates(&mut self.m.world);
         self.remark(|_| "the world is quiet: umount syncs every file".into());
         loop {
             if self.stop {
@@ -284,6 +285,37 @@ impl<O: Observer> Exec<'_, '_, O> {
             }
         }
         self.fallback();
+    }
+}
+
+/// Before the final sync of a quiet world: every update a buffer user made
+/// (and was told succeeded) must be in the block device's cached folio, or on
+/// the disk if the folio is gone; `lost-bh-update` otherwise.
+pub fn check_bh_updates(w: &mut crate::world::World) {
+    use crate::world::{token, Disk, BDEV, MAX_INDEX};
+    let bpp = w.cfg.bpp(BDEV);
+    for blk in 0..(MAX_INDEX * bpp) {
+        let want = w.shadow.latest[BDEV as usize][blk];
+        if !w.shadow.promised(BDEV as usize, blk, want) {
+            continue;
+        }
+        let (i, b) = ((blk / bpp) as u8, blk % bpp);
+        let f = w.slot_frame(BDEV, i);
+        let got = if f != crate::world::NO_FRAME {
+            w.frames[f as usize].data[b]
+        } else {
+            w.disk.blocks[Disk::block_of(BDEV, i, b)]
+        };
+        let own = token::file(got) == Some(BDEV) && token::lblk(got) as usize == blk;
+        if !own || token::version(got) < want {
+            w.me = crate::world::TASK_SYNC;
+            w.fire(
+                crate::oracle::OracleId::LostBhUpdate,
+                f,
+                got,
+                token::make(BDEV, blk as u8, want),
+            );
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::exec::poll::Poll;
 use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
 use crate::oracle::OracleId;
 use crate::step::StepId;
-use crate::world::{token, Disk, World, MAX_FILES, MAX_INDEX};
+use crate::world::{token, Disk, World, MAX_INDEX, MAX_LBLK, MAX_MAPPINGS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum FsyncPc {
@@ -26,7 +26,7 @@ pub struct Fsync {
     file: u8,
     pc: FsyncPc,
     started: bool,
-    promised: [u16; MAX_INDEX],
+    promised: [u16; MAX_LBLK],
     truncs: u16,
     write: WriteCachePages,
     wait: FdataWait,
@@ -41,7 +41,7 @@ impl Fsync {
             file,
             pc: FsyncPc::Write,
             started: false,
-            promised: [0; MAX_INDEX],
+            promised: [0; MAX_LBLK],
             truncs: 0,
             write: WriteCachePages::new(file, SyncMode::All),
             wait: FdataWait::new(file),
@@ -93,31 +93,37 @@ impl Fsync {
     }
 }
 
-/// Fire `disk-mismatch` if a page below EOF whose promise is not void lacks,
-/// on disk, the version `promised` (or a later one) of its own data.
-pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_INDEX]) {
+/// Fire `disk-mismatch` if a block below EOF whose promise is not void
+/// lacks, on disk, the version `promised` (or a later one) of its own data.
+pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
     let f = file as usize;
-    let n = (w.mappings[f].i_size as usize).min(MAX_INDEX);
-    for (i, &want) in promised.iter().enumerate().take(n) {
-        if !w.shadow.promised(f, i, want) {
-            continue;
-        }
-        let got = w.disk.blocks[Disk::block_of(file, i as u8, 0)];
-        let own = token::file(got) == Some(file) && token::lblk(got) == i as u8;
-        if !own || token::version(got) < want {
-            let frame = w.slot_frame(file, i as u8);
-            w.fire(
-                OracleId::DiskMismatch,
-                frame,
-                got,
-                token::make(file, i as u8, want),
-            );
+    let bpp = w.cfg.bpp(file);
+    let pages = (w.mappings[f].i_size as usize).min(MAX_INDEX);
+    for i in 0..pages {
+        for b in 0..bpp {
+            let lblk = i * bpp + b;
+            let want = promised[lblk];
+            if !w.shadow.promised(f, lblk, want) {
+                continue;
+            }
+            let got = w.disk.blocks[Disk::block_of(file, i as u8, b)];
+            let own = token::file(got) == Some(file) && token::lblk(got) == lblk as u8;
+            if !own || token::version(got) < want {
+                let frame = w.slot_frame(file, i as u8);
+                w.fire(
+                    OracleId::DiskMismatch,
+                    frame,
+                    got,
+                    token::make(file, lblk as u8, want),
+                );
+            }
         }
     }
 }
 
-/// `sync(2)`: `fsync` every file in turn (`ksys_sync()` writes back and waits
-/// on every inode; the model does it file by file).
+/// `sync(2)`: `fsync` every file, then the block device (`ksys_sync()` writes
+/// back and waits on every inode and `sync_blockdev()`s; the model does it one
+/// mapping after the other).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct SyncAll {
     file: u8,
@@ -138,7 +144,7 @@ impl SyncAll {
         match self.cur.step(w) {
             Poll::Done(id) => {
                 self.file += 1;
-                if self.file as usize >= MAX_FILES {
+                if self.file as usize >= MAX_MAPPINGS {
                     return Poll::Done(id);
                 }
                 self.cur = Fsync::new(self.file);

@@ -99,6 +99,13 @@ impl Parser<'_> {
         }
     }
 
+    fn file_or_bdev(&self, w: Option<&Word>, after: usize) -> Result<u8, LitmusError> {
+        if w.is_some_and(|w| w.text == "bdev") {
+            return Ok(crate::world::BDEV);
+        }
+        self.file_arg(w, after)
+    }
+
     fn file_arg(&self, w: Option<&Word>, after: usize) -> Result<u8, LitmusError> {
         let Some(w) = w else {
             return self.err(after, "expected a file (f0, f1, f2), found end of line");
@@ -135,7 +142,7 @@ impl Parser<'_> {
                 }
             }
             "writeback" => {
-                let file = self.file_arg(words.get(1), end(&w0))?;
+                let file = self.file_or_bdev(words.get(1), end(&w0))?;
                 let all = match words.get(2).map(|w| w.text) {
                     Some("none") => false,
                     Some("all") => true,
@@ -146,7 +153,7 @@ impl Parser<'_> {
                 Op::Writeback { file, all }
             }
             "fsync" => {
-                let file = self.file_arg(words.get(1), end(&w0))?;
+                let file = self.file_or_bdev(words.get(1), end(&w0))?;
                 self.expect_end(words, 2, "the file")?;
                 Op::Fsync { file }
             }
@@ -160,16 +167,33 @@ impl Parser<'_> {
                 self.expect_end(words, 3, "the size")?;
                 Op::Truncate { file, size }
             }
-            "reclaim" => {
+            "reclaim" | "migrate" => {
                 let Some(w) = words.get(1) else { return self.err(end(&w0), "expected a frame (frame0..), found end of line") };
                 let frame = self.frame_arg(w)?;
                 self.expect_end(words, 2, "the frame")?;
-                Op::Reclaim { frame }
+                if w0.text == "reclaim" {
+                    Op::Reclaim { frame }
+                } else {
+                    Op::Migrate { frame }
+                }
+            }
+            "bh-write" => {
+                let block = self.num(words.get(1), "a block number of the device", crate::world::MAX_LBLK - 1, end(&w0))?;
+                let (mut getblk, mut meta, mut nonatomic) = (false, false, false);
+                for w in &words[2..] {
+                    match w.text {
+                        "getblk" => getblk = true,
+                        "meta" => meta = true,
+                        "nonatomic" => nonatomic = true,
+                        t => return self.err(w.col, format!("expected `getblk`, `meta` or `nonatomic`, found `{t}`")),
+                    }
+                }
+                Op::BhWrite { block, getblk, meta, nonatomic }
             }
             other => {
                 return self.err(
                     w0.col,
-                    format!("expected an operation (write, read, writeback, fsync, sync, truncate, reclaim), found `{other}`"),
+                    format!("expected an operation (write, read, writeback, fsync, sync, truncate, reclaim, migrate, bh-write), found `{other}`"),
                 )
             }
         };
@@ -419,6 +443,8 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
                             Err(_) => return p.err(w.col + k.len() + 1, format!("expected a number, found `{v}`")),
                         };
                         match k {
+                            "bh" if [1, 2, 4].contains(&v) => cfg.bh_per_page = v as u8,
+                            "bh" => return p.err(w.col, format!("expected bh=1, 2 or 4 (buffer heads per block-device page), found {v}")),
                             "frames" if (1..=MAX_FRAMES).contains(&v) => cfg.frames = v as u8,
                             "buckets" if (1..=MAX_BUCKETS).contains(&v) => cfg.wq_buckets = v as u8,
                             "frames" => return p.err(w.col, format!("expected frames=1..{MAX_FRAMES}, found {v}")),

@@ -54,9 +54,14 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
     }
     let _ = writeln!(s, "profile {}", case.profile);
     if case.config != Config::default() {
+        let bh = if case.config.bh_per_page > 1 {
+            format!(" bh={}", case.config.bh_per_page)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "config frames={} buckets={}",
+            "config frames={} buckets={}{bh}",
             case.config.frames, case.config.wq_buckets
         );
     }

@@ -296,6 +296,12 @@ impl WriteCachePages {
                     self.pc = WcpPc::Unlock;
                 } else {
                     fr.flags &= !pg::DIRTY;
+                    // __block_write_full_folio(): test_clear_buffer_dirty() on every buffer.
+                    let head = fr.bh_head;
+                    let ids: Vec<u8> = crate::fs::buffer::ring(w, head).collect();
+                    for id in ids {
+                        w.bhs[id as usize].state &= !crate::world::bs::DIRTY;
+                    }
                     self.pc = WcpPc::StartWriteback;
                 }
                 Poll::Ran(StepId::FolioClearDirtyForIo)

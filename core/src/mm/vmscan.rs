@@ -23,6 +23,7 @@ enum ShrinkPc {
     Isolate,
     Trylock,
     Shrink,
+    FreeBuffers,
     RemoveMapping,
     ClearLockedLoad,
     ClearLockedStore(u16),
@@ -91,13 +92,28 @@ impl ShrinkFolio {
                 } else if fr.flags & pg::DIRTY != 0 {
                     w.note(Event::Note("dirty: keep"));
                 } else if fr.flags & pg::PRIVATE != 0 {
-                    w.note(Event::Note("has buffers: keep"));
+                    // filemap_release_folio() → try_to_free_buffers(), next step.
+                    self.pc = ShrinkPc::FreeBuffers;
                 } else if fr.mapping == NO_MAPPING {
                     w.note(Event::Note("no mapping: keep"));
                 } else {
                     self.pc = ShrinkPc::RemoveMapping;
                 }
                 Poll::Ran(StepId::ShrinkFolioList)
+            }
+            ShrinkPc::FreeBuffers => {
+                if let Err(c) = crate::fs::buffer::spin_lock_private(w) {
+                    return Poll::Block(c);
+                }
+                let freed = crate::fs::buffer::try_to_free_buffers(w, self.folio);
+                crate::fs::buffer::spin_unlock_private(w);
+                if freed {
+                    self.pc = ShrinkPc::RemoveMapping;
+                } else {
+                    w.note(Event::Note("buffers busy: keep"));
+                    self.pc = ShrinkPc::Putback { locked: true };
+                }
+                Poll::Ran(StepId::TryToFreeBuffers)
             }
             ShrinkPc::RemoveMapping => {
                 // __remove_mapping(): folio_ref_freeze(folio, 1 + nr) under xa_lock.

@@ -7,10 +7,10 @@
 
 use super::frame::MAX_BLOCKS;
 use super::mapping::MAX_INDEX;
-use super::MAX_FILES;
+use super::MAX_MAPPINGS;
 
-/// Blocks on the disk: one per (file, page index, block in page).
-pub const DISK_BLOCKS: usize = MAX_FILES * MAX_INDEX * MAX_BLOCKS;
+/// Blocks on the disk: one per (mapping, page index, block in page).
+pub const DISK_BLOCKS: usize = MAX_MAPPINGS * MAX_INDEX * MAX_BLOCKS;
 
 /// Data tokens: `0` is zeroes; otherwise `(file + 1) << 24 | block << 16 | version`.
 pub mod token {

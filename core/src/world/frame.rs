@@ -60,6 +60,8 @@ pub struct Frame {
     pub free: bool,
     /// Contents, one data token per block (see [`crate::world::token`]).
     pub data: [u32; MAX_BLOCKS],
+    /// `folio->private`: the head of the buffer ring, or `NO_BH`.
+    pub bh_head: u8,
 }
 
 impl Frame {
@@ -72,6 +74,7 @@ impl Frame {
         inc: 0,
         free: true,
         data: [0; MAX_BLOCKS],
+        bh_head: u8::MAX,
     };
 
     /// Whether all of `bits` are set.

@@ -10,7 +10,10 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 4;
+pub const NLOCKS: usize = 5;
+
+/// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
+pub const PRIVATE_LOCK: LockId = 4;
 
 /// `inode->i_rwsem` of file `f` (taken exclusively by write and truncate).
 #[inline]

@@ -4,6 +4,7 @@
 //! Everything is a fixed-size array: a run allocates nothing, and a whole
 //! world is a few kilobytes that `check` can clone and hash.
 
+pub mod bh;
 pub mod bio;
 pub mod disk;
 pub mod frame;
@@ -18,8 +19,10 @@ use crate::oracle::{Finding, Findings, OracleId};
 use crate::profile::{Toggle, Toggles};
 use crate::trace::{Event, EventBuf};
 
+pub use bh::{bs, BhRef, BufferHead, BH_LRU_SIZE, MAX_BH, NO_BH};
 pub use bio::{Bio, BioKind, MAX_BIOS};
 pub use disk::{token, Disk};
+pub use frame::MAX_BLOCKS;
 pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{mark, Mapping, Slot, MAX_INDEX};
@@ -30,6 +33,14 @@ pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
 pub const MAX_FRAMES: usize = 8;
 /// Files (mappings) in the model: `f0`, `f1`, `f2`.
 pub const MAX_FILES: usize = 3;
+/// The block device's mapping (`bdev->bd_mapping`): metadata blocks with buffer heads.
+pub const BDEV: u8 = 3;
+/// Mappings: the files, then the block device.
+pub const MAX_MAPPINGS: usize = 4;
+/// Logical blocks per mapping (pages × blocks per page).
+pub const MAX_LBLK: usize = MAX_INDEX * MAX_BLOCKS;
+/// CPUs (each has a bh LRU).
+pub const NCPUS: usize = 4;
 /// Tasks a case can declare.
 pub const MAX_TASKS: usize = 4;
 /// The context that runs a case's `setup:` operations.
@@ -86,6 +97,8 @@ pub struct Config {
     pub frames: u8,
     /// Hashed waitqueue buckets (1..=MAX_BUCKETS).
     pub wq_buckets: u8,
+    /// Buffer heads per block-device page (1, 2 or 4: block size below page size).
+    pub bh_per_page: u8,
 }
 
 impl Default for Config {
@@ -93,6 +106,19 @@ impl Default for Config {
         Config {
             frames: 4,
             wq_buckets: 1,
+            bh_per_page: 1,
+        }
+    }
+}
+
+impl Config {
+    /// Blocks per page of mapping `m` (files have one).
+    #[inline]
+    pub fn bpp(&self, m: u8) -> usize {
+        if m == BDEV {
+            (self.bh_per_page as usize).clamp(1, MAX_BLOCKS)
+        } else {
+            1
         }
     }
 }
@@ -110,8 +136,17 @@ pub struct World {
     pub free_list: [FrameId; MAX_FRAMES],
     /// Entries in use in `free_list`.
     pub free_len: u8,
-    /// Files.
-    pub mappings: [Mapping; MAX_FILES],
+    /// Files, then the block device.
+    pub mappings: [Mapping; MAX_MAPPINGS],
+    /// Buffer heads.
+    pub bhs: [BufferHead; MAX_BH],
+    /// Per-CPU bh LRUs (`bh_lrus`): each slot holds a `b_count` reference.
+    pub bh_lru: [[BhRef; BH_LRU_SIZE]; NCPUS],
+    /// `lru_cache_disable()` callers in progress (migration, 8cc621d2f45d).
+    pub lru_disabled: u8,
+    /// The frame whose buffers a norefs migration checked and has not yet
+    /// released (no bh reference may be taken on it meanwhile), or NO_FRAME.
+    pub norefs_window: u8,
     /// The hashed page waitqueues.
     pub wq: WaitQueues,
     /// Per-task scheduling state.
@@ -150,6 +185,10 @@ impl Hash for World {
         self.frames.hash(h);
         self.free_list[..self.free_len as usize].hash(h);
         self.mappings.hash(h);
+        self.bhs.hash(h);
+        self.bh_lru.hash(h);
+        self.lru_disabled.hash(h);
+        self.norefs_window.hash(h);
         self.wq.hash(h);
         self.sched.hash(h);
         self.bios[..self.nbios as usize].hash(h);
@@ -169,16 +208,27 @@ impl World {
         for (i, f) in (0..nframes).rev().enumerate() {
             free_list[i] = f;
         }
+        let mut mappings = [Mapping::EMPTY; MAX_MAPPINGS];
+        mappings[BDEV as usize].i_size = MAX_INDEX as u8;
         World {
             cfg: Config {
                 frames: nframes,
                 wq_buckets: cfg.wq_buckets.clamp(1, MAX_BUCKETS as u8),
+                bh_per_page: match cfg.bh_per_page {
+                    0 | 1 => 1,
+                    2 | 3 => 2,
+                    _ => 4,
+                },
             },
             toggles,
             frames: [Frame::EMPTY; MAX_FRAMES],
             free_list,
             free_len: nframes,
-            mappings: [Mapping::EMPTY; MAX_FILES],
+            mappings,
+            bhs: [BufferHead::DEAD; MAX_BH],
+            bh_lru: [[BhRef::NONE; BH_LRU_SIZE]; NCPUS],
+            lru_disabled: 0,
+            norefs_window: NO_FRAME,
             wq: WaitQueues::new(cfg.wq_buckets),
             sched: [TaskSched::default(); NTASK_SLOTS],
             bios: [Bio::default(); MAX_BIOS],

@@ -5,22 +5,22 @@
 //! started to the disk; at the end of a quiet run the final sync promises
 //! everything. The data-integrity oracles compare the disk and reads to this.
 
-use super::mapping::MAX_INDEX;
-use super::MAX_FILES;
+use super::{MAX_LBLK, MAX_MAPPINGS};
 
-/// Per-file, per-page promises.
+/// Per-mapping, per-block promises (a file's block is its page; the block
+/// device has `bh_per_page` blocks per page).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Shadow {
     /// Version of the last write that returned (0 = zeroes / hole).
-    pub latest: [[u16; MAX_INDEX]; MAX_FILES],
+    pub latest: [[u16; MAX_LBLK]; MAX_MAPPINGS],
     /// Version of the next write to each page.
-    pub next: [[u16; MAX_INDEX]; MAX_FILES],
+    pub next: [[u16; MAX_LBLK]; MAX_MAPPINGS],
     /// A writeback of this page failed when versions below this one had been
     /// written: any of them may be lost (the error goes to the next fsync);
     /// only a version at or above it is promised again.
-    pub void_below: [[u16; MAX_INDEX]; MAX_FILES],
+    pub void_below: [[u16; MAX_LBLK]; MAX_MAPPINGS],
     /// Bumped by every truncate: promises taken before it may no longer hold.
-    pub truncs: [u16; MAX_FILES],
+    pub truncs: [u16; MAX_MAPPINGS],
 }
 
 impl Shadow {
@@ -32,9 +32,9 @@ impl Shadow {
 
     /// Nothing promised yet.
     pub const EMPTY: Shadow = Shadow {
-        latest: [[0; MAX_INDEX]; MAX_FILES],
-        next: [[1; MAX_INDEX]; MAX_FILES],
-        void_below: [[0; MAX_INDEX]; MAX_FILES],
-        truncs: [0; MAX_FILES],
+        latest: [[0; MAX_LBLK]; MAX_MAPPINGS],
+        next: [[1; MAX_LBLK]; MAX_MAPPINGS],
+        void_below: [[0; MAX_LBLK]; MAX_MAPPINGS],
+        truncs: [0; MAX_MAPPINGS],
     };
 }

@@ -1,0 +1,494 @@
+//! fs/buffer.c: buffer heads on block-device folios, the per-CPU bh LRU,
+//! `__find_get_block()` / `__find_get_block_nonatomic()` / `bdev_getblk()`,
+//! `try_to_free_buffers()`, and a metadata user of them.
+//!
+//! Followed: fs/buffer.c of v7.0 (intel-lab-lkp/linux @0056892cdb50) for
+//! `__find_get_block_slow()` with its `atomic` argument and BH_Migrate
+//! bail-out (7ffe3de53a88, 2d900efff915), and of v5.x (torvalds/linux
+//! @01950a349ec2) for the private_lock-only lookup; `bh_lru_install()`'s
+//! `lru_cache_disabled()` refusal is 8cc621d2f45d.
+
+use crate::exec::poll::{Cond, Poll};
+use crate::mm::filemap::{
+    filemap_get_entry, folio_mark_dirty, folio_unlock, GetLockedFolio, LockFolio,
+};
+use crate::mm::swap::{folio_get, folio_put};
+use crate::oracle::OracleId;
+use crate::profile::Toggle;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::lock::PRIVATE_LOCK;
+use crate::world::{
+    bs, pg, token, BhRef, Disk, FolioRef, FrameId, World, BDEV, BH_LRU_SIZE, MAX_BH, NCPUS, NO_BH,
+    NO_FRAME, NO_OWNER,
+};
+
+/// The head of the buffer ring attached to frame `f` (`folio_buffers()`), or `NO_BH`.
+pub fn folio_buffers(w: &World, f: FrameId) -> u8 {
+    w.frames[f as usize].bh_head
+}
+
+/// The buffer heads of the ring starting at `head`, in `b_this_page` order.
+pub fn ring(w: &World, head: u8) -> impl Iterator<Item = u8> + '_ {
+    let mut cur = head;
+    let mut n = 0;
+    std::iter::from_fn(move || {
+        if cur == NO_BH || n >= MAX_BH || !w.bhs[cur as usize].live {
+            return None;
+        }
+        let id = cur;
+        n += 1;
+        cur = w.bhs[id as usize].next;
+        if cur == head {
+            cur = NO_BH;
+        }
+        Some(id)
+    })
+}
+
+/// A pointer to buffer head `id` as it is now.
+pub fn bh_ref(w: &World, id: u8) -> BhRef {
+    BhRef {
+        id,
+        inc: w.bhs[id as usize].inc,
+    }
+}
+
+/// Check that `r` still designates the buffer head it was taken on; fire
+/// `bh-use-after-free` if it was freed (`try_to_free_buffers()`) or reused.
+pub fn bh_check(w: &mut World, r: BhRef) -> bool {
+    if r.is_none() {
+        return false;
+    }
+    let b = w.bhs[r.id as usize];
+    if !b.live || b.inc != r.inc {
+        w.fire(
+            OracleId::BhUseAfterFree,
+            b.folio.frame,
+            r.id as u32,
+            r.inc as u32,
+        );
+        return false;
+    }
+    true
+}
+
+/// `get_bh()`: take a `b_count` reference. Fires `bh-ref-during-migration` if
+/// the buffer's folio is inside a norefs migration's checked window.
+pub fn get_bh(w: &mut World, id: u8) {
+    let b = &mut w.bhs[id as usize];
+    b.b_count += 1;
+    let f = b.folio.frame;
+    if f != NO_FRAME && w.norefs_window == f {
+        w.fire(OracleId::BhRefDuringMigration, f, id as u32, 0);
+    }
+}
+
+/// `brelse()` / `put_bh()`: drop a `b_count` reference.
+pub fn brelse(w: &mut World, r: BhRef) {
+    if !bh_check(w, r) {
+        return;
+    }
+    let b = &mut w.bhs[r.id as usize];
+    if b.b_count <= 0 {
+        let f = b.folio.frame;
+        w.fire(OracleId::RefcountUnderflow, f, r.id as u32, 1);
+        return;
+    }
+    b.b_count -= 1;
+}
+
+/// `lookup_bh_lru()`: this CPU's LRU, with no lock; a hit moves to the front
+/// and takes a reference.
+pub fn lookup_bh_lru(w: &mut World, cpu: u8, block: u8) -> Option<BhRef> {
+    let lru = &w.bh_lru[cpu as usize % NCPUS];
+    let pos = lru.iter().position(|r| {
+        !r.is_none() && w.bhs[r.id as usize].live && w.bhs[r.id as usize].blocknr == block
+    })?;
+    let r = lru[pos];
+    let l = &mut w.bh_lru[cpu as usize % NCPUS];
+    l.copy_within(0..pos, 1);
+    l[0] = r;
+    get_bh(w, r.id);
+    Some(r)
+}
+
+/// `bh_lru_install()`: take an LRU reference on `r` and put it first; the
+/// last entry falls out and is released. Refused while `lru_cache_disabled()`
+/// (8cc621d2f45d).
+pub fn bh_lru_install(w: &mut World, cpu: u8, r: BhRef) {
+    if w.has(Toggle::BhLruMigration) && w.lru_disabled > 0 {
+        w.note(Event::Note("lru_cache_disabled(): not installed"));
+        return;
+    }
+    let c = cpu as usize % NCPUS;
+    if w.bh_lru[c].contains(&r) {
+        return;
+    }
+    get_bh(w, r.id);
+    let evictee = w.bh_lru[c][BH_LRU_SIZE - 1];
+    w.bh_lru[c].copy_within(0..BH_LRU_SIZE - 1, 1);
+    w.bh_lru[c][0] = r;
+    if !evictee.is_none() {
+        brelse(w, evictee);
+    }
+}
+
+/// `invalidate_bh_lrus()`: every CPU empties its LRU (an IPI in the kernel).
+pub fn invalidate_bh_lrus(w: &mut World) {
+    for c in 0..NCPUS {
+        for k in 0..BH_LRU_SIZE {
+            let r = w.bh_lru[c][k];
+            if !r.is_none() {
+                w.bh_lru[c][k] = BhRef::NONE;
+                brelse(w, r);
+            }
+        }
+    }
+}
+
+/// `folio_create_empty_buffers()` + `link_dev_buffers()`: a ring of
+/// `bh_per_page` mapped, uptodate buffer heads for the block-device folio
+/// `r`, attached through `folio->private` (which holds a folio reference).
+/// Returns false when no buffer head slot is free.
+pub fn create_empty_buffers(w: &mut World, r: FolioRef) -> bool {
+    let bpp = w.cfg.bpp(BDEV);
+    let mut ids = [NO_BH; 4];
+    let mut n = 0;
+    for (i, b) in w.bhs.iter().enumerate() {
+        if !b.live && n < bpp {
+            ids[n] = i as u8;
+            n += 1;
+        }
+    }
+    if n < bpp {
+        return false;
+    }
+    let index = w.frame(r).index;
+    for k in 0..bpp {
+        let b = &mut w.bhs[ids[k] as usize];
+        b.live = true;
+        b.inc = b.inc.wrapping_add(1);
+        b.b_count = 0;
+        b.state = bs::MAPPED | bs::UPTODATE;
+        b.folio = r;
+        b.offset = k as u8;
+        b.blocknr = (index as usize * bpp + k) as u8;
+        b.next = ids[(k + 1) % bpp];
+    }
+    let fr = w.frame_mut(r);
+    fr.bh_head = ids[0];
+    fr.flags |= pg::PRIVATE;
+    folio_get(w, r);
+    true
+}
+
+/// `drop_buffers()` as `try_to_free_buffers()` does it, the caller holding
+/// the folio lock and `i_private_lock`: fails if a buffer is busy
+/// (`b_count`, dirty or locked); otherwise the ring is freed and detached.
+pub fn try_to_free_buffers(w: &mut World, r: FolioRef) -> bool {
+    let head = folio_buffers(w, r.frame);
+    if head == NO_BH {
+        return true;
+    }
+    let busy = ring(w, head).any(|id| {
+        let b = &w.bhs[id as usize];
+        b.b_count != 0 || b.state & (bs::DIRTY | bs::LOCK) != 0
+    });
+    if busy {
+        return false;
+    }
+    let ids: Vec<u8> = ring(w, head).collect();
+    for id in ids {
+        w.bhs[id as usize].live = false;
+    }
+    let fr = w.frame_mut(r);
+    fr.bh_head = NO_BH;
+    fr.flags &= !pg::PRIVATE;
+    folio_put(w, r);
+    true
+}
+
+/// Take `i_private_lock` (a spinlock) for the current context, or say what to wait for.
+pub fn spin_lock_private(w: &mut World) -> Result<(), Cond> {
+    if !w.lock_free(PRIVATE_LOCK) {
+        return Err(Cond::Lock(PRIVATE_LOCK));
+    }
+    w.locks[PRIVATE_LOCK as usize].owner = w.me;
+    let me = (w.me as usize).min(w.sched.len() - 1);
+    if (w.me as usize) < w.sched.len() {
+        w.sched[me].spin_held += 1;
+    }
+    Ok(())
+}
+
+/// Release `i_private_lock`.
+pub fn spin_unlock_private(w: &mut World) {
+    w.locks[PRIVATE_LOCK as usize].owner = NO_OWNER;
+    if (w.me as usize) < w.sched.len() {
+        let s = &mut w.sched[w.me as usize];
+        s.spin_held = s.spin_held.saturating_sub(1);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum BhPc {
+    Lru,
+    Slow,
+    SlowLock,
+    SlowWalk,
+    Install,
+    Getblk,
+    Create,
+    Write,
+    Dirty,
+    Brelse,
+}
+
+/// A metadata user: `__find_get_block()` (or `__find_get_block_nonatomic()`,
+/// or `bdev_getblk()`), read `bh->b_data`, modify it under its own lock only,
+/// `mark_buffer_dirty()`, `brelse()`. The write is promised when it returns.
+/// A lookup that misses (a false miss is allowed: 2d900efff915's atomic
+/// lookups bail out during migration) ends the operation without a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BhWrite {
+    block: u8,
+    getblk: bool,
+    meta: bool,
+    nonatomic: bool,
+    cpu: u8,
+    pc: BhPc,
+    folio: FolioRef,
+    lock: Option<LockFolio>,
+    get: Option<GetLockedFolio>,
+    bh: BhRef,
+    /// `bh->b_data` as read at lookup: the folio memory the write goes to.
+    data: FolioRef,
+    version: u16,
+    tries: u8,
+}
+
+impl BhWrite {
+    /// The user of `block`, running on `cpu`.
+    pub fn new(block: u8, getblk: bool, meta: bool, nonatomic: bool, cpu: u8) -> BhWrite {
+        BhWrite {
+            block,
+            getblk,
+            meta,
+            nonatomic,
+            cpu,
+            pc: BhPc::Lru,
+            folio: FolioRef::NONE,
+            lock: None,
+            get: None,
+            bh: BhRef::NONE,
+            data: FolioRef::NONE,
+            version: 0,
+            tries: 0,
+        }
+    }
+
+    fn sleeping_lookup(&self, w: &World) -> bool {
+        self.nonatomic && w.has(Toggle::SleepingLookup)
+    }
+
+    fn found(&mut self, w: &World, id: u8) {
+        self.bh = bh_ref(w, id);
+        self.data = w.bhs[id as usize].folio;
+    }
+
+    fn miss(&mut self, w: &mut World) -> Option<Poll> {
+        if self.getblk && self.tries < 3 {
+            self.tries += 1;
+            self.pc = BhPc::Getblk;
+            None
+        } else {
+            w.note(Event::Note("lookup missed: no write"));
+            Some(Poll::Done(StepId::FindGetBlockWalk))
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(BDEV);
+        let index = self.block / bpp as u8;
+        match self.pc {
+            BhPc::Lru => {
+                if (index as usize) >= crate::world::MAX_INDEX {
+                    w.note(Event::Note("block beyond the device"));
+                    return Poll::Done(StepId::LookupBhLru);
+                }
+                match lookup_bh_lru(w, self.cpu, self.block) {
+                    Some(r) => {
+                        w.touched = w.bhs[r.id as usize].folio.frame;
+                        self.found(w, r.id);
+                        self.pc = BhPc::Write;
+                    }
+                    None => self.pc = BhPc::Slow,
+                }
+                Poll::Ran(StepId::LookupBhLru)
+            }
+            BhPc::Slow => match filemap_get_entry(w, BDEV, index) {
+                Err(c) => Poll::Block(c),
+                Ok(None) => match self.miss(w) {
+                    Some(_) => Poll::Done(StepId::FindGetBlockSlow),
+                    None => Poll::Ran(StepId::FindGetBlockSlow),
+                },
+                Ok(Some(r)) => {
+                    self.folio = r;
+                    self.pc = BhPc::SlowLock;
+                    Poll::Ran(StepId::FindGetBlockSlow)
+                }
+            },
+            BhPc::SlowLock => {
+                if self.sleeping_lookup(w) {
+                    // 7ffe3de53a88: "Folio lock protects the buffers".
+                    let lk = self
+                        .lock
+                        .get_or_insert_with(|| LockFolio::new(self.folio, false));
+                    return match lk.step(w) {
+                        Poll::Done(_) => {
+                            self.lock = None;
+                            self.pc = BhPc::SlowWalk;
+                            Poll::Ran(StepId::FindGetBlockLock)
+                        }
+                        p => p,
+                    };
+                }
+                if let Err(c) = spin_lock_private(w) {
+                    return Poll::Block(c);
+                }
+                w.touched = self.folio.frame;
+                self.pc = BhPc::SlowWalk;
+                Poll::Ran(StepId::FindGetBlockLock)
+            }
+            BhPc::SlowWalk => {
+                w.check_ref(self.folio);
+                let head = folio_buffers(w, self.folio.frame);
+                let mut hit = NO_BH;
+                if head == NO_BH {
+                    w.note(Event::Note("no buffers"));
+                } else if w.has(Toggle::BhMigrate)
+                    && w.bhs[head as usize].state & bs::MIGRATE != 0
+                    && !self.sleeping_lookup(w)
+                {
+                    // "Upon a noref migration, the folio lock serializes here; otherwise bail."
+                    w.note(Event::Note("BH_Migrate: bail out"));
+                } else {
+                    let found = ring(w, head).find(|&id| w.bhs[id as usize].blocknr == self.block);
+                    if let Some(id) = found {
+                        get_bh(w, id);
+                        hit = id;
+                    }
+                }
+                if self.sleeping_lookup(w) {
+                    folio_unlock(w, self.folio);
+                } else {
+                    spin_unlock_private(w);
+                }
+                folio_put(w, self.folio);
+                if hit == NO_BH {
+                    return match self.miss(w) {
+                        Some(p) => p,
+                        None => Poll::Ran(StepId::FindGetBlockWalk),
+                    };
+                }
+                self.found(w, hit);
+                self.pc = BhPc::Install;
+                Poll::Ran(StepId::FindGetBlockWalk)
+            }
+            BhPc::Install => {
+                bh_lru_install(w, self.cpu, self.bh);
+                self.pc = BhPc::Write;
+                Poll::Ran(StepId::BhLruInstall)
+            }
+            BhPc::Getblk => {
+                let g = self
+                    .get
+                    .get_or_insert_with(|| GetLockedFolio::new(BDEV, index, true, false));
+                match g.step(w) {
+                    Poll::Done(_) => {
+                        if g.err != 0 {
+                            w.note(Event::Note("__getblk_slow: no memory"));
+                            return Poll::Done(StepId::GetblkSlow);
+                        }
+                        self.folio = g.folio;
+                        self.get = None;
+                        self.pc = BhPc::Create;
+                        Poll::Ran(StepId::GetblkSlow)
+                    }
+                    p => p,
+                }
+            }
+            BhPc::Create => {
+                if folio_buffers(w, self.folio.frame) == NO_BH {
+                    if let Err(c) = spin_lock_private(w) {
+                        return Poll::Block(c);
+                    }
+                    // A new folio reads its blocks (sb_bread): the disk's contents.
+                    let f = self.folio.frame as usize;
+                    if w.frames[f].flags & pg::UPTODATE == 0 {
+                        for k in 0..bpp {
+                            w.frames[f].data[k] = w.disk.blocks[Disk::block_of(BDEV, index, k)];
+                        }
+                        w.frames[f].flags |= pg::UPTODATE;
+                    }
+                    let ok = create_empty_buffers(w, self.folio);
+                    spin_unlock_private(w);
+                    if !ok {
+                        w.note(Event::Note("no buffer head slot free"));
+                    }
+                }
+                folio_unlock(w, self.folio);
+                folio_put(w, self.folio);
+                self.pc = BhPc::Lru;
+                Poll::Ran(StepId::CreateEmptyBuffers)
+            }
+            BhPc::Write => {
+                // The metadata update: into the memory b_data pointed at when read.
+                bh_check(w, self.bh);
+                let d = self.data;
+                let fr = w.frames[d.frame as usize];
+                w.touched = d.frame;
+                if fr.free || fr.inc != d.inc {
+                    w.fire(
+                        OracleId::BhUseAfterFree,
+                        d.frame,
+                        d.inc as u32,
+                        if fr.free { 0 } else { fr.inc as u32 },
+                    );
+                }
+                let b = (self.block as usize) % bpp;
+                let next = &mut w.shadow.next[BDEV as usize][self.block as usize];
+                self.version = *next;
+                *next = next.wrapping_add(1).max(1);
+                w.frames[d.frame as usize].data[b] = token::make(BDEV, self.block, self.version);
+                if self.meta {
+                    w.bhs[self.bh.id as usize].state |= bs::META;
+                }
+                self.pc = BhPc::Dirty;
+                Poll::Ran(StepId::BhDataWrite)
+            }
+            BhPc::Dirty => {
+                if bh_check(w, self.bh) {
+                    let b = &mut w.bhs[self.bh.id as usize];
+                    b.state |= bs::DIRTY;
+                    let f = b.folio;
+                    if w.check_ref(f) {
+                        folio_mark_dirty(w, f);
+                    } else {
+                        w.fire(OracleId::BhUseAfterFree, f.frame, f.inc as u32, 0);
+                    }
+                }
+                self.pc = BhPc::Brelse;
+                Poll::Ran(StepId::MarkBufferDirty)
+            }
+            BhPc::Brelse => {
+                brelse(w, self.bh);
+                let (m, b) = (BDEV as usize, self.block as usize);
+                w.shadow.latest[m][b] = self.version;
+                Poll::Done(StepId::Brelse)
+            }
+        }
+    }
+}
