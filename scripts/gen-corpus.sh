@@ -12,4 +12,5 @@ gen() {
   echo "corpus/$target: $(ls "corpus/$target" | wc -l) seeds"
 }
 gen writeback corpus/litmus/case1-*.litmus
+gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

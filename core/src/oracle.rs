@@ -227,6 +227,16 @@ impl Findings {
         self.iter().any(|f| f.oracle.fatal())
     }
 
+    /// Findings not yet given a step fired outside any step (the checks of a
+    /// quiet world): mark them so no later step claims them.
+    pub fn seal_pending(&mut self) {
+        for f in self.list[..self.len as usize].iter_mut().flatten() {
+            if f.at == u8::MAX {
+                f.at = u8::MAX - 1;
+            }
+        }
+    }
+
     /// Whether nothing fired.
     pub fn is_empty(&self) -> bool {
         self.len == 0

@@ -10,8 +10,34 @@ use crate::target::Target;
 
 /// A random operation for `target`.
 pub fn random_op(rng: &mut Rng, target: Target) -> Op {
+    if target == Target::Migration || (target == Target::Mainline && rng.chance(0.3)) {
+        return bh_op(rng);
+    }
     let file = rng.byte(3);
     op_on(rng, target, file)
+}
+
+/// A random operation of the buffer-head world: metadata users, migration,
+/// writeback of the device, reclaim.
+fn bh_op(rng: &mut Rng) -> Op {
+    let block = if rng.chance(0.6) { 0 } else { rng.byte(4) };
+    match rng.below(10) {
+        0..=3 => Op::BhWrite {
+            block,
+            getblk: rng.chance(0.3),
+            meta: rng.chance(0.3),
+            nonatomic: rng.chance(0.3),
+        },
+        4..=6 => Op::Migrate { frame: rng.byte(2) },
+        7 => Op::Fsync {
+            file: pagelife_core::world::BDEV,
+        },
+        8 => Op::Writeback {
+            file: pagelife_core::world::BDEV,
+            all: rng.chance(0.5),
+        },
+        _ => Op::Reclaim { frame: rng.byte(2) },
+    }
 }
 
 /// A random operation on `file` (page index 0 more often than not: races
@@ -91,7 +117,22 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         },
         ..Case::default()
     };
-    if rng.chance(0.7) {
+    if target == Target::Migration {
+        // Buffers on the device, cached and clean: what migration races need.
+        c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
+        let block = if rng.chance(0.7) { 0 } else { rng.byte(4) };
+        c.setup.push(Op::BhWrite {
+            block,
+            getblk: true,
+            meta: rng.chance(0.3),
+            nonatomic: false,
+        });
+        if rng.chance(0.7) {
+            c.setup.push(Op::Fsync {
+                file: pagelife_core::world::BDEV,
+            });
+        }
+    } else if rng.chance(0.7) {
         // Leave a writeback in flight, as most page-lifetime races need.
         let f = rng.byte(3);
         c.setup.push(Op::Write { file: f, index: 0 });

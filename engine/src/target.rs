@@ -14,18 +14,22 @@ use pagelife_core::profile::{Profile, Toggles};
 pub enum Target {
     /// PG_writeback wakeups, truncation, reclaim (Case 1) on the kernels that had the races.
     Writeback,
+    /// Buffer heads, the bh LRU and norefs migration (Cases 2 and 3) on the
+    /// kernels and proposals that had the races.
+    Migration,
     /// Everything the model has, on `mainline`.
     Mainline,
 }
 
 impl Target {
     /// Every target.
-    pub const ALL: &'static [Target] = &[Target::Writeback, Target::Mainline];
+    pub const ALL: &'static [Target] = &[Target::Writeback, Target::Migration, Target::Mainline];
 
     /// Its name (the cargo-fuzz target name).
     pub fn name(self) -> &'static str {
         match self {
             Target::Writeback => "writeback",
+            Target::Migration => "migration",
             Target::Mainline => "mainline",
         }
     }
@@ -39,6 +43,7 @@ impl Target {
     pub fn profiles(self) -> &'static [&'static str] {
         match self {
             Target::Writeback => &["v5.8", "v5.10", "v5.7"],
+            Target::Migration => &["v5.0", "v6.15rc1", "luis_v2", "willy_per_bh"],
             Target::Mainline => &["mainline"],
         }
     }
@@ -48,6 +53,9 @@ impl Target {
         match self {
             Target::Writeback => {
                 "PG_writeback wakeups, page reuse, truncate and reclaim on v5.7-v5.10 (Case 1)"
+            }
+            Target::Migration => {
+                "buffer heads, bh LRU and norefs migration on v5.0, v6.15-rc1 and the 2025 proposals (Cases 2, 3)"
             }
             Target::Mainline => {
                 "every operation on mainline: a finding is a model bug or an open race"

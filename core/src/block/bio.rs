@@ -105,8 +105,12 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 // mapping_set_error(): reported by the next fsync.
                 if b.mapping != NO_MAPPING {
                     w.mappings[b.mapping as usize].eio = true;
-                    let (m, i) = (b.mapping as usize, b.index as usize);
-                    w.shadow.void_below[m][i] = w.shadow.next[m][i];
+                    // Every block of the page: one for a file, bh_per_page on the device.
+                    let bpp = w.cfg.bpp(b.mapping);
+                    let m = b.mapping as usize;
+                    for lblk in b.index as usize * bpp..(b.index as usize + 1) * bpp {
+                        w.shadow.void_below[m][lblk] = w.shadow.next[m][lblk];
+                    }
                 }
             }
             w.frames[f as usize].flags &= !pg::RECLAIM;

@@ -98,7 +98,9 @@ impl<O: Observer> Exec<'_, '_, O> {
         if self.stop {
             return StepResult::Idle;
         }
-        if self.m.apply_faults() {
+        // Timed faults (signals, injected reclaim) apply once setup is done:
+        // setup is the situation the race starts from, not part of it.
+        if self.phase != Phase::Setup && self.m.apply_faults() {
             self.remark(|_| "injected reclaim (kswapd) runs now".into());
             let phase = self.phase;
             self.phase = Phase::Injected;
@@ -257,6 +259,8 @@ impl<O: Observer> Exec<'_, '_, O> {
         }
         self.phase = Phase::Quiesce;
         check_bh_updates(&mut self.m.world);
+        // These fired between steps: no step label.
+        self.m.world.findings.seal_pending();
         self.remark(|_| "the world is quiet: umount syncs every file".into());
         loop {
             if self.stop {

@@ -324,7 +324,10 @@ impl MigrateFolio {
                 d.mapping = m;
                 d.index = i;
                 d.refcount += 1; // the page-cache reference
-                d.flags |= s.flags & (pg::DIRTY | pg::UPTODATE);
+                                 // PG_dirty moves with the mapping; PG_uptodate comes with the copy
+                                 // (folio_migrate_flags() after the copy), so a reader that finds dst
+                                 // before the copy waits for its lock instead of reading garbage.
+                d.flags |= s.flags & pg::DIRTY;
                 let sf = &mut w.frames[self.src.frame as usize];
                 sf.flags &= !pg::DIRTY;
                 sf.mapping = NO_MAPPING;

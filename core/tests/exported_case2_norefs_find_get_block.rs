@@ -1,0 +1,59 @@
+//! Regression test exported by `pagelife explain --format rust` for `case2-norefs-find-get-block`.
+//! Signature: lost-bh-update; racing step mark_buffer_dirty.
+
+use pagelife_core::exec::replay::replay;
+use pagelife_core::litmus;
+use pagelife_core::oracle::OracleId;
+use pagelife_core::profile::Profile;
+
+const CASE: &str = r#"# BUG bh-ref-during-migration (CPU2, step 49, frame0) — mirrors buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)
+# BUG bh-use-after-free (CPU2, step 56, frame0) — mirrors KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)
+# DATA-LOSS lost-bh-update (umount, step 59, frame1) — mirrors a buffer modified and marked dirty is written back (metadata corruption, seed 002)
+# DATA-LOSS disk-mismatch (umount, step 83, frame1; disk has f3:0v1, promised f3:0v2) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+litmus case2-norefs-find-get-block
+profile v5.0
+config frames=3 buckets=1
+expect bh-ref-during-migration bh-use-after-free lost-bh-update disk-mismatch
+
+setup:
+  bh-write 0 getblk
+  fsync bdev
+
+task CPU1:
+  migrate frame0
+
+task CPU2:
+  bh-write 0
+
+schedule:
+  CPU1 __buffer_migrate_folio:check x2
+  CPU2 __find_get_block_slow:walk
+  CPU1 migrate_folio_done
+  CPU2 *
+"#;
+
+#[test]
+fn case2_norefs_find_get_block_fires_on_v5_0() {
+    let case =
+        litmus::parse_str(CASE, "case2-norefs-find-get-block").expect("the litmus text parses");
+    let out = replay(&case);
+    let want = OracleId::from_name("lost-bh-update").expect("oracle exists");
+    assert!(
+        out.findings.has(want),
+        "lost-bh-update did not fire: {:?}",
+        out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn case2_norefs_find_get_block_is_fixed_on_mainline() {
+    let mut case =
+        litmus::parse_str(CASE, "case2-norefs-find-get-block").expect("the litmus text parses");
+    case.profile = Profile::parse("mainline").expect("mainline exists");
+    let out = replay(&case);
+    assert!(
+        out.findings.is_empty(),
+        "on mainline: {:?}",
+        out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>()
+    );
+}

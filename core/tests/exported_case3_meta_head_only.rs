@@ -1,0 +1,58 @@
+//! Regression test exported by `pagelife explain --format rust` for `case3-meta-head-only`.
+//! Signature: lost-bh-update; racing step mark_buffer_dirty.
+
+use pagelife_core::exec::replay::replay;
+use pagelife_core::litmus;
+use pagelife_core::oracle::OracleId;
+use pagelife_core::profile::Profile;
+
+const CASE: &str = r#"# BUG bh-ref-during-migration (J, step 48, frame0) — mirrors buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)
+# BUG bh-use-after-free (J, step 55, frame0) — mirrors KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)
+# DATA-LOSS lost-bh-update (umount, step 58, frame1) — mirrors a buffer modified and marked dirty is written back (metadata corruption, seed 002)
+# DATA-LOSS disk-mismatch (umount, step 81, frame1; disk has f3:1v1, promised f3:1v2) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+litmus case3-meta-head-only
+profile luis_v2
+config frames=3 buckets=1 bh=2
+expect bh-ref-during-migration bh-use-after-free lost-bh-update disk-mismatch
+
+setup:
+  bh-write 1 getblk meta
+  fsync bdev
+
+task M:
+  migrate frame0
+
+task J:
+  bh-write 1 meta
+
+schedule:
+  io0 *
+  M   __buffer_migrate_folio:check
+  J   __find_get_block_slow:walk
+  M   migrate_folio_done
+  J   *
+"#;
+
+#[test]
+fn case3_meta_head_only_fires_on_luis_v2() {
+    let case = litmus::parse_str(CASE, "case3-meta-head-only").expect("the litmus text parses");
+    let out = replay(&case);
+    let want = OracleId::from_name("lost-bh-update").expect("oracle exists");
+    assert!(
+        out.findings.has(want),
+        "lost-bh-update did not fire: {:?}",
+        out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn case3_meta_head_only_is_fixed_on_mainline() {
+    let mut case = litmus::parse_str(CASE, "case3-meta-head-only").expect("the litmus text parses");
+    case.profile = Profile::parse("mainline").expect("mainline exists");
+    let out = replay(&case);
+    assert!(
+        out.findings.is_empty(),
+        "on mainline: {:?}",
+        out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>()
+    );
+}
