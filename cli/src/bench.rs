@@ -2,8 +2,10 @@
 //! per search strategy, median and spread over N seeds; plus raw speed.
 //!
 //! A seed race is a litmus file of `corpus/litmus`; it counts as found when
-//! a run's signature equals the signature of that file's own replay. Every
-//! run is one job on one thread, so the figures compare strategies, not cores.
+//! a run on the file's own profile has the signature of that file's replay
+//! (races of one kernel that share a signature — the early-unlock and the
+//! non-head metadata race on luis_v2 — are not told apart). Every run is one
+//! job on one thread, so the figures compare strategies, not cores.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -111,9 +113,10 @@ fn target_for(profile: &str) -> Target {
         .unwrap_or(Target::Mainline)
 }
 
-/// Run one job until `want` is found or `cap` passes.
+/// Run one job, on the race's own profile, until `want` is found or `cap` passes.
 pub fn time_to_find(
     target: Target,
+    profile: pagelife_core::profile::Profile,
     strategy: Strategy,
     cov: bool,
     seed: u64,
@@ -126,7 +129,7 @@ pub fn time_to_find(
         job: 0,
         interleaving_cov: cov,
         strategy,
-        profile: None,
+        profile: Some(profile),
         keep_duplicates: false,
     });
     let start = Instant::now();
@@ -190,7 +193,8 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
             let mut execs = Vec::new();
             let mut found = 0;
             for seed in 1..=a.seeds {
-                let (t, n) = time_to_find(target, *strategy, *cov, seed, &want, a.cap);
+                let (t, n) =
+                    time_to_find(target, l.case.profile, *strategy, *cov, seed, &want, a.cap);
                 if let Some(t) = t {
                     found += 1;
                     secs.push(t);
