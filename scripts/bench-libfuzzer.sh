@@ -1,30 +1,47 @@
 #!/usr/bin/env bash
-# libFuzzer (cargo fuzz) time to first finding on a target, from an empty
-# corpus, with and without the interleaving signal, over N seeds.
-# Usage: scripts/bench-libfuzzer.sh [TARGET] [SEEDS] [CAP_SECONDS]
-# Needs nightly and cargo-fuzz; prints a Markdown table.
+# libFuzzer (cargo fuzz) time to first finding of each named race, from an
+# empty corpus, with and without the interleaving signal, over N seeds.
+# Each run hunts one race: PAGELIFE_BENCH_WANT makes the target crash only
+# on the race's signature and PAGELIFE_BENCH_PROFILE runs every input on the
+# race's profile (as `pagelife bench` does for the built-in engine).
+# Usage: scripts/bench-libfuzzer.sh [SEEDS] [CAP_SECONDS] [LITMUS...]
+# Needs nightly and cargo-fuzz; prints rows of `pagelife bench`'s table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-target=${1:-writeback}; seeds=${2:-10}; cap=${3:-60}
-cargo +nightly fuzz build -O "$target" >/dev/null 2>&1
-bin=fuzz/target/x86_64-unknown-linux-gnu/release/$target
+seeds=${1:-5}; cap=${2:-8}; shift $(( $# >= 2 ? 2 : $# )) || true
+files=("$@")
+[ ${#files[@]} -gt 0 ] || files=(corpus/litmus/case1-reuse-bug-on.litmus corpus/litmus/case2-norefs-find-get-block.litmus)
+(cd fuzz && cargo +nightly fuzz build -O writeback >/dev/null 2>&1)
+bin=fuzz/target/x86_64-unknown-linux-gnu/release/writeback
+pagelife=target/release/pagelife
+[ -x "$pagelife" ] || cargo build --release -q
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-echo "| target | interleaving signal | seed | time to first finding (s) | executions | oracle |"
-echo "|---|---|---|---|---|---|"
-for mode in on off; do
-  for seed in $(seq 1 "$seeds"); do
-    rm -rf "$tmp/c" "$tmp/a"; mkdir -p "$tmp/c" "$tmp/a"
-    env=(); [ "$mode" = off ] && env=(PAGELIFE_NO_INTERLEAVING_COV=1)
-    start=$(date +%s.%N)
-    env "${env[@]}" "$bin" -seed="$seed" -max_total_time="$cap" -artifact_prefix="$tmp/a/" "$tmp/c" > "$tmp/log" 2>&1 || true
-    end=$(date +%s.%N)
-    if ls "$tmp/a"/crash-* >/dev/null 2>&1; then
-      t=$(echo "$end - $start" | bc)
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) exit; if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+for f in "${files[@]}"; do
+  read -r profile want < <("$pagelife" replay --signature "$f" || true)
+  [ "$want" = clean ] && { echo "$f: replays clean, skipped" >&2; continue; }
+  race=$(basename "$f" .litmus)
+  for mode in on off; do
+    : > "$tmp/times"; : > "$tmp/execs"; found=0
+    for seed in $(seq 1 "$seeds"); do
+      rm -rf "$tmp/c" "$tmp/a"; mkdir -p "$tmp/c" "$tmp/a"
+      env=(PAGELIFE_BENCH_WANT="$want" PAGELIFE_BENCH_PROFILE="$profile")
+      [ "$mode" = off ] && env+=(PAGELIFE_NO_INTERLEAVING_COV=1)
+      start=$(date +%s.%N)
+      env "${env[@]}" "$bin" -seed="$seed" -max_total_time="$cap" -artifact_prefix="$tmp/a/" "$tmp/c" > "$tmp/log" 2>&1 || true
+      end=$(date +%s.%N)
       execs=$( (grep -oE '^#[0-9]+' "$tmp/log" || true) | tail -1 | tr -d '#')
-      oracle=$( (grep -m1 -oE '^[a-z-]+: (BUG|WARN|DATA-LOSS|HANG)' "$tmp/log" || true) | cut -d: -f1)
-      printf '| %s | %s | %s | %.2f | %s | %s |\n' "$target" "$mode" "$seed" "$t" "${execs:-?}" "$oracle"
-    else
-      printf '| %s | %s | %s | > %s | — | none |\n' "$target" "$mode" "$seed" "$cap"
-    fi
+      echo "${execs:-0}" >> "$tmp/execs"
+      if ls "$tmp/a"/crash-* >/dev/null 2>&1; then
+        found=$((found + 1))
+        echo "$end - $start" | bc >> "$tmp/times"
+      fi
+    done
+    name=libfuzzer; [ "$mode" = off ] && name=libfuzzer-nocov
+    if [ $((found * 2)) -gt "$seeds" ]; then med=$(printf '%.3f' "$(median < "$tmp/times")"); else med="> $cap"; fi
+    if [ "$found" -gt 0 ]; then
+      range=$(sort -g "$tmp/times" | awk 'NR==1{lo=$1} {hi=$1} END {printf "%.3f–%.3f", lo, hi}')
+    else range="—"; fi
+    printf '| %s | %s | %s | %s/%s | %s | %s | %s |\n' "$race" "$profile" "$name" "$found" "$seeds" "$med" "$range" "$(median < "$tmp/execs")"
   done
 done

@@ -1,20 +1,35 @@
 //! `pagelife bench`: time and executions to first finding of each seed race,
-//! per search strategy, median and spread over N seeds; plus raw speed.
+//! per search strategy, median and spread over N seeds; a Markdown table and
+//! an SVG plot; raw speed and scaling.
 //!
 //! A seed race is a litmus file of `corpus/litmus`; it counts as found when
 //! a run on the file's own profile has the signature of that file's replay
 //! (races of one kernel that share a signature — the early-unlock and the
 //! non-head metadata race on luis_v2 — are not told apart). Every run is one
-//! job on one thread, so the figures compare strategies, not cores.
+//! job on one thread, so the figures compare strategies, not cores; the
+//! (race, strategy, seed) runs are spread over `--workers` threads.
+//!
+//! Strategies: `guided` (the built-in engine with the interleaving signal),
+//! `guided-nocov` (without it), `random` and `pct` (fresh cases, one
+//! scheduler, no feedback), `stress` (the race's own tasks on real threads
+//! with random delays at the seeds' udelay points, repeated), `check` (the
+//! exhaustive explorer on the race's own tasks, up to 3 preemptions — one
+//! deterministic run, no seeds).
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use clap::Args;
+use pagelife_core::case::Case;
+use pagelife_core::exec::check::{check_matching, CheckOptions};
+use pagelife_core::profile::Profile;
 use pagelife_engine::fuzzer::{FuzzConfig, Fuzzer, Outcome1, Strategy};
+use pagelife_engine::stress::{stress_once, StressOptions};
 use pagelife_engine::target::Target;
-use pagelife_triage::signature::{signature, Signature};
+use pagelife_triage::signature::{signature, signature_of_findings, Signature};
 
 use crate::input::load;
 
@@ -22,28 +37,545 @@ use crate::input::load;
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Seeds per (race, strategy).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 5)]
     pub seeds: u64,
     /// Give up on a run after this many seconds (counted as not found).
-    #[arg(long, default_value_t = 30.0)]
+    #[arg(long, default_value_t = 8.0)]
     pub cap: f64,
     /// Litmus files of the races (default: corpus/litmus/*.litmus).
     pub files: Vec<PathBuf>,
-    /// Strategies: guided, guided-nocov, random, pct (comma-separated).
-    #[arg(long, default_value = "guided,guided-nocov,random,pct")]
+    /// Strategies (comma-separated): guided, guided-nocov, random, pct, stress, check.
+    #[arg(long, default_value = "guided,guided-nocov,random,pct,stress,check")]
     pub strategies: String,
+    /// Longest delay at a stress delay point, in microseconds (the udelay).
+    #[arg(long, default_value_t = 400)]
+    pub delay_us: u64,
+    /// Worker threads for the runs.
+    #[arg(long, default_value_t = 2)]
+    pub workers: usize,
     /// Write a Markdown table here.
     #[arg(long)]
     pub markdown: Option<PathBuf>,
+    /// Write the table (bench.md) and the plot (bench.svg) into this folder.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Rows to add to the table and the plot: Markdown files with rows of
+    /// the same seven columns (the peers' and libFuzzer's results).
+    #[arg(long)]
+    pub extra: Vec<PathBuf>,
     /// Instead: run this many random byte strings through every target's
     /// harness (decode + run, as libFuzzer and AFL do) and report executions/s.
     #[arg(long)]
     pub random_inputs: Option<u64>,
+    /// Instead: measure scaling (executions/s per job count, time per case
+    /// against tasks, operations and frames, `check` states against the bound).
+    #[arg(long)]
+    pub scaling: bool,
+}
+
+fn median(v: &[f64]) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    let mut v = v.to_vec();
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Strat {
+    Fuzz(Strategy, bool),
+    Stress,
+    Check,
+}
+
+fn strategy_of(name: &str) -> Result<Strat> {
+    Ok(match name {
+        "guided" => Strat::Fuzz(Strategy::Guided, true),
+        "guided-nocov" => Strat::Fuzz(Strategy::Guided, false),
+        "random" => Strat::Fuzz(Strategy::Random, false),
+        "pct" => Strat::Fuzz(Strategy::Pct, false),
+        "stress" => Strat::Stress,
+        "check" => Strat::Check,
+        other => {
+            bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct, stress, check)")
+        }
+    })
+}
+
+fn target_for(profile: &str) -> Target {
+    Target::ALL
+        .iter()
+        .copied()
+        .find(|t| t.profiles().contains(&profile))
+        .unwrap_or(Target::Mainline)
+}
+
+/// Run one fuzzing job, on the race's own profile, until `want` is found or `cap` passes.
+pub fn time_to_find(
+    target: Target,
+    profile: Profile,
+    strategy: Strategy,
+    cov: bool,
+    seed: u64,
+    want: &Signature,
+    cap: f64,
+) -> (Option<f64>, u64) {
+    let mut f = Fuzzer::new(FuzzConfig {
+        target,
+        seed,
+        job: 0,
+        interleaving_cov: cov,
+        strategy,
+        profile: Some(profile),
+        keep_duplicates: false,
+    });
+    let start = Instant::now();
+    let cap = Duration::from_secs_f64(cap);
+    let mut n = 0u64;
+    loop {
+        n += 1;
+        if let Outcome1::New(nf) = f.step() {
+            if nf.signature == *want {
+                return (Some(start.elapsed().as_secs_f64()), n);
+            }
+        }
+        if n.is_multiple_of(64) && start.elapsed() >= cap {
+            return (None, n);
+        }
+    }
+}
+
+/// Stress runs of the race's own case until its signature shows or `cap` passes.
+fn stress_to_find(
+    case: &Case,
+    seed: u64,
+    want: &Signature,
+    cap: f64,
+    delay_us: u64,
+) -> (Option<f64>, u64) {
+    let opts = StressOptions {
+        long: Duration::from_micros(delay_us),
+        ..StressOptions::default()
+    };
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed().as_secs_f64() < cap {
+        n += 1;
+        let r = stress_once(case, seed.wrapping_mul(1_000_003).wrapping_add(n), opts);
+        if signature_of_findings(&r.findings).is_some_and(|s| s == *want) {
+            return (Some(start.elapsed().as_secs_f64()), n);
+        }
+    }
+    (None, n)
+}
+
+/// The exhaustive explorer on the race's own tasks: time to a violation with its signature.
+fn check_to_find(case: &Case, want: &Signature, cap_states: u64) -> (Option<f64>, u64) {
+    let start = Instant::now();
+    let w = want.clone();
+    let accept =
+        move |f: &pagelife_core::oracle::Findings| signature_of_findings(f).is_some_and(|s| s == w);
+    let r = check_matching(
+        case,
+        CheckOptions {
+            bound: 3,
+            max_states: cap_states,
+        },
+        &accept,
+    );
+    let t = start.elapsed().as_secs_f64();
+    (r.violation.map(|_| t), r.states)
+}
+
+struct Race {
+    name: String,
+    profile: String,
+    case: Case,
+    want: Signature,
+}
+
+#[derive(Clone, Copy)]
+struct Job {
+    race: usize,
+    strat: usize,
+    seed: u64,
+}
+
+/// Results of one (race, strategy) cell.
+#[derive(Default, Clone)]
+struct Cell {
+    times: Vec<Option<f64>>,
+    execs: Vec<u64>,
+}
+
+fn load_races(files: &[PathBuf]) -> Result<Vec<Race>> {
+    let files: Vec<PathBuf> = if files.is_empty() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir("corpus/litmus")
+            .context("corpus/litmus (run from the repository root, or name the files)")?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "litmus"))
+            .collect();
+        v.sort();
+        v
+    } else {
+        files.to_vec()
+    };
+    let mut races = Vec::new();
+    for file in &files {
+        let l = load(file)?;
+        let Some(want) = signature(&l.case) else {
+            println!("{}: replays clean, skipped", file.display());
+            continue;
+        };
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        races.push(Race {
+            name,
+            profile: l.case.profile.base_profile().name.to_string(),
+            case: l.case,
+            want,
+        });
+    }
+    Ok(races)
+}
+
+/// Run the subcommand.
+pub fn run(a: &BenchArgs) -> Result<bool> {
+    if let Some(n) = a.random_inputs {
+        return random_inputs(n);
+    }
+    if a.scaling {
+        return scaling();
+    }
+    let races = load_races(&a.files)?;
+    let names: Vec<String> = a
+        .strategies
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
+    let strats: Vec<Strat> = names
+        .iter()
+        .map(|s| strategy_of(s))
+        .collect::<Result<_>>()?;
+    let mut jobs = Vec::new();
+    for r in 0..races.len() {
+        for (s, st) in strats.iter().enumerate() {
+            let seeds = if *st == Strat::Check { 1 } else { a.seeds };
+            for seed in 1..=seeds {
+                jobs.push(Job {
+                    race: r,
+                    strat: s,
+                    seed,
+                });
+            }
+        }
+    }
+    let cells: Mutex<Vec<Vec<Cell>>> =
+        Mutex::new(vec![vec![Cell::default(); strats.len()]; races.len()]);
+    let next = AtomicUsize::new(0);
+    let start = Instant::now();
+    eprintln!(
+        "bench: {} runs over {} worker(s), cap {} s per run",
+        jobs.len(),
+        a.workers.max(1),
+        a.cap
+    );
+    std::thread::scope(|s| {
+        for _ in 0..a.workers.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(j) = jobs.get(i).copied() else {
+                    return;
+                };
+                let race = &races[j.race];
+                let (t, n) = match strats[j.strat] {
+                    Strat::Fuzz(st, cov) => time_to_find(
+                        target_for(&race.profile),
+                        race.case.profile,
+                        st,
+                        cov,
+                        j.seed,
+                        &race.want,
+                        a.cap,
+                    ),
+                    Strat::Stress => {
+                        stress_to_find(&race.case, j.seed, &race.want, a.cap, a.delay_us)
+                    }
+                    Strat::Check => check_to_find(&race.case, &race.want, 5_000_000),
+                };
+                if let Ok(mut c) = cells.lock() {
+                    c[j.race][j.strat].times.push(t);
+                    c[j.race][j.strat].execs.push(n);
+                }
+            });
+        }
+    });
+    let cells = cells.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut rows = Vec::new();
+    for (ri, race) in races.iter().enumerate() {
+        println!("{} [{}]: {}", race.name, race.profile, race.want.key());
+        for (si, name) in names.iter().enumerate() {
+            let c = &cells[ri][si];
+            let found: Vec<f64> = c.times.iter().flatten().copied().collect();
+            let total = c.times.len();
+            let median_s = if found.len() * 2 > total {
+                median(&found)
+            } else {
+                None
+            };
+            let range = if found.is_empty() {
+                "—".into()
+            } else {
+                format!(
+                    "{:.3}–{:.3}",
+                    found.iter().copied().fold(f64::INFINITY, f64::min),
+                    found.iter().copied().fold(0.0, f64::max)
+                )
+            };
+            let ex = median(&c.execs.iter().map(|&e| e as f64).collect::<Vec<_>>()).unwrap_or(0.0);
+            let unit = if strats[si] == Strat::Check {
+                " states"
+            } else {
+                ""
+            };
+            let row = Row {
+                race: race.name.clone(),
+                profile: race.profile.clone(),
+                strategy: name.clone(),
+                found: format!("{}/{total}", found.len()),
+                median: median_s,
+                cap: a.cap,
+                median_text: median_s.map_or(format!("> {:.0}", a.cap), |m| format!("{m:.3}")),
+                range,
+                execs: format!("{ex:.0}{unit}"),
+            };
+            println!(
+                "  {:<13} found {}  median {} s  range {}  median {}",
+                row.strategy, row.found, row.median_text, row.range, row.execs
+            );
+            rows.push(row);
+        }
+    }
+    for p in &a.extra {
+        let text =
+            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+        for (i, line) in text.lines().enumerate() {
+            if !line.starts_with("| ") || line.starts_with("| race ") {
+                continue;
+            }
+            let row = Row::parse(line).with_context(|| {
+                format!("{}:{}: expected a row `| race | profile | strategy | found | median | range | executions |`", p.display(), i + 1)
+            })?;
+            rows.push(row);
+        }
+    }
+    // Each race's rows together, in the order the races first appear.
+    let mut order: Vec<String> = Vec::new();
+    for r in &rows {
+        if !order.contains(&r.race) {
+            order.push(r.race.clone());
+        }
+    }
+    rows.sort_by_key(|r| order.iter().position(|o| *o == r.race));
+    let mut md = String::from(
+        "| race | profile | strategy | found | median time to first finding (s) | min–max (s) | median executions |\n|---|---|---|---|---|---|---|\n",
+    );
+    for r in &rows {
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r.race, r.profile, r.strategy, r.found, r.median_text, r.range, r.execs
+        ));
+    }
+    md.push_str(&format!(
+        "\n{} seeds per cell (check: one deterministic run, bound 3), cap {} s per run, {} worker threads, {:.0} s in all. \
+         Executions: cases run (stress: stress runs; check: states explored). \
+         A median is shown only when more than half of the seeds found the race.\n",
+        a.seeds,
+        a.cap,
+        a.workers,
+        start.elapsed().as_secs_f64()
+    ));
+    if let Some(p) = &a.markdown {
+        std::fs::write(p, &md).with_context(|| format!("writing {}", p.display()))?;
+    }
+    if let Some(dir) = &a.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let mut doc =
+            String::from("# Bug-finding benchmark\n\nRegenerated by `scripts/bench.sh`.\n\n");
+        doc.push_str(
+            "Time and executions to the first finding of each seed race of `corpus/litmus/`, with its \
+             signature, on its own profile. Two kinds of search:\n\n\
+             - **from nothing** — `guided` (the built-in engine, coverage-guided by interleaving features), \
+             `guided-nocov` (the same engine with that signal off: no feedback, so its corpus never grows), \
+             `random` and `pct` (fresh random cases, one scheduler each), `libfuzzer` and `libfuzzer-nocov` \
+             (cargo fuzz, with and without the interleaving counters; `scripts/bench-libfuzzer.sh`): they \
+             choose the operations, the interleaving and the faults;\n\
+             - **told the operations** — `stress` (the litmus file's tasks on real threads, random delays at \
+             the seeds' udelay points, run after run; `pagelife stress`), `check` (every interleaving of those \
+             tasks up to 3 preemptions, one deterministic run), and the peers of `bench/peers/` (rows \
+             `toy model`: loom and shuttle on a hand-written Rust model of the race, whose threads, steps and \
+             even the `yield_now()` at the race window were written by someone who already knew the race).\n\n\
+             ![plot](bench.svg)\n\n",
+        );
+        doc.push_str(&md);
+        std::fs::write(dir.join("bench.md"), doc)?;
+        std::fs::write(dir.join("bench.svg"), plot(&order, &rows, a.cap))?;
+        println!(
+            "wrote {} and {}",
+            dir.join("bench.md").display(),
+            dir.join("bench.svg").display()
+        );
+    }
+    Ok(false)
+}
+
+/// One line of the table: ours, or read from `--extra`.
+struct Row {
+    race: String,
+    profile: String,
+    strategy: String,
+    found: String,
+    median: Option<f64>,
+    /// The cap a run that found nothing gave up at.
+    cap: f64,
+    median_text: String,
+    range: String,
+    execs: String,
+}
+
+impl Row {
+    /// A Markdown row of the table's seven columns.
+    fn parse(line: &str) -> Option<Row> {
+        let cols: Vec<&str> = line
+            .trim()
+            .trim_matches('|')
+            .split('|')
+            .map(str::trim)
+            .collect();
+        if cols.len() != 7 {
+            return None;
+        }
+        let median = cols[4].parse::<f64>().ok();
+        let cap = match median {
+            Some(m) => m,
+            None => cols[4].strip_prefix('>')?.trim().parse::<f64>().ok()?,
+        };
+        Some(Row {
+            race: cols[0].into(),
+            profile: cols[1].into(),
+            strategy: cols[2].into(),
+            found: cols[3].into(),
+            median,
+            cap,
+            median_text: cols[4].into(),
+            range: cols[5].into(),
+            execs: cols[6].into(),
+        })
+    }
+}
+
+/// A log-scale bar chart of median time to first finding, per race and strategy.
+fn plot(races: &[String], rows: &[Row], cap: f64) -> String {
+    let colors = [
+        "#1f6feb", "#8cb4ff", "#d4a017", "#9a6fd8", "#d04040", "#2e9e5b", "#555555", "#999999",
+        "#c0c0c0", "#e07b39", "#f2b48a", "#6b4226", "#a37b5c", "#d9c2ad", "#00838f", "#80cbc4",
+        "#004d40", "#ff80ab", "#c51162",
+    ];
+    let mut names: Vec<&str> = Vec::new();
+    for r in rows {
+        if !names.contains(&r.strategy.as_str()) {
+            names.push(&r.strategy);
+        }
+    }
+    let per_race: Vec<Vec<&Row>> = races
+        .iter()
+        .map(|n| rows.iter().filter(|r| r.race == *n).collect())
+        .collect();
+    let bw = 12.0;
+    let (gap, left, top, h) = (26.0, 60.0, 40.0, 260.0);
+    let width_of = |v: &Vec<&Row>| bw * v.len() as f64 + gap;
+    let plot_w: f64 = per_race.iter().map(width_of).sum();
+    let legend_cols = 4usize;
+    let legend_rows = names.len().div_ceil(legend_cols);
+    let width = (left + plot_w + 20.0).max(left + 190.0 * legend_cols as f64);
+    let height = top + h + 130.0 + 16.0 * legend_rows as f64;
+    let top_t = rows
+        .iter()
+        .map(|r| r.median.unwrap_or(r.cap))
+        .fold(cap, f64::max)
+        * 1.5;
+    let (lo, hi) = (1e-4f64.log10(), top_t.log10());
+    let y = |t: f64| top + h - (t.max(1e-4).log10() - lo) / (hi - lo) * h;
+    let mut s = format!(
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0}" height="{height:.0}" font-family="DejaVu Sans, sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/><text x="10" y="20" font-size="14" font-weight="bold">Median time to first finding (s, log scale); pale = not found within the cap (the bar's height)</text>"#
+    );
+    for e in -4..=(top_t.log10().ceil() as i32) {
+        let t = 10f64.powi(e);
+        let yy = y(t);
+        if yy >= top - 1.0 {
+            s.push_str(&format!(
+                r##"<line x1="{left}" x2="{:.0}" y1="{yy:.1}" y2="{yy:.1}" stroke="#ddd"/><text x="{:.0}" y="{:.1}" text-anchor="end">{t}</text>"##,
+                width - 10.0,
+                left - 4.0,
+                yy + 4.0
+            ));
+        }
+    }
+    let mut x0 = left;
+    for (ri, race) in races.iter().enumerate() {
+        for (i, r) in per_race[ri].iter().enumerate() {
+            let si = names.iter().position(|n| *n == r.strategy).unwrap_or(0);
+            let (t, ok) = match r.median {
+                Some(m) => (m, true),
+                None => (r.cap, false),
+            };
+            let x = x0 + i as f64 * bw;
+            let yy = y(t);
+            let fill = colors[si % colors.len()];
+            let op = if ok { "1" } else { "0.3" };
+            s.push_str(&format!(
+                r#"<rect x="{x:.1}" y="{yy:.1}" width="{:.1}" height="{:.1}" fill="{fill}" fill-opacity="{op}" stroke="{fill}"><title>{} / {}: {} s</title></rect>"#,
+                bw - 2.0,
+                (top + h - yy).max(1.0),
+                race,
+                r.strategy,
+                r.median_text
+            ));
+        }
+        s.push_str(&format!(
+            r#"<text transform="translate({:.0},{:.0}) rotate(30)" font-size="10">{}</text>"#,
+            x0,
+            top + h + 14.0,
+            race
+        ));
+        x0 += width_of(&per_race[ri]);
+    }
+    for (si, n) in names.iter().enumerate() {
+        let x = left + (si % legend_cols) as f64 * 190.0;
+        let yy = top + h + 120.0 + 16.0 * (si / legend_cols) as f64;
+        s.push_str(&format!(
+            r#"<rect x="{x:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{yy:.0}">{n}</text>"#,
+            yy - 9.0,
+            colors[si % colors.len()],
+            x + 14.0
+        ));
+    }
+    s.push_str("</svg>\n");
+    s
 }
 
 /// Random byte strings through each target's harness; any panic is a bug.
 fn random_inputs(n: u64) -> Result<bool> {
-    use pagelife_engine::cov::{CovMap, FeatureSink};
+    use pagelife_engine::cov::CovMap;
     use pagelife_engine::harness::run_input;
     for &t in Target::ALL {
         let mut rng = pagelife_engine::rng::Rng::new(0xfeed, t as u64);
@@ -76,160 +608,128 @@ fn random_inputs(n: u64) -> Result<bool> {
             t.name(),
             n as f64 / el
         );
-        let _ = <CovMap as FeatureSink>::hit;
     }
     Ok(false)
 }
 
-fn median(v: &[f64]) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    let mut v = v.to_vec();
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
-fn strategy_of(name: &str) -> Result<(Strategy, bool)> {
-    Ok(match name {
-        "guided" => (Strategy::Guided, true),
-        "guided-nocov" => (Strategy::Guided, false),
-        "random" => (Strategy::Random, false),
-        "pct" => (Strategy::Pct, false),
-        other => anyhow::bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct)"),
-    })
-}
-
-fn target_for(profile: &str) -> Target {
-    Target::ALL
-        .iter()
-        .copied()
-        .find(|t| t.profiles().contains(&profile))
-        .unwrap_or(Target::Mainline)
-}
-
-/// Run one job, on the race's own profile, until `want` is found or `cap` passes.
-pub fn time_to_find(
-    target: Target,
-    profile: pagelife_core::profile::Profile,
-    strategy: Strategy,
-    cov: bool,
-    seed: u64,
-    want: &Signature,
-    cap: f64,
-) -> (Option<f64>, u64) {
-    let mut f = Fuzzer::new(FuzzConfig {
-        target,
-        seed,
-        job: 0,
-        interleaving_cov: cov,
-        strategy,
-        profile: Some(profile),
-        keep_duplicates: false,
-    });
-    let start = Instant::now();
-    let cap = Duration::from_secs_f64(cap);
-    let mut n = 0u64;
-    loop {
-        n += 1;
-        if let Outcome1::New(nf) = f.step() {
-            if nf.signature == *want {
-                return (Some(start.elapsed().as_secs_f64()), n);
+/// Executions/s per job count; time per case against its size; `check` states against the bound.
+fn scaling() -> Result<bool> {
+    use pagelife_core::case::{Op, TaskDef, DEFAULT_NAMES};
+    use pagelife_core::exec::check::check;
+    use pagelife_core::exec::replay::{run_case, NoObserver, RunOptions};
+    // 1. The engine with 1 and 2 jobs, 5 s each.
+    for jobs in [1usize, 2] {
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        let count = std::sync::atomic::AtomicU64::new(0);
+        let start = Instant::now();
+        std::thread::scope(|s| {
+            for j in 0..jobs {
+                let (stop, count) = (&stop, &count);
+                s.spawn(move || {
+                    let mut f = Fuzzer::new(FuzzConfig {
+                        target: Target::Writeback,
+                        seed: 7,
+                        job: j as u64,
+                        interleaving_cov: true,
+                        strategy: Strategy::Guided,
+                        profile: None,
+                        keep_duplicates: false,
+                    });
+                    while !stop.load(Ordering::Relaxed) {
+                        for _ in 0..64 {
+                            f.step();
+                        }
+                        count.fetch_add(64, Ordering::Relaxed);
+                    }
+                });
             }
-        }
-        if n.is_multiple_of(64) && start.elapsed() >= cap {
-            return (None, n);
-        }
-    }
-}
-
-/// Run the subcommand.
-pub fn run(a: &BenchArgs) -> Result<bool> {
-    if let Some(n) = a.random_inputs {
-        return random_inputs(n);
-    }
-    let files: Vec<PathBuf> = if a.files.is_empty() {
-        let mut v: Vec<PathBuf> = std::fs::read_dir("corpus/litmus")
-            .context("corpus/litmus (run from the repository root, or name the files)")?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "litmus"))
-            .collect();
-        v.sort();
-        v
-    } else {
-        a.files.clone()
-    };
-    let strategies: Vec<(String, Strategy, bool)> = a
-        .strategies
-        .split(',')
-        .map(|s| strategy_of(s.trim()).map(|(st, c)| (s.trim().to_string(), st, c)))
-        .collect::<Result<_>>()?;
-    let mut md = String::new();
-    md.push_str("| race | profile | strategy | found | median time to first finding (s) | min–max (s) | median executions |\n|---|---|---|---|---|---|---|\n");
-    for file in &files {
-        let l = load(file)?;
-        let Some(want) = signature(&l.case) else {
-            println!("{}: replays clean, skipped", file.display());
-            continue;
-        };
-        let race = file
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let profile = l.case.profile.base_profile().name;
-        let target = target_for(profile);
+            std::thread::sleep(Duration::from_secs(5));
+            stop.store(true, Ordering::Relaxed);
+        });
+        let n = count.load(Ordering::Relaxed);
         println!(
-            "{race} [{profile}, target {}]: {}",
-            target.name(),
-            want.key()
+            "engine, {jobs} job(s): {:.0} executions/s",
+            n as f64 / start.elapsed().as_secs_f64()
         );
-        for (name, strategy, cov) in &strategies {
-            let mut secs = Vec::new();
-            let mut execs = Vec::new();
-            let mut found = 0;
-            for seed in 1..=a.seeds {
-                let (t, n) =
-                    time_to_find(target, l.case.profile, *strategy, *cov, seed, &want, a.cap);
-                if let Some(t) = t {
-                    found += 1;
-                    secs.push(t);
-                    execs.push(n as f64);
-                }
-            }
-            let med = median(&secs);
-            let mede = median(&execs);
-            let (lo, hi) = (
-                secs.iter().copied().fold(f64::INFINITY, f64::min),
-                secs.iter().copied().fold(0.0, f64::max),
-            );
-            let medtxt = match med {
-                Some(m) if found * 2 > a.seeds as usize => format!("{m:.3}"),
-                Some(_) => format!("> {:.0} (median not found)", a.cap),
-                None => format!("> {:.0}", a.cap),
-            };
-            let range = if secs.is_empty() {
-                "—".to_string()
-            } else {
-                format!("{lo:.3}–{hi:.3}")
-            };
-            let ex = mede
-                .map(|e| format!("{e:.0}"))
-                .unwrap_or_else(|| "—".into());
-            println!("  {name:<13} found {found}/{}  median {medtxt} s  range {range}  median execs {ex}", a.seeds);
-            md.push_str(&format!(
-                "| {race} | {profile} | {name} | {found}/{} | {medtxt} | {range} | {ex} |\n",
-                a.seeds
-            ));
-        }
     }
-    if let Some(p) = &a.markdown {
-        std::fs::write(p, &md).with_context(|| format!("writing {}", p.display()))?;
-        println!("table written to {}", p.display());
+    // 2. Time per case against tasks, operations per task, frames.
+    let mk = |tasks: usize, ops: usize, frames: u8| -> Case {
+        let mut c = Case {
+            profile: Profile::named("v5.8").unwrap_or_default(),
+            ..Case::default()
+        };
+        c.config.frames = frames;
+        c.setup = vec![
+            Op::Write { file: 0, index: 0 },
+            Op::Writeback {
+                file: 0,
+                all: false,
+            },
+        ];
+        for (t, name) in DEFAULT_NAMES.iter().enumerate().take(tasks) {
+            let f = (t % 3) as u8;
+            let ops: Vec<Op> = (0..ops)
+                .map(|k| match k % 3 {
+                    0 => Op::Write {
+                        file: f,
+                        index: (k % 4) as u8,
+                    },
+                    1 => Op::Writeback {
+                        file: f,
+                        all: k % 2 == 0,
+                    },
+                    _ => Op::Truncate { file: f, size: 1 },
+                })
+                .collect();
+            c.tasks.push(TaskDef {
+                name: (*name).into(),
+                cpu: t as u8,
+                ops,
+            });
+        }
+        c
+    };
+    let time_case = |c: &Case| -> (f64, u32) {
+        let reps = 2000;
+        let start = Instant::now();
+        let mut steps = 0;
+        for _ in 0..reps {
+            steps = run_case(c, RunOptions::default(), &mut NoObserver).steps;
+        }
+        (start.elapsed().as_secs_f64() / reps as f64 * 1e6, steps)
+    };
+    for t in 1..=4 {
+        let (us, st) = time_case(&mk(t, 3, 4));
+        println!("tasks={t} ops/task=3 frames=4: {us:.1} µs/case, {st} steps");
+    }
+    for o in [1, 2, 4, 8] {
+        let (us, st) = time_case(&mk(2, o, 4));
+        println!("tasks=2 ops/task={o} frames=4: {us:.1} µs/case, {st} steps");
+    }
+    for fr in [2u8, 4, 8] {
+        let (us, st) = time_case(&mk(3, 3, fr));
+        println!("tasks=3 ops/task=3 frames={fr}: {us:.1} µs/case, {st} steps");
+    }
+    // 3. check's state count against the bound, on the reuse race (mainline: full search).
+    let l = load(Path::new("corpus/litmus/case1-reuse-bug-on.litmus"))?;
+    let mut c = l.case.clone();
+    c.profile = Profile::named("mainline").unwrap_or_default();
+    for bound in 0..=4u8 {
+        let start = Instant::now();
+        let r = check(
+            &c,
+            CheckOptions {
+                bound,
+                max_states: 20_000_000,
+            },
+        );
+        println!(
+            "check case1-reuse-bug-on on mainline, bound {bound}: {} states, {} interleavings, {:.2} s{}",
+            r.states,
+            r.interleavings,
+            start.elapsed().as_secs_f64(),
+            if r.truncated { " (truncated)" } else { "" }
+        );
     }
     Ok(false)
 }

@@ -15,6 +15,7 @@ mod minimize;
 mod profiles;
 mod replay;
 mod steps;
+mod stress;
 
 use std::process::ExitCode;
 
@@ -37,6 +38,8 @@ enum Cmd {
     Replay(replay::ReplayArgs),
     /// Explore every interleaving up to K preemptions (exit 1 on a violation).
     Check(check::CheckArgs),
+    /// Run the file's tasks on real threads with random delays (the stress baseline).
+    Stress(stress::StressArgs),
     /// Write litmus files as the bytes fuzzers read (seed corpora).
     Encode(encode::EncodeArgs),
     /// Measure time and executions to first finding of each seed race, per strategy.
@@ -81,6 +84,7 @@ fn main() -> ExitCode {
         Cmd::Encode(a) => encode::run(a),
         Cmd::Replay(a) => replay::run(a),
         Cmd::Check(a) => check::run(a),
+        Cmd::Stress(a) => stress::run(a),
         Cmd::Profiles => {
             profiles::run();
             Ok(false)

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::Args;
 use pagelife_core::exec::replay::replay;
+use pagelife_triage::signature::signature_of;
 use pagelife_triage::table::{render, story_end, TableOptions};
 
 use crate::input::load_with_profile;
@@ -31,12 +32,21 @@ pub struct ReplayArgs {
     /// Draw the whole run (by default the table ends at the finding the file expects, or the first one).
     #[arg(long)]
     pub full: bool,
+    /// Print only the profile and the run's signature (`PROFILE SIGNATURE`,
+    /// or `PROFILE clean`): what `scripts/bench-libfuzzer.sh` hunts for.
+    #[arg(long)]
+    pub signature: bool,
 }
 
 /// Run the subcommand; returns whether an oracle fired.
 pub fn run(a: &ReplayArgs) -> Result<bool> {
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
     let out = replay(&l.case);
+    if a.signature {
+        let key = signature_of(&out).map_or("clean".to_string(), |s| s.key());
+        println!("{} {key}", l.case.profile.base_profile().name);
+        return Ok(!out.findings.is_empty());
+    }
     if let Some(t) = &l.title {
         println!("litmus {t}");
     }

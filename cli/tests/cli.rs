@@ -110,6 +110,8 @@ fn malformed_input_is_a_clear_error_with_status_2_for_every_command() {
         vec!["fuzz", "--target", "nosuchtarget", "--time", "1"],
         vec!["fuzz", "--time", "0"],
         vec!["bench", "--strategies", "magic"],
+        vec!["stress", bad],
+        vec!["stress", "no/such/file"],
         vec!["nosuchcommand"],
     ];
     for args in cases {
@@ -189,4 +191,84 @@ fn table_fits_a_mail_when_two_contexts_are_involved() {
     for l in out.lines() {
         assert!(l.chars().count() <= 80, "line over 80 columns: {l:?}");
     }
+}
+
+#[test]
+fn bench_extra_rows_must_have_the_tables_columns() {
+    let rows = tmp("rows.md", b"| race | profile | strategy | found | m | r | e |\n|---|\n| case9 | toy | peer | 1/1 | 0.5 |\n");
+    let (code, out) = status(&[
+        "bench",
+        "--strategies",
+        "",
+        "--extra",
+        rows.to_str().unwrap(),
+        "corpus/litmus/case1-no-reuse.litmus",
+    ]);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("rows.md:3"), "{out}");
+    // Well-formed rows join the table, next to the race they name.
+    let rows = tmp(
+        "rows-ok.md",
+        "| case1-no-reuse | toy model | shuttle random | 2/3 | 0.010 | 0.001–0.100 | 12 |\n| case9 | toy model | loom | 0/1 | > 5 | — | 7 |\n".as_bytes(),
+    );
+    let table = tmp("table.md", b"");
+    let (code, out) = status(&[
+        "bench",
+        "--strategies",
+        "",
+        "--extra",
+        rows.to_str().unwrap(),
+        "--markdown",
+        table.to_str().unwrap(),
+        "corpus/litmus/case1-no-reuse.litmus",
+    ]);
+    assert_eq!(code, 0, "{out}");
+    let t = std::fs::read_to_string(&table).unwrap();
+    assert!(
+        t.contains("| case1-no-reuse | toy model | shuttle random | 2/3 | 0.010 |"),
+        "{t}"
+    );
+    assert!(
+        t.contains("| case9 | toy model | loom | 0/1 | > 5 |"),
+        "{t}"
+    );
+}
+
+#[test]
+fn replay_signature_prints_profile_and_signature() {
+    let (code, out) = status(&[
+        "replay",
+        "--signature",
+        "corpus/litmus/case1-reuse-bug-on.litmus",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.trim(),
+        "v5.8 writeback-after-wait@folio_clear_dirty_for_io+cross-incarnation-wakeup"
+    );
+    let (code, out) = status(&[
+        "replay",
+        "--signature",
+        "corpus/litmus/case1-reuse-bug-on.litmus",
+        "--profile",
+        "mainline",
+    ]);
+    assert_eq!((code, out.trim()), (0, "mainline clean"));
+}
+
+#[test]
+fn a_stress_finding_is_a_litmus_file_that_replays_with_its_findings() {
+    // The large-folio sleep in atomic fires on nearly every stress run.
+    let (code, out) = status(&[
+        "stress",
+        "corpus/litmus/case3-large-folio-sleep.litmus",
+        "--time",
+        "20",
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("WARNING"), "{out}");
+    let f = tmp("stress-found.litmus", out.as_bytes());
+    let (code, again) = status(&["replay", "--signature", f.to_str().unwrap()]);
+    assert_eq!(code, 1, "{again}");
+    assert!(again.contains("sleep-in-atomic"), "{again}");
 }

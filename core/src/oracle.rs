@@ -187,7 +187,7 @@ pub struct Finding {
 }
 
 /// The findings of one run: at most one per oracle (the first), in firing order.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Findings {
     list: [Option<Finding>; 8],
     seen: u32,

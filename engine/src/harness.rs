@@ -11,7 +11,9 @@ use pagelife_core::case::Case;
 use pagelife_core::codec;
 use pagelife_core::exec::replay::{run_case, NoObserver, Outcome, RunOptions};
 use pagelife_core::oracle::{Finding, OracleId};
+use pagelife_core::profile::Profile;
 use pagelife_triage::report::finding_line;
+use pagelife_triage::signature::signature_of;
 
 use crate::cov::{FeatureSink, InterleavingCov};
 use crate::target::Target;
@@ -42,6 +44,37 @@ pub fn run_input<S: FeatureSink>(
 /// The fuzz entry point: run `bytes` and panic if an oracle fired.
 pub fn fuzz_one<S: FeatureSink>(target: Target, bytes: &[u8], sink: Option<&mut S>) {
     if let Some((case, out)) = run_input(target, bytes, sink) {
+        if let Some(f) = out.findings.headline() {
+            report(&case, f);
+        }
+    }
+}
+
+/// The benchmark's entry point (`scripts/bench-libfuzzer.sh`): run `bytes`
+/// on `profile` (or the profile the bytes name, if the target covers it) and
+/// panic only when the run's signature is `want` (a [`Signature::key`]), so
+/// libFuzzer's time to first crash is its time to that race.
+///
+/// [`Signature::key`]: pagelife_triage::signature::Signature::key
+pub fn fuzz_one_want<S: FeatureSink>(
+    target: Target,
+    bytes: &[u8],
+    sink: Option<&mut S>,
+    profile: Option<Profile>,
+    want: &str,
+) {
+    let mut case = codec::decode(bytes);
+    match profile {
+        Some(p) => case.profile = p,
+        None if !target.accepts(&case) => return,
+        None => {}
+    }
+    let opts = RunOptions::default();
+    let out = match sink {
+        Some(s) => run_case(&case, opts, &mut InterleavingCov::new(s)),
+        None => run_case(&case, opts, &mut NoObserver),
+    };
+    if signature_of(&out).is_some_and(|s| s.key() == want) {
         if let Some(f) = out.findings.headline() {
             report(&case, f);
         }

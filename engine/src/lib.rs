@@ -19,4 +19,5 @@ pub mod harness;
 pub mod mutate;
 pub mod rng;
 pub mod sched;
+pub mod stress;
 pub mod target;

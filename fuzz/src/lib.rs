@@ -9,7 +9,8 @@
 use std::sync::OnceLock;
 
 use pagelife_engine::cov::{MapSink, MAP_SIZE};
-use pagelife_engine::harness::fuzz_one;
+use pagelife_core::profile::Profile;
+use pagelife_engine::harness::{fuzz_one, fuzz_one_want};
 use pagelife_engine::target::Target;
 
 #[used]
@@ -22,14 +23,36 @@ pub fn interleaving_cov() -> bool {
     *ON.get_or_init(|| std::env::var_os("PAGELIFE_NO_INTERLEAVING_COV").is_none_or(|v| v == "0"))
 }
 
+/// Benchmark mode: `PAGELIFE_BENCH_WANT=<signature key>` makes a target
+/// crash only on that race, and `PAGELIFE_BENCH_PROFILE=<name>` runs every
+/// input on that profile (what `pagelife bench` does for its own engine).
+struct BenchWant {
+    want: String,
+    profile: Option<Profile>,
+}
+
+fn bench_want() -> Option<&'static BenchWant> {
+    static W: OnceLock<Option<BenchWant>> = OnceLock::new();
+    W.get_or_init(|| {
+        let want = std::env::var("PAGELIFE_BENCH_WANT").ok()?;
+        let profile = std::env::var("PAGELIFE_BENCH_PROFILE").ok().and_then(|p| Profile::named(&p));
+        Some(BenchWant { want, profile })
+    })
+    .as_ref()
+}
+
 /// The libFuzzer entry point of every target.
 pub fn libfuzzer_one(target: Target, data: &[u8]) {
-    if interleaving_cov() {
+    let map = if interleaving_cov() {
         // SAFETY: libFuzzer runs the target on one thread; the counters are
         // only touched from here, between libFuzzer's reads.
-        let map: &mut [u8] = unsafe { &mut *std::ptr::addr_of_mut!(EXTRA_COUNTERS) };
-        fuzz_one(target, data, Some(&mut MapSink(map)));
+        Some(unsafe { &mut *std::ptr::addr_of_mut!(EXTRA_COUNTERS) } as &mut [u8])
     } else {
-        fuzz_one::<MapSink>(target, data, None);
+        None
+    };
+    let mut sink = map.map(MapSink);
+    match bench_want() {
+        Some(b) => fuzz_one_want(target, data, sink.as_mut(), b.profile, &b.want),
+        None => fuzz_one(target, data, sink.as_mut()),
     }
 }

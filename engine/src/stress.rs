@@ -1,0 +1,171 @@
+//! The stress executor: how kernel developers reproduce these races today —
+//! run the tasks for real, concurrently, and inject delays where the race
+//! window is (the seeds' `udelay(2000)` before `spin_lock(private_lock)` in
+//! `__find_get_block_slow()`, a delay between `test_clear_page_writeback()`
+//! and the wakeup), then hope.
+//!
+//! Each task of a case runs on its own OS thread; the bios' device and
+//! completions run on one more thread. A thread takes a model step of its
+//! own context while holding the machine's `parking_lot::Mutex` (the model's
+//! steps are the atomic units, exactly as in the deterministic executors: it
+//! reuses them, it does not fork the model), then releases the lock and
+//! sleeps a random while — longer after a delay point. The order the steps
+//! were taken in is recorded, so a finding becomes a schedule that
+//! `pagelife replay` reproduces.
+
+use std::time::{Duration, Instant};
+
+use pagelife_core::case::Case;
+use pagelife_core::exec::machine::{Machine, StepResult, STEP_BUDGET};
+use pagelife_core::exec::replay::{finish_run, machine_after_setup, run_due_faults};
+use pagelife_core::exec::schedule::schedule_from_taken;
+use pagelife_core::oracle::Findings;
+use pagelife_core::step::StepId;
+use pagelife_core::world::{CtxId, BIO_CTX0, MAX_CTX, MAX_TASKS};
+use parking_lot::{Condvar, Mutex};
+
+use crate::rng::Rng;
+
+/// Where the seeds put their delays: after these steps, a thread sleeps up to
+/// the long delay instead of the short one.
+pub const DELAY_POINTS: &[StepId] = &[
+    StepId::FolioEndWritebackClear, // between test_clear_page_writeback() and wake_up_page()
+    StepId::FindGetBlockSlow,       // before spin_lock(&bd_mapping->private_lock)
+    StepId::NorefsCheck,            // after the norefs check, before the mapping moves
+    StepId::FolioWaitWriteback,     // before sleeping on PG_writeback
+];
+
+/// How the stress run behaves.
+#[derive(Clone, Copy, Debug)]
+pub struct StressOptions {
+    /// Longest sleep after an ordinary step.
+    pub short: Duration,
+    /// Longest sleep after a delay point (the udelay).
+    pub long: Duration,
+    /// Give up on one run after this long.
+    pub run_timeout: Duration,
+}
+
+impl Default for StressOptions {
+    fn default() -> Self {
+        StressOptions {
+            short: Duration::from_micros(20),
+            long: Duration::from_micros(400),
+            run_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// One stress run: what fired, and the case with the schedule that was taken.
+pub struct StressRun {
+    /// Findings (after the checks of a quiet world).
+    pub findings: Findings,
+    /// The input case with its schedule replaced by the order the threads took.
+    pub case: Case,
+    /// Steps taken.
+    pub steps: usize,
+}
+
+struct Shared<'c> {
+    m: Machine<'c>,
+    taken: Vec<CtxId>,
+    stop: bool,
+}
+
+/// Run `case` once on real threads with random delays (seeded by `seed`).
+pub fn stress_once(case: &Case, seed: u64, opts: StressOptions) -> StressRun {
+    let m = machine_after_setup(case);
+    let shared = Mutex::new(Shared {
+        m,
+        taken: Vec::new(),
+        stop: false,
+    });
+    let cv = Condvar::new();
+    let start = Instant::now();
+    let ntasks = case.tasks.len().min(MAX_TASKS);
+    std::thread::scope(|s| {
+        // One thread per task, one for the device (every bio context).
+        for t in 0..=ntasks {
+            let (shared, cv) = (&shared, &cv);
+            s.spawn(move || {
+                let mut rng = Rng::new(seed, t as u64 + 1);
+                // Each task starts at a random moment, as the racing tasks of
+                // a stress test do.
+                if t < ntasks {
+                    std::thread::sleep(Duration::from_micros(
+                        rng.below(opts.long.as_micros() as usize + 1) as u64,
+                    ));
+                }
+                let mine: Vec<CtxId> = if t < ntasks {
+                    vec![t as CtxId]
+                } else {
+                    (BIO_CTX0..MAX_CTX as u8).collect()
+                };
+                loop {
+                    let mut g = shared.lock();
+                    if g.stop {
+                        return;
+                    }
+                    run_due_faults(&mut g.m);
+                    let ready = mine.iter().copied().find(|&c| g.m.runnable(c));
+                    let Some(c) = ready else {
+                        let anyone = Machine::schedulable().any(|c| g.m.runnable(c));
+                        let mine_left = mine.iter().any(|&c| {
+                            (c as usize) < pagelife_core::world::NTASK_SLOTS
+                                && !g.m.tasks[c as usize].done
+                        });
+                        if !anyone || start.elapsed() > opts.run_timeout {
+                            // Nothing can run anywhere: the run is over.
+                            g.stop = true;
+                            cv.notify_all();
+                            return;
+                        }
+                        if t < ntasks && !mine_left {
+                            return;
+                        }
+                        cv.wait_for(&mut g, Duration::from_micros(200));
+                        continue;
+                    };
+                    if g.m.world.step_no >= STEP_BUDGET {
+                        // The livelock guard of the deterministic executors.
+                        g.stop = true;
+                        cv.notify_all();
+                        return;
+                    }
+                    let step_no = g.m.world.step_no;
+                    let r = g.m.step_ctx(c);
+                    let delay = match r {
+                        StepResult::Ran(id) => {
+                            if !g.m.world.findings.is_empty() {
+                                g.m.world.findings.set_step(step_no, id);
+                            }
+                            g.taken.push(c);
+                            if DELAY_POINTS.contains(&id) {
+                                opts.long
+                            } else {
+                                opts.short
+                            }
+                        }
+                        _ => Duration::ZERO,
+                    };
+                    cv.notify_all();
+                    drop(g);
+                    if !delay.is_zero() {
+                        let us = rng.below(delay.as_micros() as usize + 1) as u64;
+                        std::thread::sleep(Duration::from_micros(us));
+                    }
+                }
+            });
+        }
+    });
+    let g = shared.into_inner();
+    let steps = g.taken.len();
+    let mut c = case.clone();
+    c.schedule = schedule_from_taken(&g.taken);
+    let findings = finish_run(g.m);
+    StressRun {
+        findings,
+        case: c,
+        steps,
+    }
+}
