@@ -73,6 +73,62 @@ pub enum Op {
         /// The frame.
         frame: u8,
     },
+    /// `pwrite()` of data units `unit..unit+len` (on the simple filesystem a
+    /// unit is a page; on an extent-mapped one a block has two units, so a
+    /// write can end inside a block): `generic_perform_write()`, or
+    /// `iomap_file_buffered_write()`, or ext4's `ext4_da_write_begin()` path.
+    Pwrite {
+        /// File.
+        file: u8,
+        /// First data unit.
+        unit: u8,
+        /// Units (1..).
+        len: u8,
+    },
+    /// `fallocate(2)` on pages `index..index+count`: preallocate
+    /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`), punch a hole
+    /// (`xfs_free_file_space()`), or zero the range.
+    Falloc {
+        /// File.
+        file: u8,
+        /// Which fallocate.
+        mode: FallocMode,
+        /// First page.
+        index: u8,
+        /// Pages (1..).
+        count: u8,
+    },
+    /// A write fault on a shared mapping of page `index`: fault the page in,
+    /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
+    /// `block_page_mkwrite()`), the user's store, dirty, unlock.
+    Mkwrite {
+        /// File.
+        file: u8,
+        /// Page index.
+        index: u8,
+    },
+}
+
+/// The fallocate modes the model has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FallocMode {
+    /// Plain preallocation (mode 0): unwritten extents, `i_size` extended.
+    Alloc,
+    /// `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`.
+    Punch,
+    /// `FALLOC_FL_ZERO_RANGE`: punch, then preallocate unwritten.
+    Zero,
+}
+
+impl FallocMode {
+    /// The litmus keyword.
+    pub fn name(self) -> &'static str {
+        match self {
+            FallocMode::Alloc => "fallocate",
+            FallocMode::Punch => "punch",
+            FallocMode::Zero => "zero-range",
+        }
+    }
 }
 
 impl Op {
@@ -114,6 +170,33 @@ impl Op {
             },
             Op::Migrate { frame } => Op::Migrate {
                 frame: frame % MAX_FRAMES as u8,
+            },
+            Op::Pwrite { file, unit, len } => {
+                let units = crate::world::MAX_LBLK as u8;
+                let unit = unit % units;
+                Op::Pwrite {
+                    file: f(file),
+                    unit,
+                    len: len.clamp(1, units - unit),
+                }
+            }
+            Op::Falloc {
+                file,
+                mode,
+                index,
+                count,
+            } => {
+                let index = i(index);
+                Op::Falloc {
+                    file: f(file),
+                    mode,
+                    index,
+                    count: count.clamp(1, MAX_INDEX as u8 - index),
+                }
+            }
+            Op::Mkwrite { file, index } => Op::Mkwrite {
+                file: f(file),
+                index: i(index),
             },
         }
     }
@@ -164,6 +247,14 @@ impl fmt::Display for Op {
                 Ok(())
             }
             Op::Migrate { frame } => write!(f, "migrate frame{frame}"),
+            Op::Pwrite { file, unit, len } => write!(f, "pwrite f{file} {unit} {len}"),
+            Op::Falloc {
+                file,
+                mode,
+                index,
+                count,
+            } => write!(f, "{} f{file} {index} {count}", mode.name()),
+            Op::Mkwrite { file, index } => write!(f, "mkwrite f{file} {index}"),
         }
     }
 }

@@ -13,8 +13,10 @@
 //! ```text
 //! profile    bit 7: custom toggles follow (u32 LE add, u32 LE remove); bits 0-6: base profile
 //! config     bits 0-2: frames-1; bits 3-5: wq buckets-1; bits 6-7: buffer heads per bdev page (1, 2, 4, 1)
+//! fs         bits 0-1: filesystem (simple, xfs, ext4, gfs2); bit 2: blocks per file page - 1
 //! ntasks     % 5
-//! per task   bits 0-1: cpu; bits 2-7: op count % 9; then per op: kind, argument
+//! per task   bits 0-1: cpu; bits 2-7: op count % 9; then per op: kind % 14, argument
+//!              (pwrite has a second argument byte: length - 1)
 //! setup      count % 9; then ops
 //! slices     count % 201; per slice: context, run
 //!              context % (tasks + bios): the declared tasks first, then io0..
@@ -27,10 +29,10 @@
 
 use arbitrary::{Arbitrary, Unstructured};
 
-use crate::case::{Case, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
+use crate::case::{Case, FallocMode, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
 use crate::profile::{Profile, Toggles, PROFILES};
 use crate::step::StepId;
-use crate::world::{Config, BIO_CTX0, MAX_BIOS, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_TASKS};
+use crate::world::{Config, Fs, BIO_CTX0, MAX_BIOS, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_TASKS};
 
 /// Most operations per task (and in setup).
 pub const MAX_OPS: usize = 8;
@@ -41,7 +43,7 @@ pub const MAX_FAULTS: usize = 4;
 
 const NAME_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 const NAMES_MAGIC: u8 = 0xA5;
-const OP_KINDS: u8 = 9;
+const OP_KINDS: u8 = 14;
 
 struct Reader<'a, 'b> {
     u: &'b mut Unstructured<'a>,
@@ -93,8 +95,25 @@ fn decode_op(r: &mut Reader) -> Op {
             meta: a & 32 != 0,
             nonatomic: a & 64 != 0,
         },
-        _ => Op::Migrate {
+        8 => Op::Migrate {
             frame: a % MAX_FRAMES as u8,
+        },
+        9 => Op::Pwrite {
+            file,
+            unit: (a >> 2) & 15,
+            len: (r.byte() & 15) + 1,
+        }
+        .clamped(),
+        10..=12 => Op::Falloc {
+            file,
+            mode: [FallocMode::Alloc, FallocMode::Punch, FallocMode::Zero][(kind - 10) as usize],
+            index: (a >> 2) & 3,
+            count: ((a >> 4) & 3) + 1,
+        }
+        .clamped(),
+        _ => Op::Mkwrite {
+            file,
+            index: (a >> 2) % MAX_INDEX as u8,
         },
     }
 }
@@ -118,6 +137,24 @@ fn encode_op(op: Op, out: &mut Vec<u8>) {
             block | (getblk as u8) << 4 | (meta as u8) << 5 | (nonatomic as u8) << 6,
         ),
         Op::Migrate { frame } => (8, frame),
+        Op::Pwrite { file, unit, len } => {
+            out.extend([9, file | unit << 2, len - 1]);
+            return;
+        }
+        Op::Falloc {
+            file,
+            mode,
+            index,
+            count,
+        } => {
+            let k = match mode {
+                FallocMode::Alloc => 10,
+                FallocMode::Punch => 11,
+                FallocMode::Zero => 12,
+            };
+            (k, file | index << 2 | (count - 1) << 4)
+        }
+        Op::Mkwrite { file, index } => (13, file | index << 2),
     };
     out.push(k);
     out.push(a);
@@ -159,10 +196,13 @@ fn decode_from(u: &mut Unstructured<'_>) -> Case {
         profile = profile.normalized();
     }
     let cb = r.byte();
+    let fb = r.byte();
     let config = Config {
         frames: (cb & 7) + 1,
         wq_buckets: ((cb >> 3) & 7) + 1,
         bh_per_page: [1, 2, 4, 1][(cb >> 6) as usize],
+        fs: Fs::ALL[(fb & 3) as usize],
+        file_bpp: if fb & 3 == 0 { 1 } else { ((fb >> 2) & 1) + 1 },
     };
     let ntasks = (r.byte() % (MAX_TASKS as u8 + 1)) as usize;
     let mut tasks = Vec::with_capacity(ntasks);
@@ -266,6 +306,9 @@ pub fn encode(case: &Case) -> Vec<u8> {
         _ => 0,
     };
     out.push(frames | buckets << 3 | bh << 6);
+    let fs = Fs::ALL.iter().position(|&f| f == case.config.fs).unwrap_or(0) as u8;
+    let bpp = if fs == 0 { 0 } else { case.config.file_bpp.clamp(1, 2) - 1 };
+    out.push(fs | bpp << 2);
     let tasks = &case.tasks[..case.tasks.len().min(MAX_TASKS)];
     out.push(tasks.len() as u8);
     for t in tasks {

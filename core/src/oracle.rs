@@ -122,6 +122,28 @@ oracles! {
     /// read started, or another file's data.
     StaleRead = ("stale-read", DataLoss,
         "read(2) after write(2) returns the written data (POSIX)"),
+    /// A write zeroed, or read from disk, part of a block according to a
+    /// cached mapping (`struct iomap`) that no longer matches the file's
+    /// extent map: the decision the current map implies is different.
+    StaleIomap = ("stale-iomap", Warn,
+        "iomap_write_begin() ->iomap_valid(): no folio is initialised from a stale iomap (d7b64041164c, 304a68b9c63b; trace xfs_iomap_invalid)"),
+    /// Writeback mapped a dirty block through a cached writeback mapping to a
+    /// disk block the file no longer maps there.
+    StaleWritebackMap = ("stale-writeback-map", Warn,
+        "xfs_imap_valid(): a cached writeback mapping is revalidated against if_seq (d9252d526ba6; xfs/558, generic/524)"),
+    /// ext4's extent-status cache says delayed for a block the extent tree
+    /// has allocated, or `i_reserved_data_blocks` differs from the number of
+    /// delayed entries.
+    EsInconsistent = ("es-inconsistent", Warn,
+        "ext4: a delalloc extent-status entry never covers an allocated block, and every delayed block has one reservation (0ea6560abb3b, acf795dc161f)"),
+    /// At inode eviction a delalloc reservation is left: ext4's
+    /// `i_reserved_data_blocks` is not zero, or XFS still has a delalloc extent.
+    ReservationLeak = ("reservation-leak", Warn,
+        "ext4_destroy_inode(): \"i_reserved_data_blocks(N) not cleared!\" (seed 001); XFS: delalloc extent left at inode reclaim"),
+    /// A gfs2 journaled-data buffer was written in place while its contents
+    /// had not been added to a transaction.
+    UnjournaledJdata = ("unjournaled-jdata-write", Warn,
+        "gfs2 jdata: a buffer joins the transaction before writeback can write it in place (80baab88bb93, seed 004)"),
 }
 
 impl OracleId {
@@ -154,8 +176,9 @@ impl OracleId {
             StaleDma | DiskMismatch | StaleRead | LostBhUpdate => 0,
             WritebackAfterWait | FreeUnderWriteback | EndWritebackUnset | SleepInAtomic => 1,
             UseAfterFree | RefcountUnderflow | BhUseAfterFree | BhRefDuringMigration => 2,
-            Hang => 3,
-            CrossIncarnationWakeup | WakeWithoutRef => 4,
+            Hang | ReservationLeak => 3,
+            CrossIncarnationWakeup | WakeWithoutRef | StaleIomap | StaleWritebackMap | EsInconsistent
+            | UnjournaledJdata => 4,
         }
     }
 }

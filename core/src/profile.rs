@@ -113,6 +113,47 @@ toggles! {
     /// Matthew Wilcox's review of v2 1/8 (not merged): test `buffer_meta(bh)` on
     /// every buffer inside `buffer_migrate_lock_buffers()` instead of the head only.
     WillyMetaPerBh = (14, "willy_per_bh_meta", "per-bh buffer_meta() check in buffer_migrate_lock_buffers() [review, not merged]"),
+    /// fs/xfs/xfs_aops.c `xfs_imap_valid()`, d9252d526ba6 (Brian Foster, v5.1):
+    /// the cached writeback mapping is reused only while the data fork's
+    /// `if_seq` still equals the `data_seq` recorded with it. Off: only the
+    /// offset range is checked.
+    WbSeqCheck = (15, "d9252d526ba6", "xfs: validate writeback mapping using data fork seq counter"),
+    /// fs/xfs/libxfs/xfs_bmap.c `xfs_bmapi_convert_delalloc()`, a5949d3faedf
+    /// (Darrick J. Wong, v5.8): writeback converts delalloc to *unwritten*
+    /// extents (`XFS_BMAPI_PREALLOC`), converted to written at I/O completion.
+    /// Off: delalloc becomes a written extent at once.
+    DelallocUnwritten = (16, "a5949d3faedf", "xfs: force writes to delalloc regions to unwritten"),
+    /// fs/iomap/buffered-io.c `iomap_write_begin()`, d7b64041164c (Dave
+    /// Chinner, v6.2): once the folio is locked, `->iomap_valid()` checks the
+    /// cached iomap's `validity_cookie`; a stale iomap sets `IOMAP_F_STALE`,
+    /// the folio is released untouched and `iomap_iter()` maps the rest of
+    /// the write again.
+    IomapValid = (17, "d7b64041164c", "iomap: write iomap validity checks"),
+    /// fs/xfs/xfs_iomap.c, 304a68b9c63b (Dave Chinner, v6.2): XFS's iomaps
+    /// carry `xfs_iomap_inode_sequence()` (the data fork's `if_seq`) as their
+    /// cookie, and `xfs_iomap_valid()` compares it with the current one.
+    XfsIomapValid = (18, "304a68b9c63b", "xfs: use iomap_valid method to detect stale cached iomaps"),
+    /// fs/iomap/buffered-io.c + fs/gfs2/bmap.c, 80baab88bb93 (Andreas
+    /// Gruenbacher, v6.3): the `->page_done()` (later `->put_folio()`) handler
+    /// unlocks and puts the folio itself; gfs2 adds the buffers to the
+    /// transaction while the folio is locked, then unlocks, then dirties the
+    /// inode and ends the transaction. Off (v6.1/v6.2): iomap unlocks the folio
+    /// first and calls `->page_done()` after.
+    Gfs2PutFolio = (19, "80baab88bb93", "iomap/gfs2: Unlock and put folio in page_done handler"),
+    /// Andreas Gruenbacher's v1 "iomap: Move page_done callback under the
+    /// folio lock" (13 Dec 2022, not merged): the whole `->page_done()` —
+    /// adding the buffers, `__mark_inode_dirty()`, `gfs2_trans_end()` — runs
+    /// before `folio_unlock()`.
+    Gfs2PageDoneLocked = (20, "gfs2_v1_2022", "iomap: Move page_done callback under the folio lock [v1, not merged]"),
+    /// fs/ext4/inode.c `ext4_da_map_blocks()`, acf795dc161f (Zhang Yi, v6.8):
+    /// the delalloc entry is inserted under `down_write(i_data_sem)`. Off: under
+    /// the `down_read()` taken for the lookup, so a reader's
+    /// `ext4_ext_put_gap_in_cache()` can overwrite it with a hole.
+    Ext4DaExclusive = (21, "acf795dc161f", "ext4: convert to exclusive lock while inserting delalloc extents"),
+    /// fs/ext4/inode.c `ext4_da_map_blocks()`, 0ea6560abb3b (Zhang Yi, v6.11):
+    /// after `down_write(i_data_sem)` the extent status (or the extent tree)
+    /// is looked up again; only a hole still there gets a delalloc entry.
+    Ext4DaRecheck = (22, "0ea6560abb3b", "ext4: check the extent status again before inserting delalloc block"),
 }
 
 impl Toggle {
@@ -132,7 +173,7 @@ impl Toggle {
     pub fn landed(self) -> bool {
         !matches!(
             self,
-            Toggle::JanRfc | Toggle::LuisMetaHead | Toggle::WillyMetaPerBh
+            Toggle::JanRfc | Toggle::LuisMetaHead | Toggle::WillyMetaPerBh | Toggle::Gfs2PageDoneLocked
         )
     }
 
@@ -210,80 +251,149 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.3",
-        about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration",
-        toggles: set(&[Norefs, PrivateLockHeld]),
+        about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration, d9252d526ba6 (v5.1) writeback if_seq check",
+        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck]),
     },
     NamedProfile {
         name: "v5.7",
         about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop",
-        toggles: set(&[Norefs, PrivateLockHeld]),
+        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck]),
     },
     NamedProfile {
         name: "v5.8",
-        about: "2a9127fcf229 rewrite of the page wait logic, no fixes",
-        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite]),
+        about: "2a9127fcf229 rewrite of the page wait logic, no fixes; a5949d3faedf delalloc to unwritten",
+        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten]),
     },
     NamedProfile {
         name: "v5.9",
         about: "v5.8 + 5ef64cc8987a page-lock unfairness",
-        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness]),
+        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness]),
     },
     NamedProfile {
         name: "v5.10",
         about: "v5.9 + Hugh Dickins' reference in end_page_writeback (073861ed77b6)",
-        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef]),
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+        ]),
     },
     NamedProfile {
         name: "v5.11",
         about: "v5.10 + the while loop in wait_on_page_writeback (c2407cf7d22d)",
-        toggles: set(&[Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop]),
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.1",
+        about: "v5.11 + 8cc621d2f45d (v5.13); iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.2",
+        about: "v6.1 + d7b64041164c/304a68b9c63b iomap validity cookie",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.3",
+        about: "v6.2 + 80baab88bb93 gfs2 adds buffers to the transaction under the folio lock",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.7",
+        about: "v6.3 + folio_xor_flags_has_waiters; ext4 delalloc inserted under a shared i_data_sem",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.8",
+        about: "v6.7 + acf795dc161f ext4 delalloc inserted under down_write(i_data_sem), no recheck",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            Ext4DaExclusive,
+        ]),
+    },
+    NamedProfile {
+        name: "v6.11",
+        about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            Ext4DaExclusive, Ext4DaRecheck,
+        ]),
     },
     NamedProfile {
         name: "v6.12",
-        about: "v5.11 + 8cc621d2f45d bh LRU off during migration, folio_xor_flags_has_waiters, 060913999d7a copy before move",
+        about: "v6.11 + 060913999d7a copy before move",
         toggles: set(&[
-            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, XorHasWaiters, CopyBeforeMove,
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove,
         ]),
     },
     NamedProfile {
         name: "v6.15rc1",
         about: "v6.12 + 3c20917120ce large bdev folios: the norefs copy sleeps under private_lock",
         toggles: set(&[
-            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios,
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios,
         ]),
     },
     NamedProfile {
         name: "mainline",
         about: "every landed fix the model knows (v7.0): + 7ffe3de53a88/2814a7d3d2ff, 2d900efff915",
         toggles: set(&[
-            Norefs, PrivateLockHeld, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
         ]),
     },
     NamedProfile {
         name: "jan_rfc_2019",
         about: "proposal: v5.2 with Jan Kara's 2019 RFC (writeout / try_to_release_page) instead of ebdf4de5642f",
-        toggles: set(&[Norefs, JanRfc]),
+        toggles: set(&[Norefs, WbSeqCheck, JanRfc]),
     },
     NamedProfile {
         name: "luis_v2",
         about: "proposal: v6.15-rc1 with Luis Chamberlain's v2 1/8 (buffer_meta(head) check, early spin_unlock)",
         toggles: set(&[
-            Norefs, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
+            Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, Ext4DaExclusive,
+            Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
         ]),
     },
     NamedProfile {
         name: "willy_per_bh",
         about: "proposal: luis_v2 with Matthew Wilcox's per-bh buffer_meta() check instead of the head-only one",
         toggles: set(&[
-            Norefs, WaitRewrite, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, XorHasWaiters, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
+            Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
+            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, Ext4DaExclusive,
+            Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
+        ]),
+    },
+    NamedProfile {
+        name: "gfs2_v1",
+        about: "proposal: v6.2 with Andreas Gruenbacher's v1 (the whole ->page_done() under the folio lock)",
+        toggles: set(&[
+            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PageDoneLocked,
         ]),
     },
 ];
+
 
 /// Errors in a profile expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -258,6 +258,144 @@ steps! {
     /// mm/migrate.c `migrate_folio_undo_src()` / `_dst()`: the attempt failed
     /// (-EAGAIN): put the source back, free the destination.
     MigrateFolioUndo = "migrate_folio_undo_src",
+
+    // ---- iomap buffered writes and reads (fs/iomap/buffered-io.c) -------------------
+    /// fs/xfs/xfs_iomap.c `xfs_buffered_write_iomap_begin()`: under ILOCK_EXCL,
+    /// look the data fork up; a hole gets a delalloc reservation
+    /// (`xfs_bmapi_reserve_delalloc()`, `if_seq` bumped) and `IOMAP_F_NEW`; the
+    /// cookie `xfs_iomap_inode_sequence()` is sampled, ILOCK dropped. The
+    /// mapping the write then uses for every folio it covers.
+    XfsBufferedWriteIomapBegin = "xfs_buffered_write_iomap_begin",
+    /// fs/xfs/xfs_iomap.c `xfs_iomap_valid()` called from `iomap_write_begin()`
+    /// once the folio is locked (d7b64041164c, 304a68b9c63b): a cookie that
+    /// differs from `if_seq` sets `IOMAP_F_STALE`. Before v6.2 nothing is checked.
+    XfsIomapValid = "xfs_iomap_valid",
+    /// fs/iomap/buffered-io.c `__iomap_write_begin()`: for each block the write
+    /// covers only in part and that is not uptodate, `iomap_block_needs_zeroing()`
+    /// decides: zero it (hole, delalloc, unwritten, new, beyond EOF) or read it
+    /// from disk.
+    IomapWriteBegin = "__iomap_write_begin",
+    /// fs/iomap/buffered-io.c `__iomap_write_end()`: the written range uptodate
+    /// and dirty (`iomap_set_range_dirty()`, `filemap_dirty_folio()`), `i_size_write()`.
+    IomapWriteEnd = "__iomap_write_end",
+    /// fs/buffer.c `__block_write_begin_int()` (gfs2's `IOMAP_F_BUFFER_HEAD`
+    /// path, ext4's `ext4_da_write_begin()`): buffers created if the folio has
+    /// none, then the same zero-or-read decision per partially written buffer.
+    BlockWriteBegin = "__block_write_begin_int",
+    /// fs/buffer.c `block_write_end()` → `__block_commit_write()`:
+    /// `mark_buffer_dirty()` on the written buffers (PG_dirty is set directly,
+    /// not through `->dirty_folio`), `i_size` if extended.
+    BlockWriteEnd = "block_write_end",
+    /// fs/iomap/buffered-io.c `iomap_read_folio()`: the folio's blocks mapped;
+    /// holes, delalloc and unwritten blocks zeroed, written ones read by a bio
+    /// (or synchronously, for a cached folio that is only partly uptodate).
+    IomapReadFolio = "iomap_read_folio",
+    /// mm/filemap.c `filemap_fault()` (the read fault before a write fault):
+    /// the page is found or read in, uptodate, with a reference.
+    FilemapFault = "filemap_fault",
+    /// fs/buffer.c `block_page_mkwrite()` (and `iomap_page_mkwrite()`): with the
+    /// folio locked, check it was not truncated since the fault.
+    BlockPageMkwrite = "block_page_mkwrite",
+    /// mm/memory.c: the user's store through the writable PTE and
+    /// `fault_dirty_shared_page()` (the folio dirty).
+    FaultDirtySharedPage = "fault_dirty_shared_page",
+    /// mm/filemap.c `filemap_invalidate_lock_shared()` (ext4's page fault; XFS's
+    /// `XFS_MMAPLOCK_SHARED`).
+    FilemapInvalidateLockShared = "filemap_invalidate_lock_shared",
+    /// `filemap_invalidate_unlock_shared()`.
+    FilemapInvalidateUnlockShared = "filemap_invalidate_unlock_shared",
+    /// `filemap_invalidate_lock()`: hole punching excludes page faults.
+    FilemapInvalidateLock = "filemap_invalidate_lock",
+    /// `filemap_invalidate_unlock()`.
+    FilemapInvalidateUnlock = "filemap_invalidate_unlock",
+
+    // ---- XFS writeback and space management ------------------------------------------
+    /// fs/xfs/xfs_aops.c `xfs_map_blocks()` for each dirty block of a folio under
+    /// writeback: `xfs_imap_valid()` (range, and with d9252d526ba6 `data_seq` ==
+    /// `if_seq`) or a new lookup under ILOCK_SHARED, converting delalloc with
+    /// `xfs_bmapi_convert_delalloc()` (unwritten extents since a5949d3faedf).
+    XfsMapBlocks = "xfs_map_blocks",
+    /// fs/xfs/xfs_aops.c `xfs_end_ioend_write()` → fs/xfs/xfs_iomap.c
+    /// `xfs_iomap_write_unwritten()` (ext4: `ext4_convert_unwritten_io_end_vec()`):
+    /// after the DMA, in the ioend workqueue, before `folio_end_writeback()`,
+    /// unwritten extents the bio wrote become written (`if_seq` bumped).
+    XfsEndIoendConvert = "xfs_iomap_write_unwritten",
+    /// fs/xfs/xfs_bmap_util.c `xfs_alloc_file_space()`: preallocation, holes and
+    /// delalloc become unwritten extents.
+    XfsAllocFileSpace = "xfs_alloc_file_space",
+    /// fs/xfs/libxfs/xfs_bmap.c `xfs_bunmapi()` from `xfs_free_file_space()`:
+    /// the punched range's extents are freed.
+    XfsBunmapi = "xfs_bunmapi",
+    /// fs/open.c `vfs_fallocate()`: the filesystem has no `->fallocate`.
+    VfsFallocate = "vfs_fallocate",
+
+    // ---- ext4 delalloc ---------------------------------------------------------------
+    /// fs/ext4/extents_status.c `ext4_es_lookup_extent()`: the extent-status
+    /// cache, without `i_data_sem`.
+    Ext4EsLookupExtent = "ext4_es_lookup_extent",
+    /// kernel/locking/rwsem.c `down_read(&EXT4_I(inode)->i_data_sem)`.
+    DownRead = "down_read",
+    /// `up_read(&EXT4_I(inode)->i_data_sem)`.
+    UpRead = "up_read",
+    /// `down_write(&EXT4_I(inode)->i_data_sem)`.
+    DownWrite = "down_write",
+    /// `up_write(&EXT4_I(inode)->i_data_sem)`.
+    UpWrite = "up_write",
+    /// fs/ext4/inode.c `ext4_map_query_blocks()` (before 8e4e5cdf2fde the same
+    /// `ext4_ext_map_blocks(NULL, inode, map, 0)` inline): the extent tree under
+    /// `i_data_sem`; a mapped block is cached in the extent-status tree.
+    Ext4MapQueryBlocks = "ext4_map_query_blocks",
+    /// fs/ext4/extents.c `ext4_ext_put_gap_in_cache()` (v6.8+:
+    /// `ext4_ext_determine_insert_hole()`): `ext4_es_find_extent_range()` looks for
+    /// a delayed entry in the hole and shortens the gap before it.
+    Ext4EsFindExtentRange = "ext4_es_find_extent_range",
+    /// fs/ext4/extents_status.c `ext4_es_insert_extent(..., EXTENT_STATUS_HOLE)`:
+    /// the gap is cached as a hole, replacing whatever entries are there now.
+    Ext4EsInsertExtent = "ext4_es_insert_extent",
+    /// fs/ext4/inode.c `ext4_insert_delayed_block()`: `ext4_da_reserve_space()`
+    /// (`i_reserved_data_blocks++`), `ext4_es_insert_delayed_block()`.
+    Ext4InsertDelayedBlock = "ext4_insert_delayed_block",
+    /// fs/ext4/extents.c `ext4_ext_map_blocks()` with
+    /// `EXT4_GET_BLOCKS_CREATE_UNWRIT_EXT` (fallocate): a hole is allocated as an
+    /// unwritten extent and cached; a delayed block's reservation is claimed.
+    Ext4ExtMapBlocks = "ext4_ext_map_blocks",
+    /// fs/ext4/inode.c `mpage_map_one_extent()` → `ext4_map_blocks()` under
+    /// `down_write(i_data_sem)`: writeback allocates the BH_Delay blocks
+    /// (unwritten, dioread_nolock) and claims their reservations.
+    Ext4MpageMapOneExtent = "mpage_map_one_extent",
+    /// fs/ext4/readpage.c `ext4_mpage_readpages()`: the read bio for the blocks
+    /// `ext4_map_blocks()` found written.
+    Ext4MpageReadpages = "ext4_mpage_readpages",
+    /// fs/ext4/extents.c `ext4_ext_remove_space()` + `ext4_es_remove_extent()`:
+    /// a punched range's blocks and extent-status entries go.
+    Ext4ExtRemoveSpace = "ext4_ext_remove_space",
+
+    // ---- gfs2 journaled data ---------------------------------------------------------
+    /// fs/gfs2/bmap.c `gfs2_iomap_begin()` → `gfs2_iomap_write_alloc()`: holes are
+    /// allocated at write time (`IOMAP_F_NEW`).
+    Gfs2IomapBegin = "gfs2_iomap_begin",
+    /// fs/gfs2/bmap.c `gfs2_iomap_page_prepare()` (v6.3+: `gfs2_iomap_get_folio()`):
+    /// `gfs2_trans_begin()`.
+    Gfs2TransBegin = "gfs2_trans_begin",
+    /// fs/gfs2/aops.c `gfs2_page_add_databufs()` (later `gfs2_trans_add_databufs()`):
+    /// walk the folio's buffers (`page_buffers()`) and add the written ones to the
+    /// current transaction. Before 80baab88bb93 it runs after `folio_unlock()`.
+    Gfs2PageAddDatabufs = "gfs2_page_add_databufs",
+    /// fs/gfs2/bmap.c end of `->page_done()` / `->put_folio()`:
+    /// `__mark_inode_dirty(I_DIRTY_DATASYNC)` if the transaction has new buffers,
+    /// `gfs2_trans_end()`.
+    Gfs2TransEnd = "gfs2_trans_end",
+    /// fs/gfs2/aops.c `gfs2_write_jdata_folio()` → `__block_write_full_folio()`:
+    /// the folio's dirty buffers written in place.
+    Gfs2WriteJdataFolio = "gfs2_write_jdata_folio",
+    /// fs/gfs2/log.c `gfs2_log_flush()` (from `gfs2_jdata_writepages()` with
+    /// WB_SYNC_ALL): committed transactions unpin their buffers.
+    Gfs2LogFlush = "gfs2_log_flush",
+    /// fs/gfs2/file.c `__gfs2_fallocate()`: blocks allocated and zeroed (gfs2
+    /// has no unwritten extents).
+    Gfs2Fallocate = "__gfs2_fallocate",
+    /// fs/gfs2/bmap.c `punch_hole()`: the range's blocks are freed.
+    Gfs2PunchHole = "punch_hole",
 }
 
 impl StepId {

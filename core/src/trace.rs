@@ -72,6 +72,38 @@ pub enum Event {
         /// The data token transferred.
         token: u32,
     },
+    /// A block of a file's extent map changed (`if_seq` was bumped).
+    Map {
+        /// File.
+        file: u8,
+        /// Logical block.
+        lblk: u8,
+        /// Its state before (see [`crate::world::ext`]).
+        from: u8,
+        /// Its state now.
+        to: u8,
+        /// The disk block now mapped, or `NO_PBLK`.
+        pblk: u8,
+    },
+    /// An ext4 extent-status entry was set (see [`crate::world::es`]).
+    Es {
+        /// File.
+        file: u8,
+        /// Logical block.
+        lblk: u8,
+        /// The new entry.
+        state: u8,
+        /// `i_reserved_data_blocks` after the change.
+        reserved: u8,
+    },
+    /// A block of a folio was initialised before a partial write: zeroed, or
+    /// read from a disk block.
+    Init {
+        /// Logical block.
+        lblk: u8,
+        /// The disk block it was read from, or `NO_PBLK` if it was zeroed.
+        from: u8,
+    },
     /// The step could not proceed and the task blocked.
     Block,
     /// A free-form remark from the step (a branch taken).

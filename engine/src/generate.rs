@@ -114,6 +114,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
             bh_per_page: 1,
             frames: 2 + rng.byte(3),
             wq_buckets: if rng.chance(0.8) { 1 } else { 2 },
+            ..Config::default()
         },
         ..Case::default()
     };

@@ -100,6 +100,11 @@ pub fn report(case: &Case, f: &Finding) -> ! {
         OracleId::LostBhUpdate => oracle_lost_bh_update(msg),
         OracleId::BhUseAfterFree => oracle_bh_use_after_free(msg),
         OracleId::BhRefDuringMigration => oracle_bh_ref_during_migration(msg),
+        OracleId::StaleIomap => oracle_stale_iomap(msg),
+        OracleId::StaleWritebackMap => oracle_stale_writeback_map(msg),
+        OracleId::EsInconsistent => oracle_es_inconsistent(msg),
+        OracleId::ReservationLeak => oracle_reservation_leak(msg),
+        OracleId::UnjournaledJdata => oracle_unjournaled_jdata_write(msg),
     }
 }
 
@@ -132,4 +137,9 @@ oracle_panics! {
     oracle_lost_bh_update => "lost-bh-update",
     oracle_bh_use_after_free => "bh-use-after-free",
     oracle_bh_ref_during_migration => "bh-ref-during-migration",
+    oracle_stale_iomap => "stale-iomap",
+    oracle_stale_writeback_map => "stale-writeback-map",
+    oracle_es_inconsistent => "es-inconsistent",
+    oracle_reservation_leak => "reservation-leak",
+    oracle_unjournaled_jdata_write => "unjournaled-jdata-write",
 }

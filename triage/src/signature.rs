@@ -40,6 +40,10 @@ pub const MECHANISMS: &[OracleId] = &[
     OracleId::CrossIncarnationWakeup,
     OracleId::FreeUnderWriteback,
     OracleId::WritebackAfterWait,
+    OracleId::StaleIomap,
+    OracleId::StaleWritebackMap,
+    OracleId::EsInconsistent,
+    OracleId::UnjournaledJdata,
 ];
 
 impl Signature {

@@ -12,7 +12,7 @@ use std::fmt::Write;
 use pagelife_core::case::Case;
 use pagelife_core::exec::replay::Outcome;
 use pagelife_core::trace::{Event, Phase, TraceEntry};
-use pagelife_core::world::{ctx_name, pg, token, CtxId};
+use pagelife_core::world::{ctx_name, es, ext, pg, token, CtxId, NO_PBLK};
 
 use crate::report::{finding_line, setup_line};
 
@@ -90,6 +90,37 @@ pub fn event_text(e: &Event, names: &[String]) -> Option<String> {
         Event::Dma {
             block, token: t, ..
         } => format!("DMA {} → blk{block}", token::show(t)),
+        Event::Map {
+            file,
+            lblk,
+            from,
+            to,
+            pblk,
+        } => {
+            let name = |x: u8| ext::NAMES.get(x as usize).copied().unwrap_or("?");
+            let at = if pblk == NO_PBLK {
+                String::new()
+            } else {
+                format!(" @p{pblk}")
+            };
+            format!("f{file} blk{lblk} {} → {}{at}", name(from), name(to))
+        }
+        Event::Es {
+            file,
+            lblk,
+            state,
+            reserved,
+        } => format!(
+            "ES f{file} blk{lblk} = {} (reserved {reserved})",
+            es::NAMES.get(state as usize).copied().unwrap_or("?")
+        ),
+        Event::Init { lblk, from } => {
+            if from == NO_PBLK {
+                format!("zeroes blk{lblk}")
+            } else {
+                format!("reads blk{lblk} from p{from}")
+            }
+        }
         Event::Block => return None,
         Event::Note(s) => s.to_string(),
         Event::Oracle(o) => format!("[{}]", o.name()),

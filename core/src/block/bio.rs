@@ -9,7 +9,9 @@ use crate::oracle::OracleId;
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{mark, pg, Bio, BioKind, Disk, FolioRef, World, MAX_BIOS, NO_MAPPING};
+use crate::world::{
+    mark, pg, Bio, BioKind, Disk, FolioRef, World, MAX_BIOS, MAX_BLOCKS, NO_MAPPING, NO_PBLK,
+};
 
 /// `submit_bio()`: a new bio for `folio` (its current mapping and index),
 /// recording the incarnation it was submitted with. The I/O-error fault
@@ -17,6 +19,27 @@ use crate::world::{mark, pg, Bio, BioKind, Disk, FolioRef, World, MAX_BIOS, NO_M
 /// waits). Bio numbers follow submission order; once all slots were used, a
 /// finished slot is reused.
 pub fn submit_bio(w: &mut World, folio: FolioRef, kind: BioKind) -> bool {
+    let fr = *w.frame(folio);
+    let mut pblk = [NO_PBLK; MAX_BLOCKS];
+    if fr.mapping != NO_MAPPING {
+        for (b, p) in pblk.iter_mut().enumerate().take(w.cfg.bpp(fr.mapping)) {
+            *p = Disk::block_of(fr.mapping, fr.index, b) as u8;
+        }
+    }
+    submit_bio_blocks(w, folio, kind, pblk, 0)
+}
+
+/// `submit_bio()` for a folio of an extent-mapped file: block `b` of the
+/// page goes to (or comes from) disk block `pblk[b]` (`NO_PBLK`: not
+/// transferred); the blocks in `convert` were unwritten when mapped and are
+/// converted when the write completes.
+pub fn submit_bio_blocks(
+    w: &mut World,
+    folio: FolioRef,
+    kind: BioKind,
+    pblk: [u8; MAX_BLOCKS],
+    convert: u8,
+) -> bool {
     let k = if (w.nbios as usize) < MAX_BIOS {
         w.nbios as usize
     } else {
@@ -36,6 +59,8 @@ pub fn submit_bio(w: &mut World, folio: FolioRef, kind: BioKind) -> bool {
         pc: 0,
         had_waiters: false,
         holds_ref: false,
+        pblk,
+        convert,
     };
     if (w.nbios as usize) < MAX_BIOS {
         w.nbios += 1;
@@ -78,22 +103,31 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 );
             }
             if b.mapping != NO_MAPPING && !b.error {
-                // Every block of the page (one for a file, bh_per_page on the block device).
-                for k in 1..w.cfg.bpp(b.mapping) {
-                    w.disk.blocks[Disk::block_of(b.mapping, b.index, k)] = fr.data[k];
+                // Every block the bio carries (all of a page of the simple
+                // filesystem or the block device; the dirty, mapped ones of
+                // an extent-mapped file).
+                for (j, &p) in b.pblk.iter().enumerate() {
+                    if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {
+                        continue;
+                    }
+                    w.disk.blocks[p as usize] = fr.data[j];
+                    w.note(Event::Dma {
+                        bio: k as u8,
+                        block: p,
+                        token: fr.data[j],
+                    });
                 }
-                let blk = Disk::block_of(b.mapping, b.index, 0);
-                w.disk.blocks[blk] = fr.data[0];
-                w.note(Event::Dma {
-                    bio: k as u8,
-                    block: blk as u8,
-                    token: fr.data[0],
-                });
             } else if b.error {
                 w.note(Event::Note("I/O error (fault)"));
             }
-            w.bios[k].pc = 1;
+            w.bios[k].pc = if b.convert != 0 && !b.error { 4 } else { 1 };
             Poll::Ran(StepId::DmaTransfer)
+        }
+        4 => {
+            // The ioend's completion work: unwritten extents become written.
+            crate::fs::iomap::end_ioend_convert(w, &b);
+            w.bios[k].pc = 1;
+            Poll::Ran(StepId::XfsEndIoendConvert)
         }
         1 => {
             // folio_end_writeback() up to __folio_end_writeback().
@@ -105,10 +139,10 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 // mapping_set_error(): reported by the next fsync.
                 if b.mapping != NO_MAPPING {
                     w.mappings[b.mapping as usize].eio = true;
-                    // Every block of the page: one for a file, bh_per_page on the device.
-                    let bpp = w.cfg.bpp(b.mapping);
+                    // Every unit of the page: one for a simple file, bh_per_page on the device.
+                    let upp = w.cfg.upp(b.mapping);
                     let m = b.mapping as usize;
-                    for lblk in b.index as usize * bpp..(b.index as usize + 1) * bpp {
+                    for lblk in b.index as usize * upp..(b.index as usize + 1) * upp {
                         w.shadow.void_below[m][lblk] = w.shadow.next[m][lblk];
                     }
                 }
@@ -153,10 +187,11 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
             }
             finish(w, k, StepId::EndWritebackWake)
         }
-        _ => {
+        3 => {
             folio_put(w, b.folio);
             finish(w, k, StepId::EndWritebackPut)
         }
+        _ => finish(w, k, StepId::EndWritebackPut),
     }
 }
 
@@ -165,18 +200,18 @@ fn read_step(w: &mut World, k: usize, b: Bio) -> Poll {
         0 => {
             w.check_ref(b.folio);
             if b.mapping != NO_MAPPING && !b.error {
-                for k in 1..w.cfg.bpp(b.mapping) {
-                    let t = w.disk.blocks[Disk::block_of(b.mapping, b.index, k)];
-                    w.frame_mut(b.folio).data[k] = t;
+                for (j, &p) in b.pblk.iter().enumerate() {
+                    if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {
+                        continue;
+                    }
+                    let t = w.disk.blocks[p as usize];
+                    w.frame_mut(b.folio).data[j] = t;
+                    w.note(Event::Dma {
+                        bio: k as u8,
+                        block: p,
+                        token: t,
+                    });
                 }
-                let blk = Disk::block_of(b.mapping, b.index, 0);
-                let t = w.disk.blocks[blk];
-                w.frame_mut(b.folio).data[0] = t;
-                w.note(Event::Dma {
-                    bio: k as u8,
-                    block: blk as u8,
-                    token: t,
-                });
             }
             w.bios[k].pc = 1;
             Poll::Ran(StepId::DmaRead)
@@ -184,7 +219,9 @@ fn read_step(w: &mut World, k: usize, b: Bio) -> Poll {
         _ => {
             // folio_end_read(): uptodate on success, then unlock.
             if !b.error {
-                w.frame_mut(b.folio).flags |= pg::UPTODATE;
+                let fr = w.frame_mut(b.folio);
+                fr.flags |= pg::UPTODATE;
+                fr.blk_uptodate = 0xff;
             }
             folio_unlock(w, b.folio);
             finish(w, k, StepId::ReadEndio)

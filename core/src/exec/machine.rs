@@ -42,13 +42,35 @@ pub enum OpSm {
     BhWrite(crate::fs::buffer::BhWrite),
     /// Migration of one frame.
     Migrate(crate::mm::migrate::MigrateFolio),
+    /// A buffered write through iomap (XFS, gfs2).
+    IomapWrite(crate::fs::iomap::IomapWrite),
+    /// A buffered write on ext4 (delalloc through buffer heads).
+    Ext4Write(crate::fs::ext4::Ext4Write),
+    /// `fallocate()`.
+    Falloc(crate::fs::falloc::Falloc),
+    /// A write fault on a shared mapping.
+    Mkwrite(crate::mm::memory::PageMkwrite),
 }
 
 impl OpSm {
-    /// The machine that performs `op` for a task on `cpu`.
-    pub fn new(op: Op, cpu: u8) -> OpSm {
+    /// The machine that performs `op` for a task on `cpu`, on the
+    /// filesystem `cfg` names.
+    pub fn new(op: Op, cpu: u8, cfg: &crate::world::Config) -> OpSm {
         match op.clamped() {
+            Op::Write { file, index } if cfg.extent_mapped(file) => {
+                let upp = cfg.upp(file) as u8;
+                OpSm::write_units(file, index * upp, upp, cfg)
+            }
             Op::Write { file, index } => OpSm::Write(BufferedWrite::new(file, index)),
+            Op::Pwrite { file, unit, len } if cfg.extent_mapped(file) => OpSm::write_units(file, unit, len, cfg),
+            Op::Pwrite { file, unit, len } => OpSm::Write(BufferedWrite::pages(file, unit, len)),
+            Op::Falloc {
+                file,
+                mode,
+                index,
+                count,
+            } => OpSm::Falloc(crate::fs::falloc::Falloc::new(file, mode, index, count)),
+            Op::Mkwrite { file, index } => OpSm::Mkwrite(crate::mm::memory::PageMkwrite::new(file, index)),
             Op::Read { file, index } => OpSm::Read(FilemapRead::new(file, index)),
             Op::Writeback { file, all } => OpSm::Writeback(WriteCachePages::new(
                 file,
@@ -70,6 +92,19 @@ impl OpSm {
         }
     }
 
+    /// A write of data units on an extent-mapped filesystem.
+    fn write_units(file: u8, unit: u8, len: u8, cfg: &crate::world::Config) -> OpSm {
+        // A file has MAX_INDEX pages of upp units: clamp to it.
+        let limit = (cfg.upp(file) * crate::world::MAX_INDEX) as u8;
+        let unit = unit.min(limit);
+        let len = len.min(limit - unit);
+        if cfg.fs == crate::world::Fs::Ext4 {
+            OpSm::Ext4Write(crate::fs::ext4::Ext4Write::new(file, unit, len))
+        } else {
+            OpSm::IomapWrite(crate::fs::iomap::IomapWrite::new(file, unit, len))
+        }
+    }
+
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self {
@@ -82,6 +117,10 @@ impl OpSm {
             OpSm::Reclaim(m) => m.step(w),
             OpSm::BhWrite(m) => m.step(w),
             OpSm::Migrate(m) => m.step(w),
+            OpSm::IomapWrite(m) => m.step(w),
+            OpSm::Ext4Write(m) => m.step(w),
+            OpSm::Falloc(m) => m.step(w),
+            OpSm::Mkwrite(m) => m.step(w),
         }
     }
 }
@@ -243,7 +282,7 @@ impl<'c> Machine<'c> {
             self.tasks[t].blocked = None;
             if self.tasks[t].op.is_none() {
                 match self.op_at(c, self.tasks[t].op_idx) {
-                    Some(op) => self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c))),
+                    Some(op) => self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c), &self.world.cfg)),
                     None => {
                         self.tasks[t].done = true;
                         return StepResult::Idle;

@@ -20,8 +20,10 @@ pub enum Cond {
     /// Asleep in `folio_wait_bit_common()` until woken (or, in a killable
     /// sleep, until a fatal signal is pending).
     Woken,
-    /// Waiting for a lock held across steps (`i_rwsem`, a spinlock).
+    /// Waiting for a lock held across steps (`i_rwsem`, a spinlock), to take it exclusively.
     Lock(LockId),
+    /// Waiting to take a reader-writer semaphore shared (`down_read()`).
+    LockShared(LockId),
     /// `folio_try_get()` failed on a frozen refcount: the lookup retries until
     /// the slot changes or the folio is unfrozen.
     SlotBusy {
@@ -47,6 +49,7 @@ impl Cond {
                 s.woken || s.wait.flags & wq::WOKEN != 0 || (s.killable && s.fatal)
             }
             Cond::Lock(l) => w.lock_free(l),
+            Cond::LockShared(l) => w.lock_shared_ok(l),
             Cond::SlotBusy {
                 mapping,
                 index,

@@ -288,7 +288,27 @@ impl<O: Observer> Exec<'_, '_, O> {
                 }
             }
         }
+        check_eviction(&mut self.m.world);
         self.fallback();
+    }
+}
+
+/// After the final sync, umount evicts every inode: a delalloc reservation
+/// left behind is `reservation-leak` (ext4's `ext4_destroy_inode()`
+/// warning "i_reserved_data_blocks(N) not cleared!"; an XFS delalloc extent
+/// no dirty page backs any more).
+pub fn check_eviction(w: &mut crate::world::World) {
+    use crate::world::{ext, FILE_LBLKS, MAX_FILES};
+    for f in 0..MAX_FILES as u8 {
+        if !w.cfg.extent_mapped(f) {
+            continue;
+        }
+        let ino = w.inodes[f as usize];
+        let delalloc = (0..FILE_LBLKS).filter(|&b| ino.map[b].state == ext::DELALLOC).count();
+        if ino.reserved != 0 || delalloc != 0 {
+            w.me = crate::world::TASK_SYNC;
+            w.fire(OracleId::ReservationLeak, NO_FRAME, f as u32, (ino.reserved as u32).max(delalloc as u32));
+        }
     }
 }
 

@@ -209,6 +209,32 @@ pub fn try_to_free_buffers(w: &mut World, r: FolioRef) -> bool {
     true
 }
 
+/// `folio_invalidate()` → `block_invalidate_folio()` on a whole folio being
+/// truncated: its buffers are cleaned and, unless one is referenced, freed
+/// (`filemap_release_folio()`).
+pub fn invalidate_folio_buffers(w: &mut World, r: FolioRef) {
+    let head = folio_buffers(w, r.frame);
+    if head == NO_BH || w.frame(r).mapping == BDEV {
+        return;
+    }
+    let mut ids = [NO_BH; MAX_BH];
+    let mut n = 0;
+    for id in ring(w, head) {
+        ids[n] = id;
+        n += 1;
+    }
+    if ids[..n].iter().any(|&id| w.bhs[id as usize].b_count != 0) {
+        return;
+    }
+    for &id in &ids[..n] {
+        w.bhs[id as usize].live = false;
+    }
+    let fr = w.frame_mut(r);
+    fr.bh_head = NO_BH;
+    fr.flags &= !pg::PRIVATE;
+    folio_put(w, r);
+}
+
 /// Take `i_private_lock` (a spinlock) for the current context, or say what to wait for.
 pub fn spin_lock_private(w: &mut World) -> Result<(), Cond> {
     if !w.lock_free(PRIVATE_LOCK) {

@@ -15,6 +15,7 @@ use crate::world::{token, Disk, World, MAX_INDEX, MAX_LBLK, MAX_MAPPINGS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum FsyncPc {
+    LogFlush,
     Write,
     Wait,
     Check,
@@ -39,7 +40,7 @@ impl Fsync {
     pub fn new(file: u8) -> Fsync {
         Fsync {
             file,
-            pc: FsyncPc::Write,
+            pc: FsyncPc::LogFlush,
             started: false,
             promised: [0; MAX_LBLK],
             truncs: 0,
@@ -62,6 +63,16 @@ impl Fsync {
             }
         }
         match self.pc {
+            FsyncPc::LogFlush => {
+                if w.cfg.fs == crate::world::Fs::Gfs2 && w.cfg.extent_mapped(self.file) {
+                    // gfs2_fsync() / gfs2_jdata_writepages(WB_SYNC_ALL): the log first.
+                    crate::fs::gfs2::log_flush(w, self.file);
+                    self.pc = FsyncPc::Write;
+                    return Poll::Ran(StepId::Gfs2LogFlush);
+                }
+                self.pc = FsyncPc::Write;
+                self.step(w)
+            }
             FsyncPc::Write => match self.write.step(w) {
                 Poll::Done(id) => {
                     self.pc = FsyncPc::Wait;
@@ -97,16 +108,20 @@ impl Fsync {
 /// lacks, on disk, the version `promised` (or a later one) of its own data.
 pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
     let f = file as usize;
-    let bpp = w.cfg.bpp(file);
+    let upp = w.cfg.upp(file);
     let pages = (w.mappings[f].i_size as usize).min(MAX_INDEX);
     for i in 0..pages {
-        for b in 0..bpp {
-            let lblk = i * bpp + b;
+        for b in 0..upp {
+            let lblk = i * upp + b;
             let want = promised[lblk];
             if !w.shadow.promised(f, lblk, want) {
                 continue;
             }
-            let got = w.disk.blocks[Disk::block_of(file, i as u8, b)];
+            let got = if file == crate::world::BDEV {
+                w.disk.blocks[Disk::block_of(file, i as u8, b)]
+            } else {
+                crate::fs::visible_unit(w, file, lblk)
+            };
             let own = token::file(got) == Some(file) && token::lblk(got) == lblk as u8;
             if !own || token::version(got) < want {
                 let frame = w.slot_frame(file, i as u8);

@@ -2,12 +2,12 @@
 
 use std::fmt;
 
-use crate::case::{Case, Fault, Op, Run, Slice, TaskDef};
+use crate::case::{Case, FallocMode, Fault, Op, Run, Slice, TaskDef};
 use crate::oracle::OracleId;
 use crate::profile::Profile;
 use crate::step::StepId;
 use crate::world::{
-    Config, CtxId, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_TASKS,
+    Config, CtxId, Fs, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILES, MAX_FILE_BPP, MAX_FRAMES, MAX_INDEX, MAX_TASKS,
     TASK_KSWAPD,
 };
 
@@ -190,10 +190,41 @@ impl Parser<'_> {
                 }
                 Op::BhWrite { block, getblk, meta, nonatomic }
             }
+            "pwrite" => {
+                let file = self.file_arg(words.get(1), end(&w0))?;
+                let unit = self.num(words.get(2), "a first data unit", crate::world::MAX_LBLK - 1, end(&words[1]))?;
+                let len = self.num(words.get(3), "a length in data units", crate::world::MAX_LBLK, end(&words[2]))?;
+                if len == 0 || unit as usize + len as usize > crate::world::MAX_LBLK {
+                    return self.err(words[3].col, format!("expected a length of 1..{} data units", crate::world::MAX_LBLK - unit as usize));
+                }
+                self.expect_end(words, 4, "the length")?;
+                Op::Pwrite { file, unit, len }
+            }
+            "fallocate" | "punch" | "zero-range" => {
+                let file = self.file_arg(words.get(1), end(&w0))?;
+                let index = self.num(words.get(2), "a first page", MAX_INDEX - 1, end(&words[1]))?;
+                let count = self.num(words.get(3), "a page count", MAX_INDEX, end(&words[2]))?;
+                if count == 0 || index as usize + count as usize > MAX_INDEX {
+                    return self.err(words[3].col, format!("expected a page count of 1..{}", MAX_INDEX - index as usize));
+                }
+                self.expect_end(words, 4, "the page count")?;
+                let mode = match w0.text {
+                    "fallocate" => FallocMode::Alloc,
+                    "punch" => FallocMode::Punch,
+                    _ => FallocMode::Zero,
+                };
+                Op::Falloc { file, mode, index, count }
+            }
+            "mkwrite" => {
+                let file = self.file_arg(words.get(1), end(&w0))?;
+                let index = self.num(words.get(2), "a page index", MAX_INDEX - 1, end(&words[1]))?;
+                self.expect_end(words, 3, "the page index")?;
+                Op::Mkwrite { file, index }
+            }
             other => {
                 return self.err(
                     w0.col,
-                    format!("expected an operation (write, read, writeback, fsync, sync, truncate, reclaim, migrate, bh-write), found `{other}`"),
+                    format!("expected an operation (write, pwrite, read, mkwrite, writeback, fsync, sync, truncate, fallocate, punch, zero-range, reclaim, migrate, bh-write), found `{other}`"),
                 )
             }
         };
@@ -434,10 +465,18 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
                 }
                 "config" => {
                     let mut cfg = Config::default();
+                    const KEYS: &str = "`frames=N`, `buckets=N`, `bh=N`, `fs=simple|xfs|ext4|gfs2` or `blocks=N`";
                     for w in &ws[1..] {
                         let Some((k, v)) = w.text.split_once('=') else {
-                            return p.err(w.col, format!("expected `frames=N` or `buckets=N`, found `{}`", w.text));
+                            return p.err(w.col, format!("expected {KEYS}, found `{}`", w.text));
                         };
+                        if k == "fs" {
+                            match Fs::named(v) {
+                                Some(f) => cfg.fs = f,
+                                None => return p.err(w.col + 3, format!("expected a filesystem (simple, xfs, ext4, gfs2), found `{v}`")),
+                            }
+                            continue;
+                        }
                         let v = match v.parse::<usize>() {
                             Ok(v) => v,
                             Err(_) => return p.err(w.col + k.len() + 1, format!("expected a number, found `{v}`")),
@@ -449,8 +488,13 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
                             "buckets" if (1..=MAX_BUCKETS).contains(&v) => cfg.wq_buckets = v as u8,
                             "frames" => return p.err(w.col, format!("expected frames=1..{MAX_FRAMES}, found {v}")),
                             "buckets" => return p.err(w.col, format!("expected buckets=1..{MAX_BUCKETS}, found {v}")),
-                            _ => return p.err(w.col, format!("expected `frames=N` or `buckets=N`, found `{}`", w.text)),
+                            "blocks" if (1..=MAX_FILE_BPP).contains(&v) => cfg.file_bpp = v as u8,
+                            "blocks" => return p.err(w.col, format!("expected blocks=1 or 2 (filesystem blocks per file page), found {v}")),
+                            _ => return p.err(w.col, format!("expected {KEYS}, found `{}`", w.text)),
                         }
+                    }
+                    if cfg.fs == Fs::Simple && cfg.file_bpp != 1 {
+                        return p.err(ws[0].col, "blocks=2 needs an extent-mapped filesystem (fs=xfs, ext4 or gfs2)");
                     }
                     case.config = cfg;
                 }

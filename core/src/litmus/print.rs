@@ -59,9 +59,19 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
         } else {
             String::new()
         };
+        let fs = if case.config.fs != crate::world::Fs::Simple {
+            let blocks = if case.config.file_bpp > 1 {
+                format!(" blocks={}", case.config.file_bpp)
+            } else {
+                String::new()
+            };
+            format!(" fs={}{blocks}", case.config.fs.name())
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             s,
-            "config frames={} buckets={}{bh}",
+            "config frames={} buckets={}{bh}{fs}",
             case.config.frames, case.config.wq_buckets
         );
     }

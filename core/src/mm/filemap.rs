@@ -678,10 +678,12 @@ enum WritePc {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct BufferedWrite {
     file: u8,
+    first: u8,
     index: u8,
+    end: u8,
     pc: WritePc,
     get: GetLockedFolio,
-    version: u16,
+    versions: [u16; crate::world::MAX_INDEX],
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -689,12 +691,21 @@ pub struct BufferedWrite {
 impl BufferedWrite {
     /// Write page `index` of `file`.
     pub fn new(file: u8, index: u8) -> BufferedWrite {
+        BufferedWrite::pages(file, index, 1)
+    }
+
+    /// Write pages `index..index + count` of `file` in one call
+    /// (`generic_perform_write()` walks them under one `i_rwsem`).
+    pub fn pages(file: u8, index: u8, count: u8) -> BufferedWrite {
+        let index = index.min(crate::world::MAX_INDEX as u8 - 1);
         BufferedWrite {
             file,
+            first: index,
             index,
+            end: index.saturating_add(count.max(1)).min(crate::world::MAX_INDEX as u8),
             pc: WritePc::InodeLock,
             get: GetLockedFolio::new(file, index, true, false),
-            version: 0,
+            versions: [0; crate::world::MAX_INDEX],
             err: 0,
         }
     }
@@ -725,9 +736,10 @@ impl BufferedWrite {
             },
             WritePc::Copy => {
                 let (f, i) = (self.file as usize, self.index as usize);
-                self.version = w.shadow.next[f][i];
-                w.shadow.next[f][i] = self.version.wrapping_add(1).max(1);
-                let t = token::make(self.file, self.index, self.version);
+                let version = w.shadow.next[f][i];
+                self.versions[i] = version;
+                w.shadow.next[f][i] = version.wrapping_add(1).max(1);
+                let t = token::make(self.file, self.index, version);
                 w.check_ref(self.get.folio);
                 let fr = w.frame_mut(self.get.folio);
                 fr.data[0] = t;
@@ -751,14 +763,21 @@ impl BufferedWrite {
             }
             WritePc::Put => {
                 folio_put(w, self.get.folio);
-                self.pc = WritePc::InodeUnlock;
+                self.index += 1;
+                if self.index < self.end {
+                    self.get = GetLockedFolio::new(self.file, self.index, true, false);
+                    self.pc = WritePc::Get;
+                } else {
+                    self.pc = WritePc::InodeUnlock;
+                }
                 Poll::Ran(StepId::FolioPut)
             }
             WritePc::InodeUnlock => {
                 w.locks[lock as usize].owner = crate::world::NO_OWNER;
-                if self.err == 0 {
-                    let (f, i) = (self.file as usize, self.index as usize);
-                    w.shadow.latest[f][i] = self.version;
+                // The pages copied before any error are promised.
+                let f = self.file as usize;
+                for i in self.first as usize..(self.index as usize).min(crate::world::MAX_INDEX) {
+                    w.shadow.latest[f][i] = self.versions[i];
                 }
                 Poll::Done(StepId::InodeUnlock)
             }
@@ -777,8 +796,11 @@ enum ReadPc {
     SetLockedLoad,
     SetLockedStore(u16),
     Add,
+    ReadMap,
     Submit,
     WaitLocked,
+    LockFill,
+    Fill,
     Copy,
     Put,
 }
@@ -789,15 +811,30 @@ enum ReadPc {
 /// `folio_wait_locked_killable()`); then `copy_folio_to_iter()` and
 /// `folio_put()`. The copy checks the data against the shadow model
 /// (`stale-read`).
+///
+/// On an extent-mapped filesystem `->read_folio` maps each block first —
+/// `iomap_read_folio()` (XFS, gfs2: holes, delalloc and unwritten extents
+/// are zeroed, written ones read) or ext4's `ext4_mpage_readpages()`, which
+/// looks every block up with `ext4_map_blocks()` (extent-status cache,
+/// `i_data_sem`, `ext4_ext_put_gap_in_cache()` for a hole). A cached folio
+/// that is only partly uptodate (after a partial-block write) is locked and
+/// its missing blocks are read the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FilemapRead {
     file: u8,
     index: u8,
     pc: ReadPc,
-    folio: FolioRef,
+    /// The folio (kept, unlocked, with a reference, when made by [`FilemapRead::fault`]).
+    pub folio: FolioRef,
     wait: Option<WaitBit>,
-    promised: u16,
+    lock: Option<LockFolio>,
+    map: Option<crate::fs::ext4::Ext4MapBlocks>,
+    blk: u8,
+    after_map: ReadPc,
+    units: [u8; crate::world::MAX_BLOCKS],
+    promised: [u16; crate::world::MAX_BLOCKS],
     truncs: u16,
+    keep: bool,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -811,22 +848,95 @@ impl FilemapRead {
             pc: ReadPc::Lookup,
             folio: FolioRef::NONE,
             wait: None,
-            promised: 0,
+            lock: None,
+            map: None,
+            blk: 0,
+            after_map: ReadPc::Submit,
+            units: [crate::world::NO_PBLK; crate::world::MAX_BLOCKS],
+            promised: [0; crate::world::MAX_BLOCKS],
             truncs: 0,
+            keep: false,
             err: 0,
+        }
+    }
+
+    /// `filemap_fault()`: bring page `index` of `file` in, uptodate, and keep
+    /// a reference to it in [`FilemapRead::folio`] (-14, EFAULT/SIGBUS,
+    /// beyond EOF).
+    pub fn fault(file: u8, index: u8) -> FilemapRead {
+        let mut r = FilemapRead::new(file, index);
+        r.keep = true;
+        r
+    }
+
+    /// Map the folio's blocks that are not uptodate with ext4's
+    /// `ext4_map_blocks()`, one at a time, then go on with `next`.
+    fn start_ext4_map(&mut self, next: ReadPc) {
+        self.units = [crate::world::NO_PBLK; crate::world::MAX_BLOCKS];
+        self.blk = 0;
+        self.map = None;
+        self.after_map = next;
+        self.pc = ReadPc::ReadMap;
+    }
+
+    fn ext4_map_step(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(self.file);
+        loop {
+            if self.blk as usize >= bpp {
+                self.pc = self.after_map;
+                return self.step(w);
+            }
+            if w.frame(self.folio).blk_uptodate & (1 << self.blk) != 0 {
+                self.blk += 1;
+                continue;
+            }
+            break;
+        }
+        let lblk = (self.index as usize * bpp + self.blk as usize) as u8;
+        let m = self.map.get_or_insert_with(|| {
+            crate::fs::ext4::Ext4MapBlocks::new(self.file, lblk, crate::fs::ext4::MapMode::Read)
+        });
+        match m.step(w) {
+            Poll::Done(id) => {
+                let b = self.blk as usize;
+                match m.found {
+                    crate::fs::ext4::Found::Written(p) => {
+                        for j in 0..crate::world::UPB {
+                            self.units[b * crate::world::UPB + j] = crate::fs::disk_unit(p, j) as u8;
+                        }
+                    }
+                    _ => {
+                        for j in 0..crate::world::UPB {
+                            w.frame_mut(self.folio).data[b * crate::world::UPB + j] = 0;
+                        }
+                    }
+                }
+                self.map = None;
+                self.blk += 1;
+                Poll::Ran(id)
+            }
+            p => p,
         }
     }
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         let (f, i) = (self.file as usize, self.index as usize);
+        let upp = w.cfg.upp(self.file);
+        let mapped = w.cfg.extent_mapped(self.file);
+        let ext4 = w.cfg.fs == crate::world::Fs::Ext4;
         match self.pc {
             ReadPc::Lookup => {
                 // What a read starting now must see at least.
-                self.promised = w.shadow.latest[f][i];
+                for j in 0..upp {
+                    self.promised[j] = w.shadow.latest[f][i * upp + j];
+                }
                 self.truncs = w.shadow.truncs[f];
                 if w.mappings[f].i_size <= self.index {
                     w.note(Event::Note("beyond EOF"));
+                    if self.keep {
+                        self.err = -14;
+                    }
                     return Poll::Done(StepId::FilemapGetEntry);
                 }
                 match filemap_get_entry(w, self.file, self.index) {
@@ -835,6 +945,8 @@ impl FilemapRead {
                         self.folio = r;
                         self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
                             ReadPc::Copy
+                        } else if mapped {
+                            ReadPc::LockFill
                         } else {
                             ReadPc::WaitLocked
                         };
@@ -869,7 +981,11 @@ impl FilemapRead {
             }
             ReadPc::Add => {
                 if page_cache_insert(w, self.folio, self.file, self.index) {
-                    self.pc = ReadPc::Submit;
+                    if mapped && ext4 {
+                        self.start_ext4_map(ReadPc::Submit);
+                    } else {
+                        self.pc = ReadPc::Submit;
+                    }
                 } else {
                     w.frame_mut(self.folio).flags &= !pg::LOCKED;
                     folio_put(w, self.folio);
@@ -877,12 +993,39 @@ impl FilemapRead {
                 }
                 Poll::Ran(StepId::FilemapAddFolio)
             }
+            ReadPc::ReadMap => self.ext4_map_step(w),
             ReadPc::Submit => {
-                if !crate::block::bio::submit_bio(w, self.folio, crate::world::BioKind::ReadPage) {
+                if !mapped {
+                    if !crate::block::bio::submit_bio(w, self.folio, crate::world::BioKind::ReadPage) {
+                        return Poll::Block(Cond::BioSlot);
+                    }
+                    self.pc = ReadPc::WaitLocked;
+                    return Poll::Ran(StepId::FilemapReadFolio);
+                }
+                if !ext4 {
+                    self.units = crate::fs::iomap::read_folio_sources(w, self.file, self.folio);
+                }
+                if self.units.iter().all(|&u| u == crate::world::NO_PBLK) {
+                    // Nothing to read: every block was zeroed (folio_end_read()).
+                    let fr = w.frame_mut(self.folio);
+                    fr.flags |= pg::UPTODATE;
+                    fr.blk_uptodate = 0xff;
+                    folio_unlock(w, self.folio);
+                } else if !crate::block::bio::submit_bio_blocks(
+                    w,
+                    self.folio,
+                    crate::world::BioKind::ReadPage,
+                    self.units,
+                    0,
+                ) {
                     return Poll::Block(Cond::BioSlot);
                 }
                 self.pc = ReadPc::WaitLocked;
-                Poll::Ran(StepId::FilemapReadFolio)
+                Poll::Ran(if ext4 {
+                    StepId::Ext4MpageReadpages
+                } else {
+                    StepId::IomapReadFolio
+                })
             }
             ReadPc::WaitLocked => {
                 let wb = self.wait.get_or_insert_with(|| {
@@ -894,10 +1037,15 @@ impl FilemapRead {
                             self.err = wb.ret;
                             self.pc = ReadPc::Put;
                         } else if w.frame(self.folio).flags & pg::UPTODATE == 0 {
-                            // filemap_read_folio(): the read failed; -EIO, nothing copied.
-                            w.note(Event::Note("not uptodate after the read: -EIO"));
-                            self.err = -5;
-                            self.pc = ReadPc::Put;
+                            if mapped && w.frame(self.folio).mapping == self.file {
+                                // Partly uptodate (a partial-block write): read the rest.
+                                self.pc = ReadPc::LockFill;
+                            } else {
+                                // filemap_read_folio(): the read failed; -EIO, nothing copied.
+                                w.note(Event::Note("not uptodate after the read: -EIO"));
+                                self.err = -5;
+                                self.pc = ReadPc::Put;
+                            }
                         } else {
                             self.pc = ReadPc::Copy;
                         }
@@ -907,23 +1055,73 @@ impl FilemapRead {
                     p => p,
                 }
             }
+            ReadPc::LockFill => {
+                let lk = self.lock.get_or_insert_with(|| LockFolio::new(self.folio, true));
+                match lk.step(w) {
+                    Poll::Done(id) => {
+                        let ret = lk.ret;
+                        self.lock = None;
+                        let gone = w.frame(self.folio).mapping != self.file;
+                        if ret != 0 {
+                            self.err = ret;
+                            self.pc = ReadPc::Put;
+                        } else if gone || w.frame(self.folio).flags & pg::UPTODATE != 0 {
+                            folio_unlock(w, self.folio);
+                            self.pc = if gone {
+                                w.note(Event::Note("truncated meanwhile"));
+                                ReadPc::Put
+                            } else {
+                                ReadPc::Copy
+                            };
+                        } else if ext4 {
+                            self.start_ext4_map(ReadPc::Fill);
+                        } else {
+                            self.pc = ReadPc::Fill;
+                        }
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            ReadPc::Fill => {
+                // ->read_folio on a partly uptodate folio: its missing blocks
+                // are read (synchronously here); then it is uptodate.
+                if !ext4 {
+                    self.units = crate::fs::iomap::read_folio_sources(w, self.file, self.folio);
+                }
+                crate::fs::iomap::read_folio_sync(w, self.folio, self.units);
+                folio_unlock(w, self.folio);
+                self.pc = ReadPc::Copy;
+                Poll::Ran(if ext4 {
+                    StepId::Ext4MpageReadpages
+                } else {
+                    StepId::IomapReadFolio
+                })
+            }
             ReadPc::Copy => {
                 w.check_ref(self.folio);
-                let t = w.frame(self.folio).data[0];
-                let ok_owner =
-                    t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) == self.index);
+                if self.keep {
+                    return Poll::Done(StepId::FilemapFault);
+                }
                 let truncated = w.shadow.truncs[f] != self.truncs;
-                // Another file's data is always wrong; an older version of our
-                // own only if it was still promised (an I/O error voids).
-                let stale =
-                    token::version(t) < self.promised && w.shadow.promised(f, i, self.promised);
-                if !truncated && (!ok_owner || stale) {
-                    w.fire(
-                        OracleId::StaleRead,
-                        self.folio.frame,
-                        t,
-                        token::make(self.file, self.index, self.promised),
-                    );
+                for j in 0..upp {
+                    let u = i * upp + j;
+                    let t = w.frame(self.folio).data[j];
+                    let promised = self.promised[j];
+                    let ok_owner =
+                        t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
+                    // Another file's data is always wrong; an older version of our
+                    // own only if it was still promised (an I/O error voids).
+                    let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
+                    if !truncated && (!ok_owner || stale) {
+                        w.fire(
+                            OracleId::StaleRead,
+                            self.folio.frame,
+                            t,
+                            token::make(self.file, u as u8, promised),
+                        );
+                        break;
+                    }
                 }
                 self.pc = ReadPc::Put;
                 Poll::Ran(StepId::CopyFolioToIter)

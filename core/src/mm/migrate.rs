@@ -123,6 +123,10 @@ impl MigrateFolio {
         let d = &mut w.frames[self.dst.frame as usize];
         d.data[..MAX_BLOCKS].copy_from_slice(&s.data[..MAX_BLOCKS]);
         d.flags |= s.flags & pg::UPTODATE;
+        // folio_migrate_flags(): the iomap_folio_state moves with `private`.
+        d.blk_uptodate = s.blk_uptodate;
+        d.blk_dirty = s.blk_dirty;
+        d.blk_delay = s.blk_delay;
     }
 
     /// Take one step.

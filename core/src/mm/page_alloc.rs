@@ -32,6 +32,10 @@ pub fn folio_alloc(w: &mut World) -> Option<FolioRef> {
     fr.flags = 0;
     fr.mapping = NO_MAPPING;
     fr.index = 0;
+    // A new folio has no iomap_folio_state: no block is uptodate or dirty.
+    fr.blk_uptodate = 0;
+    fr.blk_dirty = 0;
+    fr.blk_delay = 0;
     let inc = fr.inc;
     w.touched = f;
     w.note(Event::Alloc { frame: f, inc });

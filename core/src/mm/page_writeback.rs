@@ -106,12 +106,14 @@ pub fn filemap_get_folios_tag(
     w: &mut World,
     mapping: u8,
     index: &mut u8,
+    end: u8,
     tag: u8,
     batch: &mut FolioBatch,
 ) -> Result<(), Cond> {
+    let end = (end as usize).min(MAX_INDEX);
     // Refuse to take any reference while one candidate is frozen, so a
     // blocked step changes nothing.
-    for i in *index as usize..MAX_INDEX {
+    for i in *index as usize..end {
         let s = w.mappings[mapping as usize].slots[i];
         if s.frame != NO_FRAME && s.marks & tag != 0 && w.frames[s.frame as usize].refcount == 0 {
             return Err(Cond::SlotBusy {
@@ -121,7 +123,7 @@ pub fn filemap_get_folios_tag(
             });
         }
     }
-    for i in *index as usize..MAX_INDEX {
+    for i in *index as usize..end {
         let s = w.mappings[mapping as usize].slots[i];
         if s.frame != NO_FRAME && s.marks & tag != 0 {
             if let Some(r) = folio_try_get(w, s.frame) {
@@ -151,6 +153,7 @@ enum WcpPc {
     Wait,
     ClearDirty,
     StartWriteback,
+    MapBlocks,
     Submit,
     Unlock,
     Release,
@@ -165,6 +168,13 @@ pub struct WriteCachePages {
     mode: SyncMode,
     pc: WcpPc,
     index: u8,
+    end: u8,
+    /// The filesystem's writeback mapping cache (`struct xfs_writepage_ctx`).
+    wpc: crate::fs::xfs::Wpc,
+    /// The disk units the current folio's bio carries, and the blocks its
+    /// ioend converts.
+    units: [u8; crate::world::MAX_BLOCKS],
+    convert: u8,
     batch: FolioBatch,
     cur: u8,
     lock: Option<LockFolio>,
@@ -183,11 +193,23 @@ impl WriteCachePages {
                 WcpPc::GetBatch
             },
             index: 0,
+            end: MAX_INDEX as u8,
+            wpc: crate::fs::xfs::Wpc::default(),
+            units: [crate::world::NO_PBLK; crate::world::MAX_BLOCKS],
+            convert: 0,
             batch: FolioBatch::default(),
             cur: 0,
             lock: None,
             wait: WaitWriteback::new(FolioRef::NONE, false),
         }
+    }
+
+    /// Write back pages `start..end` only (`filemap_fdatawrite_range()`).
+    pub fn range(mapping: u8, mode: SyncMode, start: u8, end: u8) -> WriteCachePages {
+        let mut m = WriteCachePages::new(mapping, mode);
+        m.index = start;
+        m.end = end;
+        m
     }
 
     fn folio(&self) -> FolioRef {
@@ -209,7 +231,8 @@ impl WriteCachePages {
         match self.pc {
             WcpPc::Tag => {
                 // tag_pages_for_writeback(): TOWRITE on every DIRTY entry.
-                for s in w.mappings[self.mapping as usize].slots.iter_mut() {
+                let (a, b) = (self.index as usize, (self.end as usize).min(MAX_INDEX));
+                for s in w.mappings[self.mapping as usize].slots[a..b].iter_mut() {
                     if s.frame != NO_FRAME && s.marks & mark::DIRTY != 0 {
                         s.marks |= mark::TOWRITE;
                     }
@@ -225,7 +248,7 @@ impl WriteCachePages {
                 };
                 let mut b = FolioBatch::default();
                 if let Err(c) =
-                    filemap_get_folios_tag(w, self.mapping, &mut self.index, tag, &mut b)
+                    filemap_get_folios_tag(w, self.mapping, &mut self.index, self.end, tag, &mut b)
                 {
                     return Poll::Block(c);
                 }
@@ -296,11 +319,21 @@ impl WriteCachePages {
                     self.pc = WcpPc::Unlock;
                 } else {
                     fr.flags &= !pg::DIRTY;
-                    // __block_write_full_folio(): test_clear_buffer_dirty() on every buffer.
-                    let head = fr.bh_head;
-                    let ids: Vec<u8> = crate::fs::buffer::ring(w, head).collect();
-                    for id in ids {
-                        w.bhs[id as usize].state &= !crate::world::bs::DIRTY;
+                    if w.cfg.fs == crate::world::Fs::Gfs2 && self.mapping != crate::world::BDEV {
+                        // gfs2_write_jdata_folio(): the dirty buffers go in place.
+                        crate::fs::gfs2::write_jdata_buffers(w, r);
+                    } else {
+                        // __block_write_full_folio(): test_clear_buffer_dirty() on every buffer.
+                        let head = w.frame(r).bh_head;
+                        let mut ids = [crate::world::NO_BH; crate::world::MAX_BH];
+                        let mut n = 0;
+                        for id in crate::fs::buffer::ring(w, head) {
+                            ids[n] = id;
+                            n += 1;
+                        }
+                        for &id in &ids[..n] {
+                            w.bhs[id as usize].state &= !crate::world::bs::DIRTY;
+                        }
                     }
                     self.pc = WcpPc::StartWriteback;
                 }
@@ -309,12 +342,41 @@ impl WriteCachePages {
             WcpPc::StartWriteback => {
                 let r = self.folio();
                 folio_start_writeback(w, r);
-                self.pc = WcpPc::Submit;
+                self.pc = if w.cfg.extent_mapped(self.mapping) {
+                    WcpPc::MapBlocks
+                } else {
+                    WcpPc::Submit
+                };
                 Poll::Ran(StepId::FolioStartWriteback)
+            }
+            WcpPc::MapBlocks => {
+                // The filesystem maps every dirty block of the locked folio
+                // (iomap_writeback_folio() → ->writeback_range / ->map_blocks).
+                let r = self.folio();
+                match crate::fs::writeback_map_folio(w, self.mapping, r, &mut self.wpc) {
+                    Err(c) => Poll::Block(c),
+                    Ok((units, convert, id)) => {
+                        self.units = units;
+                        self.convert = convert;
+                        self.pc = WcpPc::Submit;
+                        Poll::Ran(id)
+                    }
+                }
             }
             WcpPc::Submit => {
                 let r = self.folio();
-                if !crate::block::bio::submit_bio(w, r, crate::world::BioKind::WritePage) {
+                let ok = if w.cfg.extent_mapped(self.mapping) {
+                    crate::block::bio::submit_bio_blocks(
+                        w,
+                        r,
+                        crate::world::BioKind::WritePage,
+                        self.units,
+                        self.convert,
+                    )
+                } else {
+                    crate::block::bio::submit_bio(w, r, crate::world::BioKind::WritePage)
+                };
+                if !ok {
                     return Poll::Block(Cond::BioSlot);
                 }
                 self.pc = WcpPc::Unlock;
@@ -369,6 +431,7 @@ pub struct FdataWait {
     mapping: u8,
     pc: WaitPc,
     index: u8,
+    end: u8,
     batch: FolioBatch,
     cur: u8,
     wait: Option<WaitWriteback>,
@@ -381,10 +444,19 @@ impl FdataWait {
             mapping,
             pc: WaitPc::GetBatch,
             index: 0,
+            end: MAX_INDEX as u8,
             batch: FolioBatch::default(),
             cur: 0,
             wait: None,
         }
+    }
+
+    /// Wait for writeback of pages `start..end` only.
+    pub fn range(mapping: u8, start: u8, end: u8) -> FdataWait {
+        let mut m = FdataWait::new(mapping);
+        m.index = start;
+        m.end = end;
+        m
     }
 
     /// Take one step.
@@ -396,6 +468,7 @@ impl FdataWait {
                     w,
                     self.mapping,
                     &mut self.index,
+                    self.end,
                     mark::WRITEBACK,
                     &mut b,
                 ) {

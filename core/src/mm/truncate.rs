@@ -45,6 +45,11 @@ enum TruncPc {
 pub struct Truncate {
     file: u8,
     size: u8,
+    /// One past the last page removed (`MAX_INDEX` for a truncate).
+    end: u8,
+    /// `truncate_pagecache_range()` for a caller that holds the locks and
+    /// frees the blocks itself (hole punching): no `i_size` change.
+    ranged: bool,
     pc: TruncPc,
     index: u8,
     batch: FolioBatch,
@@ -59,6 +64,8 @@ impl Truncate {
         Truncate {
             file,
             size: size.min(MAX_INDEX as u8),
+            end: MAX_INDEX as u8,
+            ranged: false,
             pc: TruncPc::InodeLock,
             index: 0,
             batch: FolioBatch::default(),
@@ -66,6 +73,17 @@ impl Truncate {
             lock: None,
             wait: None,
         }
+    }
+
+    /// `truncate_pagecache_range()` over pages `start..end` of `file`, the
+    /// caller holding `i_rwsem` and `invalidate_lock`.
+    pub fn range(file: u8, start: u8, end: u8) -> Truncate {
+        let mut t = Truncate::new(file, start);
+        t.end = end.min(MAX_INDEX as u8);
+        t.ranged = true;
+        t.index = t.size;
+        t.pc = TruncPc::FindLock;
+        t
     }
 
     fn folio(&self) -> FolioRef {
@@ -87,9 +105,10 @@ impl Truncate {
             TruncPc::SetSize => {
                 let f = self.file as usize;
                 w.mappings[f].i_size = self.size;
-                for i in self.size as usize..MAX_INDEX {
-                    w.shadow.latest[f][i] = 0;
-                    w.shadow.void_below[f][i] = 0;
+                let upp = w.cfg.upp(self.file);
+                for u in self.size as usize * upp..crate::world::MAX_LBLK {
+                    w.shadow.latest[f][u] = 0;
+                    w.shadow.void_below[f][u] = 0;
                 }
                 w.shadow.truncs[f] = w.shadow.truncs[f].wrapping_add(1);
                 self.index = self.size;
@@ -100,7 +119,7 @@ impl Truncate {
             TruncPc::FindLock => {
                 // find_lock_entries(): one entry per step.
                 let m = &w.mappings[self.file as usize];
-                let next = (self.index as usize..MAX_INDEX).find(|&i| m.slots[i].frame != NO_FRAME);
+                let next = (self.index as usize..self.end as usize).find(|&i| m.slots[i].frame != NO_FRAME);
                 let Some(i) = next else {
                     self.pc = if self.batch.nr > 0 {
                         TruncPc::Delete
@@ -138,6 +157,7 @@ impl Truncate {
                 for k in 0..self.batch.nr as usize {
                     let r = self.batch.folios[k];
                     w.frame_mut(r).flags &= !pg::DIRTY;
+                    crate::fs::buffer::invalidate_folio_buffers(w, r);
                     page_cache_delete(w, r);
                 }
                 for k in 0..self.batch.nr as usize {
@@ -165,7 +185,7 @@ impl Truncate {
                 // start of the range, pass 2 is over.
                 let mut b = FolioBatch::default();
                 let m = w.mappings[self.file as usize];
-                for i in self.index as usize..MAX_INDEX {
+                for i in self.index as usize..self.end as usize {
                     let f = m.slots[i].frame;
                     if f != NO_FRAME && w.frames[f as usize].refcount == 0 {
                         return Poll::Block(Cond::SlotBusy {
@@ -175,7 +195,7 @@ impl Truncate {
                         });
                     }
                 }
-                for i in self.index as usize..MAX_INDEX {
+                for i in self.index as usize..self.end as usize {
                     let f = m.slots[i].frame;
                     if f != NO_FRAME {
                         if let Some(r) = folio_try_get(w, f) {
@@ -186,6 +206,9 @@ impl Truncate {
                 }
                 if b.nr == 0 {
                     if self.index == self.size {
+                        if self.ranged {
+                            return Poll::Done(StepId::FindGetEntries);
+                        }
                         self.pc = TruncPc::InodeUnlock;
                     } else {
                         self.index = self.size;
@@ -230,6 +253,7 @@ impl Truncate {
                 w.check_ref(r);
                 if w.frame(r).mapping == self.file {
                     w.frame_mut(r).flags &= !pg::DIRTY;
+                    crate::fs::buffer::invalidate_folio_buffers(w, r);
                     page_cache_delete(w, r);
                     folio_put(w, r);
                 }
@@ -253,8 +277,13 @@ impl Truncate {
             }
             TruncPc::InodeUnlock => {
                 // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
-                for i in self.size..MAX_INDEX as u8 {
-                    w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
+                if w.cfg.extent_mapped(self.file) {
+                    let bpp = w.cfg.bpp(self.file);
+                    crate::fs::free_file_blocks(w, self.file, self.size as usize * bpp, crate::world::FILE_LBLKS);
+                } else {
+                    for i in self.size..MAX_INDEX as u8 {
+                        w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
+                    }
                 }
                 w.locks[l as usize].owner = NO_OWNER;
                 Poll::Done(StepId::InodeUnlock)

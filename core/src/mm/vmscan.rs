@@ -102,11 +102,18 @@ impl ShrinkFolio {
                 Poll::Ran(StepId::ShrinkFolioList)
             }
             ShrinkPc::FreeBuffers => {
-                if let Err(c) = crate::fs::buffer::spin_lock_private(w) {
-                    return Poll::Block(c);
-                }
-                let freed = crate::fs::buffer::try_to_free_buffers(w, self.folio);
-                crate::fs::buffer::spin_unlock_private(w);
+                let freed = if w.frame(self.folio).mapping == crate::world::BDEV {
+                    if let Err(c) = crate::fs::buffer::spin_lock_private(w) {
+                        return Poll::Block(c);
+                    }
+                    let freed = crate::fs::buffer::try_to_free_buffers(w, self.folio);
+                    crate::fs::buffer::spin_unlock_private(w);
+                    freed
+                } else {
+                    // A file's ->release_folio: gfs2_release_folio() (buffers not
+                    // referenced, in no transaction, clean) → try_to_free_buffers().
+                    crate::fs::gfs2::release_folio(w, self.folio)
+                };
                 if freed {
                     self.pc = ShrinkPc::RemoveMapping;
                 } else {

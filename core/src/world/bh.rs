@@ -32,6 +32,13 @@ pub mod bs {
     pub const META: u8 = 1 << 4;
     /// BH_Migrate: a norefs migration is under way (2d900efff915).
     pub const MIGRATE: u8 = 1 << 5;
+    /// gfs2: a `struct gfs2_bufdata` with `bd_tr` set — the buffer is in a
+    /// transaction and pinned until the log is flushed (`gfs2_trans_add_data()`).
+    pub const TRANS: u8 = 1 << 6;
+    /// gfs2 journaled data: the buffer's current contents were added to a
+    /// transaction (cleared when a write dirties it again), so writing it in
+    /// place is ordered after its journal copy.
+    pub const JLOGGED: u8 = 1 << 7;
 }
 
 /// One buffer head.

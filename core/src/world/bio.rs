@@ -42,6 +42,13 @@ pub struct Bio {
     pub had_waiters: bool,
     /// Holds a counted reference (073861ed77b6) between its steps.
     pub holds_ref: bool,
+    /// For an extent-mapped file: the disk block each block of the page
+    /// goes to (or comes from), `NO_PBLK` for a block not transferred (clean,
+    /// a hole, or zeroes on a read).
+    pub pblk: [u8; super::MAX_BLOCKS],
+    /// Blocks whose extent was unwritten when mapped: the ioend converts
+    /// them at completion (`IOMAP_IOEND_UNWRITTEN`, `xfs_end_ioend_write()`).
+    pub convert: u8,
 }
 
 impl Default for FolioRef {

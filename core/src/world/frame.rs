@@ -62,6 +62,14 @@ pub struct Frame {
     pub data: [u32; MAX_BLOCKS],
     /// `folio->private`: the head of the buffer ring, or `NO_BH`.
     pub bh_head: u8,
+    /// Per-block uptodate bits (`struct iomap_folio_state` `state`), for
+    /// folios of extent-mapped files with several blocks.
+    pub blk_uptodate: u8,
+    /// Per-block dirty bits (the second half of `ifs->state`).
+    pub blk_dirty: u8,
+    /// Per-block BH_Delay (ext4: the block has a delalloc reservation and
+    /// writeback must allocate it, `buffer_delay()`).
+    pub blk_delay: u8,
 }
 
 impl Frame {
@@ -75,6 +83,9 @@ impl Frame {
         free: true,
         data: [0; MAX_BLOCKS],
         bh_head: u8::MAX,
+        blk_uptodate: 0,
+        blk_dirty: 0,
+        blk_delay: 0,
     };
 
     /// Whether all of `bits` are set.

@@ -10,7 +10,7 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 5;
+pub const NLOCKS: usize = 11;
 
 /// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
 pub const PRIVATE_LOCK: LockId = 4;
@@ -21,6 +21,19 @@ pub fn i_rwsem(f: u8) -> LockId {
     f
 }
 
+/// `EXT4_I(inode)->i_data_sem` of file `f`, a reader-writer semaphore.
+#[inline]
+pub fn i_data_sem(f: u8) -> LockId {
+    5 + f % 3
+}
+
+/// `mapping->invalidate_lock` of file `f`, a reader-writer semaphore (page
+/// faults take it shared, hole punching exclusive).
+#[inline]
+pub fn invalidate_lock(f: u8) -> LockId {
+    8 + f % 3
+}
+
 /// "Nobody" as an owner.
 pub const NO_OWNER: u8 = u8::MAX;
 
@@ -29,9 +42,14 @@ pub const NO_OWNER: u8 = u8::MAX;
 pub struct LockState {
     /// The exclusive owner's context, or [`NO_OWNER`].
     pub owner: u8,
+    /// Holders in shared mode (reader-writer semaphores).
+    pub readers: u8,
 }
 
 impl LockState {
     /// Unlocked.
-    pub const FREE: LockState = LockState { owner: NO_OWNER };
+    pub const FREE: LockState = LockState {
+        owner: NO_OWNER,
+        readers: 0,
+    };
 }

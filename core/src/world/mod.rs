@@ -7,6 +7,7 @@
 pub mod bh;
 pub mod bio;
 pub mod disk;
+pub mod extent;
 pub mod frame;
 pub mod lock;
 pub mod mapping;
@@ -22,6 +23,9 @@ use crate::trace::{Event, EventBuf};
 pub use bh::{bs, BhRef, BufferHead, BH_LRU_SIZE, MAX_BH, NO_BH};
 pub use bio::{Bio, BioKind, MAX_BIOS};
 pub use disk::{token, Disk};
+pub use extent::{
+    es, ext, BlockAlloc, Extent, FsInode, DATA_BLOCKS, FILE_LBLKS, MAX_FILE_BPP, NO_PBLK, UPB,
+};
 pub use frame::MAX_BLOCKS;
 pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
@@ -90,6 +94,45 @@ pub struct TaskSched {
     pub spin_held: u8,
 }
 
+/// The filesystem the case's files live on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Fs {
+    /// A simple block-mapped filesystem (ext2-like, `block_write_begin()`
+    /// and `generic_perform_write()`): one fixed block per page, no extent
+    /// map. What Cases 1–3 need.
+    #[default]
+    Simple,
+    /// XFS through iomap: delalloc at write, unwritten extents, the
+    /// `->iomap_valid()` cookie and the writeback mapping cache (Case 4A/4B).
+    Xfs,
+    /// ext4 with delalloc through buffer heads: the extent-status cache,
+    /// `i_data_sem`, `ext4_da_map_blocks()`, `ext4_page_mkwrite()` (Case 4C).
+    Ext4,
+    /// gfs2 journaled data through iomap with buffer heads: `page_prepare` /
+    /// `page_done` (Case 5).
+    Gfs2,
+}
+
+impl Fs {
+    /// Every filesystem, in encoding order.
+    pub const ALL: [Fs; 4] = [Fs::Simple, Fs::Xfs, Fs::Ext4, Fs::Gfs2];
+
+    /// Its name in litmus files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fs::Simple => "simple",
+            Fs::Xfs => "xfs",
+            Fs::Ext4 => "ext4",
+            Fs::Gfs2 => "gfs2",
+        }
+    }
+
+    /// Look a filesystem up by name.
+    pub fn named(s: &str) -> Option<Fs> {
+        Fs::ALL.iter().copied().find(|f| f.name() == s)
+    }
+}
+
 /// Fixed parameters of a world.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -99,6 +142,11 @@ pub struct Config {
     pub wq_buckets: u8,
     /// Buffer heads per block-device page (1, 2 or 4: block size below page size).
     pub bh_per_page: u8,
+    /// The filesystem of `f0`..`f2`.
+    pub fs: Fs,
+    /// Blocks per file page on an extent-mapped filesystem (1 or 2: block
+    /// size below page size); the simple filesystem always has 1.
+    pub file_bpp: u8,
 }
 
 impl Default for Config {
@@ -107,19 +155,41 @@ impl Default for Config {
             frames: 4,
             wq_buckets: 1,
             bh_per_page: 1,
+            fs: Fs::Simple,
+            file_bpp: 1,
         }
     }
 }
 
 impl Config {
-    /// Blocks per page of mapping `m` (files have one).
+    /// Blocks per page of mapping `m`.
     #[inline]
     pub fn bpp(&self, m: u8) -> usize {
         if m == BDEV {
             (self.bh_per_page as usize).clamp(1, MAX_BLOCKS)
-        } else {
+        } else if self.fs == Fs::Simple {
             1
+        } else {
+            (self.file_bpp as usize).clamp(1, MAX_FILE_BPP)
         }
+    }
+
+    /// Data units per page of mapping `m`: one per block, except on an
+    /// extent-mapped filesystem, whose blocks have [`UPB`] units each.
+    #[inline]
+    pub fn upp(&self, m: u8) -> usize {
+        if self.extent_mapped(m) {
+            self.bpp(m) * UPB
+        } else {
+            self.bpp(m)
+        }
+    }
+
+    /// Whether mapping `m` is a file with an extent map (not the simple
+    /// filesystem, not the block device).
+    #[inline]
+    pub fn extent_mapped(&self, m: u8) -> bool {
+        m != BDEV && (m as usize) < MAX_FILES && self.fs != Fs::Simple
     }
 }
 
@@ -138,6 +208,10 @@ pub struct World {
     pub free_len: u8,
     /// Files, then the block device.
     pub mappings: [Mapping; MAX_MAPPINGS],
+    /// The filesystem-private inode of each file (extent map, ext4 caches).
+    pub inodes: [FsInode; MAX_FILES],
+    /// The disk's data-block allocator (extent-mapped filesystems).
+    pub balloc: BlockAlloc,
     /// Buffer heads.
     pub bhs: [BufferHead; MAX_BH],
     /// Per-CPU bh LRUs (`bh_lrus`): each slot holds a `b_count` reference.
@@ -185,6 +259,8 @@ impl Hash for World {
         self.frames.hash(h);
         self.free_list[..self.free_len as usize].hash(h);
         self.mappings.hash(h);
+        self.inodes.hash(h);
+        self.balloc.hash(h);
         self.bhs.hash(h);
         self.bh_lru.hash(h);
         self.lru_disabled.hash(h);
@@ -219,12 +295,20 @@ impl World {
                     2 | 3 => 2,
                     _ => 4,
                 },
+                fs: cfg.fs,
+                file_bpp: if cfg.fs == Fs::Simple {
+                    1
+                } else {
+                    cfg.file_bpp.clamp(1, MAX_FILE_BPP as u8)
+                },
             },
             toggles,
             frames: [Frame::EMPTY; MAX_FRAMES],
             free_list,
             free_len: nframes,
             mappings,
+            inodes: [FsInode::EMPTY; MAX_FILES],
+            balloc: BlockAlloc::default(),
             bhs: [BufferHead::DEAD; MAX_BH],
             bh_lru: [[BhRef::NONE; BH_LRU_SIZE]; NCPUS],
             lru_disabled: 0,
@@ -322,9 +406,16 @@ impl World {
         self.mappings[mapping as usize].slots[index as usize].frame
     }
 
-    /// Whether a lock is free.
+    /// Whether a lock can be taken exclusively now (no owner, no reader).
     #[inline]
     pub fn lock_free(&self, l: LockId) -> bool {
+        let s = &self.locks[l as usize];
+        s.owner == NO_OWNER && s.readers == 0
+    }
+
+    /// Whether a reader-writer lock can be taken shared now (no writer).
+    #[inline]
+    pub fn lock_shared_ok(&self, l: LockId) -> bool {
         self.locks[l as usize].owner == NO_OWNER
     }
 }

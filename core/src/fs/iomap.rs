@@ -1,0 +1,563 @@
+//! fs/iomap/buffered-io.c and fs/iomap/iter.c: the buffered write through a
+//! cached mapping, the read of a folio from the extent map, and the ioend
+//! completion that converts unwritten extents.
+//!
+//! A write asks the filesystem for a mapping once (`->iomap_begin`, under
+//! the filesystem's own lock) and then walks the folios it covers with that
+//! mapping *unlocked* — the "unlocked cached snapshot" of Case 4A. Per folio
+//! (fs/iomap/buffered-io.c `iomap_write_iter()` → `iomap_write_begin()`):
+//! get and lock the folio, `->iomap_valid()` (d7b64041164c, v6.2),
+//! `__iomap_write_begin()` zeroing or reading the part of each partially
+//! written block that is not uptodate, the copy, `__iomap_write_end()`,
+//! unlock and put — or, for gfs2, the `->page_prepare` / `->page_done`
+//! hooks whose order 80baab88bb93 changed (Case 5). Followed: the 7.0-era
+//! buffered-io.c (CachyOS/linux @ece3a465d037, quoted in the seeds' notes),
+//! the 6.1-era `iomap_write_end()` for the pre-fix order, and iter.c's
+//! `iomap_iter()` for the remap after `IOMAP_F_STALE`.
+
+use crate::exec::poll::{Cond, Poll};
+use crate::mm::filemap::{folio_mark_dirty, folio_unlock, GetLockedFolio};
+use crate::mm::swap::folio_put;
+use crate::oracle::OracleId;
+use crate::profile::Toggle;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{
+    ext, lock, pg, Bio, Extent, FolioRef, Fs, World, FILE_LBLKS, MAX_LBLK, NO_OWNER, NO_PBLK, UPB,
+};
+
+use super::{disk_unit, set_extent, unit_token};
+
+/// `struct iomap` as a write or a writeback holds it: a run of blocks in one
+/// state, with the cookie it was made under.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Iomap {
+    /// First logical block.
+    pub off: u8,
+    /// Blocks (0: no mapping held).
+    pub len: u8,
+    /// State of every block in it (see [`ext`]): `IOMAP_HOLE`,
+    /// `IOMAP_DELALLOC`, `IOMAP_UNWRITTEN`, `IOMAP_MAPPED`.
+    pub typ: u8,
+    /// The disk block of `off` (unwritten and written runs).
+    pub pblk: u8,
+    /// `iomap->validity_cookie` (XFS: the data fork's `if_seq` when it was
+    /// made); for a writeback mapping, `xfs_writepage_ctx.data_seq`.
+    pub cookie: u16,
+    /// `IOMAP_F_NEW`: blocks this mapping just reserved or allocated.
+    pub new: bool,
+}
+
+impl Iomap {
+    /// No mapping.
+    pub const NONE: Iomap = Iomap {
+        off: 0,
+        len: 0,
+        typ: ext::HOLE,
+        pblk: NO_PBLK,
+        cookie: 0,
+        new: false,
+    };
+
+    /// Whether block `lblk` is inside the mapping.
+    #[inline]
+    pub fn covers(&self, lblk: usize) -> bool {
+        self.len > 0 && lblk >= self.off as usize && lblk < self.end()
+    }
+
+    /// One past the last block.
+    #[inline]
+    pub fn end(&self) -> usize {
+        self.off as usize + self.len as usize
+    }
+
+    /// The disk block this mapping says `lblk` is at, or `NO_PBLK`.
+    #[inline]
+    pub fn pblk_of(&self, lblk: usize) -> u8 {
+        if self.pblk == NO_PBLK || !self.covers(lblk) {
+            NO_PBLK
+        } else {
+            self.pblk + (lblk - self.off as usize) as u8
+        }
+    }
+}
+
+/// The longest run of blocks from `lblk` (below `end`) in one state and, for
+/// allocated blocks, on consecutive disk blocks — what `xfs_iext_lookup_extent()`
+/// returns as one `xfs_bmbt_irec`.
+pub fn extent_run(w: &World, file: u8, lblk: usize, end: usize) -> Iomap {
+    let map = &w.inodes[file as usize].map;
+    let end = end.min(FILE_LBLKS);
+    let first = map[lblk.min(FILE_LBLKS - 1)];
+    let mut n = 1;
+    while lblk + n < end {
+        let e = map[lblk + n];
+        let contiguous = !first.allocated() || e.pblk == first.pblk.wrapping_add(n as u8);
+        if e.state != first.state || !contiguous {
+            break;
+        }
+        n += 1;
+    }
+    Iomap {
+        off: lblk as u8,
+        len: n as u8,
+        typ: first.state,
+        pblk: if first.allocated() { first.pblk } else { NO_PBLK },
+        cookie: w.inodes[file as usize].if_seq,
+        new: false,
+    }
+}
+
+/// The page a logical block of `file` is in.
+#[inline]
+fn page_of(w: &World, file: u8, lblk: usize) -> usize {
+    lblk / w.cfg.bpp(file)
+}
+
+/// `iomap_block_needs_zeroing()`: not a written extent, or just allocated,
+/// or at or beyond EOF.
+pub fn needs_zeroing(w: &World, file: u8, map: &Iomap, lblk: usize) -> bool {
+    map.typ != ext::WRITTEN || map.new || page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize
+}
+
+/// Initialise the units of block `lblk` of `folio` that lie outside the
+/// write's `from..to` (file units): zeroes if `zero`, else the disk block
+/// `src`. Before doing it, compare the decision with the one the current
+/// extent map implies: `stale-iomap` if they differ.
+fn init_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from: usize, to: usize, zero: bool, src: u8) {
+    let cur = w.inodes[file as usize].map[lblk];
+    let beyond_eof = page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize;
+    let cur_zero = cur.state != ext::WRITTEN || beyond_eof;
+    if zero != cur_zero || (!zero && src != cur.pblk) {
+        w.fire(
+            OracleId::StaleIomap,
+            folio.frame,
+            lblk as u32,
+            (cur.state as u32) << 8 | if zero { 0xff } else { src as u32 },
+        );
+    }
+    let upp = w.cfg.upp(file);
+    let page_start = page_of(w, file, lblk) * upp;
+    for j in 0..UPB {
+        let u = lblk * UPB + j;
+        if u >= from && u < to {
+            continue;
+        }
+        let t = if zero || src == NO_PBLK {
+            0
+        } else {
+            w.disk.blocks[disk_unit(src, j)]
+        };
+        w.frame_mut(folio).data[u - page_start] = t;
+    }
+    w.note(Event::Init {
+        lblk: lblk as u8,
+        from: if zero { NO_PBLK } else { src },
+    });
+}
+
+/// `__iomap_write_begin()` (and, for gfs2's buffer heads,
+/// `__block_write_begin_int()`): for the write's `from..to` units of
+/// `folio`, each partially written block that is not uptodate is zeroed
+/// (`iomap_block_needs_zeroing()`) or read from disk, through `map`.
+pub fn write_begin_blocks(w: &mut World, file: u8, folio: FolioRef, from: usize, to: usize, map: &Iomap) {
+    let fr = *w.frame(folio);
+    let bpp = w.cfg.bpp(file);
+    let upp = w.cfg.upp(file);
+    let page = fr.index as usize;
+    // The write covers the whole folio, or the folio is uptodate: nothing to do.
+    if (from <= page * upp && to >= (page + 1) * upp) || fr.flags & pg::UPTODATE != 0 {
+        return;
+    }
+    let _ = bpp;
+    for lblk in from / UPB..to.div_ceil(UPB) {
+        prepare_block(w, file, folio, lblk, from, to, map);
+    }
+}
+
+/// One block of `__iomap_write_begin()` / `__block_write_begin_int()`: if
+/// the write's `from..to` covers it only in part and it is not uptodate,
+/// zero it or read it through `map`, and mark it uptodate.
+pub fn prepare_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from: usize, to: usize, map: &Iomap) {
+    let bit = 1u8 << (lblk % w.cfg.bpp(file));
+    let covered = from <= lblk * UPB && to >= (lblk + 1) * UPB;
+    if covered || w.frame(folio).blk_uptodate & bit != 0 || w.frame(folio).flags & pg::UPTODATE != 0 {
+        return;
+    }
+    let zero = needs_zeroing(w, file, map, lblk);
+    init_block(w, file, folio, lblk, from, to, zero, map.pblk_of(lblk));
+    w.frame_mut(folio).blk_uptodate |= bit;
+}
+
+/// `iomap_read_folio()` / `mpage_readahead()` on a locked folio: every block
+/// not yet uptodate is zeroed (hole, delalloc, unwritten) or read from its
+/// written extent, synchronously. Returns the disk units a read bio would
+/// carry (for a folio not yet uptodate in any block, the caller submits a
+/// bio for them instead).
+pub fn read_folio_sources(w: &mut World, file: u8, folio: FolioRef) -> [u8; crate::world::MAX_BLOCKS] {
+    let bpp = w.cfg.bpp(file);
+    let page = w.frame(folio).index as usize;
+    let mut units = [NO_PBLK; crate::world::MAX_BLOCKS];
+    for b in 0..bpp {
+        let lblk = page * bpp + b;
+        if w.frame(folio).blk_uptodate & (1 << b) != 0 {
+            continue;
+        }
+        let e = w.inodes[file as usize].map[lblk];
+        for j in 0..UPB {
+            if e.state == ext::WRITTEN {
+                units[b * UPB + j] = disk_unit(e.pblk, j) as u8;
+            } else {
+                w.frame_mut(folio).data[b * UPB + j] = 0;
+            }
+        }
+    }
+    units
+}
+
+/// Copy the disk units `units` into `folio` now (a synchronous read of a
+/// folio already in the cache) and mark every block uptodate.
+pub fn read_folio_sync(w: &mut World, folio: FolioRef, units: [u8; crate::world::MAX_BLOCKS]) {
+    for (j, &u) in units.iter().enumerate() {
+        if u != NO_PBLK && (u as usize) < w.disk.blocks.len() {
+            let t = w.disk.blocks[u as usize];
+            w.frame_mut(folio).data[j] = t;
+        }
+    }
+    let fr = w.frame_mut(folio);
+    fr.blk_uptodate = 0xff;
+    fr.flags |= pg::UPTODATE;
+}
+
+/// The ioend's completion work for a write bio whose blocks were unwritten
+/// when writeback mapped them: `xfs_end_ioend_write()` →
+/// `xfs_iomap_write_unwritten()` (a transaction under ILOCK_EXCL; the extent
+/// tree changes, so `if_seq` is bumped), or ext4's
+/// `ext4_convert_unwritten_io_end_vec()`. Only blocks still unwritten at the
+/// same disk block are converted.
+pub fn end_ioend_convert(w: &mut World, b: &Bio) {
+    let file = b.mapping;
+    if !w.cfg.extent_mapped(file) {
+        return;
+    }
+    let bpp = w.cfg.bpp(file);
+    for j in 0..bpp {
+        if b.convert & (1 << j) == 0 {
+            continue;
+        }
+        let lblk = b.index as usize * bpp + j;
+        let e = w.inodes[file as usize].map[lblk];
+        let pblk = b.pblk[j * UPB];
+        if pblk != NO_PBLK && e.state == ext::UNWRITTEN && disk_unit(e.pblk, 0) == pblk as usize {
+            set_extent(w, file, lblk, Extent { state: ext::WRITTEN, pblk: e.pblk });
+            if w.cfg.fs == Fs::Ext4 {
+                super::ext4::es_set(w, file, lblk, crate::world::es::WRITTEN);
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The buffered write: iomap_file_buffered_write()
+// ---------------------------------------------------------------------------
+
+/// One of the steps that end a folio's iteration, in the order the kernel
+/// version runs them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum PutOp {
+    /// `folio_unlock()`.
+    Unlock,
+    /// `folio_put()`.
+    Put,
+    /// gfs2: `gfs2_page_add_databufs()` — walk the folio's buffer ring and
+    /// add each written buffer to the current transaction.
+    AddDatabufs,
+    /// gfs2: `__mark_inode_dirty()` if the transaction has new buffers, then
+    /// `gfs2_trans_end()`.
+    TransEnd,
+    /// Nothing left.
+    Done,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum IwPc {
+    InodeLock,
+    Begin,
+    Prepare,
+    Get,
+    Valid,
+    WriteBegin,
+    Copy,
+    WriteEnd,
+    Put,
+    InodeUnlock,
+}
+
+/// A `pwrite()` of data units `unit..unit+len` on XFS or gfs2:
+/// `inode_lock()`, then `iomap_file_buffered_write()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct IomapWrite {
+    file: u8,
+    start: u8,
+    pos: u8,
+    end: u8,
+    pc: IwPc,
+    map: Iomap,
+    get: GetLockedFolio,
+    /// The units of the current folio this iteration writes.
+    from: u8,
+    to: u8,
+    put: [PutOp; 4],
+    put_i: u8,
+    /// gfs2: a transaction is open (`current->journal_info`).
+    tr: bool,
+    /// The iteration ended on a stale mapping: remap instead of advancing.
+    stale: bool,
+    vers: [u16; MAX_LBLK],
+    /// 0 or a negative errno.
+    pub err: i8,
+}
+
+impl IomapWrite {
+    /// Write units `unit..unit + len` of `file`.
+    pub fn new(file: u8, unit: u8, len: u8) -> IomapWrite {
+        IomapWrite {
+            file,
+            start: unit,
+            pos: unit,
+            end: unit.saturating_add(len).min(MAX_LBLK as u8),
+            pc: IwPc::InodeLock,
+            map: Iomap::NONE,
+            get: GetLockedFolio::new(file, 0, true, false),
+            from: 0,
+            to: 0,
+            put: [PutOp::Done; 4],
+            put_i: 0,
+            tr: false,
+            stale: false,
+            vers: [0; MAX_LBLK],
+            err: 0,
+        }
+    }
+
+    fn gfs2(w: &World) -> bool {
+        w.cfg.fs == Fs::Gfs2
+    }
+
+    /// Set up the iteration over the folio holding `pos`.
+    fn next_folio(&mut self, w: &World) -> IwPc {
+        let upp = w.cfg.upp(self.file);
+        let page = self.pos as usize / upp;
+        self.from = self.pos;
+        let map_end = self.map.end() * UPB;
+        self.to = (self.end as usize).min((page + 1) * upp).min(map_end) as u8;
+        self.get = GetLockedFolio::new(self.file, page as u8, true, false);
+        self.stale = false;
+        if Self::gfs2(w) {
+            IwPc::Prepare
+        } else {
+            IwPc::Get
+        }
+    }
+
+    /// The end-of-iteration order for this kernel (`__iomap_put_folio()`).
+    fn put_order(w: &World, stale: bool) -> [PutOp; 4] {
+        use PutOp::*;
+        if !Self::gfs2(w) || stale {
+            return [Unlock, Put, Done, Done];
+        }
+        if w.has(Toggle::Gfs2PutFolio) {
+            // 80baab88bb93: gfs2_iomap_put_folio() owns unlock and put.
+            [AddDatabufs, Unlock, Put, TransEnd]
+        } else if w.has(Toggle::Gfs2PageDoneLocked) {
+            // v1: iomap_write_end() calls ->page_done() before folio_unlock().
+            [AddDatabufs, TransEnd, Unlock, Put]
+        } else {
+            // v6.1/v6.2 iomap_write_end(): folio_unlock(); ...; ->page_done(); folio_put().
+            [Unlock, AddDatabufs, TransEnd, Put]
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        let rw = lock::i_rwsem(self.file);
+        match self.pc {
+            IwPc::InodeLock => {
+                if !w.lock_free(rw) {
+                    return Poll::Block(Cond::Lock(rw));
+                }
+                w.locks[rw as usize].owner = w.me;
+                self.pc = if self.pos >= self.end { IwPc::InodeUnlock } else { IwPc::Begin };
+                Poll::Ran(StepId::InodeLock)
+            }
+            IwPc::Begin => {
+                // iomap_iter() → ->iomap_begin() for pos..end.
+                let lb = self.pos as usize / UPB;
+                let le = (self.end as usize).div_ceil(UPB);
+                let (map, id) = match w.cfg.fs {
+                    Fs::Gfs2 => (super::gfs2::iomap_begin_write(w, self.file, lb, le), StepId::Gfs2IomapBegin),
+                    _ => (
+                        super::xfs::buffered_write_iomap_begin(w, self.file, lb, le),
+                        StepId::XfsBufferedWriteIomapBegin,
+                    ),
+                };
+                match map {
+                    Some(m) => {
+                        self.map = m;
+                        self.pc = self.next_folio(w);
+                    }
+                    None => {
+                        w.note(Event::Note("ENOSPC"));
+                        self.err = -28;
+                        self.pc = IwPc::InodeUnlock;
+                    }
+                }
+                Poll::Ran(id)
+            }
+            IwPc::Prepare => {
+                // gfs2_iomap_page_prepare() / gfs2_iomap_get_folio(): gfs2_trans_begin().
+                self.tr = true;
+                self.pc = IwPc::Get;
+                Poll::Ran(StepId::Gfs2TransBegin)
+            }
+            IwPc::Get => match self.get.step(w) {
+                Poll::Done(id) => {
+                    if self.get.err != 0 {
+                        self.err = self.get.err;
+                        if self.tr {
+                            // ->page_done(NULL): gfs2_trans_end().
+                            self.tr = false;
+                        }
+                        self.pc = IwPc::InodeUnlock;
+                    } else {
+                        self.pc = IwPc::Valid;
+                    }
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            IwPc::Valid => {
+                // iomap_write_begin(): ->iomap_valid() once the folio is locked.
+                let checks = w.has(Toggle::IomapValid) && w.has(Toggle::XfsIomapValid) && w.cfg.fs == Fs::Xfs;
+                if checks && self.map.typ != ext::HOLE && self.map.cookie != w.inodes[f].if_seq {
+                    w.note(Event::Note("stale iomap: IOMAP_F_STALE"));
+                    self.stale = true;
+                    self.put = Self::put_order(w, true);
+                    self.put_i = 0;
+                    self.pc = IwPc::Put;
+                } else {
+                    self.pc = IwPc::WriteBegin;
+                }
+                Poll::Ran(StepId::XfsIomapValid)
+            }
+            IwPc::WriteBegin => {
+                let folio = self.get.folio;
+                w.check_ref(folio);
+                if Self::gfs2(w) {
+                    super::gfs2::ensure_buffers(w, self.file, folio);
+                }
+                write_begin_blocks(w, self.file, folio, self.from as usize, self.to as usize, &self.map);
+                self.pc = IwPc::Copy;
+                Poll::Ran(if Self::gfs2(w) { StepId::BlockWriteBegin } else { StepId::IomapWriteBegin })
+            }
+            IwPc::Copy => {
+                let folio = self.get.folio;
+                w.check_ref(folio);
+                let upp = w.cfg.upp(self.file);
+                let base = (self.from as usize / upp) * upp;
+                for u in self.from as usize..self.to as usize {
+                    let v = w.shadow.next[f][u];
+                    w.shadow.next[f][u] = v.wrapping_add(1).max(1);
+                    self.vers[u] = v;
+                    w.frame_mut(folio).data[u - base] = unit_token(self.file, u, v);
+                }
+                self.pc = IwPc::WriteEnd;
+                Poll::Ran(StepId::CopyFolioFromIter)
+            }
+            IwPc::WriteEnd => {
+                // __iomap_write_end() / block_write_end(): the written blocks are
+                // uptodate and dirty; i_size_write() if the write extends the file.
+                let folio = self.get.folio;
+                let bpp = w.cfg.bpp(self.file);
+                let (b0, b1) = (self.from as usize / UPB, (self.to as usize).div_ceil(UPB));
+                let mut bits = 0u8;
+                for lblk in b0..b1 {
+                    bits |= 1 << (lblk % bpp);
+                }
+                let fr = w.frame_mut(folio);
+                fr.blk_uptodate |= bits;
+                fr.blk_dirty |= bits;
+                let all = ((1u16 << bpp) - 1) as u8;
+                if fr.blk_uptodate & all == all {
+                    fr.flags |= pg::UPTODATE;
+                }
+                let page = fr.index;
+                if Self::gfs2(w) {
+                    super::gfs2::mark_buffers_dirty(w, folio, bits);
+                }
+                folio_mark_dirty(w, folio);
+                if w.mappings[f].i_size <= page {
+                    w.mappings[f].i_size = page + 1;
+                }
+                self.put = Self::put_order(w, false);
+                self.put_i = 0;
+                self.pc = IwPc::Put;
+                Poll::Ran(if Self::gfs2(w) { StepId::BlockWriteEnd } else { StepId::IomapWriteEnd })
+            }
+            IwPc::Put => {
+                let op = self.put[(self.put_i as usize).min(3)];
+                self.put_i += 1;
+                let folio = self.get.folio;
+                let id = match op {
+                    PutOp::Unlock => {
+                        folio_unlock(w, folio);
+                        StepId::FolioUnlock
+                    }
+                    PutOp::Put => {
+                        folio_put(w, folio);
+                        StepId::FolioPut
+                    }
+                    PutOp::AddDatabufs => {
+                        super::gfs2::add_databufs(w, folio, self.from as usize, self.to as usize);
+                        StepId::Gfs2PageAddDatabufs
+                    }
+                    PutOp::TransEnd => {
+                        self.tr = false;
+                        StepId::Gfs2TransEnd
+                    }
+                    PutOp::Done => StepId::FolioPut,
+                };
+                if self.put_i as usize >= 4 || self.put[self.put_i as usize] == PutOp::Done {
+                    self.pc = self.advance(w);
+                }
+                Poll::Ran(id)
+            }
+            IwPc::InodeUnlock => {
+                w.locks[rw as usize].owner = NO_OWNER;
+                // The write returns: everything it copied is promised.
+                for u in self.start as usize..self.pos as usize {
+                    w.shadow.latest[f][u] = self.vers[u];
+                }
+                Poll::Done(StepId::InodeUnlock)
+            }
+        }
+    }
+
+    /// `iomap_iter_advance()` and `iomap_iter()`: past this folio's units; a
+    /// new mapping when this one is used up or went stale.
+    fn advance(&mut self, w: &World) -> IwPc {
+        if self.stale {
+            // IOMAP_F_STALE with nothing written: ->iomap_begin() again from pos.
+            return IwPc::Begin;
+        }
+        self.pos = self.to;
+        if self.pos >= self.end {
+            IwPc::InodeUnlock
+        } else if (self.pos as usize) >= self.map.end() * UPB {
+            IwPc::Begin
+        } else {
+            self.next_folio(w)
+        }
+    }
+}
