@@ -68,6 +68,7 @@ fn random_case(r: &mut Rng, bh: bool) -> Case {
                 frames: 4,
                 wq_buckets: 1 + r.below(2),
                 bh_per_page: if bh { 2 } else { 1 },
+                ..Config::default()
             },
             setup: if r.below(2) == 0 {
                 vec![]

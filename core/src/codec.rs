@@ -306,8 +306,15 @@ pub fn encode(case: &Case) -> Vec<u8> {
         _ => 0,
     };
     out.push(frames | buckets << 3 | bh << 6);
-    let fs = Fs::ALL.iter().position(|&f| f == case.config.fs).unwrap_or(0) as u8;
-    let bpp = if fs == 0 { 0 } else { case.config.file_bpp.clamp(1, 2) - 1 };
+    let fs = Fs::ALL
+        .iter()
+        .position(|&f| f == case.config.fs)
+        .unwrap_or(0) as u8;
+    let bpp = if fs == 0 {
+        0
+    } else {
+        case.config.file_bpp.clamp(1, 2) - 1
+    };
     out.push(fs | bpp << 2);
     let tasks = &case.tasks[..case.tasks.len().min(MAX_TASKS)];
     out.push(tasks.len() as u8);

@@ -113,7 +113,7 @@ oracles! {
     /// A buffer head, or the folio memory its `b_data` pointed at, was used
     /// after it was freed or reused.
     BhUseAfterFree = ("bh-use-after-free", Bug,
-        "KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)"),
+        "KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002); page_buffers() after try_to_free_buffers() (seed 004)"),
     /// A buffer reference was taken on a folio between the norefs check and
     /// the end of its migration.
     BhRefDuringMigration = ("bh-ref-during-migration", Bug,
@@ -177,7 +177,11 @@ impl OracleId {
             WritebackAfterWait | FreeUnderWriteback | EndWritebackUnset | SleepInAtomic => 1,
             UseAfterFree | RefcountUnderflow | BhUseAfterFree | BhRefDuringMigration => 2,
             Hang | ReservationLeak => 3,
-            CrossIncarnationWakeup | WakeWithoutRef | StaleIomap | StaleWritebackMap | EsInconsistent
+            CrossIncarnationWakeup
+            | WakeWithoutRef
+            | StaleIomap
+            | StaleWritebackMap
+            | EsInconsistent
             | UnjournaledJdata => 4,
         }
     }

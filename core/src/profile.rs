@@ -173,7 +173,10 @@ impl Toggle {
     pub fn landed(self) -> bool {
         !matches!(
             self,
-            Toggle::JanRfc | Toggle::LuisMetaHead | Toggle::WillyMetaPerBh | Toggle::Gfs2PageDoneLocked
+            Toggle::JanRfc
+                | Toggle::LuisMetaHead
+                | Toggle::WillyMetaPerBh
+                | Toggle::Gfs2PageDoneLocked
         )
     }
 
@@ -393,7 +396,6 @@ pub const PROFILES: &[NamedProfile] = &[
         ]),
     },
 ];
-
 
 /// Errors in a profile expression.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

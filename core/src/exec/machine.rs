@@ -62,7 +62,9 @@ impl OpSm {
                 OpSm::write_units(file, index * upp, upp, cfg)
             }
             Op::Write { file, index } => OpSm::Write(BufferedWrite::new(file, index)),
-            Op::Pwrite { file, unit, len } if cfg.extent_mapped(file) => OpSm::write_units(file, unit, len, cfg),
+            Op::Pwrite { file, unit, len } if cfg.extent_mapped(file) => {
+                OpSm::write_units(file, unit, len, cfg)
+            }
             Op::Pwrite { file, unit, len } => OpSm::Write(BufferedWrite::pages(file, unit, len)),
             Op::Falloc {
                 file,
@@ -70,7 +72,9 @@ impl OpSm {
                 index,
                 count,
             } => OpSm::Falloc(crate::fs::falloc::Falloc::new(file, mode, index, count)),
-            Op::Mkwrite { file, index } => OpSm::Mkwrite(crate::mm::memory::PageMkwrite::new(file, index)),
+            Op::Mkwrite { file, index } => {
+                OpSm::Mkwrite(crate::mm::memory::PageMkwrite::new(file, index))
+            }
             Op::Read { file, index } => OpSm::Read(FilemapRead::new(file, index)),
             Op::Writeback { file, all } => OpSm::Writeback(WriteCachePages::new(
                 file,
@@ -282,7 +286,9 @@ impl<'c> Machine<'c> {
             self.tasks[t].blocked = None;
             if self.tasks[t].op.is_none() {
                 match self.op_at(c, self.tasks[t].op_idx) {
-                    Some(op) => self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c), &self.world.cfg)),
+                    Some(op) => {
+                        self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c), &self.world.cfg))
+                    }
                     None => {
                         self.tasks[t].done = true;
                         return StepResult::Idle;

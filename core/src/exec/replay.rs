@@ -289,6 +289,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             }
         }
         check_eviction(&mut self.m.world);
+        self.m.world.findings.seal_pending();
         self.fallback();
     }
 }
@@ -304,10 +305,17 @@ pub fn check_eviction(w: &mut crate::world::World) {
             continue;
         }
         let ino = w.inodes[f as usize];
-        let delalloc = (0..FILE_LBLKS).filter(|&b| ino.map[b].state == ext::DELALLOC).count();
+        let delalloc = (0..FILE_LBLKS)
+            .filter(|&b| ino.map[b].state == ext::DELALLOC)
+            .count();
         if ino.reserved != 0 || delalloc != 0 {
             w.me = crate::world::TASK_SYNC;
-            w.fire(OracleId::ReservationLeak, NO_FRAME, f as u32, (ino.reserved as u32).max(delalloc as u32));
+            w.fire(
+                OracleId::ReservationLeak,
+                NO_FRAME,
+                f as u32,
+                (ino.reserved as u32).max(delalloc as u32),
+            );
         }
     }
 }

@@ -68,11 +68,23 @@ pub fn check_es(w: &mut World, file: u8) {
     }
     let reserved = ino.reserved;
     if let Some(lblk) = over {
-        w.note(Event::Note("delayed extent-status entry over an allocated block"));
-        w.fire(OracleId::EsInconsistent, w.touched, lblk as u32, reserved as u32);
+        w.note(Event::Note(
+            "delayed extent-status entry over an allocated block",
+        ));
+        w.fire(
+            OracleId::EsInconsistent,
+            w.touched,
+            lblk as u32,
+            reserved as u32,
+        );
     } else if delayed != reserved {
         w.note(Event::Note("i_reserved_data_blocks != delayed blocks"));
-        w.fire(OracleId::EsInconsistent, w.touched, delayed as u32, reserved as u32);
+        w.fire(
+            OracleId::EsInconsistent,
+            w.touched,
+            delayed as u32,
+            reserved as u32,
+        );
     }
 }
 
@@ -160,6 +172,8 @@ pub struct Ext4MapBlocks {
     pc: MbPc,
     /// `i_data_sem` is held shared by this lookup.
     read_held: bool,
+    /// The lockless lookup found a hole entry (v6.7: `goto add_delayed` under `down_read`).
+    es_hole: bool,
     gap: (u8, u8),
     /// The result, once done.
     pub found: Found,
@@ -176,6 +190,7 @@ impl Ext4MapBlocks {
             mode,
             pc: MbPc::Lookup,
             read_held: false,
+            es_hole: false,
             gap: (0, 0),
             found: Found::None,
             err: 0,
@@ -211,6 +226,7 @@ impl Ext4MapBlocks {
                     }
                     (MapMode::Da, Found::Hole) => {
                         // goto add_delayed (v6.7: down_read first, the insert runs under it).
+                        self.es_hole = true;
                         self.pc = if w.has(Toggle::Ext4DaExclusive) {
                             MbPc::DownWrite
                         } else {
@@ -235,8 +251,10 @@ impl Ext4MapBlocks {
                 w.locks[sem as usize].readers += 1;
                 self.read_held = true;
                 // v6.7 add_delayed straight after an ES hole: insert under the read lock.
-                let es_hole = w.inodes[f as usize].es[lblk] == es::HOLE;
-                self.pc = if self.mode == MapMode::Da && es_hole && !w.has(Toggle::Ext4DaExclusive) {
+                self.pc = if self.mode == MapMode::Da
+                    && self.es_hole
+                    && !w.has(Toggle::Ext4DaExclusive)
+                {
                     MbPc::Insert
                 } else {
                     MbPc::Query
@@ -347,7 +365,11 @@ impl Ext4MapBlocks {
                 w.inodes[f as usize].reserved += 1;
                 es_set(w, f, lblk, es::DELAYED);
                 self.found = Found::Delayed;
-                self.pc = if self.read_held { MbPc::UpRead } else { MbPc::UpWrite };
+                self.pc = if self.read_held {
+                    MbPc::UpRead
+                } else {
+                    MbPc::UpWrite
+                };
                 Poll::Ran(StepId::Ext4InsertDelayedBlock)
             }
             MbPc::Alloc => {
@@ -361,7 +383,15 @@ impl Ext4MapBlocks {
                         self.pc = MbPc::UpWrite;
                         return Poll::Ran(StepId::Ext4ExtMapBlocks);
                     };
-                    set_extent(w, f, lblk, Extent { state: ext::UNWRITTEN, pblk: p });
+                    set_extent(
+                        w,
+                        f,
+                        lblk,
+                        Extent {
+                            state: ext::UNWRITTEN,
+                            pblk: p,
+                        },
+                    );
                     // "Reduce the reserved cluster count to reflect … direct
                     // allocation of clusters discovered to be delayed allocated".
                     let ino = &mut w.inodes[f as usize];
@@ -370,7 +400,11 @@ impl Ext4MapBlocks {
                     }
                     self.found = Found::Unwritten(p);
                 }
-                let st = if let Found::Written(_) = self.found { es::WRITTEN } else { es::UNWRITTEN };
+                let st = if let Found::Written(_) = self.found {
+                    es::WRITTEN
+                } else {
+                    es::UNWRITTEN
+                };
                 es_set(w, f, lblk, st);
                 self.pc = MbPc::UpWrite;
                 Poll::Ran(StepId::Ext4ExtMapBlocks)
@@ -413,7 +447,15 @@ pub fn writeback_map_block(w: &mut World, file: u8, lblk: usize, delay: bool) ->
             w.note(Event::Note("ENOSPC"));
             return (NO_PBLK, false);
         };
-        set_extent(w, file, lblk, Extent { state: ext::UNWRITTEN, pblk: p });
+        set_extent(
+            w,
+            file,
+            lblk,
+            Extent {
+                state: ext::UNWRITTEN,
+                pblk: p,
+            },
+        );
         let ino = &mut w.inodes[f];
         ino.reserved = ino.reserved.saturating_sub(1);
         ino.es[lblk] = es::NONE;
@@ -421,7 +463,9 @@ pub fn writeback_map_block(w: &mut World, file: u8, lblk: usize, delay: bool) ->
         return (p, true);
     }
     if delay {
-        w.note(Event::Note("delayed block already allocated: nothing claimed"));
+        w.note(Event::Note(
+            "delayed block already allocated: nothing claimed",
+        ));
         if w.inodes[f].es[lblk] == es::DELAYED {
             w.inodes[f].es[lblk] = es::NONE;
             es_set(w, file, lblk, es_of(e.state));
@@ -540,7 +584,11 @@ impl Ext4Write {
                 }
                 w.locks[rw as usize].owner = w.me;
                 self.folio_range(w);
-                self.pc = if self.pos >= self.end { EwPc::InodeUnlock } else { EwPc::Get };
+                self.pc = if self.pos >= self.end {
+                    EwPc::InodeUnlock
+                } else {
+                    EwPc::Get
+                };
                 Poll::Ran(StepId::InodeLock)
             }
             EwPc::Get => match self.get.step(w) {
@@ -563,7 +611,9 @@ impl Ext4Write {
                     return self.step(w);
                 }
                 let lblk = self.blk;
-                let m = self.map.get_or_insert_with(|| Ext4MapBlocks::new(self.file, lblk, MapMode::Da));
+                let m = self
+                    .map
+                    .get_or_insert_with(|| Ext4MapBlocks::new(self.file, lblk, MapMode::Da));
                 match m.step(w) {
                     Poll::Done(id) => {
                         let found = m.found;
@@ -575,7 +625,15 @@ impl Ext4Write {
                             w.frame_mut(folio).blk_delay |= 1 << (lblk as usize % bpp);
                         }
                         let im = found_as_iomap(found, lblk as usize);
-                        prepare_block(w, self.file, folio, lblk as usize, self.pos as usize, self.to as usize, &im);
+                        prepare_block(
+                            w,
+                            self.file,
+                            folio,
+                            lblk as usize,
+                            self.pos as usize,
+                            self.to as usize,
+                            &im,
+                        );
                         self.blk += 1;
                         Poll::Ran(id)
                     }

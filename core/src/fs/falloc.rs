@@ -176,7 +176,15 @@ impl Falloc {
                             for j in 0..crate::world::UPB {
                                 w.disk.blocks[disk_unit(p, j)] = 0;
                             }
-                            set_extent(w, self.file, lblk, Extent { state: ext::WRITTEN, pblk: p });
+                            set_extent(
+                                w,
+                                self.file,
+                                lblk,
+                                Extent {
+                                    state: ext::WRITTEN,
+                                    pblk: p,
+                                },
+                            );
                         }
                     }
                     _ => {

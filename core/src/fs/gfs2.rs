@@ -45,12 +45,20 @@ pub fn iomap_begin_write(w: &mut World, file: u8, lb: usize, le: usize) -> Optio
         let p = w.balloc.alloc()?;
         if first == NO_PBLK {
             first = p;
-        } else if p != first + n as u8 {
+        } else if p != first + n {
             // Not contiguous: the iomap ends here; the next one maps the rest.
             w.balloc.free(p);
             break;
         }
-        set_extent(w, file, lblk, Extent { state: ext::WRITTEN, pblk: p });
+        set_extent(
+            w,
+            file,
+            lblk,
+            Extent {
+                state: ext::WRITTEN,
+                pblk: p,
+            },
+        );
         n += 1;
     }
     Some(Iomap {

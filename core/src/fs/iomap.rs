@@ -102,7 +102,11 @@ pub fn extent_run(w: &World, file: u8, lblk: usize, end: usize) -> Iomap {
         off: lblk as u8,
         len: n as u8,
         typ: first.state,
-        pblk: if first.allocated() { first.pblk } else { NO_PBLK },
+        pblk: if first.allocated() {
+            first.pblk
+        } else {
+            NO_PBLK
+        },
         cookie: w.inodes[file as usize].if_seq,
         new: false,
     }
@@ -117,14 +121,25 @@ fn page_of(w: &World, file: u8, lblk: usize) -> usize {
 /// `iomap_block_needs_zeroing()`: not a written extent, or just allocated,
 /// or at or beyond EOF.
 pub fn needs_zeroing(w: &World, file: u8, map: &Iomap, lblk: usize) -> bool {
-    map.typ != ext::WRITTEN || map.new || page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize
+    map.typ != ext::WRITTEN
+        || map.new
+        || page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize
 }
 
 /// Initialise the units of block `lblk` of `folio` that lie outside the
 /// write's `from..to` (file units): zeroes if `zero`, else the disk block
 /// `src`. Before doing it, compare the decision with the one the current
 /// extent map implies: `stale-iomap` if they differ.
-fn init_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from: usize, to: usize, zero: bool, src: u8) {
+fn init_block(
+    w: &mut World,
+    file: u8,
+    folio: FolioRef,
+    lblk: usize,
+    range: (usize, usize),
+    zero: bool,
+    src: u8,
+) {
+    let (from, to) = range;
     let cur = w.inodes[file as usize].map[lblk];
     let beyond_eof = page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize;
     let cur_zero = cur.state != ext::WRITTEN || beyond_eof;
@@ -160,7 +175,14 @@ fn init_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from: usize
 /// `__block_write_begin_int()`): for the write's `from..to` units of
 /// `folio`, each partially written block that is not uptodate is zeroed
 /// (`iomap_block_needs_zeroing()`) or read from disk, through `map`.
-pub fn write_begin_blocks(w: &mut World, file: u8, folio: FolioRef, from: usize, to: usize, map: &Iomap) {
+pub fn write_begin_blocks(
+    w: &mut World,
+    file: u8,
+    folio: FolioRef,
+    from: usize,
+    to: usize,
+    map: &Iomap,
+) {
     let fr = *w.frame(folio);
     let bpp = w.cfg.bpp(file);
     let upp = w.cfg.upp(file);
@@ -178,14 +200,23 @@ pub fn write_begin_blocks(w: &mut World, file: u8, folio: FolioRef, from: usize,
 /// One block of `__iomap_write_begin()` / `__block_write_begin_int()`: if
 /// the write's `from..to` covers it only in part and it is not uptodate,
 /// zero it or read it through `map`, and mark it uptodate.
-pub fn prepare_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from: usize, to: usize, map: &Iomap) {
+pub fn prepare_block(
+    w: &mut World,
+    file: u8,
+    folio: FolioRef,
+    lblk: usize,
+    from: usize,
+    to: usize,
+    map: &Iomap,
+) {
     let bit = 1u8 << (lblk % w.cfg.bpp(file));
     let covered = from <= lblk * UPB && to >= (lblk + 1) * UPB;
-    if covered || w.frame(folio).blk_uptodate & bit != 0 || w.frame(folio).flags & pg::UPTODATE != 0 {
+    if covered || w.frame(folio).blk_uptodate & bit != 0 || w.frame(folio).flags & pg::UPTODATE != 0
+    {
         return;
     }
     let zero = needs_zeroing(w, file, map, lblk);
-    init_block(w, file, folio, lblk, from, to, zero, map.pblk_of(lblk));
+    init_block(w, file, folio, lblk, (from, to), zero, map.pblk_of(lblk));
     w.frame_mut(folio).blk_uptodate |= bit;
 }
 
@@ -194,7 +225,11 @@ pub fn prepare_block(w: &mut World, file: u8, folio: FolioRef, lblk: usize, from
 /// written extent, synchronously. Returns the disk units a read bio would
 /// carry (for a folio not yet uptodate in any block, the caller submits a
 /// bio for them instead).
-pub fn read_folio_sources(w: &mut World, file: u8, folio: FolioRef) -> [u8; crate::world::MAX_BLOCKS] {
+pub fn read_folio_sources(
+    w: &mut World,
+    file: u8,
+    folio: FolioRef,
+) -> [u8; crate::world::MAX_BLOCKS] {
     let bpp = w.cfg.bpp(file);
     let page = w.frame(folio).index as usize;
     let mut units = [NO_PBLK; crate::world::MAX_BLOCKS];
@@ -249,7 +284,15 @@ pub fn end_ioend_convert(w: &mut World, b: &Bio) {
         let e = w.inodes[file as usize].map[lblk];
         let pblk = b.pblk[j * UPB];
         if pblk != NO_PBLK && e.state == ext::UNWRITTEN && disk_unit(e.pblk, 0) == pblk as usize {
-            set_extent(w, file, lblk, Extent { state: ext::WRITTEN, pblk: e.pblk });
+            set_extent(
+                w,
+                file,
+                lblk,
+                Extent {
+                    state: ext::WRITTEN,
+                    pblk: e.pblk,
+                },
+            );
             if w.cfg.fs == Fs::Ext4 {
                 super::ext4::es_set(w, file, lblk, crate::world::es::WRITTEN);
             }
@@ -388,7 +431,11 @@ impl IomapWrite {
                     return Poll::Block(Cond::Lock(rw));
                 }
                 w.locks[rw as usize].owner = w.me;
-                self.pc = if self.pos >= self.end { IwPc::InodeUnlock } else { IwPc::Begin };
+                self.pc = if self.pos >= self.end {
+                    IwPc::InodeUnlock
+                } else {
+                    IwPc::Begin
+                };
                 Poll::Ran(StepId::InodeLock)
             }
             IwPc::Begin => {
@@ -396,7 +443,10 @@ impl IomapWrite {
                 let lb = self.pos as usize / UPB;
                 let le = (self.end as usize).div_ceil(UPB);
                 let (map, id) = match w.cfg.fs {
-                    Fs::Gfs2 => (super::gfs2::iomap_begin_write(w, self.file, lb, le), StepId::Gfs2IomapBegin),
+                    Fs::Gfs2 => (
+                        super::gfs2::iomap_begin_write(w, self.file, lb, le),
+                        StepId::Gfs2IomapBegin,
+                    ),
                     _ => (
                         super::xfs::buffered_write_iomap_begin(w, self.file, lb, le),
                         StepId::XfsBufferedWriteIomapBegin,
@@ -439,7 +489,9 @@ impl IomapWrite {
             },
             IwPc::Valid => {
                 // iomap_write_begin(): ->iomap_valid() once the folio is locked.
-                let checks = w.has(Toggle::IomapValid) && w.has(Toggle::XfsIomapValid) && w.cfg.fs == Fs::Xfs;
+                let checks = w.has(Toggle::IomapValid)
+                    && w.has(Toggle::XfsIomapValid)
+                    && w.cfg.fs == Fs::Xfs;
                 if checks && self.map.typ != ext::HOLE && self.map.cookie != w.inodes[f].if_seq {
                     w.note(Event::Note("stale iomap: IOMAP_F_STALE"));
                     self.stale = true;
@@ -457,9 +509,20 @@ impl IomapWrite {
                 if Self::gfs2(w) {
                     super::gfs2::ensure_buffers(w, self.file, folio);
                 }
-                write_begin_blocks(w, self.file, folio, self.from as usize, self.to as usize, &self.map);
+                write_begin_blocks(
+                    w,
+                    self.file,
+                    folio,
+                    self.from as usize,
+                    self.to as usize,
+                    &self.map,
+                );
                 self.pc = IwPc::Copy;
-                Poll::Ran(if Self::gfs2(w) { StepId::BlockWriteBegin } else { StepId::IomapWriteBegin })
+                Poll::Ran(if Self::gfs2(w) {
+                    StepId::BlockWriteBegin
+                } else {
+                    StepId::IomapWriteBegin
+                })
             }
             IwPc::Copy => {
                 let folio = self.get.folio;
@@ -503,7 +566,11 @@ impl IomapWrite {
                 self.put = Self::put_order(w, false);
                 self.put_i = 0;
                 self.pc = IwPc::Put;
-                Poll::Ran(if Self::gfs2(w) { StepId::BlockWriteEnd } else { StepId::IomapWriteEnd })
+                Poll::Ran(if Self::gfs2(w) {
+                    StepId::BlockWriteEnd
+                } else {
+                    StepId::IomapWriteEnd
+                })
             }
             IwPc::Put => {
                 let op = self.put[(self.put_i as usize).min(3)];

@@ -99,7 +99,9 @@ pub fn writeback_map_folio(
 ) -> Result<([u8; crate::world::MAX_BLOCKS], u8, crate::step::StepId), crate::exec::poll::Cond> {
     use crate::step::StepId;
     if w.cfg.fs == Fs::Ext4 && !ext4::data_sem_free(w, file) {
-        return Err(crate::exec::poll::Cond::Lock(crate::world::lock::i_data_sem(file)));
+        return Err(crate::exec::poll::Cond::Lock(
+            crate::world::lock::i_data_sem(file),
+        ));
     }
     w.check_ref(r);
     let bpp = w.cfg.bpp(file);

@@ -118,7 +118,12 @@ pub fn map_blocks(w: &mut World, file: u8, wpc: &mut Wpc, lblk: usize) -> (u8, b
     let p = m.pblk_of(lblk);
     let cur = w.inodes[file as usize].map[lblk];
     if !cur.allocated() || cur.pblk != p {
-        w.fire(OracleId::StaleWritebackMap, w.touched, lblk as u32, p as u32);
+        w.fire(
+            OracleId::StaleWritebackMap,
+            w.touched,
+            lblk as u32,
+            p as u32,
+        );
     }
     (p, m.typ == ext::UNWRITTEN)
 }

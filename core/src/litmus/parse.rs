@@ -7,8 +7,8 @@ use crate::oracle::OracleId;
 use crate::profile::Profile;
 use crate::step::StepId;
 use crate::world::{
-    Config, CtxId, Fs, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILES, MAX_FILE_BPP, MAX_FRAMES, MAX_INDEX, MAX_TASKS,
-    TASK_KSWAPD,
+    Config, CtxId, Fs, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILES, MAX_FILE_BPP, MAX_FRAMES,
+    MAX_INDEX, MAX_TASKS, TASK_KSWAPD,
 };
 
 /// A parsed litmus file: the case and what the author said about it.

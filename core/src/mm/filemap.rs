@@ -702,7 +702,9 @@ impl BufferedWrite {
             file,
             first: index,
             index,
-            end: index.saturating_add(count.max(1)).min(crate::world::MAX_INDEX as u8),
+            end: index
+                .saturating_add(count.max(1))
+                .min(crate::world::MAX_INDEX as u8),
             pc: WritePc::InodeLock,
             get: GetLockedFolio::new(file, index, true, false),
             versions: [0; crate::world::MAX_INDEX],
@@ -902,7 +904,8 @@ impl FilemapRead {
                 match m.found {
                     crate::fs::ext4::Found::Written(p) => {
                         for j in 0..crate::world::UPB {
-                            self.units[b * crate::world::UPB + j] = crate::fs::disk_unit(p, j) as u8;
+                            self.units[b * crate::world::UPB + j] =
+                                crate::fs::disk_unit(p, j) as u8;
                         }
                     }
                     _ => {
@@ -996,7 +999,11 @@ impl FilemapRead {
             ReadPc::ReadMap => self.ext4_map_step(w),
             ReadPc::Submit => {
                 if !mapped {
-                    if !crate::block::bio::submit_bio(w, self.folio, crate::world::BioKind::ReadPage) {
+                    if !crate::block::bio::submit_bio(
+                        w,
+                        self.folio,
+                        crate::world::BioKind::ReadPage,
+                    ) {
                         return Poll::Block(Cond::BioSlot);
                     }
                     self.pc = ReadPc::WaitLocked;
@@ -1056,7 +1063,9 @@ impl FilemapRead {
                 }
             }
             ReadPc::LockFill => {
-                let lk = self.lock.get_or_insert_with(|| LockFolio::new(self.folio, true));
+                let lk = self
+                    .lock
+                    .get_or_insert_with(|| LockFolio::new(self.folio, true));
                 match lk.step(w) {
                     Poll::Done(id) => {
                         let ret = lk.ret;
@@ -1108,8 +1117,8 @@ impl FilemapRead {
                     let u = i * upp + j;
                     let t = w.frame(self.folio).data[j];
                     let promised = self.promised[j];
-                    let ok_owner =
-                        t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
+                    let ok_owner = t == 0
+                        || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
                     // Another file's data is always wrong; an older version of our
                     // own only if it was still promised (an I/O error voids).
                     let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);

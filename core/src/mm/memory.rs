@@ -139,9 +139,9 @@ impl PageMkwrite {
                             return self.step(w);
                         }
                         let lblk = self.index * bpp as u8 + self.blk;
-                        let m = self
-                            .map
-                            .get_or_insert_with(|| Ext4MapBlocks::new(self.file, lblk, MapMode::Da));
+                        let m = self.map.get_or_insert_with(|| {
+                            Ext4MapBlocks::new(self.file, lblk, MapMode::Da)
+                        });
                         match m.step(w) {
                             Poll::Done(id) => {
                                 if m.found == Found::Delayed {
@@ -159,7 +159,12 @@ impl PageMkwrite {
                         let lb = self.index as usize * bpp;
                         let mut lblk = lb;
                         while lblk < lb + bpp {
-                            let m = crate::fs::xfs::buffered_write_iomap_begin(w, self.file, lblk, lb + bpp);
+                            let m = crate::fs::xfs::buffered_write_iomap_begin(
+                                w,
+                                self.file,
+                                lblk,
+                                lb + bpp,
+                            );
                             lblk = m.map_or(lb + bpp, |m| m.end().max(lblk + 1));
                         }
                         self.pc = MwPc::Store;
@@ -172,7 +177,7 @@ impl PageMkwrite {
                     }
                     Fs::Simple => {
                         self.pc = MwPc::Store;
-                        return self.step(w);
+                        self.step(w)
                     }
                 }
             }
@@ -198,7 +203,12 @@ impl PageMkwrite {
                 }
                 if w.cfg.fs == Fs::Gfs2 {
                     crate::fs::gfs2::mark_buffers_dirty(w, r, all);
-                    crate::fs::gfs2::add_databufs(w, r, self.index as usize * upp, (self.index as usize + 1) * upp);
+                    crate::fs::gfs2::add_databufs(
+                        w,
+                        r,
+                        self.index as usize * upp,
+                        (self.index as usize + 1) * upp,
+                    );
                 }
                 w.frame_mut(r).flags |= pg::UPTODATE;
                 folio_mark_dirty(w, r);

@@ -119,7 +119,8 @@ impl Truncate {
             TruncPc::FindLock => {
                 // find_lock_entries(): one entry per step.
                 let m = &w.mappings[self.file as usize];
-                let next = (self.index as usize..self.end as usize).find(|&i| m.slots[i].frame != NO_FRAME);
+                let next = (self.index as usize..self.end as usize)
+                    .find(|&i| m.slots[i].frame != NO_FRAME);
                 let Some(i) = next else {
                     self.pc = if self.batch.nr > 0 {
                         TruncPc::Delete
@@ -279,7 +280,12 @@ impl Truncate {
                 // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
                 if w.cfg.extent_mapped(self.file) {
                     let bpp = w.cfg.bpp(self.file);
-                    crate::fs::free_file_blocks(w, self.file, self.size as usize * bpp, crate::world::FILE_LBLKS);
+                    crate::fs::free_file_blocks(
+                        w,
+                        self.file,
+                        self.size as usize * bpp,
+                        crate::world::FILE_LBLKS,
+                    );
                 } else {
                     for i in self.size..MAX_INDEX as u8 {
                         w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
