@@ -29,6 +29,13 @@ use super::set_extent;
 /// Set the extent-status entry of `lblk` (`ext4_es_insert_extent()` /
 /// `ext4_es_insert_delayed_block()`), then check the cache's invariants.
 pub fn es_set(w: &mut World, file: u8, lblk: usize, state: u8) {
+    es_set_quiet(w, file, lblk, state);
+    check_es(w, file);
+}
+
+/// Set an extent-status entry without checking (the caller checks once
+/// after a range).
+fn es_set_quiet(w: &mut World, file: u8, lblk: usize, state: u8) {
     let ino = &mut w.inodes[file as usize];
     ino.es[lblk] = state;
     let reserved = ino.reserved;
@@ -38,7 +45,6 @@ pub fn es_set(w: &mut World, file: u8, lblk: usize, state: u8) {
         state,
         reserved,
     });
-    check_es(w, file);
 }
 
 /// `ext4_es_remove_extent()` on one block: a delayed entry's reservation is
@@ -55,6 +61,9 @@ pub fn es_remove(w: &mut World, file: u8, lblk: usize) {
 /// tree has allocated, and one reservation per delayed entry
 /// (`es-inconsistent`).
 pub fn check_es(w: &mut World, file: u8) {
+    if w.findings.has(OracleId::EsInconsistent) {
+        return;
+    }
     let ino = &w.inodes[file as usize];
     let mut delayed = 0u8;
     let mut over = None;
@@ -309,8 +318,9 @@ impl Ext4MapBlocks {
                         // The insert drops a delayed entry without releasing its reservation.
                         ino.es[b] = es::NONE;
                     }
-                    es_set(w, f, b, es::HOLE);
+                    es_set_quiet(w, f, b, es::HOLE);
                 }
+                check_es(w, f);
                 self.found = Found::Hole;
                 self.pc = MbPc::UpRead;
                 Poll::Ran(StepId::Ext4EsInsertExtent)
