@@ -13,4 +13,5 @@ gen() {
 }
 gen writeback corpus/litmus/case1-*.litmus
 gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus
+gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

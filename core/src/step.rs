@@ -278,6 +278,11 @@ steps! {
     /// fs/iomap/buffered-io.c `__iomap_write_end()`: the written range uptodate
     /// and dirty (`iomap_set_range_dirty()`, `filemap_dirty_folio()`), `i_size_write()`.
     IomapWriteEnd = "__iomap_write_end",
+    /// fs/iomap/buffered-io.c `iomap_write_delalloc_release()` from
+    /// `xfs_buffered_write_iomap_end()`: after a short write, the delalloc
+    /// blocks the mapping reserved past the written range are punched, except
+    /// where dirty page cache still needs them.
+    IomapWriteDelallocRelease = "iomap_write_delalloc_release",
     /// fs/buffer.c `__block_write_begin_int()` (gfs2's `IOMAP_F_BUFFER_HEAD`
     /// path, ext4's `ext4_da_write_begin()`): buffers created if the folio has
     /// none, then the same zero-or-read decision per partially written buffer.
@@ -374,6 +379,12 @@ steps! {
     /// fs/gfs2/bmap.c `gfs2_iomap_begin()` → `gfs2_iomap_write_alloc()`: holes are
     /// allocated at write time (`IOMAP_F_NEW`).
     Gfs2IomapBegin = "gfs2_iomap_begin",
+    /// fs/gfs2/glock.c `gfs2_glock_nq()` on the inode glock: shared for a read
+    /// (`gfs2_file_read_iter()`), exclusive for a write, truncate, fallocate or
+    /// write fault. Within one node it orders them like a reader-writer lock.
+    Gfs2GlockNq = "gfs2_glock_nq",
+    /// `gfs2_glock_dq()`.
+    Gfs2GlockDq = "gfs2_glock_dq",
     /// fs/gfs2/bmap.c `gfs2_iomap_page_prepare()` (v6.3+: `gfs2_iomap_get_folio()`):
     /// `gfs2_trans_begin()`.
     Gfs2TransBegin = "gfs2_trans_begin",

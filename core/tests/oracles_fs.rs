@@ -22,7 +22,11 @@ fn fired(c: &Case) -> Vec<OracleId> {
 
 fn fires_only_when_raced(file: &str, o: OracleId) {
     let c = load(file).case;
-    assert!(fired(&c).contains(&o), "{file}: {o} did not fire: {:?}", fired(&c));
+    assert!(
+        fired(&c).contains(&o),
+        "{file}: {o} did not fire: {:?}",
+        fired(&c)
+    );
     let s = serial(&c);
     assert!(fired(&s).is_empty(), "{file} run serially: {:?}", fired(&s));
 }
@@ -34,20 +38,32 @@ fn stale_iomap() {
 
 #[test]
 fn stale_writeback_map() {
-    fires_only_when_raced("case4-xfs-stale-writeback-map.litmus", OracleId::StaleWritebackMap);
+    fires_only_when_raced(
+        "case4-xfs-stale-writeback-map.litmus",
+        OracleId::StaleWritebackMap,
+    );
 }
 
 #[test]
 fn es_inconsistent() {
     fires_only_when_raced("case4-ext4-delalloc-read.litmus", OracleId::EsInconsistent);
-    fires_only_when_raced("case4-ext4-delalloc-fallocate.litmus", OracleId::EsInconsistent);
+    fires_only_when_raced(
+        "case4-ext4-delalloc-fallocate.litmus",
+        OracleId::EsInconsistent,
+    );
 }
 
 #[test]
 fn reservation_leak() {
-    fires_only_when_raced("case4-ext4-delalloc-fallocate.litmus", OracleId::ReservationLeak);
+    fires_only_when_raced(
+        "case4-ext4-delalloc-fallocate.litmus",
+        OracleId::ReservationLeak,
+    );
     // XFS: the delalloc extent a stale writeback mapping never converted.
-    fires_only_when_raced("case4-xfs-stale-writeback-map.litmus", OracleId::ReservationLeak);
+    fires_only_when_raced(
+        "case4-xfs-stale-writeback-map.litmus",
+        OracleId::ReservationLeak,
+    );
 }
 
 #[test]
@@ -57,7 +73,8 @@ fn unjournaled_jdata_write_and_bh_use_after_free() {
     // Writeback in the window alone: the in-place write, no use after free.
     let mut c = load("case5-gfs2-page-done.litmus").case;
     c.tasks.truncate(2);
-    c.schedule.retain(|s| s.ctx < 2 || s.ctx >= pagelife_core::world::BIO_CTX0);
+    c.schedule
+        .retain(|s| s.ctx < 2 || s.ctx >= pagelife_core::world::BIO_CTX0);
     let f = fired(&c);
     assert!(f.contains(&OracleId::UnjournaledJdata), "{f:?}");
     assert!(!f.contains(&OracleId::BhUseAfterFree), "{f:?}");

@@ -31,7 +31,10 @@ fn check_clean(file: &str, profile: &str) -> bool {
             max_states: 3_000_000,
         },
     );
-    assert!(!r.truncated, "{file} on {profile}: check stopped at max_states");
+    assert!(
+        !r.truncated,
+        "{file} on {profile}: check stopped at max_states"
+    );
     r.violation.is_none()
 }
 
@@ -58,9 +61,18 @@ fn d7b64041164c_and_304a68b9c63b_close_the_stale_iomap_zeroing() {
     assert_eq!(headline(f, "v6.2"), None);
     assert!(check_clean(f, "v6.2"));
     // Either half alone is not the fix: the iomap core hook needs XFS's cookie.
-    assert_eq!(headline(f, "v6.2-d7b64041164c"), Some(OracleId::DiskMismatch));
-    assert_eq!(headline(f, "v6.2-304a68b9c63b"), Some(OracleId::DiskMismatch));
-    assert_eq!(headline(f, "mainline-304a68b9c63b"), Some(OracleId::DiskMismatch));
+    assert_eq!(
+        headline(f, "v6.2-d7b64041164c"),
+        Some(OracleId::DiskMismatch)
+    );
+    assert_eq!(
+        headline(f, "v6.2-304a68b9c63b"),
+        Some(OracleId::DiskMismatch)
+    );
+    assert_eq!(
+        headline(f, "mainline-304a68b9c63b"),
+        Some(OracleId::DiskMismatch)
+    );
 }
 
 #[test]
@@ -69,7 +81,10 @@ fn d9252d526ba6_closes_the_stale_writeback_mapping() {
     assert_eq!(headline(f, "v5.0"), Some(OracleId::DiskMismatch));
     assert_eq!(headline(f, "v5.3"), None);
     assert!(check_clean(f, "v5.3"));
-    assert_eq!(headline(f, "mainline-d9252d526ba6"), Some(OracleId::DiskMismatch));
+    assert_eq!(
+        headline(f, "mainline-d9252d526ba6"),
+        Some(OracleId::DiskMismatch)
+    );
 }
 
 #[test]
@@ -80,7 +95,10 @@ fn only_0ea6560abb3b_closes_the_mkwrite_fallocate_race() {
     assert_eq!(headline(f, "v6.8"), Some(OracleId::ReservationLeak));
     assert_eq!(headline(f, "v6.11"), None);
     assert!(check_clean(f, "v6.11"));
-    assert_eq!(headline(f, "mainline-0ea6560abb3b"), Some(OracleId::ReservationLeak));
+    assert_eq!(
+        headline(f, "mainline-0ea6560abb3b"),
+        Some(OracleId::ReservationLeak)
+    );
 }
 
 #[test]
@@ -90,7 +108,10 @@ fn acf795dc161f_closes_the_read_put_gap_race() {
     assert_eq!(headline(f, "v6.8"), None);
     assert!(check_clean(f, "v6.8"));
     // 0ea6560abb3b's recheck runs under the write lock only: alone it does not help.
-    assert_eq!(headline(f, "mainline-acf795dc161f"), Some(OracleId::EsInconsistent));
+    assert_eq!(
+        headline(f, "mainline-acf795dc161f"),
+        Some(OracleId::EsInconsistent)
+    );
 }
 
 #[test]
@@ -102,17 +123,36 @@ fn gfs2_80baab88bb93_and_the_v1_proposal_both_close_page_done_after_unlock() {
     assert!(check_clean(f, "v6.3"));
     assert_eq!(headline(f, "gfs2_v1"), None);
     assert!(check_clean(f, "gfs2_v1"));
-    assert_eq!(headline(f, "mainline-80baab88bb93"), Some(OracleId::BhUseAfterFree));
+    assert_eq!(
+        headline(f, "mainline-80baab88bb93"),
+        Some(OracleId::BhUseAfterFree)
+    );
 }
 
 #[test]
 fn the_earlier_seed_races_keep_their_verdicts() {
     let expect: [(&str, &str, Option<OracleId>); 6] = [
-        ("case1-reuse-bug-on.litmus", "v5.8", Some(OracleId::WritebackAfterWait)),
+        (
+            "case1-reuse-bug-on.litmus",
+            "v5.8",
+            Some(OracleId::WritebackAfterWait),
+        ),
         ("case1-stale-dma.litmus", "v5.8", Some(OracleId::StaleDma)),
-        ("case1-no-reuse.litmus", "v5.10", Some(OracleId::WritebackAfterWait)),
-        ("case2-norefs-find-get-block.litmus", "v5.0", Some(OracleId::LostBhUpdate)),
-        ("case3-large-folio-sleep.litmus", "v6.15rc1", Some(OracleId::SleepInAtomic)),
+        (
+            "case1-no-reuse.litmus",
+            "v5.10",
+            Some(OracleId::WritebackAfterWait),
+        ),
+        (
+            "case2-norefs-find-get-block.litmus",
+            "v5.0",
+            Some(OracleId::LostBhUpdate),
+        ),
+        (
+            "case3-large-folio-sleep.litmus",
+            "v6.15rc1",
+            Some(OracleId::SleepInAtomic),
+        ),
         ("case1-reuse-bug-on.litmus", "v6.1", None),
     ];
     for (f, p, o) in expect {

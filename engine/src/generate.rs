@@ -1,9 +1,9 @@
 //! Fresh random cases for a target: structure, not bytes, so every case is
 //! plausible (a few files, a few tasks, setup that leaves I/O in flight).
 
-use pagelife_core::case::{Case, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::case::{Case, FallocMode, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
 use pagelife_core::profile::Profile;
-use pagelife_core::world::{Config, BIO_CTX0, MAX_TASKS};
+use pagelife_core::world::{Config, Fs, BIO_CTX0, MAX_TASKS};
 
 use crate::rng::Rng;
 use crate::target::Target;
@@ -14,7 +14,103 @@ pub fn random_op(rng: &mut Rng, target: Target) -> Op {
         return bh_op(rng);
     }
     let file = rng.byte(3);
+    if target == Target::Iomap || (target == Target::Mainline && rng.chance(0.4)) {
+        let file = if rng.chance(0.8) { 0 } else { file };
+        return fs_op(rng, file);
+    }
     op_on(rng, target, file)
+}
+
+/// A random operation of the extent-mapped filesystems' world: partial and
+/// whole-page writes, reads, write faults, fallocate, hole punching,
+/// writeback, reclaim (data units: a block has two; a page one or two blocks).
+fn fs_op(rng: &mut Rng, file: u8) -> Op {
+    let index = if rng.chance(0.5) {
+        rng.byte(2)
+    } else {
+        rng.byte(4)
+    };
+    match rng.below(16) {
+        0..=2 => Op::Pwrite {
+            file,
+            unit: rng.byte(8),
+            len: 1 + rng.byte(6),
+        },
+        3 => Op::Write { file, index },
+        4 | 5 => Op::Read { file, index },
+        6 => Op::Mkwrite { file, index },
+        7 => Op::Falloc {
+            file,
+            mode: FallocMode::Alloc,
+            index: rng.byte(2),
+            count: 1 + rng.byte(3),
+        },
+        8 => Op::Falloc {
+            file,
+            mode: if rng.chance(0.7) {
+                FallocMode::Punch
+            } else {
+                FallocMode::Zero
+            },
+            index,
+            count: 1,
+        },
+        9 | 10 => Op::Writeback {
+            file,
+            all: rng.chance(0.3),
+        },
+        11 => Op::Fsync { file },
+        12 | 13 => Op::Reclaim { frame: rng.byte(4) },
+        14 => Op::Truncate {
+            file,
+            size: rng.byte(4),
+        },
+        _ => Op::Pwrite {
+            file,
+            unit: 1 + 2 * rng.byte(4),
+            len: 1,
+        },
+    }
+}
+
+/// A file on an extent-mapped filesystem in a state races start from:
+/// preallocated, partly written, written and synced, or a hole within EOF
+/// that a read has cached.
+fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
+    match rng.below(5) {
+        0 => out.extend([
+            Op::Falloc {
+                file,
+                mode: FallocMode::Alloc,
+                index: 0,
+                count: 2 + rng.byte(2),
+            },
+            Op::Pwrite {
+                file,
+                unit: 1 + 2 * rng.byte(3),
+                len: 1,
+            },
+        ]),
+        1 => out.extend([
+            Op::Write { file, index: 0 },
+            Op::Write { file, index: 1 },
+            Op::Fsync { file },
+            Op::Write { file, index: 0 },
+        ]),
+        2 => out.extend([
+            Op::Truncate {
+                file,
+                size: 1 + rng.byte(2),
+            },
+            Op::Read { file, index: 0 },
+        ]),
+        3 => out.extend([Op::Truncate { file, size: 2 }]),
+        _ => {
+            for _ in 0..rng.below(3) {
+                out.push(fs_op(rng, file));
+            }
+        }
+    }
 }
 
 /// A random operation of the buffer-head world: metadata users, migration,
@@ -118,6 +214,32 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         },
         ..Case::default()
     };
+    let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
+    if fs {
+        c.config.fs = [Fs::Xfs, Fs::Ext4, Fs::Gfs2][rng.below(3)];
+        c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
+        c.config.frames = 3 + rng.byte(3);
+        fs_setup(rng, 0, &mut c.setup);
+        let ntasks = 1 + rng.below(MAX_TASKS.min(3));
+        for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
+            let n = 1 + rng.below(3);
+            let ops = (0..n)
+                .map(|_| {
+                    let f = if rng.chance(0.85) { 0 } else { 1 };
+                    fs_op(rng, f)
+                })
+                .collect();
+            c.tasks.push(TaskDef {
+                name: name.to_string(),
+                cpu: i as u8,
+                ops,
+            });
+        }
+        if rng.chance(0.1) {
+            c.faults.push(random_fault(rng, ntasks));
+        }
+        return c;
+    }
     if target == Target::Migration {
         // Buffers on the device, cached and clean: what migration races need.
         c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];

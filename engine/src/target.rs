@@ -17,19 +17,29 @@ pub enum Target {
     /// Buffer heads, the bh LRU and norefs migration (Cases 2 and 3) on the
     /// kernels and proposals that had the races.
     Migration,
+    /// Extent-mapped filesystems (Cases 4, 5): iomap's cached mappings on
+    /// XFS, ext4 delalloc and the extent-status cache, gfs2 journaled data —
+    /// on the kernels that had the races.
+    Iomap,
     /// Everything the model has, on `mainline`.
     Mainline,
 }
 
 impl Target {
     /// Every target.
-    pub const ALL: &'static [Target] = &[Target::Writeback, Target::Migration, Target::Mainline];
+    pub const ALL: &'static [Target] = &[
+        Target::Writeback,
+        Target::Migration,
+        Target::Iomap,
+        Target::Mainline,
+    ];
 
     /// Its name (the cargo-fuzz target name).
     pub fn name(self) -> &'static str {
         match self {
             Target::Writeback => "writeback",
             Target::Migration => "migration",
+            Target::Iomap => "iomap",
             Target::Mainline => "mainline",
         }
     }
@@ -44,6 +54,7 @@ impl Target {
         match self {
             Target::Writeback => &["v5.8", "v5.10", "v5.7"],
             Target::Migration => &["v5.0", "v6.15rc1", "luis_v2", "willy_per_bh"],
+            Target::Iomap => &["v6.1", "v6.7", "v5.0"],
             Target::Mainline => &["mainline"],
         }
     }
@@ -56,6 +67,9 @@ impl Target {
             }
             Target::Migration => {
                 "buffer heads, bh LRU and norefs migration on v5.0, v6.15-rc1 and the 2025 proposals (Cases 2, 3)"
+            }
+            Target::Iomap => {
+                "XFS stale iomaps and writeback mappings, ext4 delalloc, gfs2 page_done on v5.0, v6.1, v6.7 (Cases 4, 5)"
             }
             Target::Mainline => {
                 "every operation on mainline: a finding is a model bug or an open race"

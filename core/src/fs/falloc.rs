@@ -101,6 +101,9 @@ impl Falloc {
                 if !w.lock_free(rw) {
                     return Poll::Block(Cond::Lock(rw));
                 }
+                if let Err(c) = super::gfs2::glock_ex(w, self.file) {
+                    return Poll::Block(c);
+                }
                 w.locks[rw as usize].owner = w.me;
                 self.pc = match self.mode {
                     FallocMode::Alloc => FaPc::Alloc,
@@ -231,6 +234,7 @@ impl Falloc {
                 Poll::Ran(StepId::FilemapInvalidateUnlock)
             }
             FaPc::InodeUnlock => {
+                super::gfs2::glock_ex_release(w, self.file);
                 w.locks[rw as usize].owner = NO_OWNER;
                 Poll::Done(StepId::InodeUnlock)
             }

@@ -228,3 +228,25 @@ pub fn log_flush(w: &mut World, file: u8) {
         }
     }
 }
+
+/// `gfs2_glock_nq(LM_ST_EXCLUSIVE)` on `file`'s inode glock, if the file is
+/// on gfs2: `Ok(true)` taken, `Ok(false)` not gfs2, `Err` wait.
+pub fn glock_ex(w: &mut World, file: u8) -> Result<bool, crate::exec::poll::Cond> {
+    if w.cfg.fs != crate::world::Fs::Gfs2 || !w.cfg.extent_mapped(file) {
+        return Ok(false);
+    }
+    let gl = crate::world::lock::glock(file);
+    if !w.lock_free(gl) {
+        return Err(crate::exec::poll::Cond::Lock(gl));
+    }
+    w.locks[gl as usize].owner = w.me;
+    Ok(true)
+}
+
+/// `gfs2_glock_dq()` of an exclusive hold taken by [`glock_ex`].
+pub fn glock_ex_release(w: &mut World, file: u8) {
+    let gl = crate::world::lock::glock(file);
+    if w.locks[gl as usize].owner == w.me {
+        w.locks[gl as usize].owner = crate::world::NO_OWNER;
+    }
+}

@@ -127,23 +127,27 @@ pub fn needs_zeroing(w: &World, file: u8, map: &Iomap, lblk: usize) -> bool {
 }
 
 /// Initialise the units of block `lblk` of `folio` that lie outside the
-/// write's `from..to` (file units): zeroes if `zero`, else the disk block
-/// `src`. Before doing it, compare the decision with the one the current
-/// extent map implies: `stale-iomap` if they differ.
+/// write's `from..to` (file units) through `map`: zeroes, or the disk
+/// block it maps. Before doing it, compare with the extent map as it is now:
+/// if `map` no longer describes the block and the decision is not the one
+/// the current extent implies, `stale-iomap`.
 fn init_block(
     w: &mut World,
     file: u8,
     folio: FolioRef,
     lblk: usize,
     range: (usize, usize),
-    zero: bool,
-    src: u8,
+    map: &Iomap,
 ) {
     let (from, to) = range;
+    let zero = needs_zeroing(w, file, map, lblk);
+    let src = map.pblk_of(lblk);
     let cur = w.inodes[file as usize].map[lblk];
     let beyond_eof = page_of(w, file, lblk) >= w.mappings[file as usize].i_size as usize;
     let cur_zero = cur.state != ext::WRITTEN || beyond_eof;
-    if zero != cur_zero || (!zero && src != cur.pblk) {
+    // The mapping still describes the block: whatever it decides is current.
+    let same_view = cur.state == map.typ && (!cur.allocated() || cur.pblk == src);
+    if !same_view && (zero != cur_zero || (!zero && src != cur.pblk)) {
         w.fire(
             OracleId::StaleIomap,
             folio.frame,
@@ -215,8 +219,7 @@ pub fn prepare_block(
     {
         return;
     }
-    let zero = needs_zeroing(w, file, map, lblk);
-    init_block(w, file, folio, lblk, (from, to), zero, map.pblk_of(lblk));
+    init_block(w, file, folio, lblk, (from, to), map);
     w.frame_mut(folio).blk_uptodate |= bit;
 }
 
@@ -325,6 +328,7 @@ enum PutOp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum IwPc {
     InodeLock,
+    Glock,
     Begin,
     Prepare,
     Get,
@@ -333,6 +337,7 @@ enum IwPc {
     Copy,
     WriteEnd,
     Put,
+    DelallocRelease,
     InodeUnlock,
 }
 
@@ -346,6 +351,8 @@ pub struct IomapWrite {
     end: u8,
     pc: IwPc,
     map: Iomap,
+    /// `pos` when the current mapping was made.
+    map_pos: u8,
     get: GetLockedFolio,
     /// The units of the current folio this iteration writes.
     from: u8,
@@ -371,6 +378,7 @@ impl IomapWrite {
             end: unit.saturating_add(len).min(MAX_LBLK as u8),
             pc: IwPc::InodeLock,
             map: Iomap::NONE,
+            map_pos: unit,
             get: GetLockedFolio::new(file, 0, true, false),
             from: 0,
             to: 0,
@@ -433,11 +441,20 @@ impl IomapWrite {
                 w.locks[rw as usize].owner = w.me;
                 self.pc = if self.pos >= self.end {
                     IwPc::InodeUnlock
+                } else if Self::gfs2(w) {
+                    IwPc::Glock
                 } else {
                     IwPc::Begin
                 };
                 Poll::Ran(StepId::InodeLock)
             }
+            IwPc::Glock => match super::gfs2::glock_ex(w, self.file) {
+                Err(c) => Poll::Block(c),
+                Ok(_) => {
+                    self.pc = IwPc::Begin;
+                    Poll::Ran(StepId::Gfs2GlockNq)
+                }
+            },
             IwPc::Begin => {
                 // iomap_iter() → ->iomap_begin() for pos..end.
                 let lb = self.pos as usize / UPB;
@@ -455,6 +472,7 @@ impl IomapWrite {
                 match map {
                     Some(m) => {
                         self.map = m;
+                        self.map_pos = self.pos;
                         self.pc = self.next_folio(w);
                     }
                     None => {
@@ -479,7 +497,11 @@ impl IomapWrite {
                             // ->page_done(NULL): gfs2_trans_end().
                             self.tr = false;
                         }
-                        self.pc = IwPc::InodeUnlock;
+                        self.pc = if w.cfg.fs == Fs::Xfs {
+                            IwPc::DelallocRelease
+                        } else {
+                            IwPc::InodeUnlock
+                        };
                     } else {
                         self.pc = IwPc::Valid;
                     }
@@ -506,8 +528,16 @@ impl IomapWrite {
             IwPc::WriteBegin => {
                 let folio = self.get.folio;
                 w.check_ref(folio);
-                if Self::gfs2(w) {
-                    super::gfs2::ensure_buffers(w, self.file, folio);
+                if Self::gfs2(w) && !super::gfs2::ensure_buffers(w, self.file, folio) {
+                    // The model's buffer heads are a small pool; the kernel's
+                    // allocation cannot fail (__GFP_NOFAIL). End the write here,
+                    // as an allocation failure: -ENOMEM, nothing copied.
+                    self.err = -12;
+                    self.stale = false;
+                    self.put = [PutOp::Unlock, PutOp::Put, PutOp::TransEnd, PutOp::Done];
+                    self.put_i = 0;
+                    self.pc = IwPc::Put;
+                    return Poll::Ran(StepId::BlockWriteBegin);
                 }
                 write_begin_blocks(
                     w,
@@ -600,7 +630,33 @@ impl IomapWrite {
                 }
                 Poll::Ran(id)
             }
+            IwPc::DelallocRelease => {
+                // A short write: xfs_buffered_write_iomap_end() →
+                // iomap_write_delalloc_release() punches the delalloc blocks this
+                // mapping reserved past what was written, except under dirty cache.
+                if self.map.typ == ext::DELALLOC && self.map.new {
+                    let bpp = w.cfg.bpp(self.file);
+                    // iomap_last_written_block(): nothing written through this
+                    // mapping → from the block holding pos; else past the last one.
+                    let first = if self.pos == self.map_pos {
+                        self.pos as usize / UPB
+                    } else {
+                        (self.pos as usize).div_ceil(UPB)
+                    };
+                    for lblk in first.max(self.map.off as usize)..self.map.end() {
+                        let slot = w.slot_frame(self.file, (lblk / bpp) as u8);
+                        let dirty = slot != crate::world::NO_FRAME
+                            && w.frames[slot as usize].flags & pg::DIRTY != 0;
+                        if !dirty && w.inodes[f].map[lblk].state == ext::DELALLOC {
+                            set_extent(w, self.file, lblk, Extent::HOLE);
+                        }
+                    }
+                }
+                self.pc = IwPc::InodeUnlock;
+                Poll::Ran(StepId::IomapWriteDelallocRelease)
+            }
             IwPc::InodeUnlock => {
+                super::gfs2::glock_ex_release(w, self.file);
                 w.locks[rw as usize].owner = NO_OWNER;
                 // The write returns: everything it copied is promised.
                 for u in self.start as usize..self.pos as usize {
@@ -614,6 +670,9 @@ impl IomapWrite {
     /// `iomap_iter_advance()` and `iomap_iter()`: past this folio's units; a
     /// new mapping when this one is used up or went stale.
     fn advance(&mut self, w: &World) -> IwPc {
+        if self.err != 0 {
+            return IwPc::InodeUnlock;
+        }
         if self.stale {
             // IOMAP_F_STALE with nothing written: ->iomap_begin() again from pos.
             return IwPc::Begin;

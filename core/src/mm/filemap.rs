@@ -837,6 +837,10 @@ pub struct FilemapRead {
     promised: [u16; crate::world::MAX_BLOCKS],
     truncs: u16,
     keep: bool,
+    /// The folio was truncated under us: put it and look up again.
+    retry: bool,
+    /// gfs2: the inode glock is held shared by this read.
+    glock: u8,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -858,6 +862,8 @@ impl FilemapRead {
             promised: [0; crate::world::MAX_BLOCKS],
             truncs: 0,
             keep: false,
+            retry: false,
+            glock: 0,
             err: 0,
         }
     }
@@ -886,7 +892,7 @@ impl FilemapRead {
         loop {
             if self.blk as usize >= bpp {
                 self.pc = self.after_map;
-                return self.step(w);
+                return self.step_inner(w);
             }
             if w.frame(self.folio).blk_uptodate & (1 << self.blk) != 0 {
                 self.blk += 1;
@@ -922,8 +928,33 @@ impl FilemapRead {
         }
     }
 
-    /// Take one step.
+    /// Take one step. On gfs2, `gfs2_file_read_iter()` holds the inode glock
+    /// shared around `filemap_read()` (the fault path's glock is the write
+    /// fault's business).
     pub fn step(&mut self, w: &mut World) -> Poll {
+        let gfs2 =
+            w.cfg.fs == crate::world::Fs::Gfs2 && w.cfg.extent_mapped(self.file) && !self.keep;
+        let gl = crate::world::lock::glock(self.file);
+        if gfs2 && self.glock == 0 {
+            if !w.lock_shared_ok(gl) {
+                return Poll::Block(Cond::LockShared(gl));
+            }
+            w.locks[gl as usize].readers += 1;
+            self.glock = 1;
+            return Poll::Ran(StepId::Gfs2GlockNq);
+        }
+        let p = self.step_inner(w);
+        if let Poll::Done(_) = p {
+            if self.glock == 1 {
+                let s = &mut w.locks[gl as usize];
+                s.readers = s.readers.saturating_sub(1);
+                self.glock = 2;
+            }
+        }
+        p
+    }
+
+    fn step_inner(&mut self, w: &mut World) -> Poll {
         let (f, i) = (self.file as usize, self.index as usize);
         let upp = w.cfg.upp(self.file);
         let mapped = w.cfg.extent_mapped(self.file);
@@ -1077,7 +1108,10 @@ impl FilemapRead {
                         } else if gone || w.frame(self.folio).flags & pg::UPTODATE != 0 {
                             folio_unlock(w, self.folio);
                             self.pc = if gone {
-                                w.note(Event::Note("truncated meanwhile"));
+                                // filemap_read_folio() / filemap_fault(): the folio
+                                // left the page cache — drop it and look up again.
+                                w.note(Event::Note("truncated meanwhile: retry"));
+                                self.retry = true;
                                 ReadPc::Put
                             } else {
                                 ReadPc::Copy
@@ -1137,6 +1171,12 @@ impl FilemapRead {
             }
             ReadPc::Put => {
                 folio_put(w, self.folio);
+                if self.retry {
+                    self.retry = false;
+                    self.folio = FolioRef::NONE;
+                    self.pc = ReadPc::Lookup;
+                    return Poll::Ran(StepId::FolioPut);
+                }
                 Poll::Done(StepId::FolioPut)
             }
         }

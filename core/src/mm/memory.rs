@@ -77,6 +77,15 @@ impl PageMkwrite {
         let inv = lock::invalidate_lock(self.file);
         match self.pc {
             MwPc::InvLock => {
+                // gfs2_page_mkwrite(): the inode glock, exclusive.
+                match crate::fs::gfs2::glock_ex(w, self.file) {
+                    Err(c) => return Poll::Block(c),
+                    Ok(true) => {
+                        self.pc = MwPc::Fault;
+                        return Poll::Ran(StepId::Gfs2GlockNq);
+                    }
+                    Ok(false) => {}
+                }
                 if matches!(w.cfg.fs, Fs::Xfs | Fs::Ext4) {
                     // filemap_invalidate_lock_shared() / xfs_ilock(XFS_MMAPLOCK_SHARED).
                     if !w.lock_shared_ok(inv) {
@@ -171,8 +180,13 @@ impl PageMkwrite {
                         Poll::Ran(StepId::XfsBufferedWriteIomapBegin)
                     }
                     Fs::Gfs2 => {
-                        crate::fs::gfs2::ensure_buffers(w, self.file, r);
-                        self.pc = MwPc::Store;
+                        if crate::fs::gfs2::ensure_buffers(w, self.file, r) {
+                            self.pc = MwPc::Store;
+                        } else {
+                            // No buffer head left in the model's pool: VM_FAULT_OOM.
+                            self.err = -12;
+                            self.pc = MwPc::Unlock;
+                        }
                         Poll::Ran(StepId::Gfs2TransBegin)
                     }
                     Fs::Simple => {
@@ -228,6 +242,7 @@ impl PageMkwrite {
                 Poll::Ran(StepId::FolioPut)
             }
             MwPc::InvUnlock => {
+                crate::fs::gfs2::glock_ex_release(w, self.file);
                 if self.inv {
                     let s = &mut w.locks[inv as usize];
                     s.readers = s.readers.saturating_sub(1);

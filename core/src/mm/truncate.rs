@@ -98,6 +98,10 @@ impl Truncate {
                 if !w.lock_free(l) {
                     return Poll::Block(Cond::Lock(l));
                 }
+                // gfs2_setattr(): the inode glock, exclusive.
+                if let Err(c) = crate::fs::gfs2::glock_ex(w, self.file) {
+                    return Poll::Block(c);
+                }
                 w.locks[l as usize].owner = w.me;
                 self.pc = TruncPc::SetSize;
                 Poll::Ran(StepId::InodeLock)
@@ -291,6 +295,7 @@ impl Truncate {
                         w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
                     }
                 }
+                crate::fs::gfs2::glock_ex_release(w, self.file);
                 w.locks[l as usize].owner = NO_OWNER;
                 Poll::Done(StepId::InodeUnlock)
             }

@@ -10,7 +10,7 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 11;
+pub const NLOCKS: usize = 14;
 
 /// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
 pub const PRIVATE_LOCK: LockId = 4;
@@ -32,6 +32,14 @@ pub fn i_data_sem(f: u8) -> LockId {
 #[inline]
 pub fn invalidate_lock(f: u8) -> LockId {
     8 + f % 3
+}
+
+/// gfs2's inode glock of file `f` as the local node sees it: reads hold it
+/// shared, writes, truncates, fallocate and write faults exclusive
+/// (`gfs2_glock_nq()` with `LM_ST_SHARED` / `LM_ST_EXCLUSIVE`).
+#[inline]
+pub fn glock(f: u8) -> LockId {
+    11 + f % 3
 }
 
 /// "Nobody" as an owner.
