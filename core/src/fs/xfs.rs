@@ -70,11 +70,18 @@ fn imap_valid(w: &World, file: u8, wpc: &Wpc, lblk: usize) -> bool {
 }
 
 /// `xfs_bmapi_convert_delalloc()`: allocate disk blocks for the whole
-/// delalloc run at `lblk` (one transaction, ILOCK_EXCL), as unwritten
-/// extents with a5949d3faedf (converted at I/O completion), written ones
-/// before it. Returns false on ENOSPC.
+/// delalloc extent holding `lblk` — from `got.br_startoff`, so blocks before
+/// `lblk` too, as adjacent delalloc extents are merged in the incore tree
+/// (`xfs_bmap_add_extent_hole_delay()`) — in one transaction, ILOCK_EXCL;
+/// as unwritten extents with a5949d3faedf (converted at I/O completion),
+/// written ones before it. Returns false on ENOSPC.
 fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> bool {
-    let run = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
+    let map = &w.inodes[file as usize].map;
+    let mut start = lblk;
+    while start > 0 && map[start - 1].state == ext::DELALLOC {
+        start -= 1;
+    }
+    let run = extent_run(w, file, start, crate::world::FILE_LBLKS);
     let state = if w.has(Toggle::DelallocUnwritten) {
         ext::UNWRITTEN
     } else {

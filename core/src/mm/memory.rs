@@ -180,7 +180,23 @@ impl PageMkwrite {
                         Poll::Ran(StepId::XfsBufferedWriteIomapBegin)
                     }
                     Fs::Gfs2 => {
-                        if crate::fs::gfs2::ensure_buffers(w, self.file, r) {
+                        // gfs2_page_mkwrite(): gfs2_write_alloc_required() →
+                        // gfs2_allocate_page_backing(): iomap over the page's
+                        // blocks, allocating the holes (fs/gfs2/file.c).
+                        let lb = self.index as usize * bpp;
+                        let mut lblk = lb;
+                        while lblk < lb + bpp {
+                            match crate::fs::gfs2::iomap_begin_write(w, self.file, lblk, lb + bpp) {
+                                Some(m) => lblk = m.end().max(lblk + 1),
+                                None => break,
+                            }
+                        }
+                        if lblk < lb + bpp {
+                            // ENOSPC: VM_FAULT_SIGBUS.
+                            w.note(Event::Note("ENOSPC allocating page backing"));
+                            self.err = -28;
+                            self.pc = MwPc::Unlock;
+                        } else if crate::fs::gfs2::ensure_buffers(w, self.file, r) {
                             self.pc = MwPc::Store;
                         } else {
                             // No buffer head left in the model's pool: VM_FAULT_OOM.
@@ -227,6 +243,12 @@ impl PageMkwrite {
                 w.frame_mut(r).flags |= pg::UPTODATE;
                 folio_mark_dirty(w, r);
                 self.stored = true;
+                // The store is visible to every later read at once (and a
+                // truncate that follows discards it: the promise is made here,
+                // not when the fault handler returns).
+                for j in 0..upp {
+                    w.shadow.latest[f][self.index as usize * upp + j] = self.vers[j];
+                }
                 let _ = UPB;
                 self.pc = MwPc::Unlock;
                 Poll::Ran(StepId::FaultDirtySharedPage)
@@ -248,13 +270,6 @@ impl PageMkwrite {
                     s.readers = s.readers.saturating_sub(1);
                 }
                 let _ = NO_OWNER;
-                if self.stored {
-                    // The store is visible to every later read.
-                    let upp = w.cfg.upp(self.file);
-                    for j in 0..upp {
-                        w.shadow.latest[f][self.index as usize * upp + j] = self.vers[j];
-                    }
-                }
                 Poll::Done(StepId::FilemapInvalidateUnlockShared)
             }
         }
