@@ -154,6 +154,14 @@ toggles! {
     /// after `down_write(i_data_sem)` the extent status (or the extent tree)
     /// is looked up again; only a hole still there gets a delalloc entry.
     Ext4DaRecheck = (22, "0ea6560abb3b", "ext4: check the extent status again before inserting delalloc block"),
+    /// fs/iomap/buffered-io.c, 4ce02c679722 (Ritesh Harjani, v6.6): per-block
+    /// dirty bits in `iomap_folio_state`. Writeback (`iomap_writepage_map()`)
+    /// maps only the dirty blocks of a folio, and a short write's delalloc
+    /// release (`iomap_write_delalloc_ifs_punch()`) punches the clean blocks
+    /// of a dirty folio "to avoid leaking any delalloc blocks". Off: every
+    /// uptodate block of a dirty folio is written back, and a dirty folio
+    /// keeps all of its delalloc blocks.
+    IomapBlockDirty = (23, "4ce02c679722", "iomap: Add per-block dirty state tracking to improve performance"),
 }
 
 impl Toggle {
@@ -313,10 +321,10 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty; ext4 delalloc inserted under a shared i_data_sem",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
         ]),
     },
     NamedProfile {
@@ -324,7 +332,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.7 + acf795dc161f ext4 delalloc inserted under down_write(i_data_sem), no recheck",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive,
         ]),
     },
@@ -333,7 +341,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck,
         ]),
     },
@@ -342,7 +350,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.11 + 060913999d7a copy before move",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove,
         ]),
     },
@@ -351,7 +359,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.12 + 3c20917120ce large bdev folios: the norefs copy sleeps under private_lock",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios,
         ]),
     },
@@ -360,7 +368,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "every landed fix the model knows (v7.0): + 7ffe3de53a88/2814a7d3d2ff, 2d900efff915",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
         ]),
     },
@@ -374,7 +382,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "proposal: v6.15-rc1 with Luis Chamberlain's v2 1/8 (buffer_meta(head) check, early spin_unlock)",
         toggles: set(&[
             Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, Ext4DaExclusive,
+            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
             Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
         ]),
     },
@@ -383,7 +391,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "proposal: luis_v2 with Matthew Wilcox's per-bh buffer_meta() check instead of the head-only one",
         toggles: set(&[
             Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, Ext4DaExclusive,
+            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
             Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
         ]),
     },

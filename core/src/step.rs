@@ -407,6 +407,11 @@ steps! {
     Gfs2Fallocate = "__gfs2_fallocate",
     /// fs/gfs2/bmap.c `punch_hole()`: the range's blocks are freed.
     Gfs2PunchHole = "punch_hole",
+    /// fs/gfs2/bmap.c `gfs2_iomap_end()` after a short write: the blocks
+    /// `->iomap_begin` allocated (`IOMAP_F_NEW`) past what was written are
+    /// deallocated (`truncate_pagecache_range()`, `punch_hole()`), so stale
+    /// disk contents never become readable.
+    Gfs2IomapEnd = "gfs2_iomap_end",
 }
 
 impl StepId {

@@ -42,7 +42,14 @@ pub fn iomap_begin_write(w: &mut World, file: u8, lb: usize, le: usize) -> Optio
     let mut n = 0;
     let mut first = NO_PBLK;
     for lblk in m.off as usize..m.end() {
-        let p = w.balloc.alloc()?;
+        // The reservation (gfs2_inplace_reserve()) fails up front, or the
+        // mapping covers what could be allocated.
+        let Some(p) = w.balloc.alloc() else {
+            if n == 0 {
+                return None;
+            }
+            break;
+        };
         if first == NO_PBLK {
             first = p;
         } else if p != first + n {

@@ -337,7 +337,9 @@ enum IwPc {
     Copy,
     WriteEnd,
     Put,
-    DelallocRelease,
+    /// `->iomap_end` after a short write: XFS's delalloc release, gfs2's
+    /// deallocation of the new blocks.
+    IomapEnd,
     InodeUnlock,
 }
 
@@ -497,11 +499,7 @@ impl IomapWrite {
                             // ->page_done(NULL): gfs2_trans_end().
                             self.tr = false;
                         }
-                        self.pc = if w.cfg.fs == Fs::Xfs {
-                            IwPc::DelallocRelease
-                        } else {
-                            IwPc::InodeUnlock
-                        };
+                        self.pc = IwPc::IomapEnd;
                     } else {
                         self.pc = IwPc::Valid;
                     }
@@ -630,7 +628,22 @@ impl IomapWrite {
                 }
                 Poll::Ran(id)
             }
-            IwPc::DelallocRelease => {
+            IwPc::IomapEnd if Self::gfs2(w) => {
+                // gfs2_iomap_end(): length != written && IOMAP_F_NEW → deallocate
+                // round_up(pos + written, bsize)..iomap end (truncate_pagecache_range()
+                // and punch_hole()); the folios over those blocks hold only this
+                // write's zeroes, so dropping the blocks leaves a hole that reads
+                // the same.
+                if self.map.new {
+                    let first = (self.pos as usize).div_ceil(UPB).max(self.map.off as usize);
+                    if first < self.map.end() {
+                        super::free_file_blocks(w, self.file, first, self.map.end());
+                    }
+                }
+                self.pc = IwPc::InodeUnlock;
+                Poll::Ran(StepId::Gfs2IomapEnd)
+            }
+            IwPc::IomapEnd => {
                 // A short write: xfs_buffered_write_iomap_end() →
                 // iomap_write_delalloc_release() punches the delalloc blocks this
                 // mapping reserved past what was written, except under dirty cache.
@@ -644,9 +657,15 @@ impl IomapWrite {
                         (self.pos as usize).div_ceil(UPB)
                     };
                     for lblk in first.max(self.map.off as usize)..self.map.end() {
+                        // iomap_write_delalloc_scan(): a dirty folio is data;
+                        // with 4ce02c679722 only its dirty blocks are.
                         let slot = w.slot_frame(self.file, (lblk / bpp) as u8);
-                        let dirty = slot != crate::world::NO_FRAME
-                            && w.frames[slot as usize].flags & pg::DIRTY != 0;
+                        let dirty = slot != crate::world::NO_FRAME && {
+                            let fr = &w.frames[slot as usize];
+                            fr.flags & pg::DIRTY != 0
+                                && (!w.has(Toggle::IomapBlockDirty)
+                                    || fr.blk_dirty & (1 << (lblk % bpp)) != 0)
+                        };
                         if !dirty && w.inodes[f].map[lblk].state == ext::DELALLOC {
                             set_extent(w, self.file, lblk, Extent::HOLE);
                         }
@@ -671,7 +690,11 @@ impl IomapWrite {
     /// new mapping when this one is used up or went stale.
     fn advance(&mut self, w: &World) -> IwPc {
         if self.err != 0 {
-            return IwPc::InodeUnlock;
+            return if matches!(w.cfg.fs, Fs::Xfs | Fs::Gfs2) {
+                IwPc::IomapEnd
+            } else {
+                IwPc::InodeUnlock
+            };
         }
         if self.stale {
             // IOMAP_F_STALE with nothing written: ->iomap_begin() again from pos.

@@ -108,8 +108,16 @@ pub fn writeback_map_folio(
     let fr = *w.frame(r);
     let mut units = [NO_PBLK; crate::world::MAX_BLOCKS];
     let mut convert = 0u8;
+    // Which blocks go out: the dirty ones (buffer heads; iomap with
+    // 4ce02c679722), or before it every uptodate block of the dirty folio
+    // (`if (iop && !test_bit(i, iop->uptodate)) continue;`).
+    let write = if w.cfg.fs == Fs::Xfs && !w.has(crate::profile::Toggle::IomapBlockDirty) {
+        fr.blk_dirty | fr.blk_uptodate
+    } else {
+        fr.blk_dirty
+    };
     for b in 0..bpp {
-        if fr.blk_dirty & (1 << b) == 0 {
+        if write & (1 << b) == 0 {
             continue;
         }
         let lblk = fr.index as usize * bpp + b;

@@ -23,6 +23,7 @@ use super::swap::{folio_put, folio_try_get};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum TruncPc {
     InodeLock,
+    InvalidateLock,
     SetSize,
     FindLock,
     Delete,
@@ -56,6 +57,9 @@ pub struct Truncate {
     cur: u8,
     lock: Option<LockFolio>,
     wait: Option<WaitWriteback>,
+    /// XFS and ext4 hold `invalidate_lock` exclusive across the size change
+    /// and the page-cache truncation.
+    inv: bool,
 }
 
 impl Truncate {
@@ -72,6 +76,7 @@ impl Truncate {
             cur: 0,
             lock: None,
             wait: None,
+            inv: false,
         }
     }
 
@@ -103,8 +108,28 @@ impl Truncate {
                     return Poll::Block(c);
                 }
                 w.locks[l as usize].owner = w.me;
-                self.pc = TruncPc::SetSize;
+                self.pc = if matches!(w.cfg.fs, crate::world::Fs::Xfs | crate::world::Fs::Ext4)
+                    && w.cfg.extent_mapped(self.file)
+                {
+                    TruncPc::InvalidateLock
+                } else {
+                    TruncPc::SetSize
+                };
                 Poll::Ran(StepId::InodeLock)
+            }
+            TruncPc::InvalidateLock => {
+                // xfs_vn_setattr(): xfs_ilock(XFS_MMAPLOCK_EXCL); ext4_setattr():
+                // filemap_invalidate_lock() (i_mmap_sem before d4f5258eae7b) —
+                // held over i_size_write() and truncate_pagecache(), so a
+                // page fault cannot dirty a folio the truncate is removing.
+                let inv = lock::invalidate_lock(self.file);
+                if !w.lock_free(inv) {
+                    return Poll::Block(Cond::Lock(inv));
+                }
+                w.locks[inv as usize].owner = w.me;
+                self.inv = true;
+                self.pc = TruncPc::SetSize;
+                Poll::Ran(StepId::FilemapInvalidateLock)
             }
             TruncPc::SetSize => {
                 let f = self.file as usize;
@@ -296,6 +321,10 @@ impl Truncate {
                     }
                 }
                 crate::fs::gfs2::glock_ex_release(w, self.file);
+                if self.inv {
+                    w.locks[lock::invalidate_lock(self.file) as usize].owner = NO_OWNER;
+                    self.inv = false;
+                }
                 w.locks[l as usize].owner = NO_OWNER;
                 Poll::Done(StepId::InodeUnlock)
             }
