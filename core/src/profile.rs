@@ -162,6 +162,15 @@ toggles! {
     /// uptodate block of a dirty folio is written back, and a dirty folio
     /// keeps all of its delalloc blocks.
     IomapBlockDirty = (23, "4ce02c679722", "iomap: Add per-block dirty state tracking to improve performance"),
+    /// fs/xfs/xfs_iomap.c `xfs_buffered_write_iomap_end()`, 198dd8aedee6
+    /// (Dave Chinner, v6.2, the series of d7b64041164c): a short write's
+    /// delalloc punch runs under `filemap_invalidate_lock()` "to avoid races
+    /// with page faults re-instantiating folios and dirtying them via
+    /// ->page_mkwrite". Off: only `i_rwsem` is held ("we don't need to care
+    /// about racing delalloc as we hold i_mutex"), so a write fault that
+    /// found the write's delalloc blocks can dirty a folio whose blocks are
+    /// then punched.
+    XfsPunchLocked = (24, "198dd8aedee6", "xfs: punching delalloc extents on write failure is racy"),
 }
 
 impl Toggle {
@@ -308,7 +317,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.1 + d7b64041164c/304a68b9c63b iomap validity cookie",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked,
         ]),
     },
     NamedProfile {
@@ -316,7 +325,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.2 + 80baab88bb93 gfs2 adds buffers to the transaction under the folio lock",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio,
         ]),
     },
     NamedProfile {
@@ -324,7 +333,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty; ext4 delalloc inserted under a shared i_data_sem",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
         ]),
     },
     NamedProfile {
@@ -332,7 +341,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.7 + acf795dc161f ext4 delalloc inserted under down_write(i_data_sem), no recheck",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive,
         ]),
     },
@@ -341,7 +350,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck,
         ]),
     },
@@ -350,7 +359,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.11 + 060913999d7a copy before move",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove,
         ]),
     },
@@ -359,7 +368,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "v6.12 + 3c20917120ce large bdev folios: the norefs copy sleeps under private_lock",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios,
         ]),
     },
@@ -368,7 +377,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "every landed fix the model knows (v7.0): + 7ffe3de53a88/2814a7d3d2ff, 2d900efff915",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
             Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
         ]),
     },
@@ -382,7 +391,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "proposal: v6.15-rc1 with Luis Chamberlain's v2 1/8 (buffer_meta(head) check, early spin_unlock)",
         toggles: set(&[
             Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
+            BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
             Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
         ]),
     },
@@ -391,7 +400,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "proposal: luis_v2 with Matthew Wilcox's per-bh buffer_meta() check instead of the head-only one",
         toggles: set(&[
             Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
+            BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
             Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
         ]),
     },
@@ -400,7 +409,7 @@ pub const PROFILES: &[NamedProfile] = &[
         about: "proposal: v6.2 with Andreas Gruenbacher's v1 (the whole ->page_done() under the folio lock)",
         toggles: set(&[
             Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, Gfs2PageDoneLocked,
+            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PageDoneLocked,
         ]),
     },
 ];

@@ -9,8 +9,9 @@ use pagelife_core::exec::check::{check, CheckOptions};
 use pagelife_core::exec::replay::replay;
 use pagelife_core::oracle::OracleId;
 
-const FILES: [&str; 5] = [
+const FILES: [&str; 6] = [
     "case4-iomap-stale-zero.litmus",
+    "case4-xfs-punch-vs-mkwrite.litmus",
     "case4-xfs-stale-writeback-map.litmus",
     "case4-ext4-delalloc-fallocate.litmus",
     "case4-ext4-delalloc-read.litmus",
@@ -52,6 +53,19 @@ fn each_file_fires_what_its_mail_describes_and_nothing_on_mainline() {
         );
         assert!(check_clean(f, "mainline"), "{f}: check on mainline");
     }
+}
+
+#[test]
+fn fix_198dd8aedee6_closes_the_punch_vs_page_mkwrite_race() {
+    let f = "case4-xfs-punch-vs-mkwrite.litmus";
+    assert_eq!(headline(f, "v6.1"), Some(OracleId::DiskMismatch));
+    assert_eq!(headline(f, "v6.1+198dd8aedee6"), None);
+    assert!(check_clean(f, "v6.1+198dd8aedee6"));
+    assert_eq!(headline(f, "v6.2"), None);
+    assert_eq!(
+        headline(f, "mainline-198dd8aedee6"),
+        Some(OracleId::DiskMismatch)
+    );
 }
 
 #[test]

@@ -644,6 +644,13 @@ impl IomapWrite {
                 Poll::Ran(StepId::Gfs2IomapEnd)
             }
             IwPc::IomapEnd => {
+                // 198dd8aedee6: filemap_invalidate_lock() around the scan and punch.
+                if w.has(Toggle::XfsPunchLocked) && self.map.typ == ext::DELALLOC && self.map.new {
+                    let inv = lock::invalidate_lock(self.file);
+                    if !w.lock_free(inv) {
+                        return Poll::Block(Cond::Lock(inv));
+                    }
+                }
                 // A short write: xfs_buffered_write_iomap_end() →
                 // iomap_write_delalloc_release() punches the delalloc blocks this
                 // mapping reserved past what was written, except under dirty cache.
