@@ -412,6 +412,10 @@ steps! {
     /// deallocated (`truncate_pagecache_range()`, `punch_hole()`), so stale
     /// disk contents never become readable.
     Gfs2IomapEnd = "gfs2_iomap_end",
+    /// fs/iomap/buffered-io.c `iomap_write_delalloc_scan()`: one folio of a
+    /// short write's range, locked (`filemap_lock_folio()`); if dirty, the
+    /// delalloc blocks before it are punched and its own are kept.
+    IomapWriteDelallocScan = "iomap_write_delalloc_scan",
 }
 
 impl StepId {

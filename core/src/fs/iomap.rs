@@ -16,8 +16,8 @@
 //! `iomap_iter()` for the remap after `IOMAP_F_STALE`.
 
 use crate::exec::poll::{Cond, Poll};
-use crate::mm::filemap::{folio_mark_dirty, folio_unlock, GetLockedFolio};
-use crate::mm::swap::folio_put;
+use crate::mm::filemap::{folio_mark_dirty, folio_unlock, GetLockedFolio, LockFolio};
+use crate::mm::swap::{folio_put, folio_try_get};
 use crate::oracle::OracleId;
 use crate::profile::Toggle;
 use crate::step::StepId;
@@ -366,6 +366,8 @@ pub struct IomapWrite {
     /// The iteration ended on a stale mapping: remap instead of advancing.
     stale: bool,
     vers: [u16; MAX_LBLK],
+    /// The short write's delalloc release, while it runs.
+    release: Option<DelallocRelease>,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -389,6 +391,7 @@ impl IomapWrite {
             tr: false,
             stale: false,
             vers: [0; MAX_LBLK],
+            release: None,
             err: 0,
         }
     }
@@ -644,42 +647,31 @@ impl IomapWrite {
                 Poll::Ran(StepId::Gfs2IomapEnd)
             }
             IwPc::IomapEnd => {
-                // 198dd8aedee6: filemap_invalidate_lock() around the scan and punch.
-                if w.has(Toggle::XfsPunchLocked) && self.map.typ == ext::DELALLOC && self.map.new {
-                    let inv = lock::invalidate_lock(self.file);
-                    if !w.lock_free(inv) {
-                        return Poll::Block(Cond::Lock(inv));
-                    }
+                // A short write: xfs_buffered_write_iomap_end() punches the
+                // delalloc blocks this mapping reserved past what was written.
+                if self.map.typ != ext::DELALLOC || !self.map.new {
+                    self.pc = IwPc::InodeUnlock;
+                    return self.step(w);
                 }
-                // A short write: xfs_buffered_write_iomap_end() →
-                // iomap_write_delalloc_release() punches the delalloc blocks this
-                // mapping reserved past what was written, except under dirty cache.
-                if self.map.typ == ext::DELALLOC && self.map.new {
-                    let bpp = w.cfg.bpp(self.file);
-                    // iomap_last_written_block(): nothing written through this
-                    // mapping → from the block holding pos; else past the last one.
-                    let first = if self.pos == self.map_pos {
-                        self.pos as usize / UPB
-                    } else {
-                        (self.pos as usize).div_ceil(UPB)
-                    };
-                    for lblk in first.max(self.map.off as usize)..self.map.end() {
-                        // iomap_write_delalloc_scan(): a dirty folio is data;
-                        // with 4ce02c679722 only its dirty blocks are.
-                        let slot = w.slot_frame(self.file, (lblk / bpp) as u8);
-                        let dirty = slot != crate::world::NO_FRAME && {
-                            let fr = &w.frames[slot as usize];
-                            fr.flags & pg::DIRTY != 0
-                                && (!w.has(Toggle::IomapBlockDirty)
-                                    || fr.blk_dirty & (1 << (lblk % bpp)) != 0)
-                        };
-                        if !dirty && w.inodes[f].map[lblk].state == ext::DELALLOC {
-                            set_extent(w, self.file, lblk, Extent::HOLE);
-                        }
+                // iomap_last_written_block(): nothing written through this
+                // mapping → from the block holding pos; else past the last one.
+                let first = if self.pos == self.map_pos {
+                    self.pos as usize / UPB
+                } else {
+                    (self.pos as usize).div_ceil(UPB)
+                };
+                let first = first.max(self.map.off as usize) as u8;
+                let rel = self.release.get_or_insert_with(|| {
+                    DelallocRelease::new(self.file, first, self.map.end() as u8)
+                });
+                match rel.step(w) {
+                    Poll::Done(id) => {
+                        self.release = None;
+                        self.pc = IwPc::InodeUnlock;
+                        Poll::Ran(id)
                     }
+                    p => p,
                 }
-                self.pc = IwPc::InodeUnlock;
-                Poll::Ran(StepId::IomapWriteDelallocRelease)
             }
             IwPc::InodeUnlock => {
                 super::gfs2::glock_ex_release(w, self.file);
@@ -714,6 +706,153 @@ impl IomapWrite {
             IwPc::Begin
         } else {
             self.next_folio(w)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum DrPc {
+    InvalidateLock,
+    Scan,
+    Lock,
+    Check,
+    Tail,
+}
+
+/// `iomap_file_buffered_write_punch_delalloc()` → `iomap_write_delalloc_release()`
+/// (fs/iomap/buffered-io.c, from `xfs_buffered_write_iomap_end()` after a
+/// short write, 7.0 tree): over blocks `first..end` the write reserved but
+/// did not write, walk the page cache (`iomap_write_delalloc_scan()`), locking
+/// each folio (`filemap_lock_folio()`): the delalloc blocks before a dirty
+/// folio are punched (`xfs_buffered_write_delalloc_punch()` →
+/// `xfs_bmap_punch_delalloc_range()`, delalloc only), the dirty folio's are
+/// kept — with 4ce02c679722 only its dirty blocks' (`iomap_write_delalloc_ifs_punch()`)
+/// — and what is left after the last dirty folio is punched at the end.
+/// With 198dd8aedee6 the whole walk holds `filemap_invalidate_lock()`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DelallocRelease {
+    file: u8,
+    /// Next block the scan looks at.
+    blk: u8,
+    end: u8,
+    /// Start of the range not yet known to be under dirty cache.
+    punch_start: u8,
+    pc: DrPc,
+    folio: FolioRef,
+    lock: Option<LockFolio>,
+    inv: bool,
+}
+
+impl DelallocRelease {
+    /// Release the delalloc blocks `first..end` of `file`.
+    pub fn new(file: u8, first: u8, end: u8) -> DelallocRelease {
+        DelallocRelease {
+            file,
+            blk: first,
+            end,
+            punch_start: first,
+            pc: DrPc::InvalidateLock,
+            folio: FolioRef::NONE,
+            lock: None,
+            inv: false,
+        }
+    }
+
+    /// `xfs_bmap_punch_delalloc_range()` over blocks `lb..le`: delalloc
+    /// blocks become holes, anything else stays.
+    fn punch(w: &mut World, file: u8, lb: usize, le: usize) {
+        for lblk in lb..le.min(FILE_LBLKS) {
+            if w.inodes[file as usize].map[lblk].state == ext::DELALLOC {
+                set_extent(w, file, lblk, Extent::HOLE);
+            }
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let inv = lock::invalidate_lock(self.file);
+        let bpp = w.cfg.bpp(self.file);
+        match self.pc {
+            DrPc::InvalidateLock => {
+                self.pc = DrPc::Scan;
+                if w.has(Toggle::XfsPunchLocked) {
+                    if !w.lock_free(inv) {
+                        self.pc = DrPc::InvalidateLock;
+                        return Poll::Block(Cond::Lock(inv));
+                    }
+                    w.locks[inv as usize].owner = w.me;
+                    self.inv = true;
+                    return Poll::Ran(StepId::FilemapInvalidateLock);
+                }
+                self.step(w)
+            }
+            DrPc::Scan => {
+                // filemap_lock_folio() on the next page of the range that has one.
+                while self.blk < self.end {
+                    let page = self.blk as usize / bpp;
+                    let f = w.slot_frame(self.file, page as u8);
+                    if f != crate::world::NO_FRAME {
+                        if let Some(r) = folio_try_get(w, f) {
+                            self.folio = r;
+                            self.lock = Some(LockFolio::new(r, false));
+                            self.pc = DrPc::Lock;
+                            return self.step(w);
+                        }
+                    }
+                    self.blk = ((page + 1) * bpp) as u8;
+                }
+                self.pc = DrPc::Tail;
+                self.step(w)
+            }
+            DrPc::Lock => {
+                let Some(lk) = self.lock.as_mut() else {
+                    self.pc = DrPc::Check;
+                    return self.step(w);
+                };
+                match lk.step(w) {
+                    Poll::Done(id) => {
+                        self.lock = None;
+                        self.pc = DrPc::Check;
+                        Poll::Ran(id)
+                    }
+                    p => p,
+                }
+            }
+            DrPc::Check => {
+                // iomap_write_delalloc_scan(): a dirty folio is data.
+                let r = self.folio;
+                w.check_ref(r);
+                let page = self.blk as usize / bpp;
+                let (ps, pe) = (page * bpp, ((page + 1) * bpp).min(self.end as usize));
+                let fr = *w.frame(r);
+                if fr.mapping == self.file && fr.index as usize == page && fr.flags & pg::DIRTY != 0
+                {
+                    Self::punch(w, self.file, self.punch_start as usize, ps);
+                    if w.has(Toggle::IomapBlockDirty) {
+                        // iomap_write_delalloc_ifs_punch(): the clean blocks of a dirty folio.
+                        for lblk in (self.blk as usize).max(ps)..pe {
+                            if fr.blk_dirty & (1 << (lblk % bpp)) == 0 {
+                                Self::punch(w, self.file, lblk, lblk + 1);
+                            }
+                        }
+                    }
+                    self.punch_start = pe as u8;
+                }
+                folio_unlock(w, r);
+                folio_put(w, r);
+                self.blk = pe as u8;
+                self.pc = DrPc::Scan;
+                Poll::Ran(StepId::IomapWriteDelallocScan)
+            }
+            DrPc::Tail => {
+                // Punch out the rest after the last dirty folio.
+                Self::punch(w, self.file, self.punch_start as usize, self.end as usize);
+                if self.inv {
+                    w.locks[inv as usize].owner = NO_OWNER;
+                    self.inv = false;
+                }
+                Poll::Done(StepId::IomapWriteDelallocRelease)
+            }
         }
     }
 }
