@@ -368,6 +368,8 @@ pub struct IomapWrite {
     vers: [u16; MAX_LBLK],
     /// The short write's delalloc release, while it runs.
     release: Option<DelallocRelease>,
+    /// Where the write goes after `->iomap_end`.
+    after_end: IwPc,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -392,6 +394,7 @@ impl IomapWrite {
             stale: false,
             vers: [0; MAX_LBLK],
             release: None,
+            after_end: IwPc::InodeUnlock,
             err: 0,
         }
     }
@@ -502,7 +505,7 @@ impl IomapWrite {
                             // ->page_done(NULL): gfs2_trans_end().
                             self.tr = false;
                         }
-                        self.pc = IwPc::IomapEnd;
+                        self.pc = self.end_then(w, IwPc::InodeUnlock);
                     } else {
                         self.pc = IwPc::Valid;
                     }
@@ -637,22 +640,17 @@ impl IomapWrite {
                 // and punch_hole()); the folios over those blocks hold only this
                 // write's zeroes, so dropping the blocks leaves a hole that reads
                 // the same.
-                if self.map.new {
-                    let first = (self.pos as usize).div_ceil(UPB).max(self.map.off as usize);
-                    if first < self.map.end() {
-                        super::free_file_blocks(w, self.file, first, self.map.end());
-                    }
+                let first = (self.pos as usize).div_ceil(UPB).max(self.map.off as usize);
+                if first < self.map.end() {
+                    super::free_file_blocks(w, self.file, first, self.map.end());
                 }
-                self.pc = IwPc::InodeUnlock;
+                self.pc = self.after_end;
                 Poll::Ran(StepId::Gfs2IomapEnd)
             }
             IwPc::IomapEnd => {
-                // A short write: xfs_buffered_write_iomap_end() punches the
-                // delalloc blocks this mapping reserved past what was written.
-                if self.map.typ != ext::DELALLOC || !self.map.new {
-                    self.pc = IwPc::InodeUnlock;
-                    return self.step(w);
-                }
+                // A short write (or a stale mapping): xfs_buffered_write_iomap_end()
+                // punches the delalloc blocks this mapping reserved past what was
+                // written.
                 // iomap_last_written_block(): nothing written through this
                 // mapping → from the block holding pos; else past the last one.
                 let first = if self.pos == self.map_pos {
@@ -667,7 +665,7 @@ impl IomapWrite {
                 match rel.step(w) {
                     Poll::Done(id) => {
                         self.release = None;
-                        self.pc = IwPc::InodeUnlock;
+                        self.pc = self.after_end;
                         Poll::Ran(id)
                     }
                     p => p,
@@ -689,23 +687,41 @@ impl IomapWrite {
     /// new mapping when this one is used up or went stale.
     fn advance(&mut self, w: &World) -> IwPc {
         if self.err != 0 {
-            return if matches!(w.cfg.fs, Fs::Xfs | Fs::Gfs2) {
-                IwPc::IomapEnd
-            } else {
-                IwPc::InodeUnlock
-            };
+            return self.end_then(w, IwPc::InodeUnlock);
         }
         if self.stale {
-            // IOMAP_F_STALE with nothing written: ->iomap_begin() again from pos.
-            return IwPc::Begin;
+            // IOMAP_F_STALE: ->iomap_end() for this mapping, then
+            // ->iomap_begin() again from pos.
+            return self.end_then(w, IwPc::Begin);
         }
         self.pos = self.to;
         if self.pos >= self.end {
-            IwPc::InodeUnlock
+            self.end_then(w, IwPc::InodeUnlock)
         } else if (self.pos as usize) >= self.map.end() * UPB {
-            IwPc::Begin
+            self.end_then(w, IwPc::Begin)
         } else {
             self.next_folio(w)
+        }
+    }
+
+    /// `iomap_iter()` calls `->iomap_end()` for every mapping it is done
+    /// with (fs/iomap/iter.c, with `advanced` bytes written). It has work
+    /// only when the write stopped short of the mapping (or the write's
+    /// end) and the mapping made new blocks: XFS's delalloc release, gfs2's
+    /// deallocation. Then `next`.
+    fn end_then(&mut self, w: &World, next: IwPc) -> IwPc {
+        let length_end = (self.map.end() * UPB).min(self.end as usize);
+        let short = (self.pos as usize) < length_end && self.map.len > 0;
+        let work = match w.cfg.fs {
+            Fs::Xfs => short && self.map.typ == ext::DELALLOC && self.map.new,
+            Fs::Gfs2 => short && self.map.new,
+            _ => false,
+        };
+        if work {
+            self.after_end = next;
+            IwPc::IomapEnd
+        } else {
+            next
         }
     }
 }

@@ -306,6 +306,13 @@ impl Truncate {
                 Poll::Ran(StepId::FolioBatchRelease)
             }
             TruncPc::InodeUnlock => {
+                // A store through a mapping that passed its i_size check before
+                // truncate_setsize() landed in a folio this truncate removed (or
+                // zeroed): it is discarded with everything else past EOF.
+                let upp = w.cfg.upp(self.file);
+                for u in self.size as usize * upp..crate::world::MAX_LBLK {
+                    w.shadow.latest[self.file as usize][u] = 0;
+                }
                 // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
                 if w.cfg.extent_mapped(self.file) {
                     let bpp = w.cfg.bpp(self.file);
