@@ -313,6 +313,10 @@ impl Truncate {
                 for u in self.size as usize * upp..crate::world::MAX_LBLK {
                     w.shadow.latest[self.file as usize][u] = 0;
                 }
+                // An fsync or read that overlapped the truncation checks nothing
+                // it snapshotted before the truncate was over.
+                let t = &mut w.shadow.truncs[self.file as usize];
+                *t = t.wrapping_add(1);
                 // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
                 if w.cfg.extent_mapped(self.file) {
                     let bpp = w.cfg.bpp(self.file);
