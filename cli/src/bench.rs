@@ -108,7 +108,12 @@ fn strategy_of(name: &str) -> Result<Strat> {
     })
 }
 
-fn target_for(profile: &str) -> Target {
+/// The target whose generator makes cases like this race's: a filesystem
+/// case belongs to `iomap`, the rest to the first target fuzzing its profile.
+fn target_for(case: &Case, profile: &str) -> Target {
+    if case.config.fs != pagelife_core::world::Fs::Simple {
+        return Target::Iomap;
+    }
     Target::ALL
         .iter()
         .copied()
@@ -299,7 +304,7 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
                 let race = &races[j.race];
                 let (t, n) = match strats[j.strat] {
                     Strat::Fuzz(st, cov) => time_to_find(
-                        target_for(&race.profile),
+                        target_for(&race.case, &race.profile),
                         race.case.profile,
                         st,
                         cov,

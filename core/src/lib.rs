@@ -49,16 +49,26 @@
 //! - Faults: I/O errors, allocation failures, fatal signals, injected reclaim.
 //! - A shadow model of what users were promised, checked at every fsync and
 //!   after the final sync of a quiet world.
+//! - Buffer heads, the per-CPU bh LRU and folio migration (Cases 2, 3).
+//! - Extent-mapped files (`config fs=xfs|ext4|gfs2 blocks=N`): per-block
+//!   extent state with a fork sequence number, a disk-block allocator, data
+//!   units below block size; iomap buffered writes and writeback, XFS
+//!   delalloc and unwritten conversion, ext4's extent-status tree and
+//!   delalloc reservations, gfs2 journaled data, fallocate / punch / zero
+//!   range and write faults (Cases 4, 5).
 //!
 //! ## Determinism
 //! No clocks, threads or randomness here: the same case gives the same trace,
 //! byte for byte.
 //!
 //! ## Limitations
-//! - One block per page for file data; pages, not bytes (sizes are in pages).
+//! - Sizes are in pages (`i_size`, truncate, fallocate ranges); writes are in
+//!   data units (two per block), up to four blocks per page.
+//! - No CoW fork, reflink or bigalloc; gfs2 glocks are a local reader-writer
+//!   lock and the log is a flag on the buffer (no AIL, no log I/O).
 //! - No memory ordering below the step level: a step is atomic, and
 //!   interleavings are between steps (the kernel's barriers are assumed right).
-//! - Large folios, mmap and page faults, readahead, `balance_dirty_pages()`,
+//! - Large folios on files, readahead, `balance_dirty_pages()`,
 //!   stable pages and the LRU lists' order are not modelled.
 //! - The truncate of a page-aligned size takes the folio at the new EOF in
 //!   pass 2 (as v5.x did) rather than in v7.0's partial-folio code.

@@ -7,14 +7,18 @@
 //!   whether a bio for it is in flight × whether the incarnation changed
 //!   since the previous toucher saw it;
 //! - Krace-style pairs (Xu et al., S&P 2020): the previous step another
-//!   context took on the same frame, and this one.
+//!   context took on the same frame, and this one;
+//! - for extent-mapped files, the step of another context that changed an
+//!   extent map (bumped `if_seq`) since this context's previous step, paired
+//!   with this step: the window every stale-cached-mapping race (Case 4)
+//!   lives in, which frame state alone does not show.
 //!
 //! libFuzzer reads the map from its `__libfuzzer_extra_counters` section,
 //! AFL++ from its shared map, the built-in engine from [`CovMap`].
 
 use pagelife_core::exec::replay::Observer;
 use pagelife_core::step::StepId;
-use pagelife_core::world::{CtxId, World, MAX_FRAMES, NO_FRAME};
+use pagelife_core::world::{CtxId, World, MAX_CTX, MAX_FILES, MAX_FRAMES, NO_FRAME};
 
 /// Size of the feature map (a power of two).
 pub const MAP_SIZE: usize = 1 << 16;
@@ -37,6 +41,12 @@ pub trait FeatureSink {
 pub struct InterleavingCov<'s, S: FeatureSink> {
     sink: &'s mut S,
     last: [(CtxId, u8, u16); MAX_FRAMES],
+    /// The extent maps' sequence numbers, summed, after the last step.
+    seq: u32,
+    /// Who changed an extent map last: (context, step).
+    changed_by: (CtxId, u8),
+    /// `seq` as each context last saw it.
+    seen: [u32; MAX_CTX],
 }
 
 impl<'s, S: FeatureSink> InterleavingCov<'s, S> {
@@ -45,6 +55,9 @@ impl<'s, S: FeatureSink> InterleavingCov<'s, S> {
         InterleavingCov {
             sink,
             last: [(u8::MAX, 0, 0); MAX_FRAMES],
+            seq: 0,
+            changed_by: (u8::MAX, 0),
+            seen: [0; MAX_CTX],
         }
     }
 }
@@ -52,6 +65,7 @@ impl<'s, S: FeatureSink> InterleavingCov<'s, S> {
 impl<S: FeatureSink> Observer for InterleavingCov<'_, S> {
     #[inline]
     fn on_step(&mut self, w: &World, ctx: CtxId, id: StepId) {
+        self.extent_window(w, ctx, id);
         let f = w.touched;
         if f == NO_FRAME {
             self.sink.hit(mix(0x1000 | id as u64));
@@ -82,6 +96,27 @@ impl<S: FeatureSink> Observer for InterleavingCov<'_, S> {
                 | ((reused as u64) << 16)));
         }
         self.last[f as usize] = (ctx, id as u8, fr.inc);
+    }
+}
+
+impl<S: FeatureSink> InterleavingCov<'_, S> {
+    /// The extent-map feature: a change by another context between two
+    /// steps of this one.
+    #[inline]
+    fn extent_window(&mut self, w: &World, ctx: CtxId, id: StepId) {
+        let seq = w.inodes[..MAX_FILES]
+            .iter()
+            .fold(0u32, |a, i| a.wrapping_add(i.if_seq as u32));
+        let c = (ctx as usize) % MAX_CTX;
+        if seq != self.seq {
+            self.seq = seq;
+            self.changed_by = (ctx, id as u8);
+        } else if self.seen[c] != seq && self.changed_by.0 != ctx {
+            self.sink.hit(mix(0x5E0_0000_0000
+                | ((self.changed_by.1 as u64) << 8)
+                | id as u64));
+        }
+        self.seen[c] = seq;
     }
 }
 

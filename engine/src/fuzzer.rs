@@ -249,7 +249,12 @@ impl Fuzzer {
                 }
             }
         };
-        if new {
+        // A run that reached new features, or made an oracle fire that this
+        // job has not seen (a mechanism on its own — a stale mapping used, an
+        // extent entry lost — is often one step from the data loss), is kept.
+        let fired_new = self.cfg.strategy == Strategy::Guided
+            && signature_of_findings(&out.findings).is_some_and(|s| !self.seen.contains(&s));
+        if new || fired_new {
             if self.corpus.len() < MAX_CORPUS {
                 self.corpus.push(concrete.clone());
             } else {
