@@ -120,6 +120,16 @@ pub fn map_blocks(w: &mut World, file: u8, wpc: &mut Wpc, lblk: usize) -> (u8, b
     }
     let m = wpc.map;
     if m.typ == ext::HOLE {
+        // A cached hole over a block that has been reserved or allocated
+        // since: the dirty data is skipped as if there were nothing to write.
+        if w.inodes[file as usize].map[lblk].state != ext::HOLE {
+            w.fire(
+                OracleId::StaleWritebackMap,
+                w.touched,
+                lblk as u32,
+                NO_PBLK as u32,
+            );
+        }
         return (NO_PBLK, false);
     }
     let p = m.pblk_of(lblk);
