@@ -420,7 +420,7 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
             "Time and executions to the first finding of each seed race of `corpus/litmus/`, with its \
              signature, on its own profile. Two kinds of search:\n\n\
              - **from nothing** — `guided` (the built-in engine, coverage-guided by interleaving features), \
-             `guided-nocov` (the same engine with that signal off: no feedback, so its corpus never grows), \
+             `guided-nocov` (the same engine with that signal off: its corpus grows only by cases that fire an oracle signature it has not seen), \
              `random` and `pct` (fresh random cases, one scheduler each), `libfuzzer` and `libfuzzer-nocov` \
              (cargo fuzz, with and without the interleaving counters; `scripts/bench-libfuzzer.sh`): they \
              choose the operations, the interleaving and the faults;\n\
