@@ -262,155 +262,133 @@ pub struct NamedProfile {
 
 use Toggle::*;
 
+// Each release is the one before it plus its fixes; a proposal is the
+// release it was posted against, with its change.
+const V5_0: Toggles = set(&[Norefs]);
+const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
+const V5_7: Toggles = V5_3;
+const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);
+const V5_9: Toggles = V5_8.with(LockUnfairness);
+const V5_10: Toggles = V5_9.with(EndWritebackRef);
+const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
+const V6_1: Toggles = V5_11.with(BhLruMigration);
+const V6_2: Toggles = V6_1
+    .with(IomapValid)
+    .with(XfsIomapValid)
+    .with(XfsPunchLocked);
+const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
+const V6_7: Toggles = V6_3.with(XorHasWaiters).with(IomapBlockDirty);
+const V6_8: Toggles = V6_7.with(Ext4DaExclusive);
+const V6_11: Toggles = V6_8.with(Ext4DaRecheck);
+const V6_12: Toggles = V6_11.with(CopyBeforeMove);
+const V6_15RC1: Toggles = V6_12.with(BdevLargeFolios);
+const MAINLINE: Toggles = V6_15RC1.with(SleepingLookup).with(BhMigrate);
+const JAN_RFC_2019: Toggles = V5_0.with(WbSeqCheck).with(JanRfc);
+const LUIS_V2: Toggles = V6_15RC1.with(LuisMetaHead).without(PrivateLockHeld);
+const WILLY_PER_BH: Toggles = V6_15RC1.with(WillyMetaPerBh).without(PrivateLockHeld);
+const GFS2_V1: Toggles = V6_2.with(Gfs2PageDoneLocked);
+
 /// Every named profile, oldest first. `mainline` has every landed fix the model knows.
 pub const PROFILES: &[NamedProfile] = &[
     NamedProfile {
         name: "v5.0",
         about: "89cb0888ca14 norefs buffer migration, private_lock dropped after the check",
-        toggles: set(&[Norefs]),
+        toggles: V5_0,
     },
     NamedProfile {
         name: "v5.3",
         about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration, d9252d526ba6 (v5.1) writeback if_seq check",
-        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck]),
+        toggles: V5_3,
     },
     NamedProfile {
         name: "v5.7",
         about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop",
-        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck]),
+        toggles: V5_7,
     },
     NamedProfile {
         name: "v5.8",
         about: "2a9127fcf229 rewrite of the page wait logic, no fixes; a5949d3faedf delalloc to unwritten",
-        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten]),
+        toggles: V5_8,
     },
     NamedProfile {
         name: "v5.9",
         about: "v5.8 + 5ef64cc8987a page-lock unfairness",
-        toggles: set(&[Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness]),
+        toggles: V5_9,
     },
     NamedProfile {
         name: "v5.10",
         about: "v5.9 + Hugh Dickins' reference in end_page_writeback (073861ed77b6)",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-        ]),
+        toggles: V5_10,
     },
     NamedProfile {
         name: "v5.11",
         about: "v5.10 + the while loop in wait_on_page_writeback (c2407cf7d22d)",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop,
-        ]),
+        toggles: V5_11,
     },
     NamedProfile {
         name: "v6.1",
         about: "v5.11 + 8cc621d2f45d (v5.13); iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration,
-        ]),
+        toggles: V6_1,
     },
     NamedProfile {
         name: "v6.2",
         about: "v6.1 + d7b64041164c/304a68b9c63b iomap validity cookie",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked,
-        ]),
+        toggles: V6_2,
     },
     NamedProfile {
         name: "v6.3",
         about: "v6.2 + 80baab88bb93 gfs2 adds buffers to the transaction under the folio lock",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio,
-        ]),
+        toggles: V6_3,
     },
     NamedProfile {
         name: "v6.7",
         about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty; ext4 delalloc inserted under a shared i_data_sem",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-        ]),
+        toggles: V6_7,
     },
     NamedProfile {
         name: "v6.8",
         about: "v6.7 + acf795dc161f ext4 delalloc inserted under down_write(i_data_sem), no recheck",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-            Ext4DaExclusive,
-        ]),
+        toggles: V6_8,
     },
     NamedProfile {
         name: "v6.11",
         about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-            Ext4DaExclusive, Ext4DaRecheck,
-        ]),
+        toggles: V6_11,
     },
     NamedProfile {
         name: "v6.12",
         about: "v6.11 + 060913999d7a copy before move",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove,
-        ]),
+        toggles: V6_12,
     },
     NamedProfile {
         name: "v6.15rc1",
         about: "v6.12 + 3c20917120ce large bdev folios: the norefs copy sleeps under private_lock",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios,
-        ]),
+        toggles: V6_15RC1,
     },
     NamedProfile {
         name: "mainline",
         about: "every landed fix the model knows (v7.0): + 7ffe3de53a88/2814a7d3d2ff, 2d900efff915",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty,
-            Ext4DaExclusive, Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, SleepingLookup, BhMigrate,
-        ]),
+        toggles: MAINLINE,
     },
     NamedProfile {
         name: "jan_rfc_2019",
         about: "proposal: v5.2 with Jan Kara's 2019 RFC (writeout / try_to_release_page) instead of ebdf4de5642f",
-        toggles: set(&[Norefs, WbSeqCheck, JanRfc]),
+        toggles: JAN_RFC_2019,
     },
     NamedProfile {
         name: "luis_v2",
         about: "proposal: v6.15-rc1 with Luis Chamberlain's v2 1/8 (buffer_meta(head) check, early spin_unlock)",
-        toggles: set(&[
-            Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
-            Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, LuisMetaHead,
-        ]),
+        toggles: LUIS_V2,
     },
     NamedProfile {
         name: "willy_per_bh",
         about: "proposal: luis_v2 with Matthew Wilcox's per-bh buffer_meta() check instead of the head-only one",
-        toggles: set(&[
-            Norefs, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef, WaitWritebackLoop,
-            BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PutFolio, XorHasWaiters, IomapBlockDirty, Ext4DaExclusive,
-            Ext4DaRecheck, CopyBeforeMove, BdevLargeFolios, WillyMetaPerBh,
-        ]),
+        toggles: WILLY_PER_BH,
     },
     NamedProfile {
         name: "gfs2_v1",
         about: "proposal: v6.2 with Andreas Gruenbacher's v1 (the whole ->page_done() under the folio lock)",
-        toggles: set(&[
-            Norefs, PrivateLockHeld, WbSeqCheck, WaitRewrite, DelallocUnwritten, LockUnfairness, EndWritebackRef,
-            WaitWritebackLoop, BhLruMigration, IomapValid, XfsIomapValid, XfsPunchLocked, Gfs2PageDoneLocked,
-        ]),
+        toggles: GFS2_V1,
     },
 ];
 

@@ -46,6 +46,66 @@ pub fn ring(w: &World, head: u8) -> impl Iterator<Item = u8> + '_ {
     })
 }
 
+/// The ring at `head` collected into a fixed array, so the caller can change
+/// the buffers while walking them: the ids, and how many there are.
+pub fn ring_ids(w: &World, head: u8) -> ([u8; MAX_BH], usize) {
+    let mut ids = [NO_BH; MAX_BH];
+    let mut n = 0;
+    for id in ring(w, head) {
+        ids[n] = id;
+        n += 1;
+    }
+    (ids, n)
+}
+
+/// A fresh ring of `blocks.len()` buffer heads in `state`, buffer `k` mapping
+/// `blocks[k]`, attached to folio `r` through `folio->private` (which holds a
+/// folio reference): `folio_create_empty_buffers()`. False when the model's
+/// pool has fewer free buffer heads than that.
+pub fn attach_new_buffers(w: &mut World, r: FolioRef, state: u8, blocks: &[u8]) -> bool {
+    let bpp = blocks.len();
+    let mut ids = [NO_BH; MAX_BH];
+    let mut n = 0;
+    for (i, b) in w.bhs.iter().enumerate() {
+        if !b.live && n < bpp {
+            ids[n] = i as u8;
+            n += 1;
+        }
+    }
+    if n < bpp {
+        return false;
+    }
+    for (k, &blocknr) in blocks.iter().enumerate() {
+        let b = &mut w.bhs[ids[k] as usize];
+        b.live = true;
+        b.inc = b.inc.wrapping_add(1);
+        b.b_count = 0;
+        b.state = state;
+        b.folio = r;
+        b.offset = k as u8;
+        b.blocknr = blocknr;
+        b.next = ids[(k + 1) % bpp];
+    }
+    let fr = w.frame_mut(r);
+    fr.bh_head = ids[0];
+    fr.flags |= pg::PRIVATE;
+    folio_get(w, r);
+    true
+}
+
+/// Free the ring at `head` and detach it from folio `r` (`drop_buffers()`'s
+/// end: `folio_detach_private()` drops the reference the ring held).
+pub fn detach_buffers(w: &mut World, r: FolioRef, head: u8) {
+    let (ids, n) = ring_ids(w, head);
+    for &id in &ids[..n] {
+        w.bhs[id as usize].live = false;
+    }
+    let fr = w.frame_mut(r);
+    fr.bh_head = NO_BH;
+    fr.flags &= !pg::PRIVATE;
+    folio_put(w, r);
+}
+
 /// A pointer to buffer head `id` as it is now.
 pub fn bh_ref(w: &World, id: u8) -> BhRef {
     BhRef {
@@ -153,34 +213,12 @@ pub fn invalidate_bh_lrus(w: &mut World) {
 /// Returns false when no buffer head slot is free.
 pub fn create_empty_buffers(w: &mut World, r: FolioRef) -> bool {
     let bpp = w.cfg.bpp(BDEV);
-    let mut ids = [NO_BH; 4];
-    let mut n = 0;
-    for (i, b) in w.bhs.iter().enumerate() {
-        if !b.live && n < bpp {
-            ids[n] = i as u8;
-            n += 1;
-        }
+    let index = w.frame(r).index as usize;
+    let mut blocks = [0u8; MAX_BH];
+    for (k, b) in blocks.iter_mut().enumerate().take(bpp) {
+        *b = (index * bpp + k) as u8;
     }
-    if n < bpp {
-        return false;
-    }
-    let index = w.frame(r).index;
-    for k in 0..bpp {
-        let b = &mut w.bhs[ids[k] as usize];
-        b.live = true;
-        b.inc = b.inc.wrapping_add(1);
-        b.b_count = 0;
-        b.state = bs::MAPPED | bs::UPTODATE;
-        b.folio = r;
-        b.offset = k as u8;
-        b.blocknr = (index as usize * bpp + k) as u8;
-        b.next = ids[(k + 1) % bpp];
-    }
-    let fr = w.frame_mut(r);
-    fr.bh_head = ids[0];
-    fr.flags |= pg::PRIVATE;
-    folio_get(w, r);
-    true
+    attach_new_buffers(w, r, bs::MAPPED | bs::UPTODATE, &blocks[..bpp])
 }
 
 /// `drop_buffers()` as `try_to_free_buffers()` does it, the caller holding
@@ -198,14 +236,7 @@ pub fn try_to_free_buffers(w: &mut World, r: FolioRef) -> bool {
     if busy {
         return false;
     }
-    let ids: Vec<u8> = ring(w, head).collect();
-    for id in ids {
-        w.bhs[id as usize].live = false;
-    }
-    let fr = w.frame_mut(r);
-    fr.bh_head = NO_BH;
-    fr.flags &= !pg::PRIVATE;
-    folio_put(w, r);
+    detach_buffers(w, r, head);
     true
 }
 
@@ -217,22 +248,10 @@ pub fn invalidate_folio_buffers(w: &mut World, r: FolioRef) {
     if head == NO_BH || w.frame(r).mapping == BDEV {
         return;
     }
-    let mut ids = [NO_BH; MAX_BH];
-    let mut n = 0;
-    for id in ring(w, head) {
-        ids[n] = id;
-        n += 1;
-    }
-    if ids[..n].iter().any(|&id| w.bhs[id as usize].b_count != 0) {
+    if ring(w, head).any(|id| w.bhs[id as usize].b_count != 0) {
         return;
     }
-    for &id in &ids[..n] {
-        w.bhs[id as usize].live = false;
-    }
-    let fr = w.frame_mut(r);
-    fr.bh_head = NO_BH;
-    fr.flags &= !pg::PRIVATE;
-    folio_put(w, r);
+    detach_buffers(w, r, head);
 }
 
 /// Take `i_private_lock` (a spinlock) for the current context, or say what to wait for.

@@ -144,13 +144,12 @@ impl Falloc {
                 let (lb, le) = self.blocks(w);
                 free_file_blocks(w, self.file, lb, le);
                 // The range reads as zeroes now: nothing written before is promised.
-                let f = self.file as usize;
                 let upp = w.cfg.upp(self.file);
-                for u in self.index as usize * upp..self.end as usize * upp {
-                    w.shadow.latest[f][u] = 0;
-                    w.shadow.void_below[f][u] = 0;
-                }
-                w.shadow.truncs[f] = w.shadow.truncs[f].wrapping_add(1);
+                w.shadow.discard(
+                    self.file as usize,
+                    self.index as usize * upp,
+                    self.end as usize * upp,
+                );
                 self.pc = self.after_free();
                 Poll::Ran(match w.cfg.fs {
                     Fs::Ext4 => StepId::Ext4ExtRemoveSpace,

@@ -24,9 +24,9 @@
 
 use crate::oracle::OracleId;
 use crate::trace::Event;
-use crate::world::{bs, ext, pg, Extent, FolioRef, World, MAX_BH, NO_BH, NO_PBLK, UPB};
+use crate::world::{bs, ext, Extent, FolioRef, World, MAX_BH, NO_BH, NO_PBLK, UPB};
 
-use super::buffer::ring;
+use super::buffer::{attach_new_buffers, ring, ring_ids, try_to_free_buffers};
 use super::iomap::{extent_run, Iomap};
 use super::set_extent;
 
@@ -86,35 +86,15 @@ pub fn ensure_buffers(w: &mut World, file: u8, r: FolioRef) -> bool {
         return true;
     }
     let bpp = w.cfg.bpp(file);
-    let mut ids = [NO_BH; 4];
-    let mut n = 0;
-    for (i, b) in w.bhs.iter().enumerate() {
-        if !b.live && n < bpp {
-            ids[n] = i as u8;
-            n += 1;
-        }
+    let page = w.frame(r).index as usize;
+    let mut blocks = [NO_PBLK; MAX_BH];
+    for (k, b) in blocks.iter_mut().enumerate().take(bpp) {
+        *b = w.inodes[file as usize].map[page * bpp + k].pblk;
     }
-    if n < bpp {
+    if !attach_new_buffers(w, r, bs::MAPPED, &blocks[..bpp]) {
         w.note(Event::Note("no buffer head free"));
         return false;
     }
-    let page = w.frame(r).index as usize;
-    for (k, &id) in ids.iter().enumerate().take(bpp) {
-        let pblk = w.inodes[file as usize].map[page * bpp + k].pblk;
-        let b = &mut w.bhs[id as usize];
-        b.live = true;
-        b.inc = b.inc.wrapping_add(1);
-        b.b_count = 0;
-        b.state = bs::MAPPED;
-        b.folio = r;
-        b.offset = k as u8;
-        b.blocknr = pblk;
-        b.next = ids[(k + 1) % bpp];
-    }
-    let fr = w.frame_mut(r);
-    fr.bh_head = ids[0];
-    fr.flags |= pg::PRIVATE;
-    crate::mm::swap::folio_get(w, r);
     true
 }
 
@@ -123,12 +103,7 @@ pub fn ensure_buffers(w: &mut World, file: u8, r: FolioRef) -> bool {
 /// dirty, and no longer journaled as they now are.
 pub fn mark_buffers_dirty(w: &mut World, r: FolioRef, bits: u8) {
     let head = w.frame(r).bh_head;
-    let mut ids = [NO_BH; MAX_BH];
-    let mut n = 0;
-    for id in ring(w, head) {
-        ids[n] = id;
-        n += 1;
-    }
+    let (ids, n) = ring_ids(w, head);
     for &id in &ids[..n] {
         let b = &mut w.bhs[id as usize];
         if bits & (1 << b.offset) != 0 {
@@ -153,12 +128,7 @@ pub fn add_databufs(w: &mut World, r: FolioRef, from: usize, to: usize) {
     let page = w.frame(r).index as usize;
     let file = w.frame(r).mapping;
     let bpp = w.cfg.bpp(file);
-    let mut ids = [NO_BH; MAX_BH];
-    let mut n = 0;
-    for id in ring(w, head) {
-        ids[n] = id;
-        n += 1;
-    }
+    let (ids, n) = ring_ids(w, head);
     for &id in &ids[..n] {
         let lblk = page * bpp + w.bhs[id as usize].offset as usize;
         let (b0, b1) = (lblk * UPB, (lblk + 1) * UPB);
@@ -175,30 +145,10 @@ pub fn add_databufs(w: &mut World, r: FolioRef, from: usize, to: usize) {
 /// transaction (`bd->bd_tr`) or dirty; otherwise free the ring and detach it.
 pub fn release_folio(w: &mut World, r: FolioRef) -> bool {
     let head = w.frame(r).bh_head;
-    if head == NO_BH {
-        return true;
-    }
-    let busy = ring(w, head).any(|id| {
-        let b = &w.bhs[id as usize];
-        b.b_count != 0 || b.state & (bs::TRANS | bs::DIRTY | bs::LOCK) != 0
-    });
-    if busy {
+    if ring(w, head).any(|id| w.bhs[id as usize].state & bs::TRANS != 0) {
         return false;
     }
-    let mut ids = [NO_BH; MAX_BH];
-    let mut n = 0;
-    for id in ring(w, head) {
-        ids[n] = id;
-        n += 1;
-    }
-    for &id in &ids[..n] {
-        w.bhs[id as usize].live = false;
-    }
-    let fr = w.frame_mut(r);
-    fr.bh_head = NO_BH;
-    fr.flags &= !pg::PRIVATE;
-    crate::mm::swap::folio_put(w, r);
-    true
+    try_to_free_buffers(w, r)
 }
 
 /// The in-place write of a jdata folio's dirty buffers
@@ -208,12 +158,7 @@ pub fn release_folio(w: &mut World, r: FolioRef) -> bool {
 /// buffers' dirty bits.
 pub fn write_jdata_buffers(w: &mut World, r: FolioRef) {
     let head = w.frame(r).bh_head;
-    let mut ids = [NO_BH; MAX_BH];
-    let mut n = 0;
-    for id in ring(w, head) {
-        ids[n] = id;
-        n += 1;
-    }
+    let (ids, n) = ring_ids(w, head);
     for &id in &ids[..n] {
         let st = w.bhs[id as usize].state;
         if st & bs::DIRTY != 0 && st & bs::JLOGGED == 0 {

@@ -188,14 +188,12 @@ pub fn write_begin_blocks(
     map: &Iomap,
 ) {
     let fr = *w.frame(folio);
-    let bpp = w.cfg.bpp(file);
     let upp = w.cfg.upp(file);
     let page = fr.index as usize;
     // The write covers the whole folio, or the folio is uptodate: nothing to do.
     if (from <= page * upp && to >= (page + 1) * upp) || fr.flags & pg::UPTODATE != 0 {
         return;
     }
-    let _ = bpp;
     for lblk in from / UPB..to.div_ceil(UPB) {
         prepare_block(w, file, folio, lblk, from, to, map);
     }

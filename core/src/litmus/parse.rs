@@ -450,9 +450,10 @@ pub fn parse(text: &str, file: &str) -> Result<Litmus, LitmusError> {
         match section {
             Section::Header => match w0.text {
                 "litmus" => {
-                    let Some(t) = ws.get(1) else { return p.err(w0.col + 6, "expected a title after `litmus`") };
+                    if ws.len() < 2 {
+                        return p.err(w0.col + 6, "expected a title after `litmus`");
+                    }
                     title = Some(ws[1..].iter().map(|w| w.text).collect::<Vec<_>>().join(" "));
-                    let _ = t;
                 }
                 "profile" => {
                     let Some(w) = ws.get(1) else { return p.err(w0.col + 7, "expected a profile after `profile`") };

@@ -18,7 +18,7 @@ use crate::exec::poll::{Cond, Poll};
 use crate::fs::ext4::{Ext4MapBlocks, Found, MapMode};
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{lock, pg, Fs, World, MAX_BLOCKS, NO_OWNER, UPB};
+use crate::world::{lock, pg, Fs, World};
 
 use super::filemap::{folio_mark_dirty, folio_unlock, FilemapRead, LockFolio};
 use super::swap::folio_put;
@@ -47,8 +47,6 @@ pub struct PageMkwrite {
     map: Option<Ext4MapBlocks>,
     blk: u8,
     inv: bool,
-    stored: bool,
-    vers: [u16; MAX_BLOCKS],
     /// 0 or a negative errno (-14: beyond EOF, SIGBUS).
     pub err: i8,
 }
@@ -65,8 +63,6 @@ impl PageMkwrite {
             map: None,
             blk: 0,
             inv: false,
-            stored: false,
-            vers: [0; MAX_BLOCKS],
             err: 0,
         }
     }
@@ -222,8 +218,11 @@ impl PageMkwrite {
                     let u = self.index as usize * upp + j;
                     let v = w.shadow.next[f][u];
                     w.shadow.next[f][u] = v.wrapping_add(1).max(1);
-                    self.vers[j] = v;
                     w.frame_mut(r).data[j] = crate::fs::unit_token(self.file, u, v);
+                    // The store is visible to every later read at once (and a
+                    // truncate that follows discards it: the promise is made
+                    // here, not when the fault handler returns).
+                    w.shadow.latest[f][u] = v;
                 }
                 let all = ((1u16 << bpp) - 1) as u8;
                 if w.cfg.extent_mapped(self.file) {
@@ -242,14 +241,6 @@ impl PageMkwrite {
                 }
                 w.frame_mut(r).flags |= pg::UPTODATE;
                 folio_mark_dirty(w, r);
-                self.stored = true;
-                // The store is visible to every later read at once (and a
-                // truncate that follows discards it: the promise is made here,
-                // not when the fault handler returns).
-                for j in 0..upp {
-                    w.shadow.latest[f][self.index as usize * upp + j] = self.vers[j];
-                }
-                let _ = UPB;
                 self.pc = MwPc::Unlock;
                 Poll::Ran(StepId::FaultDirtySharedPage)
             }
@@ -269,7 +260,6 @@ impl PageMkwrite {
                     let s = &mut w.locks[inv as usize];
                     s.readers = s.readers.saturating_sub(1);
                 }
-                let _ = NO_OWNER;
                 Poll::Done(StepId::FilemapInvalidateUnlockShared)
             }
         }

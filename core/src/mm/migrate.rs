@@ -26,7 +26,7 @@
 
 use crate::exec::poll::{Cond, Poll};
 use crate::fs::buffer::{
-    folio_buffers, invalidate_bh_lrus, ring, spin_lock_private, spin_unlock_private,
+    folio_buffers, invalidate_bh_lrus, ring, ring_ids, spin_lock_private, spin_unlock_private,
     try_to_free_buffers,
 };
 use crate::mm::filemap::{folio_unlock, LockFolio};
@@ -230,8 +230,8 @@ impl MigrateFolio {
             }
             MigPc::LockBuffer(k) => {
                 let head = folio_buffers(w, self.src.frame);
-                let ids: Vec<u8> = ring(w, head).collect();
-                let Some(&id) = ids.get(k as usize) else {
+                let (ids, n) = ring_ids(w, head);
+                let Some(&id) = ids[..n].get(k as usize) else {
                     self.pc = if self.norefs && w.has(Toggle::BhMigrate) {
                         MigPc::SetMigrate
                     } else if self.norefs && w.has(Toggle::Norefs) {
@@ -371,8 +371,8 @@ impl MigrateFolio {
             }
             MigPc::SetBh => {
                 let head = folio_buffers(w, self.dst.frame);
-                let ids: Vec<u8> = ring(w, head).collect();
-                for id in ids {
+                let (ids, n) = ring_ids(w, head);
+                for &id in &ids[..n] {
                     w.bhs[id as usize].folio = self.dst;
                 }
                 w.touched = self.dst.frame;
@@ -411,8 +411,8 @@ impl MigrateFolio {
                 if w.norefs_window == self.src.frame {
                     w.norefs_window = NO_FRAME;
                 }
-                let ids: Vec<u8> = ring(w, head).collect();
-                for id in ids {
+                let (ids, n) = ring_ids(w, head);
+                for &id in &ids[..n] {
                     w.bhs[id as usize].state &= !bs::LOCK;
                 }
                 w.touched = f;

@@ -135,11 +135,8 @@ impl Truncate {
                 let f = self.file as usize;
                 w.mappings[f].i_size = self.size;
                 let upp = w.cfg.upp(self.file);
-                for u in self.size as usize * upp..crate::world::MAX_LBLK {
-                    w.shadow.latest[f][u] = 0;
-                    w.shadow.void_below[f][u] = 0;
-                }
-                w.shadow.truncs[f] = w.shadow.truncs[f].wrapping_add(1);
+                w.shadow
+                    .discard(f, self.size as usize * upp, crate::world::MAX_LBLK);
                 self.index = self.size;
                 self.batch = FolioBatch::default();
                 self.pc = TruncPc::FindLock;
@@ -308,15 +305,15 @@ impl Truncate {
             TruncPc::InodeUnlock => {
                 // A store through a mapping that passed its i_size check before
                 // truncate_setsize() landed in a folio this truncate removed (or
-                // zeroed): it is discarded with everything else past EOF.
+                // zeroed): it is discarded with everything else past EOF; and an
+                // fsync or read that overlapped the truncation checks nothing it
+                // snapshotted before the truncate was over.
                 let upp = w.cfg.upp(self.file);
-                for u in self.size as usize * upp..crate::world::MAX_LBLK {
-                    w.shadow.latest[self.file as usize][u] = 0;
-                }
-                // An fsync or read that overlapped the truncation checks nothing
-                // it snapshotted before the truncate was over.
-                let t = &mut w.shadow.truncs[self.file as usize];
-                *t = t.wrapping_add(1);
+                w.shadow.discard(
+                    self.file as usize,
+                    self.size as usize * upp,
+                    crate::world::MAX_LBLK,
+                );
                 // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
                 if w.cfg.extent_mapped(self.file) {
                     let bpp = w.cfg.bpp(self.file);

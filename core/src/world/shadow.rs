@@ -30,6 +30,17 @@ impl Shadow {
         v != 0 && v >= self.void_below[f][i]
     }
 
+    /// Units `from..to` of mapping `f` read as zeroes now (truncated past
+    /// EOF, punched): nothing written there before is promised, and the
+    /// truncation is counted for promises snapshotted before it.
+    pub fn discard(&mut self, f: usize, from: usize, to: usize) {
+        for u in from..to.min(MAX_LBLK) {
+            self.latest[f][u] = 0;
+            self.void_below[f][u] = 0;
+        }
+        self.truncs[f] = self.truncs[f].wrapping_add(1);
+    }
+
     /// Nothing promised yet.
     pub const EMPTY: Shadow = Shadow {
         latest: [[0; MAX_LBLK]; MAX_MAPPINGS],
