@@ -409,12 +409,14 @@ steps! {
     Gfs2PunchHole = "punch_hole",
     /// fs/gfs2/bmap.c `gfs2_iomap_end()` after a short write: the blocks
     /// `->iomap_begin` allocated (`IOMAP_F_NEW`) past what was written are
-    /// deallocated (`truncate_pagecache_range()`, `punch_hole()`), so stale
-    /// disk contents never become readable.
+    /// deallocated (`truncate_pagecache_range()`, `punch_hole()`). Followed
+    /// in the v7.0 tree (julianw1010/WASP-linux-7.0.0 @1d9f96d2d248).
     Gfs2IomapEnd = "gfs2_iomap_end",
     /// fs/iomap/buffered-io.c `iomap_write_delalloc_scan()`: one folio of a
     /// short write's range, locked (`filemap_lock_folio()`); if dirty, the
-    /// delalloc blocks before it are punched and its own are kept.
+    /// delalloc blocks before it are punched and its own are kept. Added by
+    /// f43dc4dc3eff (v6.2, "iomap: buffered write failure should not
+    /// truncate the page cache"); followed in the v7.0 tree.
     IomapWriteDelallocScan = "iomap_write_delalloc_scan",
 }
 
