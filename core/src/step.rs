@@ -281,7 +281,8 @@ steps! {
     /// fs/iomap/buffered-io.c `iomap_write_delalloc_release()` from
     /// `xfs_buffered_write_iomap_end()`: after a short write, the delalloc
     /// blocks the mapping reserved past the written range are punched, except
-    /// where dirty page cache still needs them.
+    /// where dirty page cache still needs them (f43dc4dc3eff, v6.2; under
+    /// `invalidate_lock` with 198dd8aedee6).
     IomapWriteDelallocRelease = "iomap_write_delalloc_release",
     /// fs/buffer.c `__block_write_begin_int()` (gfs2's `IOMAP_F_BUFFER_HEAD`
     /// path, ext4's `ext4_da_write_begin()`): buffers created if the folio has
