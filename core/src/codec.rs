@@ -34,6 +34,10 @@ use crate::profile::{Profile, Toggles, PROFILES};
 use crate::step::StepId;
 use crate::world::{Config, Fs, BIO_CTX0, MAX_BIOS, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_TASKS};
 
+/// The version of the byte format (bumped whenever the same bytes would
+/// decode to a different case).
+pub const FORMAT_VERSION: u8 = 1;
+
 /// Most operations per task (and in setup).
 pub const MAX_OPS: usize = 8;
 /// Most schedule slices.
