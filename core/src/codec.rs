@@ -230,8 +230,7 @@ fn decode_from(u: &mut Unstructured<'_>) -> Case {
             0 => Run::Block,
             1..=127 => Run::Steps(rb),
             _ => {
-                let id =
-                    StepId::from_u8(r.byte() % StepId::ALL.len() as u8).unwrap_or(StepId::ALL[0]);
+                let id = StepId::ALL[r.byte() as usize % StepId::ALL.len()];
                 Run::Until(id, (rb & 0x7f).max(1))
             }
         };

@@ -81,35 +81,16 @@ pub fn fuzz_one_want<S: FeatureSink>(
     }
 }
 
-/// Panic for finding `f`, from the function named after its oracle.
-pub fn report(case: &Case, f: &Finding) -> ! {
-    let msg = finding_line(case, f);
-    match f.oracle {
-        OracleId::FreeUnderWriteback => oracle_free_under_writeback(msg),
-        OracleId::WakeWithoutRef => oracle_wake_without_ref(msg),
-        OracleId::CrossIncarnationWakeup => oracle_cross_incarnation_wakeup(msg),
-        OracleId::WritebackAfterWait => oracle_writeback_after_wait(msg),
-        OracleId::StaleDma => oracle_stale_dma(msg),
-        OracleId::UseAfterFree => oracle_use_after_free(msg),
-        OracleId::RefcountUnderflow => oracle_refcount_underflow(msg),
-        OracleId::EndWritebackUnset => oracle_end_writeback_unset(msg),
-        OracleId::Hang => oracle_hang(msg),
-        OracleId::DiskMismatch => oracle_disk_mismatch(msg),
-        OracleId::StaleRead => oracle_stale_read(msg),
-        OracleId::SleepInAtomic => oracle_sleep_in_atomic(msg),
-        OracleId::LostBhUpdate => oracle_lost_bh_update(msg),
-        OracleId::BhUseAfterFree => oracle_bh_use_after_free(msg),
-        OracleId::BhRefDuringMigration => oracle_bh_ref_during_migration(msg),
-        OracleId::StaleIomap => oracle_stale_iomap(msg),
-        OracleId::StaleWritebackMap => oracle_stale_writeback_map(msg),
-        OracleId::EsInconsistent => oracle_es_inconsistent(msg),
-        OracleId::ReservationLeak => oracle_reservation_leak(msg),
-        OracleId::UnjournaledJdata => oracle_unjournaled_jdata_write(msg),
-    }
-}
-
 macro_rules! oracle_panics {
-    ($($f:ident => $name:literal,)*) => {
+    ($($variant:ident => $f:ident, $name:literal;)*) => {
+        /// Panic for finding `f`, from the function named after its oracle.
+        pub fn report(case: &Case, f: &Finding) -> ! {
+            let msg = finding_line(case, f);
+            match f.oracle {
+                $(OracleId::$variant => $f(msg),)*
+            }
+        }
+
         $(
             #[doc = concat!("Panic for the `", $name, "` oracle (its own frame for crash bucketing).")]
             #[inline(never)]
@@ -121,25 +102,5 @@ macro_rules! oracle_panics {
     };
 }
 
-oracle_panics! {
-    oracle_free_under_writeback => "free-under-writeback",
-    oracle_wake_without_ref => "wake-without-ref",
-    oracle_cross_incarnation_wakeup => "cross-incarnation-wakeup",
-    oracle_writeback_after_wait => "writeback-after-wait",
-    oracle_stale_dma => "stale-dma",
-    oracle_use_after_free => "use-after-free",
-    oracle_refcount_underflow => "refcount-underflow",
-    oracle_end_writeback_unset => "end-writeback-unset",
-    oracle_hang => "hang",
-    oracle_disk_mismatch => "disk-mismatch",
-    oracle_stale_read => "stale-read",
-    oracle_sleep_in_atomic => "sleep-in-atomic",
-    oracle_lost_bh_update => "lost-bh-update",
-    oracle_bh_use_after_free => "bh-use-after-free",
-    oracle_bh_ref_during_migration => "bh-ref-during-migration",
-    oracle_stale_iomap => "stale-iomap",
-    oracle_stale_writeback_map => "stale-writeback-map",
-    oracle_es_inconsistent => "es-inconsistent",
-    oracle_reservation_leak => "reservation-leak",
-    oracle_unjournaled_jdata_write => "unjournaled-jdata-write",
-}
+// One panic function per oracle, from its declaration in pagelife-core.
+pagelife_core::for_each_oracle!(oracle_panics);

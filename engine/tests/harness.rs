@@ -5,7 +5,7 @@ use std::panic;
 
 use pagelife_core::codec;
 use pagelife_core::litmus;
-use pagelife_core::oracle::{Finding, OracleId};
+use pagelife_core::oracle::{At, Finding, OracleId, Payload};
 use pagelife_engine::cov::NoSink;
 use pagelife_engine::harness::{decode_for, fuzz_one, report};
 use pagelife_engine::target::Target;
@@ -23,10 +23,9 @@ fn every_oracle_panics_with_its_name_first() {
             oracle: o,
             ctx: 0,
             step_no: 1,
-            at: u8::MAX,
+            at: At::Pending,
             frame: 0,
-            a: 0,
-            b: 0,
+            payload: Payload::None,
         };
         let err = panic::catch_unwind(|| report(&case, &f)).expect_err("report panics");
         let msg = err.downcast_ref::<String>().cloned().unwrap_or_default();

@@ -2,9 +2,9 @@
 
 use pagelife_core::case::Case;
 use pagelife_core::exec::replay::Outcome;
-use pagelife_core::oracle::{Finding, OracleId};
+use pagelife_core::oracle::Finding;
 use pagelife_core::trace::{Event, Phase};
-use pagelife_core::world::{ctx_name, token};
+use pagelife_core::world::ctx_name;
 
 /// `BUG writeback-after-wait (W, step 68, frame0#2): BUG_ON(...)`.
 pub fn finding_line(case: &Case, f: &Finding) -> String {
@@ -15,34 +15,7 @@ pub fn finding_line(case: &Case, f: &Finding) -> String {
     } else {
         format!(", frame{}", f.frame)
     };
-    let detail = match f.oracle {
-        OracleId::UseAfterFree if f.b == 0 => {
-            format!(
-                "pointer to incarnation #{} used after the frame was freed",
-                f.a
-            )
-        }
-        OracleId::UseAfterFree => {
-            format!("pointer to incarnation #{} used, frame now #{}", f.a, f.b)
-        }
-        OracleId::CrossIncarnationWakeup => {
-            format!("waker held #{}, waiter queued on #{}", f.a, f.b)
-        }
-        OracleId::StaleDma if f.b == 0 => format!("bio submitted on #{}, frame since freed", f.a),
-        OracleId::StaleDma => format!("bio submitted on #{}, frame now #{}", f.a, f.b),
-        OracleId::DiskMismatch => format!(
-            "disk has {}, promised {}",
-            token::show(f.a),
-            token::show(f.b)
-        ),
-        OracleId::StaleRead => format!(
-            "read {}, promised at least {}",
-            token::show(f.a),
-            token::show(f.b)
-        ),
-        OracleId::Hang => format!("{} never finishes", ctx_name(f.a as u8, &names)),
-        _ => String::new(),
-    };
+    let detail = f.detail(&names);
     let detail = if detail.is_empty() {
         detail
     } else {

@@ -35,17 +35,6 @@ pub struct Signature {
     pub with: Vec<OracleId>,
 }
 
-/// The oracles that say *how* a race happened, kept in a signature.
-pub const MECHANISMS: &[OracleId] = &[
-    OracleId::CrossIncarnationWakeup,
-    OracleId::FreeUnderWriteback,
-    OracleId::WritebackAfterWait,
-    OracleId::StaleIomap,
-    OracleId::StaleWritebackMap,
-    OracleId::EsInconsistent,
-    OracleId::UnjournaledJdata,
-];
-
 impl Signature {
     /// The identity as one line: `oracle@step+mechanism+...`.
     pub fn key(&self) -> String {
@@ -110,16 +99,14 @@ pub fn signature_of_findings(findings: &Findings) -> Option<Signature> {
     let h = *findings.headline()?;
     let mut with: Vec<OracleId> = findings
         .story()
-        .filter(|f| {
-            f.oracle != h.oracle && f.step_no <= h.step_no && MECHANISMS.contains(&f.oracle)
-        })
+        .filter(|f| f.oracle != h.oracle && f.step_no <= h.step_no && f.oracle.mechanism())
         .map(|f| f.oracle)
         .collect();
     with.sort();
     with.dedup();
     Some(Signature {
         oracle: h.oracle,
-        at: StepId::from_u8(h.at),
+        at: h.at.step(),
         racer: None,
         with,
     })

@@ -98,8 +98,10 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                 w.fire(
                     OracleId::StaleDma,
                     f,
-                    b.folio.inc as u32,
-                    if fr.free { 0 } else { fr.inc as u32 },
+                    crate::oracle::Payload::Incarnations {
+                        held: b.folio.inc as u16,
+                        now: (if fr.free { 0 } else { fr.inc }) as u16,
+                    },
                 );
             }
             if b.mapping != NO_MAPPING && !b.error {
@@ -133,7 +135,11 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
             // folio_end_writeback() up to __folio_end_writeback().
             w.check_ref(b.folio);
             if w.frames[f as usize].flags & pg::WRITEBACK == 0 {
-                w.fire(OracleId::EndWritebackUnset, f, b.folio.inc as u32, 0);
+                w.fire(
+                    OracleId::EndWritebackUnset,
+                    f,
+                    crate::oracle::Payload::Incarnation(b.folio.inc),
+                );
             }
             if b.error {
                 // mapping_set_error(): reported by the next fsync.

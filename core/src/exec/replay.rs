@@ -251,7 +251,11 @@ impl<O: Observer> Exec<'_, '_, O> {
             if !self.m.tasks[t as usize].done {
                 hung = true;
                 self.m.world.me = t;
-                self.m.world.fire(OracleId::Hang, NO_FRAME, t as u32, 0);
+                self.m.world.fire(
+                    OracleId::Hang,
+                    NO_FRAME,
+                    crate::oracle::Payload::Context(t as u8),
+                );
             }
         }
         if hung {
@@ -279,9 +283,11 @@ impl<O: Observer> Exec<'_, '_, O> {
                         }
                         None => {
                             self.m.world.me = TASK_SYNC;
-                            self.m
-                                .world
-                                .fire(OracleId::Hang, NO_FRAME, TASK_SYNC as u32, 0);
+                            self.m.world.fire(
+                                OracleId::Hang,
+                                NO_FRAME,
+                                crate::oracle::Payload::Context(TASK_SYNC as u8),
+                            );
                             return;
                         }
                     }
@@ -313,8 +319,10 @@ pub fn check_eviction(w: &mut crate::world::World) {
             w.fire(
                 OracleId::ReservationLeak,
                 NO_FRAME,
-                f as u32,
-                (ino.reserved as u32).max(delalloc as u32),
+                crate::oracle::Payload::Reserved {
+                    file: f,
+                    blocks: ((ino.reserved as u32).max(delalloc as u32)) as u8,
+                },
             );
         }
     }
@@ -344,8 +352,10 @@ pub fn check_bh_updates(w: &mut crate::world::World) {
             w.fire(
                 crate::oracle::OracleId::LostBhUpdate,
                 f,
-                got,
-                token::make(BDEV, blk as u8, want),
+                crate::oracle::Payload::Data {
+                    found: got,
+                    promised: token::make(BDEV, blk as u8, want),
+                },
             );
         }
     }

@@ -125,8 +125,7 @@ pub fn bh_check(w: &mut World, r: BhRef) -> bool {
         w.fire(
             OracleId::BhUseAfterFree,
             b.folio.frame,
-            r.id as u32,
-            r.inc as u32,
+            crate::oracle::Payload::Bh(r.id as u8),
         );
         return false;
     }
@@ -140,7 +139,11 @@ pub fn get_bh(w: &mut World, id: u8) {
     b.b_count += 1;
     let f = b.folio.frame;
     if f != NO_FRAME && w.norefs_window == f {
-        w.fire(OracleId::BhRefDuringMigration, f, id as u32, 0);
+        w.fire(
+            OracleId::BhRefDuringMigration,
+            f,
+            crate::oracle::Payload::Bh(id as u8),
+        );
     }
 }
 
@@ -152,7 +155,11 @@ pub fn brelse(w: &mut World, r: BhRef) {
     let b = &mut w.bhs[r.id as usize];
     if b.b_count <= 0 {
         let f = b.folio.frame;
-        w.fire(OracleId::RefcountUnderflow, f, r.id as u32, 1);
+        w.fire(
+            OracleId::RefcountUnderflow,
+            f,
+            crate::oracle::Payload::Bh(r.id),
+        );
         return;
     }
     b.b_count -= 1;
@@ -499,8 +506,7 @@ impl BhWrite {
                     w.fire(
                         OracleId::BhUseAfterFree,
                         d.frame,
-                        d.inc as u32,
-                        if fr.free { 0 } else { fr.inc as u32 },
+                        crate::oracle::Payload::Incarnation(d.inc),
                     );
                 }
                 let b = (self.block as usize) % bpp;
@@ -522,7 +528,11 @@ impl BhWrite {
                     if w.check_ref(f) {
                         folio_mark_dirty(w, f);
                     } else {
-                        w.fire(OracleId::BhUseAfterFree, f.frame, f.inc as u32, 0);
+                        w.fire(
+                            OracleId::BhUseAfterFree,
+                            f.frame,
+                            crate::oracle::Payload::Incarnation(f.inc),
+                        );
                     }
                 }
                 self.pc = BhPc::Brelse;

@@ -18,7 +18,7 @@
 //! inline data, `ext4_nonda_switch()`.
 
 use crate::exec::poll::{Cond, Poll};
-use crate::oracle::OracleId;
+use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
@@ -83,16 +83,22 @@ pub fn check_es(w: &mut World, file: u8) {
         w.fire(
             OracleId::EsInconsistent,
             w.touched,
-            lblk as u32,
-            reserved as u32,
+            Payload::Es {
+                over: Some(lblk as u8),
+                delayed,
+                reserved,
+            },
         );
     } else if delayed != reserved {
         w.note(Event::Note("i_reserved_data_blocks != delayed blocks"));
         w.fire(
             OracleId::EsInconsistent,
             w.touched,
-            delayed as u32,
-            reserved as u32,
+            Payload::Es {
+                over: None,
+                delayed,
+                reserved,
+            },
         );
     }
 }

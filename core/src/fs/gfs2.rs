@@ -122,7 +122,11 @@ pub fn add_databufs(w: &mut World, r: FolioRef, from: usize, to: usize) {
     let head = w.frame(r).bh_head;
     if head == NO_BH || !w.bhs[head as usize].live || w.bhs[head as usize].folio != r {
         w.note(Event::Note("page_buffers(): the buffers are gone"));
-        w.fire(OracleId::BhUseAfterFree, r.frame, head as u32, 0);
+        w.fire(
+            OracleId::BhUseAfterFree,
+            r.frame,
+            crate::oracle::Payload::Bh(head as u8),
+        );
         return;
     }
     let page = w.frame(r).index as usize;
@@ -162,7 +166,11 @@ pub fn write_jdata_buffers(w: &mut World, r: FolioRef) {
     for &id in &ids[..n] {
         let st = w.bhs[id as usize].state;
         if st & bs::DIRTY != 0 && st & bs::JLOGGED == 0 {
-            w.fire(OracleId::UnjournaledJdata, r.frame, id as u32, 0);
+            w.fire(
+                OracleId::UnjournaledJdata,
+                r.frame,
+                crate::oracle::Payload::Bh(id as u8),
+            );
         }
         w.bhs[id as usize].state &= !bs::DIRTY;
     }

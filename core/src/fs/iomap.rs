@@ -151,8 +151,11 @@ fn init_block(
         w.fire(
             OracleId::StaleIomap,
             folio.frame,
-            lblk as u32,
-            (cur.state as u32) << 8 | if zero { 0xff } else { src as u32 },
+            crate::oracle::Payload::StaleMap {
+                lblk: lblk as u8,
+                used: if zero { NO_PBLK } else { src },
+                now: cur.state,
+            },
         );
     }
     let upp = w.cfg.upp(file);

@@ -128,8 +128,10 @@ pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
                 w.fire(
                     OracleId::DiskMismatch,
                     frame,
-                    got,
-                    token::make(file, lblk as u8, want),
+                    crate::oracle::Payload::Data {
+                        found: got,
+                        promised: token::make(file, lblk as u8, want),
+                    },
                 );
             }
         }

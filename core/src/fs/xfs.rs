@@ -11,7 +11,7 @@
 //! while it is held). Not modelled: the COW fork (no reflink), speculative
 //! preallocation beyond EOF, extent size hints.
 
-use crate::oracle::OracleId;
+use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::trace::Event;
 use crate::world::{ext, Extent, World, NO_PBLK};
@@ -123,11 +123,15 @@ pub fn map_blocks(w: &mut World, file: u8, wpc: &mut Wpc, lblk: usize) -> (u8, b
         // A cached hole over a block that has been reserved or allocated
         // since: the dirty data is skipped as if there were nothing to write.
         if w.inodes[file as usize].map[lblk].state != ext::HOLE {
+            let now = w.inodes[file as usize].map[lblk].state;
             w.fire(
                 OracleId::StaleWritebackMap,
                 w.touched,
-                lblk as u32,
-                NO_PBLK as u32,
+                Payload::StaleMap {
+                    lblk: lblk as u8,
+                    used: NO_PBLK,
+                    now,
+                },
             );
         }
         return (NO_PBLK, false);
@@ -138,8 +142,11 @@ pub fn map_blocks(w: &mut World, file: u8, wpc: &mut Wpc, lblk: usize) -> (u8, b
         w.fire(
             OracleId::StaleWritebackMap,
             w.touched,
-            lblk as u32,
-            p as u32,
+            Payload::StaleMap {
+                lblk: lblk as u8,
+                used: p,
+                now: cur.state,
+            },
         );
     }
     (p, m.typ == ext::UNWRITTEN)

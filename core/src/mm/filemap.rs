@@ -95,7 +95,11 @@ pub fn folio_mark_dirty(w: &mut World, r: FolioRef) {
 pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
     let f = waker.frame;
     if w.frames[f as usize].refcount == 0 {
-        w.fire(OracleId::WakeWithoutRef, f, waker.inc as u32, 0);
+        w.fire(
+            OracleId::WakeWithoutRef,
+            f,
+            crate::oracle::Payload::Incarnation(waker.inc),
+        );
     }
     let rewrite = w.has(Toggle::WaitRewrite);
     let unfair = w.has(Toggle::LockUnfairness);
@@ -167,8 +171,10 @@ pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
                 w.fire(
                     OracleId::CrossIncarnationWakeup,
                     f,
-                    waker.inc as u32,
-                    e.inc as u32,
+                    crate::oracle::Payload::Incarnations {
+                        held: waker.inc as u16,
+                        now: (e.inc) as u16,
+                    },
                 );
             }
             if e.flags & wq::EXCLUSIVE != 0 {
@@ -1160,8 +1166,10 @@ impl FilemapRead {
                         w.fire(
                             OracleId::StaleRead,
                             self.folio.frame,
-                            t,
-                            token::make(self.file, u as u8, promised),
+                            crate::oracle::Payload::Data {
+                                found: t,
+                                promised: token::make(self.file, u as u8, promised),
+                            },
                         );
                         break;
                     }

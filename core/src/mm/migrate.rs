@@ -84,7 +84,11 @@ pub struct MigrateFolio {
 pub fn might_sleep(w: &mut World) {
     let me = w.me as usize;
     if me < w.sched.len() && w.sched[me].spin_held > 0 {
-        w.fire(OracleId::SleepInAtomic, w.touched, me as u32, 0);
+        w.fire(
+            OracleId::SleepInAtomic,
+            w.touched,
+            crate::oracle::Payload::Context(me as u8),
+        );
     }
 }
 

@@ -53,11 +53,22 @@ pub fn folio_alloc(w: &mut World) -> Option<FolioRef> {
 pub fn free_frame(w: &mut World, f: FrameId) {
     let fr = w.frames[f as usize];
     if fr.free {
-        w.fire(OracleId::UseAfterFree, f, fr.inc as u32, 0);
+        w.fire(
+            OracleId::UseAfterFree,
+            f,
+            crate::oracle::Payload::Incarnations {
+                held: fr.inc,
+                now: 0,
+            },
+        );
         return;
     }
     if fr.flags & pg::WRITEBACK != 0 {
-        w.fire(OracleId::FreeUnderWriteback, f, fr.inc as u32, 0);
+        w.fire(
+            OracleId::FreeUnderWriteback,
+            f,
+            crate::oracle::Payload::Incarnation(fr.inc),
+        );
     }
     let fr = &mut w.frames[f as usize];
     fr.free = true;

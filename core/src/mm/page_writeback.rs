@@ -311,7 +311,11 @@ impl WriteCachePages {
                 w.check_ref(r);
                 // BUG_ON(folio_test_writeback(folio));
                 if w.frame(r).flags & pg::WRITEBACK != 0 {
-                    w.fire(OracleId::WritebackAfterWait, r.frame, r.inc as u32, 0);
+                    w.fire(
+                        OracleId::WritebackAfterWait,
+                        r.frame,
+                        crate::oracle::Payload::Incarnation(r.inc),
+                    );
                 }
                 // folio_clear_dirty_for_io(): the DIRTY mark stays until __folio_start_writeback().
                 let fr = w.frame_mut(r);

@@ -16,7 +16,11 @@ pub fn folio_get(w: &mut World, r: FolioRef) {
     }
     let fr = &mut w.frames[r.frame as usize];
     if fr.refcount <= 0 {
-        w.fire(OracleId::RefcountUnderflow, r.frame, r.inc as u32, 0);
+        w.fire(
+            OracleId::RefcountUnderflow,
+            r.frame,
+            crate::oracle::Payload::Incarnation(r.inc),
+        );
         return;
     }
     fr.refcount += 1;
@@ -47,7 +51,11 @@ pub fn folio_put_refs(w: &mut World, r: FolioRef, n: i16) {
     let fr = &mut w.frames[r.frame as usize];
     if fr.refcount < n {
         fr.refcount = 0;
-        w.fire(OracleId::RefcountUnderflow, r.frame, r.inc as u32, 0);
+        w.fire(
+            OracleId::RefcountUnderflow,
+            r.frame,
+            crate::oracle::Payload::Incarnation(r.inc),
+        );
         return;
     }
     fr.refcount -= n;

@@ -338,15 +338,14 @@ impl World {
     }
 
     /// Fire oracle `o` in the current context.
-    pub fn fire(&mut self, o: OracleId, frame: FrameId, a: u32, b: u32) {
+    pub fn fire(&mut self, o: OracleId, frame: FrameId, payload: crate::oracle::Payload) {
         let f = Finding {
             oracle: o,
             ctx: self.me,
             step_no: self.step_no,
-            at: u8::MAX,
+            at: crate::oracle::At::Pending,
             frame,
-            a,
-            b,
+            payload,
         };
         if !self.findings.has(o) {
             self.ev.push(Event::Oracle(o));
@@ -372,7 +371,14 @@ impl World {
         let f = &self.frames[r.frame as usize];
         if f.free || f.inc != r.inc {
             let cur = if f.free { 0 } else { f.inc };
-            self.fire(OracleId::UseAfterFree, r.frame, r.inc as u32, cur as u32);
+            self.fire(
+                OracleId::UseAfterFree,
+                r.frame,
+                crate::oracle::Payload::Incarnations {
+                    held: r.inc as u16,
+                    now: (cur) as u16,
+                },
+            );
             return false;
         }
         true

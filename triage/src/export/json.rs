@@ -141,7 +141,7 @@ pub fn doc(case: &Case, title: Option<&str>) -> Doc {
                 severity: f.oracle.severity().to_string(),
                 context: ctx_name(f.ctx, &names),
                 step_no: f.step_no,
-                step: StepId::from_u8(f.at).map(StepId::name),
+                step: f.at.step().map(StepId::name),
                 frame: (f.frame != u8::MAX).then_some(f.frame),
                 mirrors: f.oracle.mirrors(),
                 text: finding_line(case, f),
