@@ -99,8 +99,8 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
                     OracleId::StaleDma,
                     f,
                     crate::oracle::Payload::Incarnations {
-                        held: b.folio.inc as u16,
-                        now: (if fr.free { 0 } else { fr.inc }) as u16,
+                        held: b.folio.inc,
+                        now: (if fr.free { 0 } else { fr.inc }),
                     },
                 );
             }

@@ -251,11 +251,9 @@ impl<O: Observer> Exec<'_, '_, O> {
             if !self.m.tasks[t as usize].done {
                 hung = true;
                 self.m.world.me = t;
-                self.m.world.fire(
-                    OracleId::Hang,
-                    NO_FRAME,
-                    crate::oracle::Payload::Context(t as u8),
-                );
+                self.m
+                    .world
+                    .fire(OracleId::Hang, NO_FRAME, crate::oracle::Payload::Context(t));
             }
         }
         if hung {
@@ -286,7 +284,7 @@ impl<O: Observer> Exec<'_, '_, O> {
                             self.m.world.fire(
                                 OracleId::Hang,
                                 NO_FRAME,
-                                crate::oracle::Payload::Context(TASK_SYNC as u8),
+                                crate::oracle::Payload::Context(TASK_SYNC),
                             );
                             return;
                         }

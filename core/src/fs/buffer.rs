@@ -125,7 +125,7 @@ pub fn bh_check(w: &mut World, r: BhRef) -> bool {
         w.fire(
             OracleId::BhUseAfterFree,
             b.folio.frame,
-            crate::oracle::Payload::Bh(r.id as u8),
+            crate::oracle::Payload::Bh(r.id),
         );
         return false;
     }
@@ -142,7 +142,7 @@ pub fn get_bh(w: &mut World, id: u8) {
         w.fire(
             OracleId::BhRefDuringMigration,
             f,
-            crate::oracle::Payload::Bh(id as u8),
+            crate::oracle::Payload::Bh(id),
         );
     }
 }

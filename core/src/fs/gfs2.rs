@@ -125,7 +125,7 @@ pub fn add_databufs(w: &mut World, r: FolioRef, from: usize, to: usize) {
         w.fire(
             OracleId::BhUseAfterFree,
             r.frame,
-            crate::oracle::Payload::Bh(head as u8),
+            crate::oracle::Payload::Bh(head),
         );
         return;
     }
@@ -169,7 +169,7 @@ pub fn write_jdata_buffers(w: &mut World, r: FolioRef) {
             w.fire(
                 OracleId::UnjournaledJdata,
                 r.frame,
-                crate::oracle::Payload::Bh(id as u8),
+                crate::oracle::Payload::Bh(id),
             );
         }
         w.bhs[id as usize].state &= !bs::DIRTY;

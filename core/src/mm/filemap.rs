@@ -172,8 +172,8 @@ pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
                     OracleId::CrossIncarnationWakeup,
                     f,
                     crate::oracle::Payload::Incarnations {
-                        held: waker.inc as u16,
-                        now: (e.inc) as u16,
+                        held: waker.inc,
+                        now: (e.inc),
                     },
                 );
             }

@@ -375,8 +375,8 @@ impl World {
                 OracleId::UseAfterFree,
                 r.frame,
                 crate::oracle::Payload::Incarnations {
-                    held: r.inc as u16,
-                    now: (cur) as u16,
+                    held: r.inc,
+                    now: (cur),
                 },
             );
             return false;
