@@ -51,8 +51,14 @@ pub fn load(path: &Path) -> Result<Loaded> {
             litmus: true,
         });
     }
+    let case = codec::decode(&bytes).with_context(|| {
+        format!(
+            "{}: not a litmus file, nor pagelife case bytes",
+            path.display()
+        )
+    })?;
     Ok(Loaded {
-        case: codec::decode(&bytes),
+        case,
         title: None,
         expect: Vec::new(),
         litmus: false,

@@ -84,6 +84,7 @@ pub mod exec;
 pub mod fs;
 pub mod litmus;
 pub mod mm;
+pub mod op;
 pub mod oracle;
 pub mod profile;
 pub mod step;

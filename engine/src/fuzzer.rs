@@ -20,6 +20,7 @@ use crate::mutate::mutate;
 use crate::rng::Rng;
 use crate::sched::{Pct, RandomWalk};
 use crate::target::Target;
+use crate::tuning::Tuning;
 
 /// How inputs are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +103,7 @@ pub struct Fuzzer {
     cov: CovMap,
     seen: HashSet<Signature>,
     stats: Stats,
+    tuning: Tuning,
 }
 
 enum Sched {
@@ -119,6 +121,7 @@ impl Fuzzer {
             cov: CovMap::default(),
             seen: HashSet::new(),
             stats: Stats::default(),
+            tuning: cfg.target.tuning(),
         }
     }
 
@@ -181,11 +184,11 @@ impl Fuzzer {
                 let mut rng = Rng::new(self.rng.u64(), 0);
                 let out = match s {
                     Sched::Pct(d) => {
-                        let mut ch = Pct::new(&mut rng, d, 160);
+                        let mut ch = Pct::new(&mut rng, d, self.tuning.pct_steps);
                         self.run(case, Some(&mut ch))
                     }
                     Sched::Random => {
-                        let mut ch = RandomWalk::new(&mut rng, 0.75);
+                        let mut ch = RandomWalk::new(&mut rng, self.tuning.walk_stay);
                         self.run(case, Some(&mut ch))
                     }
                 };
@@ -205,8 +208,8 @@ impl Fuzzer {
     }
 
     fn pick_sched(&mut self) -> Sched {
-        if self.rng.chance(0.6) {
-            Sched::Pct(1 + self.rng.below(3))
+        if self.rng.chance(self.tuning.pct) {
+            Sched::Pct(1 + self.rng.below(self.tuning.pct_depth))
         } else {
             Sched::Random
         }
@@ -228,20 +231,13 @@ impl Fuzzer {
             }
             Strategy::Pct => {
                 let c = self.fresh();
-                let d = 1 + self.rng.below(3);
+                let d = 1 + self.rng.below(self.tuning.pct_depth);
                 self.execute(&c, Some(Sched::Pct(d)))
             }
             Strategy::Guided => {
-                // Fresh cases, corpus cases rescheduled, corpus cases mutated.
-                // The filesystem races sit in windows between a cached
-                // mapping and its use that PCT's priority changes reach more
-                // often than mutation does: `iomap` draws more fresh cases
-                // (measured with `scripts/bench.sh --fs`).
-                let (fresh, resched) = if target == Target::Iomap {
-                    (35, 55)
-                } else {
-                    (20, 40)
-                };
+                // Fresh cases, corpus cases rescheduled, corpus cases mutated
+                // (the shares are the target's tuning).
+                let (fresh, resched) = (self.tuning.fresh, self.tuning.resched);
                 let r = self.rng.below(100);
                 if self.corpus.is_empty() || r < fresh {
                     let c = self.fresh();

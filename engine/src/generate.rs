@@ -1,76 +1,96 @@
 //! Fresh random cases for a target: structure, not bytes, so every case is
 //! plausible (a few files, a few tasks, setup that leaves I/O in flight).
 
-use pagelife_core::case::{Case, FallocMode, Fault, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::case::{Case, Fault, Op, OpKind, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::op::{ArgKind, Args, Domain, MAX_ARGS};
 use pagelife_core::profile::Profile;
-use pagelife_core::world::{Config, Fs, BIO_CTX0, MAX_TASKS};
+use pagelife_core::world::{Config, Fs, BDEV, BIO_CTX0, MAX_TASKS};
 
 use crate::rng::Rng;
 use crate::target::Target;
+use crate::tuning::{bias, Bias};
 
-/// A random operation for `target`.
+/// A random operation for `target`: a domain by the target's mix, then an
+/// operation by its declared weight there, then its arguments.
 pub fn random_op(rng: &mut Rng, target: Target) -> Op {
-    if target == Target::Migration || (target == Target::Mainline && rng.chance(0.3)) {
-        return bh_op(rng);
-    }
-    let file = rng.byte(3);
-    if target == Target::Iomap || (target == Target::Mainline && rng.chance(0.4)) {
-        let file = if rng.chance(0.8) { 0 } else { file };
-        return fs_op(rng, file);
-    }
-    op_on(rng, target, file)
+    let t = target.tuning();
+    let d = Domain::ALL[weighted(rng, &t.domains)];
+    let hot = if rng.chance(bias(d).hot0) {
+        0
+    } else {
+        rng.byte(3)
+    };
+    random_op_in(rng, d, hot)
 }
 
-/// A random operation of the extent-mapped filesystems' world: partial and
-/// whole-page writes, reads, write faults, fallocate, hole punching,
-/// writeback, reclaim (data units: a block has two; a page one or two blocks).
-fn fs_op(rng: &mut Rng, file: u8) -> Op {
-    let index = if rng.chance(0.5) {
-        rng.byte(2)
-    } else {
-        rng.byte(4)
-    };
-    match rng.below(16) {
-        0..=2 => Op::Pwrite {
-            file,
-            unit: rng.byte(8),
-            len: 1 + rng.byte(6),
-        },
-        3 => Op::Write { file, index },
-        4 | 5 => Op::Read { file, index },
-        6 => Op::Mkwrite { file, index },
-        7 => Op::Falloc {
-            file,
-            mode: FallocMode::Alloc,
-            index: rng.byte(2),
-            count: 1 + rng.byte(3),
-        },
-        8 => Op::Falloc {
-            file,
-            mode: if rng.chance(0.7) {
-                FallocMode::Punch
-            } else {
-                FallocMode::Zero
-            },
-            index,
-            count: 1,
-        },
-        9 | 10 => Op::Writeback {
-            file,
-            all: rng.chance(0.3),
-        },
-        11 => Op::Fsync { file },
-        12 | 13 => Op::Reclaim { frame: rng.byte(4) },
-        14 => Op::Truncate {
-            file,
-            size: rng.byte(4),
-        },
-        _ => Op::Pwrite {
-            file,
-            unit: 1 + 2 * rng.byte(4),
-            len: 1,
-        },
+/// An index drawn with the given weights (0 if they are all zero).
+fn weighted(rng: &mut Rng, w: &[u16]) -> usize {
+    let total: usize = w.iter().map(|&x| x as usize).sum();
+    let mut r = rng.below(total);
+    for (i, &x) in w.iter().enumerate() {
+        if r < x as usize {
+            return i;
+        }
+        r -= x as usize;
     }
+    0
+}
+
+/// A random operation of domain `d`, on `hot` most of the time.
+pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8) -> Op {
+    let weights: Vec<u16> = OpKind::ALL.iter().map(|k| k.weight(d)).collect();
+    let kind = OpKind::ALL[weighted(rng, &weights)];
+    let b = bias(d);
+    let mut args: Args = [0; MAX_ARGS];
+    for (i, s) in kind.spec().args.iter().enumerate() {
+        args[i] = random_arg(rng, s.kind, d, b, hot);
+    }
+    let specs = kind.spec().args;
+    let unit_len = specs.len() >= 2
+        && specs
+            .iter()
+            .zip(&specs[1..])
+            .any(|(a, l)| a.kind == ArgKind::Unit && l.kind == ArgKind::Len);
+    if unit_len && rng.chance(b.odd_unit) {
+        if let Some(u) = specs.iter().position(|a| a.kind == ArgKind::Unit) {
+            args[u] = 1 + 2 * rng.byte(4);
+            args[u + 1] = 1;
+        }
+    }
+    Op::from_args(kind, &args).clamped()
+}
+
+fn random_arg(rng: &mut Rng, kind: ArgKind, d: Domain, b: &Bias, hot: u8) -> u8 {
+    let file = |rng: &mut Rng| {
+        if rng.chance(b.hot_file) {
+            hot
+        } else {
+            rng.byte(3)
+        }
+    };
+    match kind {
+        ArgKind::FileOrBdev if d == Domain::Buffers => BDEV,
+        ArgKind::File | ArgKind::FileOrBdev => file(rng),
+        ArgKind::Page if rng.chance(b.page0) => 0,
+        ArgKind::Page if rng.chance(b.near) => rng.byte(2),
+        ArgKind::Page => rng.byte(b.pages),
+        ArgKind::Size if rng.chance(b.size0) => 0,
+        ArgKind::Size => 1 + rng.byte(b.sizes),
+        ArgKind::Count if rng.chance(0.6) => 1,
+        ArgKind::Count => 1 + rng.byte(3),
+        ArgKind::Frame => rng.byte(b.frames),
+        ArgKind::DevBlock if rng.chance(b.block0) => 0,
+        ArgKind::DevBlock => rng.byte(4),
+        ArgKind::Unit => rng.byte(8),
+        ArgKind::Len => 1 + rng.byte(6),
+        ArgKind::Choice(c) if c.len() == 2 => rng.chance(b.all) as u8,
+        ArgKind::Choice(c) => rng.byte(c.len() as u8),
+        ArgKind::Flag(_) => rng.chance(b.flag) as u8,
+    }
+}
+
+fn fs_op(rng: &mut Rng, file: u8) -> Op {
+    random_op_in(rng, Domain::Extents, file)
 }
 
 /// A file on an extent-mapped filesystem in a state races start from:
@@ -79,9 +99,8 @@ fn fs_op(rng: &mut Rng, file: u8) -> Op {
 fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
     match rng.below(5) {
         0 => out.extend([
-            Op::Falloc {
+            Op::Fallocate {
                 file,
-                mode: FallocMode::Alloc,
                 index: 0,
                 count: 2 + rng.byte(2),
             },
@@ -113,59 +132,21 @@ fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
     }
 }
 
-/// A random operation of the buffer-head world: metadata users, migration,
-/// writeback of the device, reclaim.
-fn bh_op(rng: &mut Rng) -> Op {
-    let block = if rng.chance(0.6) { 0 } else { rng.byte(4) };
-    match rng.below(10) {
-        0..=3 => Op::BhWrite {
-            block,
-            getblk: rng.chance(0.3),
-            meta: rng.chance(0.3),
-            nonatomic: rng.chance(0.3),
-        },
-        4..=6 => Op::Migrate { frame: rng.byte(2) },
-        7 => Op::Fsync {
-            file: pagelife_core::world::BDEV,
-        },
-        8 => Op::Writeback {
-            file: pagelife_core::world::BDEV,
-            all: rng.chance(0.5),
-        },
-        _ => Op::Reclaim { frame: rng.byte(2) },
-    }
-}
-
-/// A random operation on `file` (page index 0 more often than not: races
-/// need the same page touched again and again).
-fn op_on(rng: &mut Rng, _target: Target, file: u8) -> Op {
-    let index = if rng.chance(0.7) { 0 } else { rng.byte(2) };
-    match rng.below(10) {
-        0..=2 => Op::Write { file, index },
-        3 | 4 => Op::Writeback {
-            file,
-            all: rng.chance(0.5),
-        },
-        5 | 6 => Op::Truncate {
-            file,
-            size: if rng.chance(0.7) { 0 } else { 1 },
-        },
-        7 => Op::Fsync { file },
-        8 => Op::Read { file, index },
-        _ => Op::Reclaim { frame: rng.byte(3) },
-    }
+/// A random operation on `file` on the simple filesystem.
+fn op_on(rng: &mut Rng, file: u8) -> Op {
+    random_op_in(rng, Domain::Pages, file)
 }
 
 /// A short sequence a kernel developer would write: start writeback, dirty a
 /// page under writeback, truncate and rewrite, write and sync.
-fn idiom(rng: &mut Rng, target: Target, file: u8, out: &mut Vec<Op>) {
+fn idiom(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
     let w = Op::Write { file, index: 0 };
     match rng.below(5) {
         0 => out.extend([w, Op::Writeback { file, all: false }]),
         1 => out.extend([Op::Writeback { file, all: false }, w]),
         2 => out.extend([Op::Truncate { file, size: 0 }, w]),
         3 => out.extend([w, Op::Fsync { file }]),
-        _ => out.push(op_on(rng, target, file)),
+        _ => out.push(op_on(rng, file)),
     }
 }
 
@@ -203,6 +184,7 @@ pub fn random_slice(rng: &mut Rng, ntasks: usize) -> Slice {
 
 /// A fresh case for `target`, with an empty schedule (online schedulers fill it).
 pub fn random_case(rng: &mut Rng, target: Target) -> Case {
+    let t = target.tuning();
     let profiles = target.profiles();
     let mut c = Case {
         profile: Profile::named(profiles[rng.below(profiles.len())]).unwrap_or_default(),
@@ -220,7 +202,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
         c.config.frames = 3 + rng.byte(3);
         fs_setup(rng, 0, &mut c.setup);
-        let ntasks = 1 + rng.below(MAX_TASKS.min(3));
+        let ntasks = 1 + rng.below(MAX_TASKS.min(t.max_tasks));
         for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
             let n = 1 + rng.below(3);
             let ops = (0..n)
@@ -235,7 +217,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
                 ops,
             });
         }
-        if rng.chance(0.1) {
+        if rng.chance(t.fault) {
             c.faults.push(random_fault(rng, ntasks));
         }
         return c;
@@ -279,16 +261,16 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         Some(Op::Write { file, .. }) => *file,
         _ => rng.byte(3),
     };
-    let ntasks = 1 + rng.below(MAX_TASKS.min(3));
+    let ntasks = 1 + rng.below(MAX_TASKS.min(t.max_tasks));
     for name in DEFAULT_NAMES.iter().take(ntasks) {
         let mut ops = Vec::new();
         let want = 1 + rng.below(4);
         while ops.len() < want {
             let file = if rng.chance(0.7) { hot } else { rng.byte(3) };
             if rng.chance(0.5) {
-                idiom(rng, target, file, &mut ops);
+                idiom(rng, file, &mut ops);
             } else {
-                ops.push(op_on(rng, target, file));
+                ops.push(op_on(rng, file));
             }
         }
         ops.truncate(pagelife_core::codec::MAX_OPS);
@@ -301,7 +283,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
     for (i, t) in c.tasks.iter_mut().enumerate() {
         t.cpu = i as u8;
     }
-    if rng.chance(0.1) {
+    if rng.chance(t.fault) {
         c.faults.push(random_fault(rng, ntasks));
     }
     c

@@ -18,10 +18,11 @@ use pagelife_triage::signature::signature_of;
 use crate::cov::{FeatureSink, InterleavingCov};
 use crate::target::Target;
 
-/// Decode `bytes`; `None` if `target` does not cover the case's profile
-/// (the bytes mean the same case everywhere; a target skips what it does not cover).
+/// Decode `bytes`; `None` if they are not of this format version or
+/// `target` does not cover the case's profile (the bytes mean the same case
+/// everywhere; a target skips what it does not cover).
 pub fn decode_for(target: Target, bytes: &[u8]) -> Option<Case> {
-    let c = codec::decode(bytes);
+    let c = codec::decode(bytes).ok()?;
     target.accepts(&c).then_some(c)
 }
 
@@ -63,7 +64,9 @@ pub fn fuzz_one_want<S: FeatureSink>(
     profile: Option<Profile>,
     want: &str,
 ) {
-    let mut case = codec::decode(bytes);
+    let Ok(mut case) = codec::decode(bytes) else {
+        return;
+    };
     match profile {
         Some(p) => case.profile = p,
         None if !target.accepts(&case) => return,

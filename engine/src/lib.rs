@@ -21,3 +21,4 @@ pub mod rng;
 pub mod sched;
 pub mod stress;
 pub mod target;
+pub mod tuning;

@@ -10,124 +10,12 @@ use std::hash::{Hash, Hasher};
 use crate::block::bio::bio_step;
 use crate::case::{Case, Fault, Op};
 use crate::exec::poll::{Cond, Poll};
-use crate::fs::sync::{Fsync, SyncAll};
-use crate::mm::filemap::{BufferedWrite, FilemapRead};
-use crate::mm::page_writeback::{SyncMode, WriteCachePages};
-use crate::mm::truncate::Truncate;
-use crate::mm::vmscan::ShrinkFolio;
+use crate::op::{OpCx, OpSm, Pre};
 use crate::step::StepId;
 use crate::world::{
     CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_TASKS, NO_FRAME, NTASK_SLOTS, TASK_INIT,
     TASK_KSWAPD, TASK_SYNC,
 };
-
-/// The step machine of the operation a task is in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum OpSm {
-    /// A buffered write.
-    Write(BufferedWrite),
-    /// A buffered read.
-    Read(FilemapRead),
-    /// `write_cache_pages()`.
-    Writeback(WriteCachePages),
-    /// `fsync()`.
-    Fsync(Fsync),
-    /// `sync()`.
-    Sync(SyncAll),
-    /// `truncate()`.
-    Truncate(Truncate),
-    /// Reclaim of one frame.
-    Reclaim(ShrinkFolio),
-    /// A buffer-head metadata user.
-    BhWrite(crate::fs::buffer::BhWrite),
-    /// Migration of one frame.
-    Migrate(crate::mm::migrate::MigrateFolio),
-    /// A buffered write through iomap (XFS, gfs2).
-    IomapWrite(crate::fs::iomap::IomapWrite),
-    /// A buffered write on ext4 (delalloc through buffer heads).
-    Ext4Write(crate::fs::ext4::Ext4Write),
-    /// `fallocate()`.
-    Falloc(crate::fs::falloc::Falloc),
-    /// A write fault on a shared mapping.
-    Mkwrite(crate::mm::memory::PageMkwrite),
-}
-
-impl OpSm {
-    /// The machine that performs `op` for a task on `cpu`, on the
-    /// filesystem `cfg` names.
-    pub fn new(op: Op, cpu: u8, cfg: &crate::world::Config) -> OpSm {
-        match op.clamped() {
-            Op::Write { file, index } if cfg.extent_mapped(file) => {
-                let upp = cfg.upp(file) as u8;
-                OpSm::write_units(file, index * upp, upp, cfg)
-            }
-            Op::Write { file, index } => OpSm::Write(BufferedWrite::new(file, index)),
-            Op::Pwrite { file, unit, len } if cfg.extent_mapped(file) => {
-                OpSm::write_units(file, unit, len, cfg)
-            }
-            Op::Pwrite { file, unit, len } => OpSm::Write(BufferedWrite::pages(file, unit, len)),
-            Op::Falloc {
-                file,
-                mode,
-                index,
-                count,
-            } => OpSm::Falloc(crate::fs::falloc::Falloc::new(file, mode, index, count)),
-            Op::Mkwrite { file, index } => {
-                OpSm::Mkwrite(crate::mm::memory::PageMkwrite::new(file, index))
-            }
-            Op::Read { file, index } => OpSm::Read(FilemapRead::new(file, index)),
-            Op::Writeback { file, all } => OpSm::Writeback(WriteCachePages::new(
-                file,
-                if all { SyncMode::All } else { SyncMode::None },
-            )),
-            Op::Fsync { file } => OpSm::Fsync(Fsync::new(file)),
-            Op::Sync => OpSm::Sync(SyncAll::new()),
-            Op::Truncate { file, size } => OpSm::Truncate(Truncate::new(file, size)),
-            Op::Reclaim { frame } => OpSm::Reclaim(ShrinkFolio::new(frame)),
-            Op::BhWrite {
-                block,
-                getblk,
-                meta,
-                nonatomic,
-            } => OpSm::BhWrite(crate::fs::buffer::BhWrite::new(
-                block, getblk, meta, nonatomic, cpu,
-            )),
-            Op::Migrate { frame } => OpSm::Migrate(crate::mm::migrate::MigrateFolio::new(frame)),
-        }
-    }
-
-    /// A write of data units on an extent-mapped filesystem.
-    fn write_units(file: u8, unit: u8, len: u8, cfg: &crate::world::Config) -> OpSm {
-        // A file has MAX_INDEX pages of upp units: clamp to it.
-        let limit = (cfg.upp(file) * crate::world::MAX_INDEX) as u8;
-        let unit = unit.min(limit);
-        let len = len.min(limit - unit);
-        if cfg.fs == crate::world::Fs::Ext4 {
-            OpSm::Ext4Write(crate::fs::ext4::Ext4Write::new(file, unit, len))
-        } else {
-            OpSm::IomapWrite(crate::fs::iomap::IomapWrite::new(file, unit, len))
-        }
-    }
-
-    /// Take one step.
-    pub fn step(&mut self, w: &mut World) -> Poll {
-        match self {
-            OpSm::Write(m) => m.step(w),
-            OpSm::Read(m) => m.step(w),
-            OpSm::Writeback(m) => m.step(w),
-            OpSm::Fsync(m) => m.step(w),
-            OpSm::Sync(m) => m.step(w),
-            OpSm::Truncate(m) => m.step(w),
-            OpSm::Reclaim(m) => m.step(w),
-            OpSm::BhWrite(m) => m.step(w),
-            OpSm::Migrate(m) => m.step(w),
-            OpSm::IomapWrite(m) => m.step(w),
-            OpSm::Ext4Write(m) => m.step(w),
-            OpSm::Falloc(m) => m.step(w),
-            OpSm::Mkwrite(m) => m.step(w),
-        }
-    }
-}
 
 /// A task slot's progress.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -182,7 +70,7 @@ impl Hash for Machine<'_> {
     }
 }
 
-const SYNC_OPS: [Op; 1] = [Op::Sync];
+const SYNC_OPS: [Op; 1] = [Op::Sync {}];
 
 impl<'c> Machine<'c> {
     /// A machine at the start of `case` (setup not run yet).
@@ -284,16 +172,8 @@ impl<'c> Machine<'c> {
         let poll = if (c as usize) < NTASK_SLOTS {
             let t = c as usize;
             self.tasks[t].blocked = None;
-            if self.tasks[t].op.is_none() {
-                match self.op_at(c, self.tasks[t].op_idx) {
-                    Some(op) => {
-                        self.tasks[t].op = Some(OpSm::new(op, self.cpu_of(c), &self.world.cfg))
-                    }
-                    None => {
-                        self.tasks[t].done = true;
-                        return StepResult::Idle;
-                    }
-                }
+            if let Some(r) = self.start_op(c) {
+                return r;
             }
             let Some(op) = self.tasks[t].op.as_mut() else {
                 return StepResult::Idle;
@@ -331,6 +211,37 @@ impl<'c> Machine<'c> {
             }
             Poll::Block(_) => StepResult::Blocked,
         }
+    }
+
+    /// Give task slot `c` the machine of its next operation if it has none:
+    /// the operation's precondition decides whether it starts, is skipped,
+    /// or waits. `Some` when the task cannot take a step now.
+    fn start_op(&mut self, c: CtxId) -> Option<StepResult> {
+        let t = c as usize;
+        while self.tasks[t].op.is_none() {
+            let Some(op) = self.op_at(c, self.tasks[t].op_idx) else {
+                self.tasks[t].done = true;
+                return Some(StepResult::Idle);
+            };
+            match op.pre(&self.world) {
+                Pre::Ready => {
+                    let cx = OpCx {
+                        cfg: &self.world.cfg,
+                        cpu: self.cpu_of(c),
+                    };
+                    self.tasks[t].op = Some(op.machine(&cx));
+                }
+                Pre::Skip(why) => {
+                    self.world.note(crate::trace::Event::Note(why));
+                    self.tasks[t].op_idx += 1;
+                }
+                Pre::Wait(cond) => {
+                    self.tasks[t].blocked = Some(cond);
+                    return Some(StepResult::Blocked);
+                }
+            }
+        }
+        None
     }
 
     fn is_idle(&self, c: CtxId) -> bool {

@@ -13,7 +13,6 @@
 //! range punches, then preallocates. The simple filesystem has no fallocate
 //! (ext2: -EOPNOTSUPP).
 
-use crate::case::FallocMode;
 use crate::exec::poll::{Cond, Poll};
 use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
 use crate::mm::truncate::Truncate;
@@ -23,6 +22,17 @@ use crate::world::{ext, lock, Extent, Fs, World, NO_OWNER};
 
 use super::ext4::{Ext4MapBlocks, MapMode};
 use super::{disk_unit, free_file_blocks, set_extent};
+
+/// The fallocate modes the model has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FallocMode {
+    /// Plain preallocation (mode 0): unwritten extents, `i_size` extended.
+    Alloc,
+    /// `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`.
+    Punch,
+    /// `FALLOC_FL_ZERO_RANGE`: punch, then preallocate unwritten.
+    Zero,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum FaPc {

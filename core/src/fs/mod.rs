@@ -16,8 +16,54 @@ pub mod iomap;
 pub mod sync;
 pub mod xfs;
 
+pub use falloc::FallocMode;
+
+use crate::exec::poll::Poll;
 use crate::trace::Event;
-use crate::world::{ext, token, Disk, Extent, Fs, World, FILE_LBLKS, NO_PBLK, UPB};
+use crate::world::{ext, token, Config, Disk, Extent, Fs, World, FILE_LBLKS, NO_PBLK, UPB};
+
+/// `file->f_op->write_iter` for a buffered write: the machine of the
+/// file's filesystem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum WriteIter {
+    /// `generic_perform_write()` with `block_write_begin()` (the simple
+    /// filesystem: one block per page).
+    Generic(crate::mm::filemap::BufferedWrite),
+    /// `iomap_file_buffered_write()` (XFS, gfs2).
+    Iomap(iomap::IomapWrite),
+    /// `ext4_buffered_write_iter()` with delalloc (`ext4_da_write_begin()`).
+    Ext4(ext4::Ext4Write),
+}
+
+/// The buffered write of data units `unit..unit + len` of `file` (on the
+/// simple filesystem a unit is a page) through its filesystem's
+/// `->write_iter`.
+pub fn write_iter(cfg: &Config, file: u8, unit: u8, len: u8) -> WriteIter {
+    if !cfg.extent_mapped(file) {
+        return WriteIter::Generic(crate::mm::filemap::BufferedWrite::pages(file, unit, len));
+    }
+    // A file has MAX_INDEX pages of upp units: clamp to it.
+    let limit = (cfg.upp(file) * crate::world::MAX_INDEX) as u8;
+    let unit = unit.min(limit);
+    let len = len.min(limit - unit);
+    match cfg.fs {
+        Fs::Ext4 => WriteIter::Ext4(ext4::Ext4Write::new(file, unit, len)),
+        Fs::Xfs | Fs::Gfs2 | Fs::Simple => {
+            WriteIter::Iomap(iomap::IomapWrite::new(file, unit, len))
+        }
+    }
+}
+
+impl WriteIter {
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self {
+            WriteIter::Generic(m) => m.step(w),
+            WriteIter::Iomap(m) => m.step(w),
+            WriteIter::Ext4(m) => m.step(w),
+        }
+    }
+}
 
 /// The disk unit holding unit `j` of filesystem block `pblk`.
 #[inline]

@@ -45,6 +45,7 @@
 
 mod parse;
 mod print;
+mod words;
 
-pub use parse::{parse, parse_str, Litmus, LitmusError};
+pub use parse::{parse, parse_reader, parse_str, Litmus, LitmusError};
 pub use print::{print, print_case};

@@ -45,4 +45,10 @@ impl Rng {
         let n = (self.next_u64() % (max as u64 + 1)) as usize;
         (0..n).map(|_| self.next_u64() as u8).collect()
     }
+    /// Random case bytes: the format version, then up to `max` random bytes.
+    pub fn case_bytes(&mut self, max: usize) -> Vec<u8> {
+        let mut b = vec![pagelife_core::codec::FORMAT_VERSION];
+        b.extend(self.bytes(max));
+        b
+    }
 }

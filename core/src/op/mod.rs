@@ -1,0 +1,424 @@
+//! Operations: the entry points a task calls — syscalls, and the background
+//! work of kernel threads (writeback, reclaim, migration) — each declared
+//! once, here.
+//!
+//! A declaration gives the litmus keyword, the stable byte code, the
+//! arguments (each a field and an [`ArgKind`]), the generator's weight in
+//! each [`Domain`], the step machine that performs it and how to build it,
+//! and its precondition on the world. The parser, printer, codec,
+//! [`Op::clamped`], the error lists, `pagelife ops` and the generator all
+//! come from this one table; everything else matches exhaustively on
+//! [`Op`] or [`OpKind`].
+//!
+//! Adding an operation: write its step machine (in the file of the kernel
+//! code it models), declare it below, and add a litmus file that shows what
+//! it does (`docs/extending.md`).
+
+pub mod arg;
+
+pub use arg::{ArgKind, ArgSpec, ArgValue, Args, MAX_ARGS};
+
+use crate::exec::poll::{Cond, Poll};
+use crate::world::{Config, World};
+
+/// What an operation's precondition says when a task is about to start it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pre {
+    /// Start it.
+    Ready,
+    /// It cannot happen now (its object is gone): the task skips it, as a
+    /// syscall on a closed file descriptor would fail without entering the
+    /// kernel path.
+    Skip(&'static str),
+    /// Wait until the condition holds.
+    Wait(Cond),
+}
+
+/// Which part of the model a generator draws operations for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Domain {
+    /// Files on the simple filesystem: the page cache, writeback, truncation,
+    /// reclaim (Case 1).
+    Pages,
+    /// The block device's buffer heads and migration (Cases 2, 3).
+    Buffers,
+    /// Extent-mapped files: iomap, XFS, ext4, gfs2 (Cases 4, 5).
+    Extents,
+}
+
+impl Domain {
+    /// Every domain, in the order of a declaration's `weights`.
+    pub const ALL: [Domain; 3] = [Domain::Pages, Domain::Buffers, Domain::Extents];
+}
+
+/// What building an operation's step machine may look at.
+#[derive(Clone, Copy, Debug)]
+pub struct OpCx<'a> {
+    /// The world's configuration.
+    pub cfg: &'a Config,
+    /// The CPU the task runs on.
+    pub cpu: u8,
+}
+
+/// One operation's static description.
+#[derive(Clone, Copy, Debug)]
+pub struct OpSpec {
+    /// The litmus keyword.
+    pub keyword: &'static str,
+    /// The stable byte code.
+    pub code: u8,
+    /// Its arguments.
+    pub args: &'static [ArgSpec],
+    /// Generator weights per [`Domain`] (0: never drawn there).
+    pub weights: [u16; 3],
+    /// The doc comment of the declaration.
+    pub doc: &'static str,
+}
+
+macro_rules! operations {
+    ($( $(#[doc = $doc:literal])* $V:ident = ($code:literal, $kw:literal)
+        ( $( $f:ident : $t:ty = $kind:expr ),* )
+        {
+            weights: [$wp:literal, $wb:literal, $we:literal],
+            machine: $Sm:ty = |$cx:ident| $new:expr,
+            pre: |$w:ident| $pre:expr $(,)?
+        }
+    )*) => {
+        /// One operation a task performs (see the module docs).
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Op {
+            $( $(#[doc = $doc])* $V { $( #[doc = concat!("`", stringify!($f), "`")] $f: $t ),* }, )*
+        }
+
+        /// The kind of an operation; its discriminant is the stable byte code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum OpKind {
+            $( $(#[doc = $doc])* $V = $code, )*
+        }
+
+        /// The step machine of the operation a task is in.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum OpSm {
+            $( #[doc = concat!("`", $kw, "`")] $V($Sm), )*
+        }
+
+        impl OpKind {
+            /// Every kind, in declaration order.
+            pub const ALL: &'static [OpKind] = &[$(OpKind::$V),*];
+
+            /// The kind's description.
+            pub fn spec(self) -> &'static OpSpec {
+                match self { $(OpKind::$V => {
+                    const S: OpSpec = OpSpec {
+                        keyword: $kw,
+                        code: $code,
+                        args: &[$(ArgSpec { name: stringify!($f), kind: $kind }),*],
+                        weights: [$wp, $wb, $we],
+                        doc: concat!($($doc, "\n"),*),
+                    };
+                    &S
+                })* }
+            }
+        }
+
+        impl Op {
+            /// Its kind.
+            pub fn kind(&self) -> OpKind {
+                match self { $(Op::$V { .. } => OpKind::$V,)* }
+            }
+
+            /// Its argument values, in declaration order.
+            pub fn args(&self) -> Args {
+                #[allow(unused_mut, unused_variables)]
+                match *self { $(Op::$V { $($f),* } => {
+                    let mut a = [0u8; MAX_ARGS];
+                    let mut i = 0;
+                    $( a[i] = ArgValue::to_arg($f); i += 1; )*
+                    let _ = i;
+                    a
+                })* }
+            }
+
+            /// The operation of `kind` with argument values `a` (as they are:
+            /// see [`Op::clamped`]).
+            pub fn from_args(kind: OpKind, a: &Args) -> Op {
+                #[allow(unused_mut, unused_variables)]
+                match kind { $(OpKind::$V => {
+                    let mut i = 0;
+                    $( let $f = <$t as ArgValue>::from_arg(a[i]); i += 1; )*
+                    let _ = (i, a);
+                    Op::$V { $($f),* }
+                })* }
+            }
+
+            /// The step machine that performs it.
+            pub fn machine(self, cx: &OpCx) -> OpSm {
+                #[allow(unused_variables)]
+                match self { $(Op::$V { $($f),* } => {
+                    let $cx = cx;
+                    OpSm::$V($new)
+                })* }
+            }
+
+            /// Whether it can start now.
+            pub fn pre(self, w: &World) -> Pre {
+                #[allow(unused_variables)]
+                match self { $(Op::$V { $($f),* } => {
+                    let $w = w;
+                    $pre
+                })* }
+            }
+        }
+
+        impl OpSm {
+            /// Take one step.
+            pub fn step(&mut self, w: &mut World) -> Poll {
+                match self { $(OpSm::$V(m) => m.step(w),)* }
+            }
+        }
+    };
+}
+
+use crate::fs::{buffer::BhWrite, falloc::Falloc, sync::Fsync, sync::SyncAll, FallocMode};
+use crate::mm::filemap::FilemapRead;
+use crate::mm::memory::PageMkwrite;
+use crate::mm::migrate::MigrateFolio;
+use crate::mm::page_writeback::{SyncMode, WriteCachePages};
+use crate::mm::truncate::Truncate;
+use crate::mm::vmscan::ShrinkFolio;
+use ArgKind::*;
+
+const SYNC_MODES: &[&str] = &["none", "all"];
+
+operations! {
+    /// `pwrite()` of one page: `generic_perform_write()` (on an extent-mapped
+    /// file, the page's data units through its filesystem's write path).
+    Write = (0, "write") (file: u8 = File, index: u8 = Page) {
+        weights: [30, 0, 10],
+        machine: crate::fs::WriteIter = |cx| {
+            let upp = cx.cfg.upp(file) as u8;
+            crate::fs::write_iter(cx.cfg, file, index * upp, upp)
+        },
+        pre: |w| Pre::Ready,
+    }
+    /// `pread()` of one page: `filemap_read()`.
+    Read = (1, "read") (file: u8 = File, index: u8 = Page) {
+        weights: [10, 0, 20],
+        machine: FilemapRead = |cx| FilemapRead::new(file, index),
+        pre: |w| Pre::Ready,
+    }
+    /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
+    /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
+    Writeback = (2, "writeback") (file: u8 = FileOrBdev, all: bool = Choice(SYNC_MODES)) {
+        weights: [20, 10, 20],
+        machine: WriteCachePages = |cx| WriteCachePages::new(
+            file,
+            if all { SyncMode::All } else { SyncMode::None },
+        ),
+        pre: |w| Pre::Ready,
+    }
+    /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
+    Fsync = (3, "fsync") (file: u8 = FileOrBdev) {
+        weights: [10, 10, 10],
+        machine: Fsync = |cx| Fsync::new(file),
+        pre: |w| Pre::Ready,
+    }
+    /// `sync()`: every file and the block device.
+    Sync = (4, "sync") () {
+        weights: [0, 0, 0],
+        machine: SyncAll = |cx| SyncAll::new(),
+        pre: |w| Pre::Ready,
+    }
+    /// `truncate()` to `size` pages.
+    Truncate = (5, "truncate") (file: u8 = File, size: u8 = Size) {
+        weights: [20, 0, 10],
+        machine: Truncate = |cx| Truncate::new(file, size),
+        pre: |w| Pre::Ready,
+    }
+    /// Reclaim of the folio in one frame (`shrink_folio_list()`).
+    Reclaim = (6, "reclaim") (frame: u8 = Frame) {
+        weights: [10, 10, 20],
+        machine: ShrinkFolio = |cx| ShrinkFolio::new(frame),
+        pre: |w| Pre::Ready,
+    }
+    /// A metadata user of the block device: look a buffer head up, modify
+    /// `b_data` under its own lock only (as a filesystem updates a bitmap, or
+    /// jbd2 copies metadata), `mark_buffer_dirty()`, `brelse()`. `getblk`:
+    /// `bdev_getblk()` (create the buffer if missing) instead of
+    /// `__find_get_block()`; `meta`: the user marks it BH_Meta
+    /// (`__ext4_handle_dirty_metadata()`); `nonatomic`: the sleeping lookup
+    /// `__find_get_block_nonatomic()` (2814a7d3d2ff).
+    BhWrite = (7, "bh-write") (
+        block: u8 = DevBlock,
+        getblk: bool = Flag("getblk"),
+        meta: bool = Flag("meta"),
+        nonatomic: bool = Flag("nonatomic")
+    ) {
+        weights: [0, 40, 0],
+        machine: BhWrite = |cx| BhWrite::new(block, getblk, meta, nonatomic, cx.cpu),
+        pre: |w| Pre::Ready,
+    }
+    /// Migration of the folio in one frame (`migrate_pages()`, as compaction
+    /// or an `lru_cache_disable()` caller such as CMA does).
+    Migrate = (8, "migrate") (frame: u8 = Frame) {
+        weights: [0, 30, 0],
+        machine: MigrateFolio = |cx| MigrateFolio::new(frame),
+        pre: |w| Pre::Ready,
+    }
+    /// `pwrite()` of data units `unit..unit+len` (on the simple filesystem a
+    /// unit is a page; on an extent-mapped one a block has two units, so a
+    /// write can end inside a block): `generic_perform_write()`, or
+    /// `iomap_file_buffered_write()`, or ext4's `ext4_da_write_begin()` path.
+    Pwrite = (9, "pwrite") (file: u8 = File, unit: u8 = Unit, len: u8 = Len) {
+        weights: [0, 0, 40],
+        machine: crate::fs::WriteIter = |cx| crate::fs::write_iter(cx.cfg, file, unit, len),
+        pre: |w| Pre::Ready,
+    }
+    /// `fallocate(2)` mode 0 on pages `index..index+count`: preallocation
+    /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`, `__gfs2_fallocate()`).
+    Fallocate = (10, "fallocate") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
+        weights: [0, 0, 10],
+        machine: Falloc = |cx| Falloc::new(file, FallocMode::Alloc, index, count),
+        pre: |w| Pre::Ready,
+    }
+    /// `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)` on pages
+    /// `index..index+count` (`xfs_free_file_space()`, `ext4_punch_hole()`,
+    /// gfs2's `punch_hole()`).
+    Punch = (11, "punch") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
+        weights: [0, 0, 7],
+        machine: Falloc = |cx| Falloc::new(file, FallocMode::Punch, index, count),
+        pre: |w| Pre::Ready,
+    }
+    /// `fallocate(FALLOC_FL_ZERO_RANGE)` on pages `index..index+count`:
+    /// punch, then preallocate unwritten.
+    ZeroRange = (12, "zero-range") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
+        weights: [0, 0, 3],
+        machine: Falloc = |cx| Falloc::new(file, FallocMode::Zero, index, count),
+        pre: |w| Pre::Ready,
+    }
+    /// A write fault on a shared mapping of page `index`: fault the page in,
+    /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
+    /// `block_page_mkwrite()`), the user's store, dirty, unlock.
+    Mkwrite = (13, "mkwrite") (file: u8 = File, index: u8 = Page) {
+        weights: [0, 0, 10],
+        machine: PageMkwrite = |cx| PageMkwrite::new(file, index),
+        pre: |w| Pre::Ready,
+    }
+}
+
+/// Kinds by byte code.
+const BY_CODE: [Option<OpKind>; 256] = {
+    let mut t = [None; 256];
+    let mut i = 0;
+    while i < OpKind::ALL.len() {
+        t[OpKind::ALL[i] as usize] = Some(OpKind::ALL[i]);
+        i += 1;
+    }
+    t
+};
+
+impl OpKind {
+    /// The kind with byte code `b`, if any.
+    pub const fn from_code(b: u8) -> Option<OpKind> {
+        BY_CODE[b as usize]
+    }
+
+    /// The stable byte code.
+    pub const fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// The kind whose litmus keyword is `kw`.
+    pub fn from_keyword(kw: &str) -> Option<OpKind> {
+        OpKind::ALL.iter().copied().find(|k| k.spec().keyword == kw)
+    }
+
+    /// The usage line: `pwrite FILE UNIT LEN`, `bh-write BLOCK [getblk] …`.
+    pub fn usage(self) -> String {
+        let s = self.spec();
+        let mut u = s.keyword.to_string();
+        for a in s.args {
+            u.push(' ');
+            u.push_str(&a.kind.usage(a.name));
+        }
+        u
+    }
+
+    /// Every keyword, comma-separated (for error messages).
+    pub fn keywords() -> String {
+        OpKind::ALL
+            .iter()
+            .map(|k| k.spec().keyword)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// Weight in domain `d` for the generator.
+    pub fn weight(self, d: Domain) -> u16 {
+        self.spec().weights[d as usize]
+    }
+}
+
+impl Op {
+    /// Every argument reduced into its range (decoded and parsed operations
+    /// always are).
+    pub fn clamped(self) -> Op {
+        let k = self.kind();
+        let mut a = self.args();
+        arg::clamp_args(k.spec().args, &mut a);
+        Op::from_args(k, &a)
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let k = self.kind();
+        let a = self.args();
+        f.write_str(k.spec().keyword)?;
+        for (i, s) in k.spec().args.iter().enumerate() {
+            if let Some(t) = s.kind.show(a[i]) {
+                write!(f, " {t}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_codes_and_args_are_consistent() {
+        for &k in OpKind::ALL {
+            let s = k.spec();
+            assert_eq!(OpKind::from_keyword(s.keyword), Some(k));
+            assert_eq!(OpKind::from_code(k.code()), Some(k));
+            assert_eq!(s.code, k.code());
+            assert!(s.args.len() <= MAX_ARGS);
+            assert!(arg::arg_bytes(s.args) <= 4);
+            assert!(!s.doc.trim().is_empty());
+            // A flag never comes before a positional argument.
+            let first_flag = s.args.iter().position(|a| matches!(a.kind, Flag(_)));
+            if let Some(p) = first_flag {
+                assert!(s.args[p..].iter().all(|a| matches!(a.kind, Flag(_))));
+            }
+        }
+    }
+
+    #[test]
+    fn args_round_trip_through_bytes() {
+        for &k in OpKind::ALL {
+            let specs = k.spec().args;
+            for seed in 0..=255u8 {
+                let a = arg::unpack(specs, &[seed, seed.rotate_left(3)]);
+                let op = Op::from_args(k, &a);
+                assert_eq!(op.clamped(), op, "{op}");
+                let mut b = Vec::new();
+                arg::pack(specs, &op.args(), &mut b);
+                assert_eq!(Op::from_args(k, &arg::unpack(specs, &b)), op);
+            }
+        }
+    }
+}
