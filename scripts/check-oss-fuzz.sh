@@ -27,7 +27,8 @@ for src in fuzz/fuzz_targets/*.rs; do
   # Seeds of racy targets are findings by design: -runs=0 executes each once;
   # a crash there is expected and must be an oracle's panic, nothing else.
   log="$tmp/$name.log"
-  if "$OUT/$name" -runs=0 "$seeds" > "$log" 2>&1; then
+  mkdir -p "$tmp/artifacts-$name"
+  if "$OUT/$name" -runs=0 -artifact_prefix="$tmp/artifacts-$name/" "$seeds" > "$log" 2>&1; then
     echo "$name: ran $(ls "$seeds" | wc -l) seeds, no finding"
   elif grep -qE "panicked at .*: *$|^[a-z-]+: (BUG|WARN|DATA-LOSS|HANG) " "$log" && grep -qE "harness.rs" "$log"; then
     echo "$name: ran its seeds; a seed is a known race (oracle panic): $(grep -m1 -oE '^[a-z-]+: (BUG|WARN|DATA-LOSS|HANG) [a-z-]+' "$log")"
