@@ -80,6 +80,7 @@
 pub mod block;
 pub mod case;
 pub mod codec;
+pub mod errno;
 pub mod exec;
 pub mod fs;
 pub mod litmus;

@@ -127,7 +127,7 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
         }
         4 => {
             // The ioend's completion work: unwritten extents become written.
-            crate::fs::iomap::end_ioend_convert(w, &b);
+            (w.a_ops(b.mapping).end_io)(w, &b);
             w.bios[k].pc = 1;
             Poll::Ran(StepId::XfsEndIoendConvert)
         }

@@ -1,3 +1,4 @@
 //! block/: bios, the device, and completion.
 
 pub mod bio;
+pub mod fops;

@@ -63,3 +63,67 @@ impl Cond {
         }
     }
 }
+
+/// A step machine: the model of one kernel path, asked for one step at a time.
+pub trait Step {
+    /// Take one step (or say why not).
+    fn step(&mut self, w: &mut World) -> Poll;
+}
+
+/// Drive a nested machine held in `slot` one step, making it with `make`
+/// on first use: `Ok((id, m))` when it took its last step `id` (the slot is
+/// emptied and the finished machine returned, to read its results);
+/// `Err(poll)` for the caller to return as it is.
+#[inline]
+pub fn nested<M: Step + Copy>(
+    slot: &mut Option<M>,
+    w: &mut World,
+    make: M,
+) -> Result<(StepId, M), Poll> {
+    let m = slot.get_or_insert(make);
+    match m.step(w) {
+        Poll::Done(id) => {
+            let m = *m;
+            *slot = None;
+            Ok((id, m))
+        }
+        p => Err(p),
+    }
+}
+
+/// `done!(m.step(w))`: the label of a nested machine's last step, or return
+/// its `Ran`/`Block` from the calling step function.
+#[macro_export]
+macro_rules! done {
+    ($e:expr) => {
+        match $e {
+            $crate::exec::poll::Poll::Done(id) => id,
+            p => return p,
+        }
+    };
+}
+
+/// `nested!(self.slot, w, make)`: [`nested`], returning its `Err` from the
+/// calling step function; evaluates to `(last step, finished machine)`.
+#[macro_export]
+macro_rules! nested {
+    ($slot:expr, $w:expr, $make:expr) => {
+        match $crate::exec::poll::nested(&mut $slot, $w, $make) {
+            Ok(x) => x,
+            Err(p) => return p,
+        }
+    };
+}
+
+/// Implement [`Step`] for machines with an inherent `step` method.
+#[macro_export]
+macro_rules! impl_step {
+    ($($t:ty),* $(,)?) => {
+        $(impl $crate::exec::poll::Step for $t {
+            #[inline]
+            fn step(&mut self, w: &mut $crate::world::World) -> $crate::exec::poll::Poll {
+                <$t>::step(self, w)
+            }
+        })*
+    };
+}

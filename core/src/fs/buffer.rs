@@ -261,6 +261,17 @@ pub fn invalidate_folio_buffers(w: &mut World, r: FolioRef) {
     detach_buffers(w, r, head);
 }
 
+/// `__block_write_full_folio()`'s pass over a folio's buffers once
+/// `folio_clear_dirty_for_io()` succeeded: `test_clear_buffer_dirty()` on
+/// every buffer (they are all in the bio).
+pub fn write_full_folio_buffers(w: &mut World, r: FolioRef) {
+    let head = w.frame(r).bh_head;
+    let (ids, n) = ring_ids(w, head);
+    for &id in &ids[..n] {
+        w.bhs[id as usize].state &= !bs::DIRTY;
+    }
+}
+
 /// Take `i_private_lock` (a spinlock) for the current context, or say what to wait for.
 pub fn spin_lock_private(w: &mut World) -> Result<(), Cond> {
     if !w.lock_free(PRIVATE_LOCK) {
@@ -547,3 +558,5 @@ impl BhWrite {
         }
     }
 }
+
+crate::impl_step!(BhWrite);

@@ -725,3 +725,65 @@ impl Ext4Write {
 pub fn folio_still_mapped(w: &World, r: FolioRef, file: u8) -> bool {
     w.frame(r).mapping == file
 }
+
+// ---------------------------------------------------------------------------
+// The operations table
+// ---------------------------------------------------------------------------
+
+use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::mkwrite::{FsMkwrite, MkwriteHow};
+use super::read::{ReadFolio, ReadHow};
+use super::vfs::{clamp_units, WriteIter};
+use super::writeback::{map_folio_blocks, WbCtx};
+
+/// ext4's `->writepages` mapping of a folio (`mpage_map_one_extent()`,
+/// which needs `i_data_sem` for writing): every dirty block, BH_Delay ones
+/// allocated.
+fn writeback_map(
+    w: &mut World,
+    file: u8,
+    r: FolioRef,
+    _: &mut WbCtx,
+) -> Result<([u8; crate::world::MAX_BLOCKS], u8, StepId), Cond> {
+    if !data_sem_free(w, file) {
+        return Err(Cond::Lock(lock::i_data_sem(file)));
+    }
+    let write = w.frame(r).blk_dirty;
+    let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, delay| {
+        writeback_map_block(w, file, lblk, delay)
+    });
+    Ok((units, convert, StepId::Ext4MpageMapOneExtent))
+}
+
+/// ext4's operations (`ext4_da_aops`, `ext4_file_operations`,
+/// `ext4_file_vm_ops`, `ext4_setattr()`).
+pub const EXT4_AOPS: AddressSpaceOps = AddressSpaceOps {
+    name: "ext4",
+    write_iter: |cfg, file, unit, len| {
+        let (unit, len) = clamp_units(cfg, file, unit, len);
+        WriteIter::Ext4(Ext4Write::new(file, unit, len))
+    },
+    read_lock: None,
+    partial_uptodate: true,
+    read_folio: |file, r, sync| ReadFolio::new(file, r, sync, ReadHow::Ext4),
+    map_blocks: Some(writeback_map),
+    writepage_buffers: super::buffer::write_full_folio_buffers,
+    release_folio: |w, r| Ok(super::buffer::try_to_free_buffers(w, r)),
+    migrate_folio: MigrateKind::Folio,
+    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |w, f, l| es_set(w, f, l, es::WRITTEN)),
+    // ext4_setattr(): filemap_invalidate_lock() (i_mmap_sem before
+    // d4f5258eae7b) over i_size_write() and truncate_pagecache().
+    setattr: SetattrLocks {
+        inode_lock: None,
+        invalidate_lock: true,
+    },
+    truncate_blocks: |w, file, size| {
+        let bpp = w.cfg.bpp(file);
+        super::free_file_blocks(w, file, size as usize * bpp, FILE_LBLKS);
+    },
+    fault_lock: FaultLock::InvalidateShared,
+    page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Ext4),
+    dirty_folio: super::iomap::mark_range_dirty,
+};
+
+crate::impl_step!(Ext4MapBlocks, Ext4Write);

@@ -111,8 +111,11 @@ impl Falloc {
                 if !w.lock_free(rw) {
                     return Poll::Block(Cond::Lock(rw));
                 }
-                if let Err(c) = super::gfs2::glock_ex(w, self.file) {
-                    return Poll::Block(c);
+                // gfs2_fallocate(): the inode glock, exclusive, with i_rwsem.
+                if let Some(l) = w.a_ops(self.file).setattr.inode_lock {
+                    if let Err(c) = w.lock(l(self.file)) {
+                        return Poll::Block(c);
+                    }
                 }
                 w.locks[rw as usize].owner = w.me;
                 self.pc = match self.mode {
@@ -258,3 +261,5 @@ impl Falloc {
         }
     }
 }
+
+crate::impl_step!(Falloc);

@@ -189,24 +189,89 @@ pub fn log_flush(w: &mut World, file: u8) {
     }
 }
 
-/// `gfs2_glock_nq(LM_ST_EXCLUSIVE)` on `file`'s inode glock, if the file is
-/// on gfs2: `Ok(true)` taken, `Ok(false)` not gfs2, `Err` wait.
-pub fn glock_ex(w: &mut World, file: u8) -> Result<bool, crate::exec::poll::Cond> {
-    if w.cfg.fs != crate::world::Fs::Gfs2 || !w.cfg.extent_mapped(file) {
-        return Ok(false);
-    }
-    let gl = crate::world::lock::glock(file);
-    if !w.lock_free(gl) {
-        return Err(crate::exec::poll::Cond::Lock(gl));
-    }
-    w.locks[gl as usize].owner = w.me;
-    Ok(true)
+/// `gfs2_glock_nq(LM_ST_EXCLUSIVE)` on `file`'s inode glock: `Err` wait.
+pub fn glock_ex(w: &mut World, file: u8) -> Result<(), crate::exec::poll::Cond> {
+    w.lock(crate::world::lock::glock(file))
 }
 
 /// `gfs2_glock_dq()` of an exclusive hold taken by [`glock_ex`].
 pub fn glock_ex_release(w: &mut World, file: u8) {
-    let gl = crate::world::lock::glock(file);
-    if w.locks[gl as usize].owner == w.me {
-        w.locks[gl as usize].owner = crate::world::NO_OWNER;
-    }
+    w.unlock_if_mine(crate::world::lock::glock(file));
 }
+
+// ---------------------------------------------------------------------------
+// The operations table
+// ---------------------------------------------------------------------------
+
+use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::mkwrite::{FsMkwrite, MkwriteHow};
+use super::read::{ReadFolio, ReadHow};
+use super::vfs::{clamp_units, WriteIter};
+use super::writeback::{map_folio_blocks, WbCtx};
+use crate::step::StepId;
+
+/// `gfs2_jdata_writepages()`: a dirty block goes to the disk block its
+/// buffer maps.
+fn writeback_map(
+    w: &mut World,
+    file: u8,
+    r: FolioRef,
+    _: &mut WbCtx,
+) -> Result<([u8; crate::world::MAX_BLOCKS], u8, StepId), crate::exec::poll::Cond> {
+    let write = w.frame(r).blk_dirty;
+    let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, _| {
+        let e = w.inodes[file as usize].map[lblk];
+        if e.allocated() {
+            (e.pblk, e.state == ext::UNWRITTEN)
+        } else {
+            (NO_PBLK, false)
+        }
+    });
+    Ok((units, convert, StepId::Gfs2WriteJdataFolio))
+}
+
+/// `->dirty_folio` after a store through a mapping: the blocks are dirty,
+/// their buffers marked dirty and added to the transaction
+/// (`gfs2_page_add_databufs()`).
+fn dirty_folio(w: &mut World, r: FolioRef, from: usize, to: usize) {
+    super::iomap::mark_range_dirty(w, r, from, to);
+    let bpp = w.cfg.bpp(w.frame(r).mapping);
+    let mut bits = 0u8;
+    for lblk in from / UPB..to.div_ceil(UPB) {
+        bits |= 1 << (lblk % bpp);
+    }
+    mark_buffers_dirty(w, r, bits);
+    add_databufs(w, r, from, to);
+}
+
+/// gfs2's operations (`gfs2_jdata_aops`, `gfs2_file_fops`, `gfs2_vm_ops`,
+/// `gfs2_setattr()`).
+pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
+    name: "gfs2",
+    write_iter: |cfg, file, unit, len| {
+        let (unit, len) = clamp_units(cfg, file, unit, len);
+        WriteIter::Iomap(super::iomap::IomapWrite::new(file, unit, len))
+    },
+    // gfs2_file_read_iter(): the inode glock, shared, around filemap_read().
+    read_lock: Some((crate::world::lock::glock, StepId::Gfs2GlockNq)),
+    partial_uptodate: true,
+    read_folio: |file, r, sync| ReadFolio::new(file, r, sync, ReadHow::Iomap),
+    map_blocks: Some(writeback_map),
+    writepage_buffers: write_jdata_buffers,
+    release_folio: |w, r| Ok(release_folio(w, r)),
+    migrate_folio: MigrateKind::Buffers,
+    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |_, _, _| {}),
+    // gfs2_setattr(): the inode glock, exclusive.
+    setattr: SetattrLocks {
+        inode_lock: Some(crate::world::lock::glock),
+        invalidate_lock: false,
+    },
+    truncate_blocks: |w, file, size| {
+        let bpp = w.cfg.bpp(file);
+        super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
+    },
+    // gfs2_page_mkwrite(): the inode glock, exclusive.
+    fault_lock: FaultLock::Exclusive(crate::world::lock::glock, StepId::Gfs2GlockNq),
+    page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Gfs2),
+    dirty_folio,
+};

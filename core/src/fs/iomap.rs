@@ -273,8 +273,9 @@ pub fn read_folio_sync(w: &mut World, folio: FolioRef, units: [u8; crate::world:
 /// `xfs_iomap_write_unwritten()` (a transaction under ILOCK_EXCL; the extent
 /// tree changes, so `if_seq` is bumped), or ext4's
 /// `ext4_convert_unwritten_io_end_vec()`. Only blocks still unwritten at the
-/// same disk block are converted.
-pub fn end_ioend_convert(w: &mut World, b: &Bio) {
+/// same disk block are converted; `converted` runs for each (ext4 updates
+/// its extent-status cache).
+pub fn end_ioend_convert(w: &mut World, b: &Bio, converted: fn(&mut World, u8, usize)) {
     let file = b.mapping;
     if !w.cfg.extent_mapped(file) {
         return;
@@ -297,11 +298,23 @@ pub fn end_ioend_convert(w: &mut World, b: &Bio) {
                     pblk: e.pblk,
                 },
             );
-            if w.cfg.fs == Fs::Ext4 {
-                super::ext4::es_set(w, file, lblk, crate::world::es::WRITTEN);
-            }
+            converted(w, file, lblk);
         }
     }
+}
+
+/// `iomap_dirty_folio()` / `block_dirty_folio()` after a store dirtied
+/// units `from..to` of folio `r`: those blocks are uptodate and dirty.
+pub fn mark_range_dirty(w: &mut World, r: FolioRef, from: usize, to: usize) {
+    let file = w.frame(r).mapping;
+    let bpp = w.cfg.bpp(file);
+    let mut bits = 0u8;
+    for lblk in from / UPB..to.div_ceil(UPB) {
+        bits |= 1 << (lblk % bpp);
+    }
+    let fr = w.frame_mut(r);
+    fr.blk_uptodate |= bits;
+    fr.blk_dirty |= bits;
 }
 
 // ---------------------------------------------------------------------------
@@ -873,3 +886,5 @@ impl DelallocRelease {
         }
     }
 }
+
+crate::impl_step!(IomapWrite, DelallocRelease);

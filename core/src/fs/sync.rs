@@ -177,3 +177,5 @@ impl Default for SyncAll {
         SyncAll::new()
     }
 }
+
+crate::impl_step!(Fsync, SyncAll);

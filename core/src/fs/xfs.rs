@@ -16,8 +16,16 @@ use crate::profile::Toggle;
 use crate::trace::Event;
 use crate::world::{ext, Extent, World, NO_PBLK};
 
-use super::iomap::{extent_run, Iomap};
+use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::iomap::{extent_run, Iomap, IomapWrite};
+use super::mkwrite::{FsMkwrite, MkwriteHow};
+use super::read::{ReadFolio, ReadHow};
 use super::set_extent;
+use super::vfs::{clamp_units, WriteIter};
+use super::writeback::{map_folio_blocks, WbCtx};
+use crate::exec::poll::Cond;
+use crate::step::StepId;
+use crate::world::{FolioRef, MAX_BLOCKS};
 
 /// `xfs_buffered_write_iomap_begin()` for blocks `lb..le`: under ILOCK_EXCL,
 /// look the data fork up at `lb`; a hole gets a delalloc reservation
@@ -46,23 +54,9 @@ pub fn buffered_write_iomap_begin(w: &mut World, file: u8, lb: usize, le: usize)
     Some(m)
 }
 
-/// `struct xfs_writepage_ctx`: the cached writeback mapping and the data
-/// fork sequence number it was looked up under.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Wpc {
-    /// `wpc->iomap` (its `cookie` is `data_seq`).
-    pub map: Iomap,
-}
-
-impl Default for Wpc {
-    fn default() -> Self {
-        Wpc { map: Iomap::NONE }
-    }
-}
-
 /// `xfs_imap_valid()`: the cached mapping covers `lblk` and — with
 /// d9252d526ba6 — the data fork has not changed since it was looked up.
-fn imap_valid(w: &World, file: u8, wpc: &Wpc, lblk: usize) -> bool {
+fn imap_valid(w: &World, file: u8, wpc: &WbCtx, lblk: usize) -> bool {
     if !wpc.map.covers(lblk) {
         return false;
     }
@@ -102,7 +96,7 @@ fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> bool {
 /// the data goes to (`NO_PBLK`: a hole, skipped) and whether the ioend must
 /// convert an unwritten extent. Fires `stale-writeback-map` when the block
 /// it returns is not where the extent map has `lblk` now.
-pub fn map_blocks(w: &mut World, file: u8, wpc: &mut Wpc, lblk: usize) -> (u8, bool) {
+pub fn map_blocks(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (u8, bool) {
     if !imap_valid(w, file, wpc, lblk) {
         let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
         if m.typ == ext::DELALLOC {
@@ -177,3 +171,59 @@ pub fn alloc_file_space(w: &mut World, file: u8, lb: usize, le: usize) -> bool {
     }
     true
 }
+
+/// `xfs_writepages()` → `iomap_writepages()` → `xfs_map_blocks()` for every
+/// block of the folio that goes out: the dirty ones with 4ce02c679722, every
+/// uptodate block of the dirty folio before it (`if (iop &&
+/// !test_bit(i, iop->uptodate)) continue;`).
+fn writeback_map(
+    w: &mut World,
+    file: u8,
+    r: FolioRef,
+    wpc: &mut WbCtx,
+) -> Result<([u8; MAX_BLOCKS], u8, StepId), Cond> {
+    let fr = *w.frame(r);
+    let write = if w.has(Toggle::IomapBlockDirty) {
+        fr.blk_dirty
+    } else {
+        fr.blk_dirty | fr.blk_uptodate
+    };
+    let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, _| {
+        map_blocks(w, file, wpc, lblk)
+    });
+    Ok((units, convert, StepId::XfsMapBlocks))
+}
+
+/// Data units `unit..unit + len` of `file` through `iomap_file_buffered_write()`.
+fn write_iter(cfg: &crate::world::Config, file: u8, unit: u8, len: u8) -> WriteIter {
+    let (unit, len) = clamp_units(cfg, file, unit, len);
+    WriteIter::Iomap(IomapWrite::new(file, unit, len))
+}
+
+/// XFS's operations (`xfs_address_space_operations`, `xfs_file_operations`,
+/// `xfs_file_vm_ops`, `xfs_vn_setattr()`).
+pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
+    name: "xfs",
+    write_iter,
+    read_lock: None,
+    partial_uptodate: true,
+    read_folio: |file, r, sync| ReadFolio::new(file, r, sync, ReadHow::Iomap),
+    map_blocks: Some(writeback_map),
+    writepage_buffers: super::buffer::write_full_folio_buffers,
+    release_folio: |w, r| Ok(super::buffer::try_to_free_buffers(w, r)),
+    migrate_folio: MigrateKind::Folio,
+    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |_, _, _| {}),
+    // xfs_vn_setattr(): XFS_MMAPLOCK_EXCL (invalidate_lock) over the size
+    // change and the page-cache truncation.
+    setattr: SetattrLocks {
+        inode_lock: None,
+        invalidate_lock: true,
+    },
+    truncate_blocks: |w, file, size| {
+        let bpp = w.cfg.bpp(file);
+        super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
+    },
+    fault_lock: FaultLock::InvalidateShared,
+    page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Xfs),
+    dirty_folio: super::iomap::mark_range_dirty,
+};

@@ -506,50 +506,51 @@ impl<'a> Parser<'a> {
                 format!("expected {what}, found end of line"),
             ),
         };
-        let f =
-            match w0.text {
-                "io-error" => {
-                    let w = arg(1, "a bio (io0, io1, ...)")?;
-                    let c = self.bio(&w)?;
-                    self.expect_end(ws, 2, "the bio")?;
-                    PendingFault::Done(Fault::IoError { bio: c - BIO_CTX0 })
-                }
-                "alloc-fail" => {
-                    let w = arg(1, "which allocation (1-255)")?;
-                    let Ok(nth) = w.text.parse::<u8>() else {
-                        return self.err(
-                            w.col,
-                            format!("expected which allocation (1-255), found `{}`", w.text),
-                        );
-                    };
-                    self.expect_end(ws, 2, "the allocation number")?;
-                    PendingFault::Done(Fault::AllocFail { nth })
-                }
-                "signal" => {
-                    let w = arg(1, "a task")?;
-                    let at = self.at(ws, 2)?;
-                    let task = Named {
-                        line: self.line,
-                        col: w.col,
-                        name: w.text.to_string(),
-                    };
-                    PendingFault::Signal { task, at }
-                }
-                "reclaim" => {
-                    let w = arg(1, "a frame (frame0..)")?;
-                    let frame = ArgKind::Frame
-                        .parse(w.text, 0)
-                        .or_else(|m| self.err(w.col, m))?;
-                    let at = self.at(ws, 2)?;
-                    PendingFault::Done(Fault::Reclaim { frame, at })
-                }
-                other => return self.err(
+        let f = match w0.text {
+            "io-error" => {
+                let w = arg(1, "a bio (io0, io1, ...)")?;
+                let c = self.bio(&w)?;
+                self.expect_end(ws, 2, "the bio")?;
+                PendingFault::Done(Fault::IoError { bio: c - BIO_CTX0 })
+            }
+            "alloc-fail" => {
+                let w = arg(1, "which allocation (1-255)")?;
+                let Ok(nth) = w.text.parse::<u8>() else {
+                    return self.err(
+                        w.col,
+                        format!("expected which allocation (1-255), found `{}`", w.text),
+                    );
+                };
+                self.expect_end(ws, 2, "the allocation number")?;
+                PendingFault::Done(Fault::AllocFail { nth })
+            }
+            "signal" => {
+                let w = arg(1, "a task")?;
+                let at = self.at(ws, 2)?;
+                let task = Named {
+                    line: self.line,
+                    col: w.col,
+                    name: w.text.to_string(),
+                };
+                PendingFault::Signal { task, at }
+            }
+            "reclaim" => {
+                let w = arg(1, "a frame (frame0..)")?;
+                let frame = ArgKind::Frame
+                    .parse(w.text, 0)
+                    .or_else(|m| self.err(w.col, m))?;
+                let at = self.at(ws, 2)?;
+                PendingFault::Done(Fault::Reclaim { frame, at })
+            }
+            other => {
+                return self.err(
                     w0.col,
                     format!(
                         "expected a fault (io-error, alloc-fail, signal, reclaim), found `{other}`"
                     ),
-                ),
-            };
+                )
+            }
+        };
         self.faults.push(f);
         Ok(())
     }

@@ -9,8 +9,9 @@
 //! Toggle 5ef64cc8987a adds the page-lock unfairness of v5.9 (EXCLUSIVE
 //! waiters retake the lock themselves, handoff only after 5 misses).
 
+use crate::errno::{EFAULT, EIO, ENOMEM};
 use crate::exec::poll::{Cond, Poll};
-use crate::oracle::OracleId;
+use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
@@ -804,29 +805,26 @@ enum ReadPc {
     SetLockedLoad,
     SetLockedStore(u16),
     Add,
-    ReadMap,
-    Submit,
+    /// `->read_folio`: a bio for a new folio, or the missing blocks of a
+    /// cached one read now.
+    ReadFolio,
     WaitLocked,
     LockFill,
-    Fill,
     Copy,
     Put,
 }
 
 /// A one-page `pread()` through `filemap_read()`: `filemap_get_pages()` finds
 /// the folio with a reference, or creates it (`filemap_create_folio()`:
-/// allocate, add locked, `filemap_read_folio()`: submit the read and
-/// `folio_wait_locked_killable()`); then `copy_folio_to_iter()` and
+/// allocate, add locked, `filemap_read_folio()`: `->read_folio` submits the
+/// read and `folio_wait_locked_killable()`); then `copy_folio_to_iter()` and
 /// `folio_put()`. The copy checks the data against the shadow model
 /// (`stale-read`).
 ///
-/// On an extent-mapped filesystem `->read_folio` maps each block first —
-/// `iomap_read_folio()` (XFS, gfs2: holes, delalloc and unwritten extents
-/// are zeroed, written ones read) or ext4's `ext4_mpage_readpages()`, which
-/// looks every block up with `ext4_map_blocks()` (extent-status cache,
-/// `i_data_sem`, `ext4_ext_put_gap_in_cache()` for a hole). A cached folio
-/// that is only partly uptodate (after a partial-block write) is locked and
-/// its missing blocks are read the same way.
+/// On a mapping whose folios track per-block state
+/// (`->is_partially_uptodate`), a cached folio that is only partly uptodate
+/// (after a partial-block write) is locked and its missing blocks are read
+/// the same way.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct FilemapRead {
     file: u8,
@@ -836,17 +834,13 @@ pub struct FilemapRead {
     pub folio: FolioRef,
     wait: Option<WaitBit>,
     lock: Option<LockFolio>,
-    map: Option<crate::fs::ext4::Ext4MapBlocks>,
-    blk: u8,
-    after_map: ReadPc,
-    units: [u8; crate::world::MAX_BLOCKS],
+    read: Option<crate::fs::ReadFolio>,
+    sync: bool,
     promised: [u16; crate::world::MAX_BLOCKS],
     truncs: u16,
     keep: bool,
     /// The folio was truncated under us: put it and look up again.
     retry: bool,
-    /// gfs2: the inode glock is held shared by this read.
-    glock: u8,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -861,21 +855,18 @@ impl FilemapRead {
             folio: FolioRef::NONE,
             wait: None,
             lock: None,
-            map: None,
-            blk: 0,
-            after_map: ReadPc::Submit,
-            units: [crate::world::NO_PBLK; crate::world::MAX_BLOCKS],
+            read: None,
+            sync: false,
             promised: [0; crate::world::MAX_BLOCKS],
             truncs: 0,
             keep: false,
             retry: false,
-            glock: 0,
             err: 0,
         }
     }
 
     /// `filemap_fault()`: bring page `index` of `file` in, uptodate, and keep
-    /// a reference to it in [`FilemapRead::folio`] (-14, EFAULT/SIGBUS,
+    /// a reference to it in [`FilemapRead::folio`] (`-EFAULT`, SIGBUS,
     /// beyond EOF).
     pub fn fault(file: u8, index: u8) -> FilemapRead {
         let mut r = FilemapRead::new(file, index);
@@ -883,124 +874,13 @@ impl FilemapRead {
         r
     }
 
-    /// Map the folio's blocks that are not uptodate with ext4's
-    /// `ext4_map_blocks()`, one at a time, then go on with `next`.
-    fn start_ext4_map(&mut self, next: ReadPc) {
-        self.units = [crate::world::NO_PBLK; crate::world::MAX_BLOCKS];
-        self.blk = 0;
-        self.map = None;
-        self.after_map = next;
-        self.pc = ReadPc::ReadMap;
-    }
-
-    fn ext4_map_step(&mut self, w: &mut World) -> Poll {
-        let bpp = w.cfg.bpp(self.file);
-        loop {
-            if self.blk as usize >= bpp {
-                self.pc = self.after_map;
-                return self.step_inner(w);
-            }
-            if w.frame(self.folio).blk_uptodate & (1 << self.blk) != 0 {
-                self.blk += 1;
-                continue;
-            }
-            break;
-        }
-        let lblk = (self.index as usize * bpp + self.blk as usize) as u8;
-        let m = self.map.get_or_insert_with(|| {
-            crate::fs::ext4::Ext4MapBlocks::new(self.file, lblk, crate::fs::ext4::MapMode::Read)
-        });
-        match m.step(w) {
-            Poll::Done(id) => {
-                let b = self.blk as usize;
-                match m.found {
-                    crate::fs::ext4::Found::Written(p) => {
-                        for j in 0..crate::world::UPB {
-                            self.units[b * crate::world::UPB + j] =
-                                crate::fs::disk_unit(p, j) as u8;
-                        }
-                    }
-                    _ => {
-                        for j in 0..crate::world::UPB {
-                            w.frame_mut(self.folio).data[b * crate::world::UPB + j] = 0;
-                        }
-                    }
-                }
-                self.map = None;
-                self.blk += 1;
-                Poll::Ran(id)
-            }
-            p => p,
-        }
-    }
-
-    /// Take one step. On gfs2, `gfs2_file_read_iter()` holds the inode glock
-    /// shared around `filemap_read()` (the fault path's glock is the write
-    /// fault's business).
+    /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let gfs2 =
-            w.cfg.fs == crate::world::Fs::Gfs2 && w.cfg.extent_mapped(self.file) && !self.keep;
-        let gl = crate::world::lock::glock(self.file);
-        if gfs2 && self.glock == 0 {
-            if !w.lock_shared_ok(gl) {
-                return Poll::Block(Cond::LockShared(gl));
-            }
-            w.locks[gl as usize].readers += 1;
-            self.glock = 1;
-            return Poll::Ran(StepId::Gfs2GlockNq);
-        }
-        let p = self.step_inner(w);
-        if let Poll::Done(_) = p {
-            if self.glock == 1 {
-                let s = &mut w.locks[gl as usize];
-                s.readers = s.readers.saturating_sub(1);
-                self.glock = 2;
-            }
-        }
-        p
-    }
-
-    fn step_inner(&mut self, w: &mut World) -> Poll {
-        let (f, i) = (self.file as usize, self.index as usize);
-        let upp = w.cfg.upp(self.file);
-        let mapped = w.cfg.extent_mapped(self.file);
-        let ext4 = w.cfg.fs == crate::world::Fs::Ext4;
         match self.pc {
-            ReadPc::Lookup => {
-                // What a read starting now must see at least.
-                for j in 0..upp {
-                    self.promised[j] = w.shadow.latest[f][i * upp + j];
-                }
-                self.truncs = w.shadow.truncs[f];
-                if w.mappings[f].i_size <= self.index {
-                    w.note(Event::Note("beyond EOF"));
-                    if self.keep {
-                        self.err = -14;
-                    }
-                    return Poll::Done(StepId::FilemapGetEntry);
-                }
-                match filemap_get_entry(w, self.file, self.index) {
-                    Err(c) => Poll::Block(c),
-                    Ok(Some(r)) => {
-                        self.folio = r;
-                        self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
-                            ReadPc::Copy
-                        } else if mapped {
-                            ReadPc::LockFill
-                        } else {
-                            ReadPc::WaitLocked
-                        };
-                        Poll::Ran(StepId::FilemapGetEntry)
-                    }
-                    Ok(None) => {
-                        self.pc = ReadPc::Alloc;
-                        Poll::Ran(StepId::FilemapGetEntry)
-                    }
-                }
-            }
+            ReadPc::Lookup => self.lookup(w),
             ReadPc::Alloc => match folio_alloc(w) {
                 None => {
-                    self.err = -12;
+                    self.err = -ENOMEM;
                     Poll::Done(StepId::FilemapAllocFolio)
                 }
                 Some(r) => {
@@ -1019,164 +899,20 @@ impl FilemapRead {
                 self.pc = ReadPc::Add;
                 Poll::Ran(StepId::SetLockedStore)
             }
-            ReadPc::Add => {
-                if page_cache_insert(w, self.folio, self.file, self.index) {
-                    if mapped && ext4 {
-                        self.start_ext4_map(ReadPc::Submit);
-                    } else {
-                        self.pc = ReadPc::Submit;
-                    }
+            ReadPc::Add => self.add(w),
+            ReadPc::ReadFolio => {
+                let make = (w.a_ops(self.file).read_folio)(self.file, self.folio, self.sync);
+                let (id, _) = crate::nested!(self.read, w, make);
+                self.pc = if self.sync {
+                    ReadPc::Copy
                 } else {
-                    w.frame_mut(self.folio).flags &= !pg::LOCKED;
-                    folio_put(w, self.folio);
-                    self.pc = ReadPc::Lookup;
-                }
-                Poll::Ran(StepId::FilemapAddFolio)
+                    ReadPc::WaitLocked
+                };
+                Poll::Ran(id)
             }
-            ReadPc::ReadMap => self.ext4_map_step(w),
-            ReadPc::Submit => {
-                if !mapped {
-                    if !crate::block::bio::submit_bio(
-                        w,
-                        self.folio,
-                        crate::world::BioKind::ReadPage,
-                    ) {
-                        return Poll::Block(Cond::BioSlot);
-                    }
-                    self.pc = ReadPc::WaitLocked;
-                    return Poll::Ran(StepId::FilemapReadFolio);
-                }
-                if !ext4 {
-                    self.units = crate::fs::iomap::read_folio_sources(w, self.file, self.folio);
-                }
-                if self.units.iter().all(|&u| u == crate::world::NO_PBLK) {
-                    // Nothing to read: every block was zeroed (folio_end_read()).
-                    let fr = w.frame_mut(self.folio);
-                    fr.flags |= pg::UPTODATE;
-                    fr.blk_uptodate = 0xff;
-                    folio_unlock(w, self.folio);
-                } else if !crate::block::bio::submit_bio_blocks(
-                    w,
-                    self.folio,
-                    crate::world::BioKind::ReadPage,
-                    self.units,
-                    0,
-                ) {
-                    return Poll::Block(Cond::BioSlot);
-                }
-                self.pc = ReadPc::WaitLocked;
-                Poll::Ran(if ext4 {
-                    StepId::Ext4MpageReadpages
-                } else {
-                    StepId::IomapReadFolio
-                })
-            }
-            ReadPc::WaitLocked => {
-                let wb = self.wait.get_or_insert_with(|| {
-                    WaitBit::new(self.folio, pg::LOCKED, Behavior::Shared, true)
-                });
-                match wb.step(w) {
-                    Poll::Done(id) => {
-                        if wb.ret != 0 {
-                            self.err = wb.ret;
-                            self.pc = ReadPc::Put;
-                        } else if w.frame(self.folio).flags & pg::UPTODATE == 0 {
-                            if mapped && w.frame(self.folio).mapping == self.file {
-                                // Partly uptodate (a partial-block write): read the rest.
-                                self.pc = ReadPc::LockFill;
-                            } else {
-                                // filemap_read_folio(): the read failed; -EIO, nothing copied.
-                                w.note(Event::Note("not uptodate after the read: -EIO"));
-                                self.err = -5;
-                                self.pc = ReadPc::Put;
-                            }
-                        } else {
-                            self.pc = ReadPc::Copy;
-                        }
-                        self.wait = None;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            ReadPc::LockFill => {
-                let lk = self
-                    .lock
-                    .get_or_insert_with(|| LockFolio::new(self.folio, true));
-                match lk.step(w) {
-                    Poll::Done(id) => {
-                        let ret = lk.ret;
-                        self.lock = None;
-                        let gone = w.frame(self.folio).mapping != self.file;
-                        if ret != 0 {
-                            self.err = ret;
-                            self.pc = ReadPc::Put;
-                        } else if gone || w.frame(self.folio).flags & pg::UPTODATE != 0 {
-                            folio_unlock(w, self.folio);
-                            self.pc = if gone {
-                                // filemap_read_folio() / filemap_fault(): the folio
-                                // left the page cache — drop it and look up again.
-                                w.note(Event::Note("truncated meanwhile: retry"));
-                                self.retry = true;
-                                ReadPc::Put
-                            } else {
-                                ReadPc::Copy
-                            };
-                        } else if ext4 {
-                            self.start_ext4_map(ReadPc::Fill);
-                        } else {
-                            self.pc = ReadPc::Fill;
-                        }
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            ReadPc::Fill => {
-                // ->read_folio on a partly uptodate folio: its missing blocks
-                // are read (synchronously here); then it is uptodate.
-                if !ext4 {
-                    self.units = crate::fs::iomap::read_folio_sources(w, self.file, self.folio);
-                }
-                crate::fs::iomap::read_folio_sync(w, self.folio, self.units);
-                folio_unlock(w, self.folio);
-                self.pc = ReadPc::Copy;
-                Poll::Ran(if ext4 {
-                    StepId::Ext4MpageReadpages
-                } else {
-                    StepId::IomapReadFolio
-                })
-            }
-            ReadPc::Copy => {
-                w.check_ref(self.folio);
-                if self.keep {
-                    return Poll::Done(StepId::FilemapFault);
-                }
-                let truncated = w.shadow.truncs[f] != self.truncs;
-                for j in 0..upp {
-                    let u = i * upp + j;
-                    let t = w.frame(self.folio).data[j];
-                    let promised = self.promised[j];
-                    let ok_owner = t == 0
-                        || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
-                    // Another file's data is always wrong; an older version of our
-                    // own only if it was still promised (an I/O error voids).
-                    let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
-                    if !truncated && (!ok_owner || stale) {
-                        w.fire(
-                            OracleId::StaleRead,
-                            self.folio.frame,
-                            crate::oracle::Payload::Data {
-                                found: t,
-                                promised: token::make(self.file, u as u8, promised),
-                            },
-                        );
-                        break;
-                    }
-                }
-                self.pc = ReadPc::Put;
-                Poll::Ran(StepId::CopyFolioToIter)
-            }
+            ReadPc::WaitLocked => self.wait_locked(w),
+            ReadPc::LockFill => self.lock_fill(w),
+            ReadPc::Copy => self.copy(w),
             ReadPc::Put => {
                 folio_put(w, self.folio);
                 if self.retry {
@@ -1189,4 +925,143 @@ impl FilemapRead {
             }
         }
     }
+
+    /// `->read_folio` next: for a new folio (`sync` false) or the missing
+    /// blocks of a cached one.
+    fn read_folio(&mut self, sync: bool) {
+        self.sync = sync;
+        self.read = None;
+        self.pc = ReadPc::ReadFolio;
+    }
+
+    fn lookup(&mut self, w: &mut World) -> Poll {
+        let (f, i) = (self.file as usize, self.index as usize);
+        let upp = w.cfg.upp(self.file);
+        // What a read starting now must see at least.
+        for j in 0..upp {
+            self.promised[j] = w.shadow.latest[f][i * upp + j];
+        }
+        self.truncs = w.shadow.truncs[f];
+        if w.mappings[f].i_size <= self.index {
+            w.note(Event::Note("beyond EOF"));
+            if self.keep {
+                self.err = -EFAULT;
+            }
+            return Poll::Done(StepId::FilemapGetEntry);
+        }
+        match filemap_get_entry(w, self.file, self.index) {
+            Err(c) => Poll::Block(c),
+            Ok(Some(r)) => {
+                self.folio = r;
+                self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
+                    ReadPc::Copy
+                } else if w.a_ops(self.file).partial_uptodate {
+                    ReadPc::LockFill
+                } else {
+                    ReadPc::WaitLocked
+                };
+                Poll::Ran(StepId::FilemapGetEntry)
+            }
+            Ok(None) => {
+                self.pc = ReadPc::Alloc;
+                Poll::Ran(StepId::FilemapGetEntry)
+            }
+        }
+    }
+
+    fn add(&mut self, w: &mut World) -> Poll {
+        if page_cache_insert(w, self.folio, self.file, self.index) {
+            self.read_folio(false);
+        } else {
+            w.frame_mut(self.folio).flags &= !pg::LOCKED;
+            folio_put(w, self.folio);
+            self.pc = ReadPc::Lookup;
+        }
+        Poll::Ran(StepId::FilemapAddFolio)
+    }
+
+    fn wait_locked(&mut self, w: &mut World) -> Poll {
+        let make = WaitBit::new(self.folio, pg::LOCKED, Behavior::Shared, true);
+        let (id, wb) = crate::nested!(self.wait, w, make);
+        if wb.ret != 0 {
+            self.err = wb.ret;
+            self.pc = ReadPc::Put;
+        } else if w.frame(self.folio).flags & pg::UPTODATE == 0 {
+            if w.a_ops(self.file).partial_uptodate && w.frame(self.folio).mapping == self.file {
+                // Partly uptodate (a partial-block write): read the rest.
+                self.pc = ReadPc::LockFill;
+            } else {
+                // filemap_read_folio(): the read failed; -EIO, nothing copied.
+                w.note(Event::Note("not uptodate after the read: -EIO"));
+                self.err = -EIO;
+                self.pc = ReadPc::Put;
+            }
+        } else {
+            self.pc = ReadPc::Copy;
+        }
+        Poll::Ran(id)
+    }
+
+    fn lock_fill(&mut self, w: &mut World) -> Poll {
+        let (id, lk) = crate::nested!(self.lock, w, LockFolio::new(self.folio, true));
+        let gone = w.frame(self.folio).mapping != self.file;
+        if lk.ret != 0 {
+            self.err = lk.ret;
+            self.pc = ReadPc::Put;
+        } else if gone {
+            // filemap_read_folio() / filemap_fault(): the folio left the page
+            // cache — drop it and look up again.
+            folio_unlock(w, self.folio);
+            w.note(Event::Note("truncated meanwhile: retry"));
+            self.retry = true;
+            self.pc = ReadPc::Put;
+        } else if w.frame(self.folio).flags & pg::UPTODATE != 0 {
+            folio_unlock(w, self.folio);
+            self.pc = ReadPc::Copy;
+        } else {
+            self.read_folio(true);
+        }
+        Poll::Ran(id)
+    }
+
+    fn copy(&mut self, w: &mut World) -> Poll {
+        w.check_ref(self.folio);
+        if self.keep {
+            return Poll::Done(StepId::FilemapFault);
+        }
+        let (f, i) = (self.file as usize, self.index as usize);
+        let upp = w.cfg.upp(self.file);
+        let truncated = w.shadow.truncs[f] != self.truncs;
+        for j in 0..upp {
+            let u = i * upp + j;
+            let t = w.frame(self.folio).data[j];
+            let promised = self.promised[j];
+            let ok_owner =
+                t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
+            // Another file's data is always wrong; an older version of our
+            // own only if it was still promised (an I/O error voids).
+            let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
+            if !truncated && (!ok_owner || stale) {
+                w.fire(
+                    OracleId::StaleRead,
+                    self.folio.frame,
+                    Payload::Data {
+                        found: t,
+                        promised: token::make(self.file, u as u8, promised),
+                    },
+                );
+                break;
+            }
+        }
+        self.pc = ReadPc::Put;
+        Poll::Ran(StepId::CopyFolioToIter)
+    }
 }
+
+crate::impl_step!(
+    WaitBit,
+    LockFolio,
+    GetLockedFolio,
+    BufferedWrite,
+    FilemapRead
+);

@@ -36,9 +36,7 @@ use crate::oracle::OracleId;
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{
-    bs, pg, FolioRef, FrameId, World, BDEV, MAX_BLOCKS, NO_BH, NO_FRAME, NO_MAPPING,
-};
+use crate::world::{bs, pg, FolioRef, FrameId, World, MAX_BLOCKS, NO_BH, NO_FRAME, NO_MAPPING};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum MigPc {
@@ -194,7 +192,10 @@ impl MigrateFolio {
                         w.frame_mut(d).flags |= pg::LOCKED;
                         self.dst = d;
                         self.buffers = folio_buffers(w, self.src.frame) != NO_BH;
-                        self.norefs = self.buffers && w.frame(self.src).mapping == BDEV;
+                        let mapping = w.frame(self.src).mapping;
+                        self.norefs = self.buffers
+                            && w.a_ops(mapping).migrate_folio
+                                == crate::fs::MigrateKind::BuffersNorefs;
                         self.pc = if self.norefs && w.has(Toggle::JanRfc) {
                             MigPc::JanFree
                         } else {
@@ -507,3 +508,5 @@ impl MigrateFolio {
         }
     }
 }
+
+crate::impl_step!(MigrateFolio);

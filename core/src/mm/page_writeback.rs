@@ -3,10 +3,13 @@
 //! into `writeback_iter()` / `writeback_get_folio()` /
 //! `folio_prepare_writeback()` with the same tests).
 
+use crate::block::bio::{submit_bio, submit_bio_blocks};
 use crate::exec::poll::{Cond, Poll};
-use crate::oracle::OracleId;
+use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::BioKind;
 use crate::world::{mark, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
 use super::filemap::{folio_unlock, Behavior, LockFolio, WaitBit};
@@ -160,8 +163,9 @@ enum WcpPc {
 }
 
 /// `write_cache_pages()` / `writeback_iter()` over one file, with a
-/// `->writepage` that does `__folio_start_writeback()`, `submit_bio()`,
-/// `folio_unlock()` (the order of `__block_write_full_folio()`).
+/// `->writepage` that does `__folio_start_writeback()`, the mapping's block
+/// mapping (`->map_blocks`), `submit_bio()`, `folio_unlock()` (the order of
+/// `__block_write_full_folio()` and `iomap_writeback_folio()`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WriteCachePages {
     mapping: u8,
@@ -169,8 +173,8 @@ pub struct WriteCachePages {
     pc: WcpPc,
     index: u8,
     end: u8,
-    /// The filesystem's writeback mapping cache (`struct xfs_writepage_ctx`).
-    wpc: crate::fs::xfs::Wpc,
+    /// The filesystem's writeback context (its cached mapping).
+    wpc: crate::fs::WbCtx,
     /// The disk units the current folio's bio carries, and the blocks its
     /// ioend converts.
     units: [u8; crate::world::MAX_BLOCKS],
@@ -194,7 +198,7 @@ impl WriteCachePages {
             },
             index: 0,
             end: MAX_INDEX as u8,
-            wpc: crate::fs::xfs::Wpc::default(),
+            wpc: crate::fs::WbCtx::default(),
             units: [crate::world::NO_PBLK; crate::world::MAX_BLOCKS],
             convert: 0,
             batch: FolioBatch::default(),
@@ -229,163 +233,32 @@ impl WriteCachePages {
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
-            WcpPc::Tag => {
-                // tag_pages_for_writeback(): TOWRITE on every DIRTY entry.
-                let (a, b) = (self.index as usize, (self.end as usize).min(MAX_INDEX));
-                for s in w.mappings[self.mapping as usize].slots[a..b].iter_mut() {
-                    if s.frame != NO_FRAME && s.marks & mark::DIRTY != 0 {
-                        s.marks |= mark::TOWRITE;
-                    }
-                }
-                self.pc = WcpPc::GetBatch;
-                Poll::Ran(StepId::TagPagesForWriteback)
-            }
-            WcpPc::GetBatch => {
-                let tag = if self.mode == SyncMode::All {
-                    mark::TOWRITE
-                } else {
-                    mark::DIRTY
-                };
-                let mut b = FolioBatch::default();
-                if let Err(c) =
-                    filemap_get_folios_tag(w, self.mapping, &mut self.index, self.end, tag, &mut b)
-                {
-                    return Poll::Block(c);
-                }
-                if b.nr == 0 {
-                    return Poll::Done(StepId::FilemapGetFoliosTag);
-                }
-                self.batch = b;
-                self.cur = 0;
-                self.pc = WcpPc::Lock;
-                Poll::Ran(StepId::FilemapGetFoliosTag)
-            }
+            WcpPc::Tag => self.tag(w),
+            WcpPc::GetBatch => self.get_batch(w),
             WcpPc::Lock => {
-                let lock = self.lock.get_or_insert_with(|| {
-                    LockFolio::new(self.batch.folios[self.cur as usize], false)
-                });
-                match lock.step(w) {
-                    Poll::Done(id) => {
-                        self.lock = None;
-                        self.pc = WcpPc::Prepare;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
+                let folio = self.folio();
+                let (id, _) = crate::nested!(self.lock, w, LockFolio::new(folio, false));
+                self.pc = WcpPc::Prepare;
+                Poll::Ran(id)
             }
-            WcpPc::Prepare => {
-                // folio_prepare_writeback()
-                let r = self.folio();
-                w.check_ref(r);
-                let fr = *w.frame(r);
-                if fr.mapping != self.mapping {
-                    w.note(crate::trace::Event::Note("truncated: skip"));
-                    self.pc = WcpPc::Unlock;
-                } else if fr.flags & pg::DIRTY == 0 {
-                    w.note(crate::trace::Event::Note("not dirty: skip"));
-                    self.pc = WcpPc::Unlock;
-                } else if fr.flags & pg::WRITEBACK != 0 {
-                    if self.mode == SyncMode::None {
-                        w.note(crate::trace::Event::Note(
-                            "under writeback: skip (WB_SYNC_NONE)",
-                        ));
-                        self.pc = WcpPc::Unlock;
-                    } else {
-                        self.wait = WaitWriteback::new(r, false);
-                        self.pc = WcpPc::Wait;
-                    }
-                } else {
-                    self.pc = WcpPc::ClearDirty;
-                }
-                Poll::Ran(StepId::FolioPrepareWriteback)
+            WcpPc::Prepare => self.prepare(w),
+            WcpPc::Wait => {
+                let id = crate::done!(self.wait.step(w));
+                self.pc = WcpPc::ClearDirty;
+                Poll::Ran(id)
             }
-            WcpPc::Wait => match self.wait.step(w) {
-                Poll::Done(id) => {
-                    self.pc = WcpPc::ClearDirty;
-                    Poll::Ran(id)
-                }
-                p => p,
-            },
-            WcpPc::ClearDirty => {
-                let r = self.folio();
-                w.check_ref(r);
-                // BUG_ON(folio_test_writeback(folio));
-                if w.frame(r).flags & pg::WRITEBACK != 0 {
-                    w.fire(
-                        OracleId::WritebackAfterWait,
-                        r.frame,
-                        crate::oracle::Payload::Incarnation(r.inc),
-                    );
-                }
-                // folio_clear_dirty_for_io(): the DIRTY mark stays until __folio_start_writeback().
-                let fr = w.frame_mut(r);
-                if fr.flags & pg::DIRTY == 0 {
-                    self.pc = WcpPc::Unlock;
-                } else {
-                    fr.flags &= !pg::DIRTY;
-                    if w.cfg.fs == crate::world::Fs::Gfs2 && self.mapping != crate::world::BDEV {
-                        // gfs2_write_jdata_folio(): the dirty buffers go in place.
-                        crate::fs::gfs2::write_jdata_buffers(w, r);
-                    } else {
-                        // __block_write_full_folio(): test_clear_buffer_dirty() on every buffer.
-                        let head = w.frame(r).bh_head;
-                        let mut ids = [crate::world::NO_BH; crate::world::MAX_BH];
-                        let mut n = 0;
-                        for id in crate::fs::buffer::ring(w, head) {
-                            ids[n] = id;
-                            n += 1;
-                        }
-                        for &id in &ids[..n] {
-                            w.bhs[id as usize].state &= !crate::world::bs::DIRTY;
-                        }
-                    }
-                    self.pc = WcpPc::StartWriteback;
-                }
-                Poll::Ran(StepId::FolioClearDirtyForIo)
-            }
+            WcpPc::ClearDirty => self.clear_dirty(w),
             WcpPc::StartWriteback => {
-                let r = self.folio();
-                folio_start_writeback(w, r);
-                self.pc = if w.cfg.extent_mapped(self.mapping) {
+                folio_start_writeback(w, self.folio());
+                self.pc = if w.a_ops(self.mapping).map_blocks.is_some() {
                     WcpPc::MapBlocks
                 } else {
                     WcpPc::Submit
                 };
                 Poll::Ran(StepId::FolioStartWriteback)
             }
-            WcpPc::MapBlocks => {
-                // The filesystem maps every dirty block of the locked folio
-                // (iomap_writeback_folio() → ->writeback_range / ->map_blocks).
-                let r = self.folio();
-                match crate::fs::writeback_map_folio(w, self.mapping, r, &mut self.wpc) {
-                    Err(c) => Poll::Block(c),
-                    Ok((units, convert, id)) => {
-                        self.units = units;
-                        self.convert = convert;
-                        self.pc = WcpPc::Submit;
-                        Poll::Ran(id)
-                    }
-                }
-            }
-            WcpPc::Submit => {
-                let r = self.folio();
-                let ok = if w.cfg.extent_mapped(self.mapping) {
-                    crate::block::bio::submit_bio_blocks(
-                        w,
-                        r,
-                        crate::world::BioKind::WritePage,
-                        self.units,
-                        self.convert,
-                    )
-                } else {
-                    crate::block::bio::submit_bio(w, r, crate::world::BioKind::WritePage)
-                };
-                if !ok {
-                    return Poll::Block(Cond::BioSlot);
-                }
-                self.pc = WcpPc::Unlock;
-                Poll::Ran(StepId::SubmitBio)
-            }
+            WcpPc::MapBlocks => self.map_blocks(w),
+            WcpPc::Submit => self.submit(w),
             WcpPc::Unlock => {
                 folio_unlock(w, self.folio());
                 self.next();
@@ -397,6 +270,120 @@ impl WriteCachePages {
                 Poll::Ran(StepId::FolioBatchRelease)
             }
         }
+    }
+
+    /// `tag_pages_for_writeback()`: TOWRITE on every DIRTY entry.
+    fn tag(&mut self, w: &mut World) -> Poll {
+        let (a, b) = (self.index as usize, (self.end as usize).min(MAX_INDEX));
+        for s in w.mappings[self.mapping as usize].slots[a..b].iter_mut() {
+            if s.frame != NO_FRAME && s.marks & mark::DIRTY != 0 {
+                s.marks |= mark::TOWRITE;
+            }
+        }
+        self.pc = WcpPc::GetBatch;
+        Poll::Ran(StepId::TagPagesForWriteback)
+    }
+
+    fn get_batch(&mut self, w: &mut World) -> Poll {
+        let tag = if self.mode == SyncMode::All {
+            mark::TOWRITE
+        } else {
+            mark::DIRTY
+        };
+        let mut b = FolioBatch::default();
+        if let Err(c) =
+            filemap_get_folios_tag(w, self.mapping, &mut self.index, self.end, tag, &mut b)
+        {
+            return Poll::Block(c);
+        }
+        if b.nr == 0 {
+            return Poll::Done(StepId::FilemapGetFoliosTag);
+        }
+        self.batch = b;
+        self.cur = 0;
+        self.pc = WcpPc::Lock;
+        Poll::Ran(StepId::FilemapGetFoliosTag)
+    }
+
+    /// `folio_prepare_writeback()`.
+    fn prepare(&mut self, w: &mut World) -> Poll {
+        let r = self.folio();
+        w.check_ref(r);
+        let fr = *w.frame(r);
+        if fr.mapping != self.mapping {
+            w.note(Event::Note("truncated: skip"));
+            self.pc = WcpPc::Unlock;
+        } else if fr.flags & pg::DIRTY == 0 {
+            w.note(Event::Note("not dirty: skip"));
+            self.pc = WcpPc::Unlock;
+        } else if fr.flags & pg::WRITEBACK != 0 {
+            if self.mode == SyncMode::None {
+                w.note(Event::Note("under writeback: skip (WB_SYNC_NONE)"));
+                self.pc = WcpPc::Unlock;
+            } else {
+                self.wait = WaitWriteback::new(r, false);
+                self.pc = WcpPc::Wait;
+            }
+        } else {
+            self.pc = WcpPc::ClearDirty;
+        }
+        Poll::Ran(StepId::FolioPrepareWriteback)
+    }
+
+    /// `BUG_ON(folio_test_writeback(folio))`, `folio_clear_dirty_for_io()`
+    /// (the DIRTY mark stays until `__folio_start_writeback()`), then the
+    /// writepage's pass over the buffers.
+    fn clear_dirty(&mut self, w: &mut World) -> Poll {
+        let r = self.folio();
+        w.check_ref(r);
+        if w.frame(r).flags & pg::WRITEBACK != 0 {
+            w.fire(
+                OracleId::WritebackAfterWait,
+                r.frame,
+                Payload::Incarnation(r.inc),
+            );
+        }
+        let fr = w.frame_mut(r);
+        if fr.flags & pg::DIRTY == 0 {
+            self.pc = WcpPc::Unlock;
+        } else {
+            fr.flags &= !pg::DIRTY;
+            (w.a_ops(self.mapping).writepage_buffers)(w, r);
+            self.pc = WcpPc::StartWriteback;
+        }
+        Poll::Ran(StepId::FolioClearDirtyForIo)
+    }
+
+    /// The filesystem maps every dirty block of the locked folio
+    /// (`iomap_writeback_folio()` → `->writeback_range` / `->map_blocks`).
+    fn map_blocks(&mut self, w: &mut World) -> Poll {
+        let Some(map) = w.a_ops(self.mapping).map_blocks else {
+            self.pc = WcpPc::Submit;
+            return self.submit(w);
+        };
+        match map(w, self.mapping, self.folio(), &mut self.wpc) {
+            Err(c) => Poll::Block(c),
+            Ok((units, convert, id)) => {
+                self.units = units;
+                self.convert = convert;
+                self.pc = WcpPc::Submit;
+                Poll::Ran(id)
+            }
+        }
+    }
+
+    fn submit(&mut self, w: &mut World) -> Poll {
+        let r = self.folio();
+        let ok = if w.a_ops(self.mapping).map_blocks.is_some() {
+            submit_bio_blocks(w, r, BioKind::WritePage, self.units, self.convert)
+        } else {
+            submit_bio(w, r, BioKind::WritePage)
+        };
+        if !ok {
+            return Poll::Block(Cond::BioSlot);
+        }
+        self.pc = WcpPc::Unlock;
+        Poll::Ran(StepId::SubmitBio)
     }
 }
 
@@ -511,3 +498,5 @@ impl FdataWait {
         }
     }
 }
+
+crate::impl_step!(WaitWriteback, WriteCachePages, FdataWait);

@@ -14,7 +14,7 @@
 use crate::exec::poll::{Cond, Poll};
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{lock, pg, Disk, FolioRef, World, MAX_INDEX, NO_FRAME, NO_OWNER};
+use crate::world::{lock, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
 use super::filemap::{folio_trylock, folio_unlock, page_cache_delete, LockFolio};
 use super::page_writeback::{FolioBatch, WaitWriteback};
@@ -97,36 +97,16 @@ impl Truncate {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let l = lock::i_rwsem(self.file);
         match self.pc {
-            TruncPc::InodeLock => {
-                if !w.lock_free(l) {
-                    return Poll::Block(Cond::Lock(l));
-                }
-                // gfs2_setattr(): the inode glock, exclusive.
-                if let Err(c) = crate::fs::gfs2::glock_ex(w, self.file) {
+            TruncPc::InodeLock => self.inode_lock(w),
+            TruncPc::InvalidateLock => {
+                // ->setattr (xfs_vn_setattr(): XFS_MMAPLOCK_EXCL; ext4_setattr():
+                // filemap_invalidate_lock()) holds it over i_size_write() and
+                // truncate_pagecache(), so a page fault cannot dirty a folio
+                // the truncate is removing.
+                if let Err(c) = w.lock(lock::invalidate_lock(self.file)) {
                     return Poll::Block(c);
                 }
-                w.locks[l as usize].owner = w.me;
-                self.pc = if matches!(w.cfg.fs, crate::world::Fs::Xfs | crate::world::Fs::Ext4)
-                    && w.cfg.extent_mapped(self.file)
-                {
-                    TruncPc::InvalidateLock
-                } else {
-                    TruncPc::SetSize
-                };
-                Poll::Ran(StepId::InodeLock)
-            }
-            TruncPc::InvalidateLock => {
-                // xfs_vn_setattr(): xfs_ilock(XFS_MMAPLOCK_EXCL); ext4_setattr():
-                // filemap_invalidate_lock() (i_mmap_sem before d4f5258eae7b) —
-                // held over i_size_write() and truncate_pagecache(), so a
-                // page fault cannot dirty a folio the truncate is removing.
-                let inv = lock::invalidate_lock(self.file);
-                if !w.lock_free(inv) {
-                    return Poll::Block(Cond::Lock(inv));
-                }
-                w.locks[inv as usize].owner = w.me;
                 self.inv = true;
                 self.pc = TruncPc::SetSize;
                 Poll::Ran(StepId::FilemapInvalidateLock)
@@ -302,40 +282,58 @@ impl Truncate {
                 self.pc = TruncPc::FindGet;
                 Poll::Ran(StepId::FolioBatchRelease)
             }
-            TruncPc::InodeUnlock => {
-                // A store through a mapping that passed its i_size check before
-                // truncate_setsize() landed in a folio this truncate removed (or
-                // zeroed): it is discarded with everything else past EOF; and an
-                // fsync or read that overlapped the truncation checks nothing it
-                // snapshotted before the truncate was over.
-                let upp = w.cfg.upp(self.file);
-                w.shadow.discard(
-                    self.file as usize,
-                    self.size as usize * upp,
-                    crate::world::MAX_LBLK,
-                );
-                // ->setattr frees the blocks past EOF; a later read of the hole gets zeroes.
-                if w.cfg.extent_mapped(self.file) {
-                    let bpp = w.cfg.bpp(self.file);
-                    crate::fs::free_file_blocks(
-                        w,
-                        self.file,
-                        self.size as usize * bpp,
-                        crate::world::FILE_LBLKS,
-                    );
-                } else {
-                    for i in self.size..MAX_INDEX as u8 {
-                        w.disk.blocks[Disk::block_of(self.file, i, 0)] = 0;
-                    }
-                }
-                crate::fs::gfs2::glock_ex_release(w, self.file);
-                if self.inv {
-                    w.locks[lock::invalidate_lock(self.file) as usize].owner = NO_OWNER;
-                    self.inv = false;
-                }
-                w.locks[l as usize].owner = NO_OWNER;
-                Poll::Done(StepId::InodeUnlock)
-            }
+            TruncPc::InodeUnlock => self.inode_unlock(w),
         }
     }
+
+    /// `inode_lock()`, and the filesystem's own inode lock with it
+    /// (`gfs2_setattr()`: the glock).
+    fn inode_lock(&mut self, w: &mut World) -> Poll {
+        let l = lock::i_rwsem(self.file);
+        if !w.lock_free(l) {
+            return Poll::Block(Cond::Lock(l));
+        }
+        let setattr = w.a_ops(self.file).setattr;
+        if let Some(fl) = setattr.inode_lock {
+            if let Err(c) = w.lock(fl(self.file)) {
+                return Poll::Block(c);
+            }
+        }
+        w.locks[l as usize].owner = w.me;
+        self.pc = if setattr.invalidate_lock {
+            TruncPc::InvalidateLock
+        } else {
+            TruncPc::SetSize
+        };
+        Poll::Ran(StepId::InodeLock)
+    }
+
+    /// The end of `truncate(2)`: what was stored past the new EOF is gone,
+    /// `->setattr` frees the blocks there, the locks are released.
+    fn inode_unlock(&mut self, w: &mut World) -> Poll {
+        // A store through a mapping that passed its i_size check before
+        // truncate_setsize() landed in a folio this truncate removed (or
+        // zeroed): it is discarded with everything else past EOF; and an
+        // fsync or read that overlapped the truncation checks nothing it
+        // snapshotted before the truncate was over.
+        let upp = w.cfg.upp(self.file);
+        w.shadow.discard(
+            self.file as usize,
+            self.size as usize * upp,
+            crate::world::MAX_LBLK,
+        );
+        let ops = w.a_ops(self.file);
+        (ops.truncate_blocks)(w, self.file, self.size);
+        if let Some(fl) = ops.setattr.inode_lock {
+            w.unlock_if_mine(fl(self.file));
+        }
+        if self.inv {
+            w.unlock(lock::invalidate_lock(self.file));
+            self.inv = false;
+        }
+        w.unlock(lock::i_rwsem(self.file));
+        Poll::Done(StepId::InodeUnlock)
+    }
 }
+
+crate::impl_step!(Truncate);

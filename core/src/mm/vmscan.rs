@@ -102,17 +102,12 @@ impl ShrinkFolio {
                 Poll::Ran(StepId::ShrinkFolioList)
             }
             ShrinkPc::FreeBuffers => {
-                let freed = if w.frame(self.folio).mapping == crate::world::BDEV {
-                    if let Err(c) = crate::fs::buffer::spin_lock_private(w) {
-                        return Poll::Block(c);
-                    }
-                    let freed = crate::fs::buffer::try_to_free_buffers(w, self.folio);
-                    crate::fs::buffer::spin_unlock_private(w);
-                    freed
-                } else {
-                    // A file's ->release_folio: gfs2_release_folio() (buffers not
-                    // referenced, in no transaction, clean) → try_to_free_buffers().
-                    crate::fs::gfs2::release_folio(w, self.folio)
+                // filemap_release_folio(): the mapping's ->release_folio, or
+                // try_to_free_buffers().
+                let mapping = w.frame(self.folio).mapping;
+                let freed = match (w.a_ops(mapping).release_folio)(w, self.folio) {
+                    Ok(f) => f,
+                    Err(c) => return Poll::Block(c),
                 };
                 if freed {
                     self.pc = ShrinkPc::RemoveMapping;
@@ -160,3 +155,5 @@ impl ShrinkFolio {
         }
     }
 }
+
+crate::impl_step!(ShrinkFolio);

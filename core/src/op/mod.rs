@@ -181,7 +181,6 @@ macro_rules! operations {
 }
 
 use crate::fs::{buffer::BhWrite, falloc::Falloc, sync::Fsync, sync::SyncAll, FallocMode};
-use crate::mm::filemap::FilemapRead;
 use crate::mm::memory::PageMkwrite;
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
@@ -205,7 +204,7 @@ operations! {
     /// `pread()` of one page: `filemap_read()`.
     Read = (1, "read") (file: u8 = File, index: u8 = Page) {
         weights: [10, 0, 20],
-        machine: FilemapRead = |cx| FilemapRead::new(file, index),
+        machine: crate::fs::ReadIter = |cx| crate::fs::ReadIter::new(cx.cfg, file, index),
         pre: |w| Pre::Ready,
     }
     /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`

@@ -61,3 +61,47 @@ impl LockState {
         readers: 0,
     };
 }
+
+impl super::World {
+    /// Take lock `l` exclusively for the current context, or say what to
+    /// wait for (nothing changes then).
+    #[inline]
+    pub fn lock(&mut self, l: LockId) -> Result<(), crate::exec::poll::Cond> {
+        if !self.lock_free(l) {
+            return Err(crate::exec::poll::Cond::Lock(l));
+        }
+        self.locks[l as usize].owner = self.me;
+        Ok(())
+    }
+
+    /// Take reader-writer lock `l` shared, or say what to wait for.
+    #[inline]
+    pub fn lock_shared(&mut self, l: LockId) -> Result<(), crate::exec::poll::Cond> {
+        if !self.lock_shared_ok(l) {
+            return Err(crate::exec::poll::Cond::LockShared(l));
+        }
+        self.locks[l as usize].readers += 1;
+        Ok(())
+    }
+
+    /// Release an exclusive hold of `l`.
+    #[inline]
+    pub fn unlock(&mut self, l: LockId) {
+        self.locks[l as usize].owner = NO_OWNER;
+    }
+
+    /// Release a shared hold of `l`.
+    #[inline]
+    pub fn unlock_shared(&mut self, l: LockId) {
+        let s = &mut self.locks[l as usize];
+        s.readers = s.readers.saturating_sub(1);
+    }
+
+    /// Release `l` if the current context holds it exclusively.
+    #[inline]
+    pub fn unlock_if_mine(&mut self, l: LockId) {
+        if self.locks[l as usize].owner == self.me {
+            self.unlock(l);
+        }
+    }
+}
