@@ -172,7 +172,10 @@ fn stress_to_find(
     let mut n = 0u64;
     while start.elapsed().as_secs_f64() < cap {
         n += 1;
-        let r = stress_once(case, seed.wrapping_mul(1_000_003).wrapping_add(n), opts);
+        let Ok(r) = stress_once(case, seed.wrapping_mul(1_000_003).wrapping_add(n), opts) else {
+            // No threads to be had: the baseline cannot run.
+            return (None, n);
+        };
         if signature_of_findings(&r.findings).is_some_and(|s| s == *want) {
             return (Some(start.elapsed().as_secs_f64()), n);
         }

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::Args;
 use pagelife_core::exec::replay::replay;
 use pagelife_core::litmus;
@@ -54,7 +54,8 @@ pub fn run(a: &StressArgs) -> Result<bool> {
             &l.case,
             a.seed.wrapping_mul(1_000_003).wrapping_add(runs),
             opts,
-        );
+        )
+        .context("cannot start the stress threads")?;
         if r.findings.is_empty() {
             continue;
         }

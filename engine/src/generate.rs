@@ -197,33 +197,48 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         ..Case::default()
     };
     let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
-    if fs {
-        c.config.fs = [Fs::Xfs, Fs::Ext4, Fs::Gfs2][rng.below(3)];
-        c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
-        c.config.frames = 3 + rng.byte(3);
-        fs_setup(rng, 0, &mut c.setup);
-        let ntasks = 1 + rng.below(MAX_TASKS.min(t.max_tasks));
-        for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
-            let n = 1 + rng.below(3);
-            let ops = (0..n)
-                .map(|_| {
-                    let f = if rng.chance(0.85) { 0 } else { 1 };
-                    fs_op(rng, f)
-                })
-                .collect();
-            c.tasks.push(TaskDef {
-                name: name.to_string(),
-                cpu: i as u8,
-                ops,
-            });
-        }
-        if rng.chance(t.fault) {
-            c.faults.push(random_fault(rng, ntasks));
-        }
-        return c;
+    let ntasks = if fs {
+        fs_case(rng, &mut c, t.max_tasks)
+    } else {
+        page_setup(rng, target, &mut c);
+        page_tasks(rng, &mut c, t.max_tasks)
+    };
+    if rng.chance(t.fault) {
+        c.faults.push(random_fault(rng, ntasks));
     }
+    c
+}
+
+/// Files on an extent-mapped filesystem: one in a state races start from,
+/// tasks mostly on `f0`. Returns the number of tasks.
+fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
+    c.config.fs = [Fs::Xfs, Fs::Ext4, Fs::Gfs2][rng.below(3)];
+    c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
+    c.config.frames = 3 + rng.byte(3);
+    fs_setup(rng, 0, &mut c.setup);
+    let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
+    for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
+        let n = 1 + rng.below(3);
+        let ops = (0..n)
+            .map(|_| {
+                let f = if rng.chance(0.85) { 0 } else { 1 };
+                fs_op(rng, f)
+            })
+            .collect();
+        c.tasks.push(TaskDef {
+            name: name.to_string(),
+            cpu: i as u8,
+            ops,
+        });
+    }
+    ntasks
+}
+
+/// Setup for the page-cache and buffer-head targets: cached clean buffers
+/// on the device (what migration races need), or a writeback left in
+/// flight (what most page-lifetime races need), or a few random operations.
+fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
     if target == Target::Migration {
-        // Buffers on the device, cached and clean: what migration races need.
         c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
         let block = if rng.chance(0.7) { 0 } else { rng.byte(4) };
         c.setup.push(Op::BhWrite {
@@ -233,12 +248,9 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
             nonatomic: false,
         });
         if rng.chance(0.7) {
-            c.setup.push(Op::Fsync {
-                file: pagelife_core::world::BDEV,
-            });
+            c.setup.push(Op::Fsync { file: BDEV });
         }
     } else if rng.chance(0.7) {
-        // Leave a writeback in flight, as most page-lifetime races need.
         let f = rng.byte(3);
         c.setup.push(Op::Write { file: f, index: 0 });
         if rng.chance(0.3) {
@@ -256,13 +268,17 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
             c.setup.push(random_op(rng, target));
         }
     }
-    // Most operations go to one "hot" file, the one setup touched if any.
+}
+
+/// Tasks whose operations mostly go to one "hot" file, the one setup
+/// touched if any. Returns the number of tasks.
+fn page_tasks(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
     let hot = match c.setup.first() {
         Some(Op::Write { file, .. }) => *file,
         _ => rng.byte(3),
     };
-    let ntasks = 1 + rng.below(MAX_TASKS.min(t.max_tasks));
-    for name in DEFAULT_NAMES.iter().take(ntasks) {
+    let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
+    for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
         let mut ops = Vec::new();
         let want = 1 + rng.below(4);
         while ops.len() < want {
@@ -276,15 +292,9 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         ops.truncate(pagelife_core::codec::MAX_OPS);
         c.tasks.push(TaskDef {
             name: name.to_string(),
-            cpu: 0,
+            cpu: i as u8,
             ops,
         });
     }
-    for (i, t) in c.tasks.iter_mut().enumerate() {
-        t.cpu = i as u8;
-    }
-    if rng.chance(t.fault) {
-        c.faults.push(random_fault(rng, ntasks));
-    }
-    c
+    ntasks
 }

@@ -27,70 +27,9 @@ pub fn mutate(rng: &mut Rng, c: &mut Case, target: Target) {
 }
 
 fn mutate_once(rng: &mut Rng, c: &mut Case, target: Target) {
-    let nt = c.tasks.len();
-    match rng.below(14) {
-        // --- schedule ---
-        0 | 1 if !c.schedule.is_empty() => {
-            // Split a slice: run part of it, let another context in, run the rest.
-            let i = rng.below(c.schedule.len());
-            let s = c.schedule[i];
-            let n = slice_len(&s).max(2);
-            let k = 1 + rng.byte(n - 1);
-            c.schedule[i].run = Run::Steps(k);
-            let other = random_slice(rng, nt);
-            let rest = Slice {
-                ctx: s.ctx,
-                run: Run::Steps(n - k),
-            };
-            if c.schedule.len() + 2 <= MAX_SLICES {
-                c.schedule.insert(i + 1, other);
-                c.schedule.insert(i + 2, rest);
-            }
-        }
-        2 if !c.schedule.is_empty() => {
-            let i = rng.below(c.schedule.len());
-            let n = slice_len(&c.schedule[i]) as i16 + rng.below(7) as i16 - 3;
-            c.schedule[i].run = Run::Steps(n.clamp(1, 127) as u8);
-        }
-        3 if !c.schedule.is_empty() => {
-            let i = rng.below(c.schedule.len());
-            c.schedule[i].ctx = random_slice(rng, nt).ctx;
-        }
-        4 if c.schedule.len() >= 2 => {
-            let i = rng.below(c.schedule.len() - 1);
-            c.schedule.swap(i, i + 1);
-        }
-        5 if !c.schedule.is_empty() => {
-            c.schedule.remove(rng.below(c.schedule.len()));
-        }
-        6 if c.schedule.len() < MAX_SLICES => {
-            let i = rng.below(c.schedule.len() + 1);
-            c.schedule.insert(i, random_slice(rng, nt));
-        }
-        // --- operations ---
-        7 if nt > 0 => {
-            let t = rng.below(nt);
-            let ops = &mut c.tasks[t].ops;
-            if !ops.is_empty() {
-                let i = rng.below(ops.len());
-                ops[i] = random_op(rng, target);
-            }
-        }
-        8 if nt > 0 => {
-            let t = rng.below(nt);
-            let ops = &mut c.tasks[t].ops;
-            if ops.len() < MAX_OPS {
-                let i = rng.below(ops.len() + 1);
-                ops.insert(i, random_op(rng, target));
-            }
-        }
-        9 if nt > 0 => {
-            let t = rng.below(nt);
-            let ops = &mut c.tasks[t].ops;
-            if ops.len() > 1 {
-                ops.remove(rng.below(ops.len()));
-            }
-        }
+    let applied = match rng.below(14) {
+        r @ 0..=6 => mutate_schedule(rng, c, r),
+        r @ 7..=9 => mutate_task_ops(rng, c, target, r),
         10 => {
             if c.setup.len() < MAX_OPS && rng.chance(0.5) {
                 let i = rng.below(c.setup.len() + 1);
@@ -98,33 +37,120 @@ fn mutate_once(rng: &mut Rng, c: &mut Case, target: Target) {
             } else if !c.setup.is_empty() {
                 c.setup.remove(rng.below(c.setup.len()));
             }
+            true
         }
         11 => {
-            if nt < MAX_TASKS && rng.chance(0.5) {
-                c.tasks.push(TaskDef {
-                    name: DEFAULT_NAMES[nt].to_string(),
-                    cpu: nt as u8,
-                    ops: vec![random_op(rng, target)],
-                });
-            } else if nt > 1 {
-                // Remove the last task and the slices that named it.
-                c.tasks.pop();
-                let gone = (nt - 1) as u8;
-                c.schedule.retain(|s| s.ctx != gone);
-                c.faults.retain(|f| !matches!(f, pagelife_core::case::Fault::Signal { task, .. } if *task == gone));
-            }
+            add_or_remove_task(rng, c, target);
+            true
         }
         12 => {
             if c.faults.len() < MAX_FAULTS && rng.chance(0.5) {
-                c.faults.push(random_fault(rng, nt));
+                c.faults.push(random_fault(rng, c.tasks.len()));
             } else if !c.faults.is_empty() {
                 c.faults.remove(rng.below(c.faults.len()));
             }
+            true
         }
-        _ => {
-            c.config.frames = 2 + rng.byte(3);
-            c.config.wq_buckets = 1 + rng.byte(2);
-            c.profile.base = rng.byte(8);
+        _ => false,
+    };
+    if !applied {
+        c.config.frames = 2 + rng.byte(3);
+        c.config.wq_buckets = 1 + rng.byte(2);
+        c.profile.base = rng.byte(8);
+    }
+}
+
+/// Schedule mutations (`r` picks one); false if it does not apply. The
+/// ones that matter most for races: splitting a slice (a new preemption
+/// point), moving a context switch, swapping two slices.
+fn mutate_schedule(rng: &mut Rng, c: &mut Case, r: usize) -> bool {
+    let nt = c.tasks.len();
+    let n = c.schedule.len();
+    match r {
+        0 | 1 if n > 0 => {
+            // Split a slice: run part of it, let another context in, run the rest.
+            let i = rng.below(n);
+            let s = c.schedule[i];
+            let len = slice_len(&s).max(2);
+            let k = 1 + rng.byte(len - 1);
+            c.schedule[i].run = Run::Steps(k);
+            let other = random_slice(rng, nt);
+            let rest = Slice {
+                ctx: s.ctx,
+                run: Run::Steps(len - k),
+            };
+            if n + 2 <= MAX_SLICES {
+                c.schedule.insert(i + 1, other);
+                c.schedule.insert(i + 2, rest);
+            }
         }
+        2 if n > 0 => {
+            let i = rng.below(n);
+            let len = slice_len(&c.schedule[i]) as i16 + rng.below(7) as i16 - 3;
+            c.schedule[i].run = Run::Steps(len.clamp(1, 127) as u8);
+        }
+        3 if n > 0 => {
+            let i = rng.below(n);
+            c.schedule[i].ctx = random_slice(rng, nt).ctx;
+        }
+        4 if n >= 2 => {
+            let i = rng.below(n - 1);
+            c.schedule.swap(i, i + 1);
+        }
+        5 if n > 0 => {
+            c.schedule.remove(rng.below(n));
+        }
+        6 if n < MAX_SLICES => {
+            let i = rng.below(n + 1);
+            c.schedule.insert(i, random_slice(rng, nt));
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Replace (7), insert (8) or remove (9) an operation of a random task;
+/// false without tasks.
+fn mutate_task_ops(rng: &mut Rng, c: &mut Case, target: Target, r: usize) -> bool {
+    let nt = c.tasks.len();
+    if nt == 0 {
+        return false;
+    }
+    let t = rng.below(nt);
+    let ops = &mut c.tasks[t].ops;
+    match r {
+        7 if !ops.is_empty() => {
+            let i = rng.below(ops.len());
+            ops[i] = random_op(rng, target);
+        }
+        8 if ops.len() < MAX_OPS => {
+            let i = rng.below(ops.len() + 1);
+            ops.insert(i, random_op(rng, target));
+        }
+        9 if ops.len() > 1 => {
+            ops.remove(rng.below(ops.len()));
+        }
+        _ => {}
+    }
+    true
+}
+
+/// Add a task with one operation, or remove the last one and the slices
+/// and signals that named it.
+fn add_or_remove_task(rng: &mut Rng, c: &mut Case, target: Target) {
+    let nt = c.tasks.len();
+    if nt < MAX_TASKS && rng.chance(0.5) {
+        c.tasks.push(TaskDef {
+            name: DEFAULT_NAMES[nt].to_string(),
+            cpu: nt as u8,
+            ops: vec![random_op(rng, target)],
+        });
+    } else if nt > 1 {
+        c.tasks.pop();
+        let gone = (nt - 1) as u8;
+        c.schedule.retain(|s| s.ctx != gone);
+        c.faults.retain(
+            |f| !matches!(f, pagelife_core::case::Fault::Signal { task, .. } if *task == gone),
+        );
     }
 }

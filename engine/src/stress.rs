@@ -72,8 +72,117 @@ struct Shared<'c> {
     stop: bool,
 }
 
+/// What every thread of one stress run shares.
+struct Run<'s, 'c> {
+    shared: &'s Mutex<Shared<'c>>,
+    cv: &'s Condvar,
+    start: Instant,
+    opts: StressOptions,
+    ntasks: usize,
+    seed: u64,
+}
+
+/// What a thread does when none of its contexts can run.
+enum Idle {
+    /// Wait for another thread's step.
+    Wait,
+    /// This thread is done.
+    Leave,
+}
+
+impl Run<'_, '_> {
+    /// Thread `t`: task `t`, or (`t == ntasks`) the device's bio contexts.
+    fn thread(&self, t: usize) {
+        let mut rng = Rng::new(self.seed, t as u64 + 1);
+        // Each task starts at a random moment, as the racing tasks of a
+        // stress test do.
+        if t < self.ntasks {
+            let us = rng.below(self.opts.long.as_micros() as usize + 1) as u64;
+            std::thread::sleep(Duration::from_micros(us));
+        }
+        let mine: Vec<CtxId> = if t < self.ntasks {
+            vec![t as CtxId]
+        } else {
+            (BIO_CTX0..MAX_CTX as u8).collect()
+        };
+        loop {
+            let mut g = self.shared.lock();
+            if g.stop {
+                return;
+            }
+            run_due_faults(&mut g.m);
+            let Some(c) = mine.iter().copied().find(|&c| g.m.runnable(c)) else {
+                match self.idle(&mut g, &mine, t) {
+                    Idle::Wait => continue,
+                    Idle::Leave => return,
+                }
+            };
+            if g.m.world.step_no >= STEP_BUDGET {
+                // The livelock guard of the deterministic executors.
+                g.stop = true;
+                self.cv.notify_all();
+                return;
+            }
+            let delay = self.take_step(&mut g, c);
+            drop(g);
+            if !delay.is_zero() {
+                let us = rng.below(delay.as_micros() as usize + 1) as u64;
+                std::thread::sleep(Duration::from_micros(us));
+            }
+        }
+    }
+
+    /// Nothing of this thread's can run: end the run if nothing anywhere
+    /// can (or it took too long), leave if this task is finished, else wait.
+    fn idle(
+        &self,
+        g: &mut parking_lot::MutexGuard<'_, Shared<'_>>,
+        mine: &[CtxId],
+        t: usize,
+    ) -> Idle {
+        let anyone = Machine::schedulable().any(|c| g.m.runnable(c));
+        let mine_left = mine.iter().any(|&c| {
+            (c as usize) < pagelife_core::world::NTASK_SLOTS && !g.m.tasks[c as usize].done
+        });
+        if !anyone || self.start.elapsed() > self.opts.run_timeout {
+            g.stop = true;
+            self.cv.notify_all();
+            return Idle::Leave;
+        }
+        if t < self.ntasks && !mine_left {
+            return Idle::Leave;
+        }
+        self.cv.wait_for(g, Duration::from_micros(200));
+        Idle::Wait
+    }
+
+    /// Context `c` takes a step; the delay after it (long at the seeds'
+    /// udelay() points).
+    fn take_step(&self, g: &mut Shared<'_>, c: CtxId) -> Duration {
+        let step_no = g.m.world.step_no;
+        let r = g.m.step_ctx(c);
+        let delay = match r {
+            StepResult::Ran(id) => {
+                if !g.m.world.findings.is_empty() {
+                    g.m.world.findings.set_step(step_no, id);
+                }
+                g.taken.push(c);
+                if DELAY_POINTS.contains(&id) {
+                    self.opts.long
+                } else {
+                    self.opts.short
+                }
+            }
+            _ => Duration::ZERO,
+        };
+        self.cv.notify_all();
+        delay
+    }
+}
+
 /// Run `case` once on real threads with random delays (seeded by `seed`).
-pub fn stress_once(case: &Case, seed: u64, opts: StressOptions) -> StressRun {
+/// Fails, with every started thread stopped, if a thread cannot be spawned.
+pub fn stress_once(case: &Case, seed: u64, opts: StressOptions) -> std::io::Result<StressRun> {
     let m = machine_after_setup(case);
     let shared = Mutex::new(Shared {
         m,
@@ -81,91 +190,34 @@ pub fn stress_once(case: &Case, seed: u64, opts: StressOptions) -> StressRun {
         stop: false,
     });
     let cv = Condvar::new();
-    let start = Instant::now();
-    let ntasks = case.tasks.len().min(MAX_TASKS);
+    let run = Run {
+        shared: &shared,
+        cv: &cv,
+        start: Instant::now(),
+        opts,
+        ntasks: case.tasks.len().min(MAX_TASKS),
+        seed,
+    };
     std::thread::scope(|s| {
         // One thread per task, one for the device (every bio context).
-        for t in 0..=ntasks {
-            let (shared, cv) = (&shared, &cv);
-            s.spawn(move || {
-                let mut rng = Rng::new(seed, t as u64 + 1);
-                // Each task starts at a random moment, as the racing tasks of
-                // a stress test do.
-                if t < ntasks {
-                    std::thread::sleep(Duration::from_micros(
-                        rng.below(opts.long.as_micros() as usize + 1) as u64,
-                    ));
-                }
-                let mine: Vec<CtxId> = if t < ntasks {
-                    vec![t as CtxId]
-                } else {
-                    (BIO_CTX0..MAX_CTX as u8).collect()
-                };
-                loop {
-                    let mut g = shared.lock();
-                    if g.stop {
-                        return;
-                    }
-                    run_due_faults(&mut g.m);
-                    let ready = mine.iter().copied().find(|&c| g.m.runnable(c));
-                    let Some(c) = ready else {
-                        let anyone = Machine::schedulable().any(|c| g.m.runnable(c));
-                        let mine_left = mine.iter().any(|&c| {
-                            (c as usize) < pagelife_core::world::NTASK_SLOTS
-                                && !g.m.tasks[c as usize].done
-                        });
-                        if !anyone || start.elapsed() > opts.run_timeout {
-                            // Nothing can run anywhere: the run is over.
-                            g.stop = true;
-                            cv.notify_all();
-                            return;
-                        }
-                        if t < ntasks && !mine_left {
-                            return;
-                        }
-                        cv.wait_for(&mut g, Duration::from_micros(200));
-                        continue;
-                    };
-                    if g.m.world.step_no >= STEP_BUDGET {
-                        // The livelock guard of the deterministic executors.
-                        g.stop = true;
-                        cv.notify_all();
-                        return;
-                    }
-                    let step_no = g.m.world.step_no;
-                    let r = g.m.step_ctx(c);
-                    let delay = match r {
-                        StepResult::Ran(id) => {
-                            if !g.m.world.findings.is_empty() {
-                                g.m.world.findings.set_step(step_no, id);
-                            }
-                            g.taken.push(c);
-                            if DELAY_POINTS.contains(&id) {
-                                opts.long
-                            } else {
-                                opts.short
-                            }
-                        }
-                        _ => Duration::ZERO,
-                    };
-                    cv.notify_all();
-                    drop(g);
-                    if !delay.is_zero() {
-                        let us = rng.below(delay.as_micros() as usize + 1) as u64;
-                        std::thread::sleep(Duration::from_micros(us));
-                    }
-                }
-            });
+        for t in 0..=run.ntasks {
+            let run = &run;
+            if let Err(e) = std::thread::Builder::new().spawn_scoped(s, move || run.thread(t)) {
+                run.shared.lock().stop = true;
+                run.cv.notify_all();
+                return Err(e);
+            }
         }
-    });
+        Ok(())
+    })?;
     let g = shared.into_inner();
     let steps = g.taken.len();
     let mut c = case.clone();
     c.schedule = schedule_from_taken(&g.taken);
     let findings = finish_run(g.m);
-    StressRun {
+    Ok(StressRun {
         findings,
         case: c,
         steps,
-    }
+    })
 }

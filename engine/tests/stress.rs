@@ -32,7 +32,7 @@ fn every_stress_run_replays_with_its_findings() {
     for name in &names {
         let c = case(name);
         for seed in 0..40 {
-            let r = stress_once(&c, seed, opts);
+            let r = stress_once(&c, seed, opts).expect("threads");
             let out = replay(&r.case);
             assert_eq!(
                 out.findings, r.findings,

@@ -5,7 +5,7 @@
 use crate::exec::poll::Poll;
 use crate::mm::filemap::{folio_unlock, folio_wake_bit};
 use crate::mm::swap::{folio_get, folio_put};
-use crate::oracle::OracleId;
+use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
@@ -87,118 +87,144 @@ fn finish(w: &mut World, k: usize, id: StepId) -> Poll {
     Poll::Done(id)
 }
 
+/// A write bio's program counter values (`Bio::pc`).
+mod wpc {
+    /// The device's DMA.
+    pub const DMA: u8 = 0;
+    /// `folio_end_writeback()` up to `__folio_end_writeback()`.
+    pub const END: u8 = 1;
+    /// `folio_wake_bit()`.
+    pub const WAKE: u8 = 2;
+    /// The `folio_put()` of 073861ed77b6.
+    pub const PUT: u8 = 3;
+    /// The ioend's completion work (unwritten conversion).
+    pub const IOEND: u8 = 4;
+}
+
 fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
-    let f = b.folio.frame;
     match b.pc {
-        0 => {
-            // The device reads the frame now, whatever it holds.
-            let fr = w.frames[f as usize];
-            w.touched = f;
-            if fr.free || fr.inc != b.folio.inc {
-                w.fire(
-                    OracleId::StaleDma,
-                    f,
-                    crate::oracle::Payload::Incarnations {
-                        held: b.folio.inc,
-                        now: (if fr.free { 0 } else { fr.inc }),
-                    },
-                );
-            }
-            if b.mapping != NO_MAPPING && !b.error {
-                // Every block the bio carries (all of a page of the simple
-                // filesystem or the block device; the dirty, mapped ones of
-                // an extent-mapped file).
-                for (j, &p) in b.pblk.iter().enumerate() {
-                    if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {
-                        continue;
-                    }
-                    w.disk.blocks[p as usize] = fr.data[j];
-                    w.note(Event::Dma {
-                        bio: k as u8,
-                        block: p,
-                        token: fr.data[j],
-                    });
-                }
-            } else if b.error {
-                w.note(Event::Note("I/O error (fault)"));
-            }
-            w.bios[k].pc = if b.convert != 0 && !b.error { 4 } else { 1 };
-            Poll::Ran(StepId::DmaTransfer)
-        }
-        4 => {
+        wpc::DMA => dma_transfer(w, k, b),
+        wpc::IOEND => {
             // The ioend's completion work: unwritten extents become written.
             (w.a_ops(b.mapping).end_io)(w, &b);
-            w.bios[k].pc = 1;
+            w.bios[k].pc = wpc::END;
             Poll::Ran(StepId::XfsEndIoendConvert)
         }
-        1 => {
-            // folio_end_writeback() up to __folio_end_writeback().
-            w.check_ref(b.folio);
-            if w.frames[f as usize].flags & pg::WRITEBACK == 0 {
-                w.fire(
-                    OracleId::EndWritebackUnset,
-                    f,
-                    crate::oracle::Payload::Incarnation(b.folio.inc),
-                );
-            }
-            if b.error {
-                // mapping_set_error(): reported by the next fsync.
-                if b.mapping != NO_MAPPING {
-                    w.mappings[b.mapping as usize].eio = true;
-                    // Every unit of the page: one for a simple file, bh_per_page on the device.
-                    let upp = w.cfg.upp(b.mapping);
-                    let m = b.mapping as usize;
-                    for lblk in b.index as usize * upp..(b.index as usize + 1) * upp {
-                        w.shadow.void_below[m][lblk] = w.shadow.next[m][lblk];
-                    }
-                }
-            }
-            w.frames[f as usize].flags &= !pg::RECLAIM;
-            if w.has(Toggle::EndWritebackRef) {
-                folio_get(w, b.folio);
-                w.bios[k].holds_ref = true;
-            }
-            // __folio_end_writeback(): under xa_lock, clear PG_writeback and the mark.
-            let fr = &mut w.frames[f as usize];
-            fr.flags &= !pg::WRITEBACK;
-            let had_waiters = fr.flags & pg::WAITERS != 0;
-            let (m, i) = (fr.mapping, fr.index);
-            if m != NO_MAPPING {
-                let s = &mut w.mappings[m as usize].slots[i as usize];
-                if s.frame == f {
-                    s.marks &= !mark::WRITEBACK;
-                }
-            }
-            w.bios[k].had_waiters = had_waiters;
-            w.bios[k].pc = 2;
-            Poll::Ran(StepId::FolioEndWritebackClear)
-        }
-        2 => {
-            let wake = if w.has(Toggle::XorHasWaiters) {
-                // folio_xor_flags_has_waiters() read PG_waiters with the clear.
-                b.had_waiters
-            } else {
-                // v5.x wake_up_page(): if (!PageWaiters(page)) return; — a
-                // separate access, on a page this context may no longer own.
-                w.check_ref(b.folio);
-                w.touched = f;
-                w.frames[f as usize].flags & pg::WAITERS != 0
-            };
-            if wake {
-                folio_wake_bit(w, b.folio, pg::WRITEBACK);
-            }
-            if b.holds_ref {
-                w.bios[k].pc = 3;
-                return Poll::Ran(StepId::EndWritebackWake);
-            }
-            finish(w, k, StepId::EndWritebackWake)
-        }
-        3 => {
+        wpc::END => end_writeback_clear(w, k, b),
+        wpc::WAKE => end_writeback_wake(w, k, b),
+        wpc::PUT => {
             folio_put(w, b.folio);
             finish(w, k, StepId::EndWritebackPut)
         }
         _ => finish(w, k, StepId::EndWritebackPut),
     }
+}
+
+/// The device reads the frame now, whatever it holds, and writes every
+/// block the bio carries (all of a page of the simple filesystem or the
+/// block device; the dirty, mapped ones of an extent-mapped file).
+fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
+    let f = b.folio.frame;
+    let fr = w.frames[f as usize];
+    w.touched = f;
+    if fr.free || fr.inc != b.folio.inc {
+        w.fire(
+            OracleId::StaleDma,
+            f,
+            Payload::Incarnations {
+                held: b.folio.inc,
+                now: if fr.free { 0 } else { fr.inc },
+            },
+        );
+    }
+    if b.mapping != NO_MAPPING && !b.error {
+        for (j, &p) in b.pblk.iter().enumerate() {
+            if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {
+                continue;
+            }
+            w.disk.blocks[p as usize] = fr.data[j];
+            w.note(Event::Dma {
+                bio: k as u8,
+                block: p,
+                token: fr.data[j],
+            });
+        }
+    } else if b.error {
+        w.note(Event::Note("I/O error (fault)"));
+    }
+    w.bios[k].pc = if b.convert != 0 && !b.error {
+        wpc::IOEND
+    } else {
+        wpc::END
+    };
+    Poll::Ran(StepId::DmaTransfer)
+}
+
+/// `folio_end_writeback()` up to `__folio_end_writeback()`: an error is
+/// recorded on the mapping, PG_reclaim cleared, with 073861ed77b6 a
+/// reference taken, then PG_writeback and the WRITEBACK mark cleared under
+/// `xa_lock` (and PG_waiters read with it, for `folio_xor_flags_has_waiters()`).
+fn end_writeback_clear(w: &mut World, k: usize, b: Bio) -> Poll {
+    let f = b.folio.frame;
+    w.check_ref(b.folio);
+    if w.frames[f as usize].flags & pg::WRITEBACK == 0 {
+        w.fire(
+            OracleId::EndWritebackUnset,
+            f,
+            Payload::Incarnation(b.folio.inc),
+        );
+    }
+    if b.error && b.mapping != NO_MAPPING {
+        // mapping_set_error(): reported by the next fsync; every unit of the
+        // page is void (one for a simple file, bh_per_page on the device).
+        w.mappings[b.mapping as usize].eio = true;
+        let upp = w.cfg.upp(b.mapping);
+        let m = b.mapping as usize;
+        for lblk in b.index as usize * upp..(b.index as usize + 1) * upp {
+            w.shadow.void_below[m][lblk] = w.shadow.next[m][lblk];
+        }
+    }
+    w.frames[f as usize].flags &= !pg::RECLAIM;
+    if w.has(Toggle::EndWritebackRef) {
+        folio_get(w, b.folio);
+        w.bios[k].holds_ref = true;
+    }
+    let fr = &mut w.frames[f as usize];
+    fr.flags &= !pg::WRITEBACK;
+    let had_waiters = fr.flags & pg::WAITERS != 0;
+    let (m, i) = (fr.mapping, fr.index);
+    if m != NO_MAPPING {
+        let s = &mut w.mappings[m as usize].slots[i as usize];
+        if s.frame == f {
+            s.marks &= !mark::WRITEBACK;
+        }
+    }
+    w.bios[k].had_waiters = had_waiters;
+    w.bios[k].pc = wpc::WAKE;
+    Poll::Ran(StepId::FolioEndWritebackClear)
+}
+
+/// `folio_wake_bit(folio, PG_writeback)` if there were waiters: read with
+/// the clear (`folio_xor_flags_has_waiters()`), or before it v5.x
+/// `wake_up_page()`'s `if (!PageWaiters(page)) return;`, a separate access
+/// on a page this context may no longer own.
+fn end_writeback_wake(w: &mut World, k: usize, b: Bio) -> Poll {
+    let f = b.folio.frame;
+    let wake = if w.has(Toggle::XorHasWaiters) {
+        b.had_waiters
+    } else {
+        w.check_ref(b.folio);
+        w.touched = f;
+        w.frames[f as usize].flags & pg::WAITERS != 0
+    };
+    if wake {
+        folio_wake_bit(w, b.folio, pg::WRITEBACK);
+    }
+    if b.holds_ref {
+        w.bios[k].pc = wpc::PUT;
+        return Poll::Ran(StepId::EndWritebackWake);
+    }
+    finish(w, k, StepId::EndWritebackWake)
 }
 
 fn read_step(w: &mut World, k: usize, b: Bio) -> Poll {

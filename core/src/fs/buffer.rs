@@ -375,22 +375,9 @@ impl BhWrite {
     pub fn step(&mut self, w: &mut World) -> Poll {
         let bpp = w.cfg.bpp(BDEV);
         let index = self.block / bpp as u8;
+
         match self.pc {
-            BhPc::Lru => {
-                if (index as usize) >= crate::world::MAX_INDEX {
-                    w.note(Event::Note("block beyond the device"));
-                    return Poll::Done(StepId::LookupBhLru);
-                }
-                match lookup_bh_lru(w, self.cpu, self.block) {
-                    Some(r) => {
-                        w.touched = w.bhs[r.id as usize].folio.frame;
-                        self.found(w, r.id);
-                        self.pc = BhPc::Write;
-                    }
-                    None => self.pc = BhPc::Slow,
-                }
-                Poll::Ran(StepId::LookupBhLru)
-            }
+            BhPc::Lru => self.lru(w),
             BhPc::Slow => match filemap_get_entry(w, BDEV, index) {
                 Err(c) => Poll::Block(c),
                 Ok(None) => match self.miss(w) {
@@ -403,159 +390,196 @@ impl BhWrite {
                     Poll::Ran(StepId::FindGetBlockSlow)
                 }
             },
-            BhPc::SlowLock => {
-                if self.sleeping_lookup(w) {
-                    // 7ffe3de53a88: "Folio lock protects the buffers".
-                    let lk = self
-                        .lock
-                        .get_or_insert_with(|| LockFolio::new(self.folio, false));
-                    return match lk.step(w) {
-                        Poll::Done(_) => {
-                            self.lock = None;
-                            self.pc = BhPc::SlowWalk;
-                            Poll::Ran(StepId::FindGetBlockLock)
-                        }
-                        p => p,
-                    };
-                }
-                if let Err(c) = spin_lock_private(w) {
-                    return Poll::Block(c);
-                }
-                w.touched = self.folio.frame;
-                self.pc = BhPc::SlowWalk;
-                Poll::Ran(StepId::FindGetBlockLock)
-            }
-            BhPc::SlowWalk => {
-                w.check_ref(self.folio);
-                let head = folio_buffers(w, self.folio.frame);
-                let mut hit = NO_BH;
-                if head == NO_BH {
-                    w.note(Event::Note("no buffers"));
-                } else if w.has(Toggle::BhMigrate)
-                    && w.bhs[head as usize].state & bs::MIGRATE != 0
-                    && !self.sleeping_lookup(w)
-                {
-                    // "Upon a noref migration, the folio lock serializes here; otherwise bail."
-                    w.note(Event::Note("BH_Migrate: bail out"));
-                } else {
-                    let found = ring(w, head).find(|&id| w.bhs[id as usize].blocknr == self.block);
-                    if let Some(id) = found {
-                        get_bh(w, id);
-                        hit = id;
-                    }
-                }
-                if self.sleeping_lookup(w) {
-                    folio_unlock(w, self.folio);
-                } else {
-                    spin_unlock_private(w);
-                }
-                folio_put(w, self.folio);
-                if hit == NO_BH {
-                    return match self.miss(w) {
-                        Some(p) => p,
-                        None => Poll::Ran(StepId::FindGetBlockWalk),
-                    };
-                }
-                self.found(w, hit);
-                self.pc = BhPc::Install;
-                Poll::Ran(StepId::FindGetBlockWalk)
-            }
+            BhPc::SlowLock => self.slow_lock(w),
+            BhPc::SlowWalk => self.slow_walk(w),
             BhPc::Install => {
                 bh_lru_install(w, self.cpu, self.bh);
                 self.pc = BhPc::Write;
                 Poll::Ran(StepId::BhLruInstall)
             }
-            BhPc::Getblk => {
-                let g = self
-                    .get
-                    .get_or_insert_with(|| GetLockedFolio::new(BDEV, index, true, false));
-                match g.step(w) {
-                    Poll::Done(_) => {
-                        if g.err != 0 {
-                            w.note(Event::Note("__getblk_slow: no memory"));
-                            return Poll::Done(StepId::GetblkSlow);
-                        }
-                        self.folio = g.folio;
-                        self.get = None;
-                        self.pc = BhPc::Create;
-                        Poll::Ran(StepId::GetblkSlow)
-                    }
-                    p => p,
-                }
+            BhPc::Getblk => self.getblk(w),
+            BhPc::Create => self.create(w),
+            BhPc::Write => self.write(w),
+            BhPc::Dirty => self.dirty(w),
+            BhPc::Brelse => self.brelse(w),
+        }
+    }
+
+    fn lru(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(BDEV);
+        let index = self.block / bpp as u8;
+        if (index as usize) >= crate::world::MAX_INDEX {
+            w.note(Event::Note("block beyond the device"));
+            return Poll::Done(StepId::LookupBhLru);
+        }
+        match lookup_bh_lru(w, self.cpu, self.block) {
+            Some(r) => {
+                w.touched = w.bhs[r.id as usize].folio.frame;
+                self.found(w, r.id);
+                self.pc = BhPc::Write;
             }
-            BhPc::Create => {
-                if folio_buffers(w, self.folio.frame) == NO_BH {
-                    if let Err(c) = spin_lock_private(w) {
-                        return Poll::Block(c);
-                    }
-                    // A new folio reads its blocks (sb_bread): the disk's contents.
-                    let f = self.folio.frame as usize;
-                    if w.frames[f].flags & pg::UPTODATE == 0 {
-                        for k in 0..bpp {
-                            w.frames[f].data[k] = w.disk.blocks[Disk::block_of(BDEV, index, k)];
-                        }
-                        w.frames[f].flags |= pg::UPTODATE;
-                    }
-                    let ok = create_empty_buffers(w, self.folio);
-                    spin_unlock_private(w);
-                    if !ok {
-                        w.note(Event::Note("no buffer head slot free"));
-                    }
+            None => self.pc = BhPc::Slow,
+        }
+        Poll::Ran(StepId::LookupBhLru)
+    }
+
+    fn slow_lock(&mut self, w: &mut World) -> Poll {
+        if self.sleeping_lookup(w) {
+            // 7ffe3de53a88: "Folio lock protects the buffers".
+            let lk = self
+                .lock
+                .get_or_insert_with(|| LockFolio::new(self.folio, false));
+            return match lk.step(w) {
+                Poll::Done(_) => {
+                    self.lock = None;
+                    self.pc = BhPc::SlowWalk;
+                    Poll::Ran(StepId::FindGetBlockLock)
                 }
-                folio_unlock(w, self.folio);
-                folio_put(w, self.folio);
-                self.pc = BhPc::Lru;
-                Poll::Ran(StepId::CreateEmptyBuffers)
-            }
-            BhPc::Write => {
-                // The metadata update: into the memory b_data pointed at when read.
-                bh_check(w, self.bh);
-                let d = self.data;
-                let fr = w.frames[d.frame as usize];
-                w.touched = d.frame;
-                if fr.free || fr.inc != d.inc {
-                    w.fire(
-                        OracleId::BhUseAfterFree,
-                        d.frame,
-                        crate::oracle::Payload::Incarnation(d.inc),
-                    );
-                }
-                let b = (self.block as usize) % bpp;
-                let next = &mut w.shadow.next[BDEV as usize][self.block as usize];
-                self.version = *next;
-                *next = next.wrapping_add(1).max(1);
-                w.frames[d.frame as usize].data[b] = token::make(BDEV, self.block, self.version);
-                if self.meta {
-                    w.bhs[self.bh.id as usize].state |= bs::META;
-                }
-                self.pc = BhPc::Dirty;
-                Poll::Ran(StepId::BhDataWrite)
-            }
-            BhPc::Dirty => {
-                if bh_check(w, self.bh) {
-                    let b = &mut w.bhs[self.bh.id as usize];
-                    b.state |= bs::DIRTY;
-                    let f = b.folio;
-                    if w.check_ref(f) {
-                        folio_mark_dirty(w, f);
-                    } else {
-                        w.fire(
-                            OracleId::BhUseAfterFree,
-                            f.frame,
-                            crate::oracle::Payload::Incarnation(f.inc),
-                        );
-                    }
-                }
-                self.pc = BhPc::Brelse;
-                Poll::Ran(StepId::MarkBufferDirty)
-            }
-            BhPc::Brelse => {
-                brelse(w, self.bh);
-                let (m, b) = (BDEV as usize, self.block as usize);
-                w.shadow.latest[m][b] = self.version;
-                Poll::Done(StepId::Brelse)
+                p => p,
+            };
+        }
+        if let Err(c) = spin_lock_private(w) {
+            return Poll::Block(c);
+        }
+        w.touched = self.folio.frame;
+        self.pc = BhPc::SlowWalk;
+        Poll::Ran(StepId::FindGetBlockLock)
+    }
+
+    fn slow_walk(&mut self, w: &mut World) -> Poll {
+        w.check_ref(self.folio);
+        let head = folio_buffers(w, self.folio.frame);
+        let mut hit = NO_BH;
+        if head == NO_BH {
+            w.note(Event::Note("no buffers"));
+        } else if w.has(Toggle::BhMigrate)
+            && w.bhs[head as usize].state & bs::MIGRATE != 0
+            && !self.sleeping_lookup(w)
+        {
+            // "Upon a noref migration, the folio lock serializes here; otherwise bail."
+            w.note(Event::Note("BH_Migrate: bail out"));
+        } else {
+            let found = ring(w, head).find(|&id| w.bhs[id as usize].blocknr == self.block);
+            if let Some(id) = found {
+                get_bh(w, id);
+                hit = id;
             }
         }
+        if self.sleeping_lookup(w) {
+            folio_unlock(w, self.folio);
+        } else {
+            spin_unlock_private(w);
+        }
+        folio_put(w, self.folio);
+        if hit == NO_BH {
+            return match self.miss(w) {
+                Some(p) => p,
+                None => Poll::Ran(StepId::FindGetBlockWalk),
+            };
+        }
+        self.found(w, hit);
+        self.pc = BhPc::Install;
+        Poll::Ran(StepId::FindGetBlockWalk)
+    }
+
+    fn getblk(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(BDEV);
+        let index = self.block / bpp as u8;
+        let g = self
+            .get
+            .get_or_insert_with(|| GetLockedFolio::new(BDEV, index, true, false));
+        match g.step(w) {
+            Poll::Done(_) => {
+                if g.err != 0 {
+                    w.note(Event::Note("__getblk_slow: no memory"));
+                    return Poll::Done(StepId::GetblkSlow);
+                }
+                self.folio = g.folio;
+                self.get = None;
+                self.pc = BhPc::Create;
+                Poll::Ran(StepId::GetblkSlow)
+            }
+            p => p,
+        }
+    }
+
+    fn create(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(BDEV);
+        let index = self.block / bpp as u8;
+        if folio_buffers(w, self.folio.frame) == NO_BH {
+            if let Err(c) = spin_lock_private(w) {
+                return Poll::Block(c);
+            }
+            // A new folio reads its blocks (sb_bread): the disk's contents.
+            let f = self.folio.frame as usize;
+            if w.frames[f].flags & pg::UPTODATE == 0 {
+                for k in 0..bpp {
+                    w.frames[f].data[k] = w.disk.blocks[Disk::block_of(BDEV, index, k)];
+                }
+                w.frames[f].flags |= pg::UPTODATE;
+            }
+            let ok = create_empty_buffers(w, self.folio);
+            spin_unlock_private(w);
+            if !ok {
+                w.note(Event::Note("no buffer head slot free"));
+            }
+        }
+        folio_unlock(w, self.folio);
+        folio_put(w, self.folio);
+        self.pc = BhPc::Lru;
+        Poll::Ran(StepId::CreateEmptyBuffers)
+    }
+
+    fn write(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(BDEV);
+        // The metadata update: into the memory b_data pointed at when read.
+        bh_check(w, self.bh);
+        let d = self.data;
+        let fr = w.frames[d.frame as usize];
+        w.touched = d.frame;
+        if fr.free || fr.inc != d.inc {
+            w.fire(
+                OracleId::BhUseAfterFree,
+                d.frame,
+                crate::oracle::Payload::Incarnation(d.inc),
+            );
+        }
+        let b = (self.block as usize) % bpp;
+        let next = &mut w.shadow.next[BDEV as usize][self.block as usize];
+        self.version = *next;
+        *next = next.wrapping_add(1).max(1);
+        w.frames[d.frame as usize].data[b] = token::make(BDEV, self.block, self.version);
+        if self.meta {
+            w.bhs[self.bh.id as usize].state |= bs::META;
+        }
+        self.pc = BhPc::Dirty;
+        Poll::Ran(StepId::BhDataWrite)
+    }
+
+    fn dirty(&mut self, w: &mut World) -> Poll {
+        if bh_check(w, self.bh) {
+            let b = &mut w.bhs[self.bh.id as usize];
+            b.state |= bs::DIRTY;
+            let f = b.folio;
+            if w.check_ref(f) {
+                folio_mark_dirty(w, f);
+            } else {
+                w.fire(
+                    OracleId::BhUseAfterFree,
+                    f.frame,
+                    crate::oracle::Payload::Incarnation(f.inc),
+                );
+            }
+        }
+        self.pc = BhPc::Brelse;
+        Poll::Ran(StepId::MarkBufferDirty)
+    }
+
+    fn brelse(&mut self, w: &mut World) -> Poll {
+        brelse(w, self.bh);
+        let (m, b) = (BDEV as usize, self.block as usize);
+        w.shadow.latest[m][b] = self.version;
+        Poll::Done(StepId::Brelse)
     }
 }
 

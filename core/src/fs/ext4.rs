@@ -224,212 +224,238 @@ impl Ext4MapBlocks {
 
     /// Take one step; `Done` when `found` (or `err`) is set.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let (f, lblk) = (self.file, self.lblk as usize);
         let sem = self.sem();
+
         match self.pc {
-            MbPc::Lookup => {
-                // ext4_es_lookup_extent(): lockless (i_es_lock inside).
-                let hit = Found::of_es(w, f, lblk);
-                match (self.mode, hit) {
-                    (MapMode::Create, Found::Written(_) | Found::Unwritten(_)) => {
-                        self.found = hit;
-                        Poll::Done(StepId::Ext4EsLookupExtent)
-                    }
-                    (MapMode::Create, _) => {
-                        self.pc = MbPc::DownWrite;
-                        Poll::Ran(StepId::Ext4EsLookupExtent)
-                    }
-                    (MapMode::Da, Found::Hole) => {
-                        // goto add_delayed (v6.7: down_read first, the insert runs under it).
-                        self.es_hole = true;
-                        self.pc = if w.has(Toggle::Ext4DaExclusive) {
-                            MbPc::DownWrite
-                        } else {
-                            MbPc::DownRead
-                        };
-                        Poll::Ran(StepId::Ext4EsLookupExtent)
-                    }
-                    (_, Found::None) => {
-                        self.pc = MbPc::DownRead;
-                        Poll::Ran(StepId::Ext4EsLookupExtent)
-                    }
-                    (_, hit) => {
-                        self.found = hit;
-                        Poll::Done(StepId::Ext4EsLookupExtent)
-                    }
-                }
-            }
-            MbPc::DownRead => {
-                if !w.lock_shared_ok(sem) {
-                    return Poll::Block(Cond::LockShared(sem));
-                }
-                w.locks[sem as usize].readers += 1;
-                self.read_held = true;
-                // v6.7 add_delayed straight after an ES hole: insert under the read lock.
-                self.pc = if self.mode == MapMode::Da
-                    && self.es_hole
-                    && !w.has(Toggle::Ext4DaExclusive)
-                {
-                    MbPc::Insert
-                } else {
-                    MbPc::Query
-                };
-                Poll::Ran(StepId::DownRead)
-            }
-            MbPc::Query => {
-                // ext4_map_query_blocks() → ext4_ext_map_blocks(NULL, inode, map, 0).
-                let e = w.inodes[f as usize].map[lblk];
-                if e.allocated() {
-                    es_set(w, f, lblk, es_of(e.state));
-                    self.found = Found::of(e);
-                    self.pc = MbPc::UpRead;
-                    return Poll::Ran(StepId::Ext4MapQueryBlocks);
-                }
-                match self.mode {
-                    MapMode::Da if !w.has(Toggle::Ext4DaExclusive) => {
-                        // v6.7: add_delayed under the same down_read.
-                        self.pc = MbPc::Insert;
-                    }
-                    MapMode::Da => {
-                        self.pc = MbPc::UpRead;
-                    }
-                    _ => {
-                        self.gap = ext_determine_hole(w, f, lblk);
-                        self.pc = MbPc::GapFind;
-                    }
-                }
-                Poll::Ran(StepId::Ext4MapQueryBlocks)
-            }
-            MbPc::GapFind => {
-                // ext4_ext_put_gap_in_cache(): ext4_es_find_extent_range(delayed)
-                // over the hole; stop before the first delayed entry.
-                let (hs, he) = self.gap;
-                let first_delayed =
-                    (hs as usize..he as usize).find(|&b| w.inodes[f as usize].es[b] == es::DELAYED);
-                self.gap = match first_delayed {
-                    Some(b) if b <= hs as usize => (hs, hs),
-                    Some(b) => (hs, b as u8),
-                    None => (hs, he),
-                };
-                self.pc = MbPc::GapInsert;
-                Poll::Ran(StepId::Ext4EsFindExtentRange)
-            }
-            MbPc::GapInsert => {
-                // ext4_es_insert_extent(hole_start, hole_len, EXTENT_STATUS_HOLE):
-                // whatever the entries say now is replaced.
-                let (hs, he) = self.gap;
-                for b in hs as usize..he as usize {
-                    let ino = &mut w.inodes[f as usize];
-                    if ino.es[b] == es::DELAYED {
-                        // The insert drops a delayed entry without releasing its reservation.
-                        ino.es[b] = es::NONE;
-                    }
-                    es_set_quiet(w, f, b, es::HOLE);
-                }
-                check_es(w, f);
-                self.found = Found::Hole;
-                self.pc = MbPc::UpRead;
-                Poll::Ran(StepId::Ext4EsInsertExtent)
-            }
-            MbPc::UpRead => {
-                self.up_read(w);
-                if self.found != Found::None {
-                    return Poll::Done(StepId::UpRead);
-                }
-                // ext4_da_map_blocks(): a hole; add_delayed under down_write.
-                self.pc = MbPc::DownWrite;
-                Poll::Ran(StepId::UpRead)
-            }
-            MbPc::DownWrite => {
-                if !w.lock_free(sem) {
-                    return Poll::Block(Cond::Lock(sem));
-                }
-                w.locks[sem as usize].owner = w.me;
-                self.pc = match self.mode {
-                    MapMode::Create => MbPc::Alloc,
-                    _ if w.has(Toggle::Ext4DaRecheck) => MbPc::Recheck,
-                    _ => MbPc::Insert,
-                };
-                Poll::Ran(StepId::DownWrite)
-            }
-            MbPc::Recheck => {
-                // 0ea6560abb3b: look the extent status (or the tree) up again.
-                let hit = Found::of_es(w, f, lblk);
-                match hit {
-                    Found::None => {
-                        let e = w.inodes[f as usize].map[lblk];
-                        if e.allocated() {
-                            es_set(w, f, lblk, es_of(e.state));
-                            self.found = Found::of(e);
-                            self.pc = MbPc::UpWrite;
-                        } else {
-                            self.pc = MbPc::Insert;
-                        }
-                    }
-                    Found::Hole => self.pc = MbPc::Insert,
-                    other => {
-                        self.found = other;
-                        self.pc = MbPc::UpWrite;
-                    }
-                }
-                Poll::Ran(StepId::Ext4EsLookupExtent)
-            }
-            MbPc::Insert => {
-                // ext4_insert_delayed_block(): ext4_da_reserve_space() (one more
-                // reserved block), ext4_es_insert_delayed_block() (the entry
-                // becomes delayed, whatever it was).
-                w.inodes[f as usize].reserved += 1;
-                es_set(w, f, lblk, es::DELAYED);
-                self.found = Found::Delayed;
-                self.pc = if self.read_held {
-                    MbPc::UpRead
-                } else {
-                    MbPc::UpWrite
-                };
-                Poll::Ran(StepId::Ext4InsertDelayedBlock)
-            }
-            MbPc::Alloc => {
-                // ext4_ext_map_blocks(CREATE | UNWRIT): allocate if the tree has a hole.
-                let e = w.inodes[f as usize].map[lblk];
-                if e.allocated() {
-                    self.found = Found::of(e);
-                } else {
-                    let Some(p) = w.balloc.alloc() else {
-                        self.err = -28;
-                        self.pc = MbPc::UpWrite;
-                        return Poll::Ran(StepId::Ext4ExtMapBlocks);
-                    };
-                    set_extent(
-                        w,
-                        f,
-                        lblk,
-                        Extent {
-                            state: ext::UNWRITTEN,
-                            pblk: p,
-                        },
-                    );
-                    // "Reduce the reserved cluster count to reflect … direct
-                    // allocation of clusters discovered to be delayed allocated".
-                    let ino = &mut w.inodes[f as usize];
-                    if ino.es[lblk] == es::DELAYED {
-                        ino.reserved = ino.reserved.saturating_sub(1);
-                    }
-                    self.found = Found::Unwritten(p);
-                }
-                let st = if let Found::Written(_) = self.found {
-                    es::WRITTEN
-                } else {
-                    es::UNWRITTEN
-                };
-                es_set(w, f, lblk, st);
-                self.pc = MbPc::UpWrite;
-                Poll::Ran(StepId::Ext4ExtMapBlocks)
-            }
+            MbPc::Lookup => self.lookup(w),
+            MbPc::DownRead => self.down_read(w),
+            MbPc::Query => self.query(w),
+            MbPc::GapFind => self.gap_find(w),
+            MbPc::GapInsert => self.gap_insert(w),
+            MbPc::UpRead => self.step_up_read(w),
+            MbPc::DownWrite => self.down_write(w),
+            MbPc::Recheck => self.recheck(w),
+            MbPc::Insert => self.insert(w),
+            MbPc::Alloc => self.alloc(w),
             MbPc::UpWrite => {
                 w.locks[sem as usize].owner = NO_OWNER;
                 Poll::Done(StepId::UpWrite)
             }
         }
+    }
+
+    fn lookup(&mut self, w: &mut World) -> Poll {
+        let (f, lblk) = (self.file, self.lblk as usize);
+        // ext4_es_lookup_extent(): lockless (i_es_lock inside).
+        let hit = Found::of_es(w, f, lblk);
+        match (self.mode, hit) {
+            (MapMode::Create, Found::Written(_) | Found::Unwritten(_)) => {
+                self.found = hit;
+                Poll::Done(StepId::Ext4EsLookupExtent)
+            }
+            (MapMode::Create, _) => {
+                self.pc = MbPc::DownWrite;
+                Poll::Ran(StepId::Ext4EsLookupExtent)
+            }
+            (MapMode::Da, Found::Hole) => {
+                // goto add_delayed (v6.7: down_read first, the insert runs under it).
+                self.es_hole = true;
+                self.pc = if w.has(Toggle::Ext4DaExclusive) {
+                    MbPc::DownWrite
+                } else {
+                    MbPc::DownRead
+                };
+                Poll::Ran(StepId::Ext4EsLookupExtent)
+            }
+            (_, Found::None) => {
+                self.pc = MbPc::DownRead;
+                Poll::Ran(StepId::Ext4EsLookupExtent)
+            }
+            (_, hit) => {
+                self.found = hit;
+                Poll::Done(StepId::Ext4EsLookupExtent)
+            }
+        }
+    }
+
+    fn down_read(&mut self, w: &mut World) -> Poll {
+        let sem = self.sem();
+        if !w.lock_shared_ok(sem) {
+            return Poll::Block(Cond::LockShared(sem));
+        }
+        w.locks[sem as usize].readers += 1;
+        self.read_held = true;
+        // v6.7 add_delayed straight after an ES hole: insert under the read lock.
+        self.pc = if self.mode == MapMode::Da && self.es_hole && !w.has(Toggle::Ext4DaExclusive) {
+            MbPc::Insert
+        } else {
+            MbPc::Query
+        };
+        Poll::Ran(StepId::DownRead)
+    }
+
+    fn query(&mut self, w: &mut World) -> Poll {
+        let (f, lblk) = (self.file, self.lblk as usize);
+        // ext4_map_query_blocks() → ext4_ext_map_blocks(NULL, inode, map, 0).
+        let e = w.inodes[f as usize].map[lblk];
+        if e.allocated() {
+            es_set(w, f, lblk, es_of(e.state));
+            self.found = Found::of(e);
+            self.pc = MbPc::UpRead;
+            return Poll::Ran(StepId::Ext4MapQueryBlocks);
+        }
+        match self.mode {
+            MapMode::Da if !w.has(Toggle::Ext4DaExclusive) => {
+                // v6.7: add_delayed under the same down_read.
+                self.pc = MbPc::Insert;
+            }
+            MapMode::Da => {
+                self.pc = MbPc::UpRead;
+            }
+            _ => {
+                self.gap = ext_determine_hole(w, f, lblk);
+                self.pc = MbPc::GapFind;
+            }
+        }
+        Poll::Ran(StepId::Ext4MapQueryBlocks)
+    }
+
+    fn gap_find(&mut self, w: &mut World) -> Poll {
+        let f = self.file;
+        // ext4_ext_put_gap_in_cache(): ext4_es_find_extent_range(delayed)
+        // over the hole; stop before the first delayed entry.
+        let (hs, he) = self.gap;
+        let first_delayed =
+            (hs as usize..he as usize).find(|&b| w.inodes[f as usize].es[b] == es::DELAYED);
+        self.gap = match first_delayed {
+            Some(b) if b <= hs as usize => (hs, hs),
+            Some(b) => (hs, b as u8),
+            None => (hs, he),
+        };
+        self.pc = MbPc::GapInsert;
+        Poll::Ran(StepId::Ext4EsFindExtentRange)
+    }
+
+    fn gap_insert(&mut self, w: &mut World) -> Poll {
+        let f = self.file;
+        // ext4_es_insert_extent(hole_start, hole_len, EXTENT_STATUS_HOLE):
+        // whatever the entries say now is replaced.
+        let (hs, he) = self.gap;
+        for b in hs as usize..he as usize {
+            let ino = &mut w.inodes[f as usize];
+            if ino.es[b] == es::DELAYED {
+                // The insert drops a delayed entry without releasing its reservation.
+                ino.es[b] = es::NONE;
+            }
+            es_set_quiet(w, f, b, es::HOLE);
+        }
+        check_es(w, f);
+        self.found = Found::Hole;
+        self.pc = MbPc::UpRead;
+        Poll::Ran(StepId::Ext4EsInsertExtent)
+    }
+
+    fn step_up_read(&mut self, w: &mut World) -> Poll {
+        self.up_read(w);
+        if self.found != Found::None {
+            return Poll::Done(StepId::UpRead);
+        }
+        // ext4_da_map_blocks(): a hole; add_delayed under down_write.
+        self.pc = MbPc::DownWrite;
+        Poll::Ran(StepId::UpRead)
+    }
+
+    fn down_write(&mut self, w: &mut World) -> Poll {
+        let sem = self.sem();
+        if !w.lock_free(sem) {
+            return Poll::Block(Cond::Lock(sem));
+        }
+        w.locks[sem as usize].owner = w.me;
+        self.pc = match self.mode {
+            MapMode::Create => MbPc::Alloc,
+            _ if w.has(Toggle::Ext4DaRecheck) => MbPc::Recheck,
+            _ => MbPc::Insert,
+        };
+        Poll::Ran(StepId::DownWrite)
+    }
+
+    fn recheck(&mut self, w: &mut World) -> Poll {
+        let (f, lblk) = (self.file, self.lblk as usize);
+        // 0ea6560abb3b: look the extent status (or the tree) up again.
+        let hit = Found::of_es(w, f, lblk);
+        match hit {
+            Found::None => {
+                let e = w.inodes[f as usize].map[lblk];
+                if e.allocated() {
+                    es_set(w, f, lblk, es_of(e.state));
+                    self.found = Found::of(e);
+                    self.pc = MbPc::UpWrite;
+                } else {
+                    self.pc = MbPc::Insert;
+                }
+            }
+            Found::Hole => self.pc = MbPc::Insert,
+            other => {
+                self.found = other;
+                self.pc = MbPc::UpWrite;
+            }
+        }
+        Poll::Ran(StepId::Ext4EsLookupExtent)
+    }
+
+    fn insert(&mut self, w: &mut World) -> Poll {
+        let (f, lblk) = (self.file, self.lblk as usize);
+        // ext4_insert_delayed_block(): ext4_da_reserve_space() (one more
+        // reserved block), ext4_es_insert_delayed_block() (the entry
+        // becomes delayed, whatever it was).
+        w.inodes[f as usize].reserved += 1;
+        es_set(w, f, lblk, es::DELAYED);
+        self.found = Found::Delayed;
+        self.pc = if self.read_held {
+            MbPc::UpRead
+        } else {
+            MbPc::UpWrite
+        };
+        Poll::Ran(StepId::Ext4InsertDelayedBlock)
+    }
+
+    fn alloc(&mut self, w: &mut World) -> Poll {
+        let (f, lblk) = (self.file, self.lblk as usize);
+        // ext4_ext_map_blocks(CREATE | UNWRIT): allocate if the tree has a hole.
+        let e = w.inodes[f as usize].map[lblk];
+        if e.allocated() {
+            self.found = Found::of(e);
+        } else {
+            let Some(p) = w.balloc.alloc() else {
+                self.err = -28;
+                self.pc = MbPc::UpWrite;
+                return Poll::Ran(StepId::Ext4ExtMapBlocks);
+            };
+            set_extent(
+                w,
+                f,
+                lblk,
+                Extent {
+                    state: ext::UNWRITTEN,
+                    pblk: p,
+                },
+            );
+            // "Reduce the reserved cluster count to reflect … direct
+            // allocation of clusters discovered to be delayed allocated".
+            let ino = &mut w.inodes[f as usize];
+            if ino.es[lblk] == es::DELAYED {
+                ino.reserved = ino.reserved.saturating_sub(1);
+            }
+            self.found = Found::Unwritten(p);
+        }
+        let st = if let Found::Written(_) = self.found {
+            es::WRITTEN
+        } else {
+            es::UNWRITTEN
+        };
+        es_set(w, f, lblk, st);
+        self.pc = MbPc::UpWrite;
+        Poll::Ran(StepId::Ext4ExtMapBlocks)
     }
 }
 
@@ -591,22 +617,8 @@ impl Ext4Write {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let f = self.file as usize;
-        let rw = lock::i_rwsem(self.file);
         match self.pc {
-            EwPc::InodeLock => {
-                if !w.lock_free(rw) {
-                    return Poll::Block(Cond::Lock(rw));
-                }
-                w.locks[rw as usize].owner = w.me;
-                self.folio_range(w);
-                self.pc = if self.pos >= self.end {
-                    EwPc::InodeUnlock
-                } else {
-                    EwPc::Get
-                };
-                Poll::Ran(StepId::InodeLock)
-            }
+            EwPc::InodeLock => self.inode_lock(w),
             EwPc::Get => match self.get.step(w) {
                 Poll::Done(id) => {
                     if self.get.err != 0 {
@@ -619,105 +631,134 @@ impl Ext4Write {
                 }
                 p => p,
             },
-            EwPc::Map => {
-                // __block_write_begin(): ext4_da_get_block_prep() for each block
-                // the write touches, then zero or read its uncovered part.
-                if self.blk as usize >= (self.to as usize).div_ceil(UPB) {
-                    self.pc = EwPc::Copy;
-                    return self.step(w);
-                }
-                let lblk = self.blk;
-                let m = self
-                    .map
-                    .get_or_insert_with(|| Ext4MapBlocks::new(self.file, lblk, MapMode::Da));
-                match m.step(w) {
-                    Poll::Done(id) => {
-                        let found = m.found;
-                        self.map = None;
-                        let folio = self.get.folio;
-                        w.check_ref(folio);
-                        let bpp = w.cfg.bpp(self.file);
-                        if found == Found::Delayed {
-                            w.frame_mut(folio).blk_delay |= 1 << (lblk as usize % bpp);
-                        }
-                        let im = found_as_iomap(found, lblk as usize);
-                        prepare_block(
-                            w,
-                            self.file,
-                            folio,
-                            lblk as usize,
-                            self.pos as usize,
-                            self.to as usize,
-                            &im,
-                        );
-                        self.blk += 1;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            EwPc::Copy => {
-                let folio = self.get.folio;
-                w.check_ref(folio);
-                let upp = w.cfg.upp(self.file);
-                let base = (self.pos as usize / upp) * upp;
-                for u in self.pos as usize..self.to as usize {
-                    let v = w.shadow.next[f][u];
-                    w.shadow.next[f][u] = v.wrapping_add(1).max(1);
-                    self.vers[u] = v;
-                    w.frame_mut(folio).data[u - base] = super::unit_token(self.file, u, v);
-                }
-                self.pc = EwPc::End;
-                Poll::Ran(StepId::CopyFolioFromIter)
-            }
-            EwPc::End => {
-                // ext4_da_write_end() → block_write_end(): buffers uptodate and
-                // dirty, the folio dirty; i_size if extended.
-                let folio = self.get.folio;
-                let bpp = w.cfg.bpp(self.file);
-                let mut bits = 0u8;
-                for lblk in self.pos as usize / UPB..(self.to as usize).div_ceil(UPB) {
-                    bits |= 1 << (lblk % bpp);
-                }
-                let fr = w.frame_mut(folio);
-                fr.blk_uptodate |= bits;
-                fr.blk_dirty |= bits;
-                let all = ((1u16 << bpp) - 1) as u8;
-                if fr.blk_uptodate & all == all {
-                    fr.flags |= pg::UPTODATE;
-                }
-                let page = fr.index;
-                folio_mark_dirty(w, folio);
-                if w.mappings[f].i_size <= page {
-                    w.mappings[f].i_size = page + 1;
-                }
-                self.pc = EwPc::Unlock;
-                Poll::Ran(StepId::BlockWriteEnd)
-            }
+            EwPc::Map => self.map(w),
+            EwPc::Copy => self.copy(w),
+            EwPc::End => self.end(w),
             EwPc::Unlock => {
                 folio_unlock(w, self.get.folio);
                 self.pc = EwPc::Put;
                 Poll::Ran(StepId::FolioUnlock)
             }
-            EwPc::Put => {
-                folio_put(w, self.get.folio);
-                self.pos = self.to;
-                if self.pos >= self.end {
-                    self.pc = EwPc::InodeUnlock;
-                } else {
-                    self.folio_range(w);
-                    self.pc = EwPc::Get;
-                }
-                Poll::Ran(StepId::FolioPut)
-            }
-            EwPc::InodeUnlock => {
-                w.locks[rw as usize].owner = NO_OWNER;
-                for u in self.start as usize..self.pos as usize {
-                    w.shadow.latest[f][u] = self.vers[u];
-                }
-                Poll::Done(StepId::InodeUnlock)
-            }
+            EwPc::Put => self.put(w),
+            EwPc::InodeUnlock => self.inode_unlock(w),
         }
+    }
+
+    fn inode_lock(&mut self, w: &mut World) -> Poll {
+        let rw = lock::i_rwsem(self.file);
+        if !w.lock_free(rw) {
+            return Poll::Block(Cond::Lock(rw));
+        }
+        w.locks[rw as usize].owner = w.me;
+        self.folio_range(w);
+        self.pc = if self.pos >= self.end {
+            EwPc::InodeUnlock
+        } else {
+            EwPc::Get
+        };
+        Poll::Ran(StepId::InodeLock)
+    }
+
+    fn map(&mut self, w: &mut World) -> Poll {
+        // __block_write_begin(): ext4_da_get_block_prep() for each block
+        // the write touches, then zero or read its uncovered part.
+        if self.blk as usize >= (self.to as usize).div_ceil(UPB) {
+            self.pc = EwPc::Copy;
+            return self.step(w);
+        }
+        let lblk = self.blk;
+        let m = self
+            .map
+            .get_or_insert_with(|| Ext4MapBlocks::new(self.file, lblk, MapMode::Da));
+        match m.step(w) {
+            Poll::Done(id) => {
+                let found = m.found;
+                self.map = None;
+                let folio = self.get.folio;
+                w.check_ref(folio);
+                let bpp = w.cfg.bpp(self.file);
+                if found == Found::Delayed {
+                    w.frame_mut(folio).blk_delay |= 1 << (lblk as usize % bpp);
+                }
+                let im = found_as_iomap(found, lblk as usize);
+                prepare_block(
+                    w,
+                    self.file,
+                    folio,
+                    lblk as usize,
+                    self.pos as usize,
+                    self.to as usize,
+                    &im,
+                );
+                self.blk += 1;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn copy(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        let folio = self.get.folio;
+        w.check_ref(folio);
+        let upp = w.cfg.upp(self.file);
+        let base = (self.pos as usize / upp) * upp;
+        for u in self.pos as usize..self.to as usize {
+            let v = w.shadow.next[f][u];
+            w.shadow.next[f][u] = v.wrapping_add(1).max(1);
+            self.vers[u] = v;
+            w.frame_mut(folio).data[u - base] = super::unit_token(self.file, u, v);
+        }
+        self.pc = EwPc::End;
+        Poll::Ran(StepId::CopyFolioFromIter)
+    }
+
+    fn end(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        // ext4_da_write_end() → block_write_end(): buffers uptodate and
+        // dirty, the folio dirty; i_size if extended.
+        let folio = self.get.folio;
+        let bpp = w.cfg.bpp(self.file);
+        let mut bits = 0u8;
+        for lblk in self.pos as usize / UPB..(self.to as usize).div_ceil(UPB) {
+            bits |= 1 << (lblk % bpp);
+        }
+        let fr = w.frame_mut(folio);
+        fr.blk_uptodate |= bits;
+        fr.blk_dirty |= bits;
+        let all = ((1u16 << bpp) - 1) as u8;
+        if fr.blk_uptodate & all == all {
+            fr.flags |= pg::UPTODATE;
+        }
+        let page = fr.index;
+        folio_mark_dirty(w, folio);
+        if w.mappings[f].i_size <= page {
+            w.mappings[f].i_size = page + 1;
+        }
+        self.pc = EwPc::Unlock;
+        Poll::Ran(StepId::BlockWriteEnd)
+    }
+
+    fn put(&mut self, w: &mut World) -> Poll {
+        folio_put(w, self.get.folio);
+        self.pos = self.to;
+        if self.pos >= self.end {
+            self.pc = EwPc::InodeUnlock;
+        } else {
+            self.folio_range(w);
+            self.pc = EwPc::Get;
+        }
+        Poll::Ran(StepId::FolioPut)
+    }
+
+    fn inode_unlock(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        let rw = lock::i_rwsem(self.file);
+        w.locks[rw as usize].owner = NO_OWNER;
+        for u in self.start as usize..self.pos as usize {
+            w.shadow.latest[f][u] = self.vers[u];
+        }
+        Poll::Done(StepId::InodeUnlock)
     }
 }
 

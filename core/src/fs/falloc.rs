@@ -101,37 +101,10 @@ impl Falloc {
     pub fn step(&mut self, w: &mut World) -> Poll {
         let rw = lock::i_rwsem(self.file);
         let inv = lock::invalidate_lock(self.file);
+
         match self.pc {
-            FaPc::InodeLock => {
-                if w.cfg.fs == Fs::Simple {
-                    w.note(Event::Note("no ->fallocate: -EOPNOTSUPP"));
-                    self.err = -95;
-                    return Poll::Done(StepId::VfsFallocate);
-                }
-                if !w.lock_free(rw) {
-                    return Poll::Block(Cond::Lock(rw));
-                }
-                // gfs2_fallocate(): the inode glock, exclusive, with i_rwsem.
-                if let Some(l) = w.a_ops(self.file).setattr.inode_lock {
-                    if let Err(c) = w.lock(l(self.file)) {
-                        return Poll::Block(c);
-                    }
-                }
-                w.locks[rw as usize].owner = w.me;
-                self.pc = match self.mode {
-                    FallocMode::Alloc => FaPc::Alloc,
-                    _ => FaPc::InvalidateLock,
-                };
-                Poll::Ran(StepId::InodeLock)
-            }
-            FaPc::InvalidateLock => {
-                if !w.lock_free(inv) {
-                    return Poll::Block(Cond::Lock(inv));
-                }
-                w.locks[inv as usize].owner = w.me;
-                self.pc = FaPc::Flush;
-                Poll::Ran(StepId::FilemapInvalidateLock)
-            }
+            FaPc::InodeLock => self.inode_lock(w),
+            FaPc::InvalidateLock => self.invalidate_lock(w),
             FaPc::Flush => match self.flush.step(w) {
                 Poll::Done(id) => {
                     self.pc = FaPc::Wait;
@@ -153,72 +126,8 @@ impl Falloc {
                 }
                 p => p,
             },
-            FaPc::Free => {
-                let (lb, le) = self.blocks(w);
-                free_file_blocks(w, self.file, lb, le);
-                // The range reads as zeroes now: nothing written before is promised.
-                let upp = w.cfg.upp(self.file);
-                w.shadow.discard(
-                    self.file as usize,
-                    self.index as usize * upp,
-                    self.end as usize * upp,
-                );
-                self.pc = self.after_free();
-                Poll::Ran(match w.cfg.fs {
-                    Fs::Ext4 => StepId::Ext4ExtRemoveSpace,
-                    Fs::Gfs2 => StepId::Gfs2PunchHole,
-                    _ => StepId::XfsBunmapi,
-                })
-            }
-            FaPc::Alloc => {
-                let (lb, le) = self.blocks(w);
-                match w.cfg.fs {
-                    Fs::Ext4 => {
-                        self.cur = lb as u8;
-                        self.map = Ext4MapBlocks::new(self.file, self.cur, MapMode::Create);
-                        self.pc = FaPc::Ext4Map;
-                        return self.step(w);
-                    }
-                    Fs::Gfs2 => {
-                        for lblk in lb..le {
-                            if w.inodes[self.file as usize].map[lblk].allocated() {
-                                continue;
-                            }
-                            let Some(p) = w.balloc.alloc() else {
-                                self.err = -28;
-                                break;
-                            };
-                            for j in 0..crate::world::UPB {
-                                w.disk.blocks[disk_unit(p, j)] = 0;
-                            }
-                            set_extent(
-                                w,
-                                self.file,
-                                lblk,
-                                Extent {
-                                    state: ext::WRITTEN,
-                                    pblk: p,
-                                },
-                            );
-                        }
-                    }
-                    _ => {
-                        if !super::xfs::alloc_file_space(w, self.file, lb, le) {
-                            self.err = -28;
-                        }
-                    }
-                }
-                self.extend_size(w);
-                self.pc = if self.mode == FallocMode::Alloc {
-                    FaPc::InodeUnlock
-                } else {
-                    FaPc::InvalidateUnlock
-                };
-                Poll::Ran(match w.cfg.fs {
-                    Fs::Gfs2 => StepId::Gfs2Fallocate,
-                    _ => StepId::XfsAllocFileSpace,
-                })
-            }
+            FaPc::Free => self.free(w),
+            FaPc::Alloc => self.alloc(w),
             FaPc::Ext4Map => match self.map.step(w) {
                 Poll::Done(id) => {
                     if self.map.err != 0 {
@@ -251,6 +160,108 @@ impl Falloc {
                 Poll::Done(StepId::InodeUnlock)
             }
         }
+    }
+
+    fn inode_lock(&mut self, w: &mut World) -> Poll {
+        let rw = lock::i_rwsem(self.file);
+        if w.cfg.fs == Fs::Simple {
+            w.note(Event::Note("no ->fallocate: -EOPNOTSUPP"));
+            self.err = -95;
+            return Poll::Done(StepId::VfsFallocate);
+        }
+        if !w.lock_free(rw) {
+            return Poll::Block(Cond::Lock(rw));
+        }
+        // gfs2_fallocate(): the inode glock, exclusive, with i_rwsem.
+        if let Some(l) = w.a_ops(self.file).setattr.inode_lock {
+            if let Err(c) = w.lock(l(self.file)) {
+                return Poll::Block(c);
+            }
+        }
+        w.locks[rw as usize].owner = w.me;
+        self.pc = match self.mode {
+            FallocMode::Alloc => FaPc::Alloc,
+            _ => FaPc::InvalidateLock,
+        };
+        Poll::Ran(StepId::InodeLock)
+    }
+
+    fn invalidate_lock(&mut self, w: &mut World) -> Poll {
+        let inv = lock::invalidate_lock(self.file);
+        if !w.lock_free(inv) {
+            return Poll::Block(Cond::Lock(inv));
+        }
+        w.locks[inv as usize].owner = w.me;
+        self.pc = FaPc::Flush;
+        Poll::Ran(StepId::FilemapInvalidateLock)
+    }
+
+    fn free(&mut self, w: &mut World) -> Poll {
+        let (lb, le) = self.blocks(w);
+        free_file_blocks(w, self.file, lb, le);
+        // The range reads as zeroes now: nothing written before is promised.
+        let upp = w.cfg.upp(self.file);
+        w.shadow.discard(
+            self.file as usize,
+            self.index as usize * upp,
+            self.end as usize * upp,
+        );
+        self.pc = self.after_free();
+        Poll::Ran(match w.cfg.fs {
+            Fs::Ext4 => StepId::Ext4ExtRemoveSpace,
+            Fs::Gfs2 => StepId::Gfs2PunchHole,
+            _ => StepId::XfsBunmapi,
+        })
+    }
+
+    fn alloc(&mut self, w: &mut World) -> Poll {
+        let (lb, le) = self.blocks(w);
+        match w.cfg.fs {
+            Fs::Ext4 => {
+                self.cur = lb as u8;
+                self.map = Ext4MapBlocks::new(self.file, self.cur, MapMode::Create);
+                self.pc = FaPc::Ext4Map;
+                return self.step(w);
+            }
+            Fs::Gfs2 => {
+                for lblk in lb..le {
+                    if w.inodes[self.file as usize].map[lblk].allocated() {
+                        continue;
+                    }
+                    let Some(p) = w.balloc.alloc() else {
+                        self.err = -28;
+                        break;
+                    };
+                    for j in 0..crate::world::UPB {
+                        w.disk.blocks[disk_unit(p, j)] = 0;
+                    }
+                    set_extent(
+                        w,
+                        self.file,
+                        lblk,
+                        Extent {
+                            state: ext::WRITTEN,
+                            pblk: p,
+                        },
+                    );
+                }
+            }
+            _ => {
+                if !super::xfs::alloc_file_space(w, self.file, lb, le) {
+                    self.err = -28;
+                }
+            }
+        }
+        self.extend_size(w);
+        self.pc = if self.mode == FallocMode::Alloc {
+            FaPc::InodeUnlock
+        } else {
+            FaPc::InvalidateUnlock
+        };
+        Poll::Ran(match w.cfg.fs {
+            Fs::Gfs2 => StepId::Gfs2Fallocate,
+            _ => StepId::XfsAllocFileSpace,
+        })
     }
 
     /// Mode 0 extends `i_size` over the range (no `FALLOC_FL_KEEP_SIZE`).

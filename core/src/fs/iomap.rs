@@ -453,23 +453,8 @@ impl IomapWrite {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let f = self.file as usize;
-        let rw = lock::i_rwsem(self.file);
         match self.pc {
-            IwPc::InodeLock => {
-                if !w.lock_free(rw) {
-                    return Poll::Block(Cond::Lock(rw));
-                }
-                w.locks[rw as usize].owner = w.me;
-                self.pc = if self.pos >= self.end {
-                    IwPc::InodeUnlock
-                } else if Self::gfs2(w) {
-                    IwPc::Glock
-                } else {
-                    IwPc::Begin
-                };
-                Poll::Ran(StepId::InodeLock)
-            }
+            IwPc::InodeLock => self.inode_lock(w),
             IwPc::Glock => match super::gfs2::glock_ex(w, self.file) {
                 Err(c) => Poll::Block(c),
                 Ok(_) => {
@@ -477,34 +462,7 @@ impl IomapWrite {
                     Poll::Ran(StepId::Gfs2GlockNq)
                 }
             },
-            IwPc::Begin => {
-                // iomap_iter() → ->iomap_begin() for pos..end.
-                let lb = self.pos as usize / UPB;
-                let le = (self.end as usize).div_ceil(UPB);
-                let (map, id) = match w.cfg.fs {
-                    Fs::Gfs2 => (
-                        super::gfs2::iomap_begin_write(w, self.file, lb, le),
-                        StepId::Gfs2IomapBegin,
-                    ),
-                    _ => (
-                        super::xfs::buffered_write_iomap_begin(w, self.file, lb, le),
-                        StepId::XfsBufferedWriteIomapBegin,
-                    ),
-                };
-                match map {
-                    Some(m) => {
-                        self.map = m;
-                        self.map_pos = self.pos;
-                        self.pc = self.next_folio(w);
-                    }
-                    None => {
-                        w.note(Event::Note("ENOSPC"));
-                        self.err = -28;
-                        self.pc = IwPc::InodeUnlock;
-                    }
-                }
-                Poll::Ran(id)
-            }
+            IwPc::Begin => self.begin(w),
             IwPc::Prepare => {
                 // gfs2_iomap_page_prepare() / gfs2_iomap_get_folio(): gfs2_trans_begin().
                 self.tr = true;
@@ -527,127 +485,11 @@ impl IomapWrite {
                 }
                 p => p,
             },
-            IwPc::Valid => {
-                // iomap_write_begin(): ->iomap_valid() once the folio is locked.
-                let checks = w.has(Toggle::IomapValid)
-                    && w.has(Toggle::XfsIomapValid)
-                    && w.cfg.fs == Fs::Xfs;
-                if checks && self.map.typ != ext::HOLE && self.map.cookie != w.inodes[f].if_seq {
-                    w.note(Event::Note("stale iomap: IOMAP_F_STALE"));
-                    self.stale = true;
-                    self.put = Self::put_order(w, true);
-                    self.put_i = 0;
-                    self.pc = IwPc::Put;
-                } else {
-                    self.pc = IwPc::WriteBegin;
-                }
-                Poll::Ran(StepId::XfsIomapValid)
-            }
-            IwPc::WriteBegin => {
-                let folio = self.get.folio;
-                w.check_ref(folio);
-                if Self::gfs2(w) && !super::gfs2::ensure_buffers(w, self.file, folio) {
-                    // The model's buffer heads are a small pool; the kernel's
-                    // allocation cannot fail (__GFP_NOFAIL). End the write here,
-                    // as an allocation failure: -ENOMEM, nothing copied.
-                    self.err = -12;
-                    self.stale = false;
-                    self.put = [PutOp::Unlock, PutOp::Put, PutOp::TransEnd, PutOp::Done];
-                    self.put_i = 0;
-                    self.pc = IwPc::Put;
-                    return Poll::Ran(StepId::BlockWriteBegin);
-                }
-                write_begin_blocks(
-                    w,
-                    self.file,
-                    folio,
-                    self.from as usize,
-                    self.to as usize,
-                    &self.map,
-                );
-                self.pc = IwPc::Copy;
-                Poll::Ran(if Self::gfs2(w) {
-                    StepId::BlockWriteBegin
-                } else {
-                    StepId::IomapWriteBegin
-                })
-            }
-            IwPc::Copy => {
-                let folio = self.get.folio;
-                w.check_ref(folio);
-                let upp = w.cfg.upp(self.file);
-                let base = (self.from as usize / upp) * upp;
-                for u in self.from as usize..self.to as usize {
-                    let v = w.shadow.next[f][u];
-                    w.shadow.next[f][u] = v.wrapping_add(1).max(1);
-                    self.vers[u] = v;
-                    w.frame_mut(folio).data[u - base] = unit_token(self.file, u, v);
-                }
-                self.pc = IwPc::WriteEnd;
-                Poll::Ran(StepId::CopyFolioFromIter)
-            }
-            IwPc::WriteEnd => {
-                // __iomap_write_end() / block_write_end(): the written blocks are
-                // uptodate and dirty; i_size_write() if the write extends the file.
-                let folio = self.get.folio;
-                let bpp = w.cfg.bpp(self.file);
-                let (b0, b1) = (self.from as usize / UPB, (self.to as usize).div_ceil(UPB));
-                let mut bits = 0u8;
-                for lblk in b0..b1 {
-                    bits |= 1 << (lblk % bpp);
-                }
-                let fr = w.frame_mut(folio);
-                fr.blk_uptodate |= bits;
-                fr.blk_dirty |= bits;
-                let all = ((1u16 << bpp) - 1) as u8;
-                if fr.blk_uptodate & all == all {
-                    fr.flags |= pg::UPTODATE;
-                }
-                let page = fr.index;
-                if Self::gfs2(w) {
-                    super::gfs2::mark_buffers_dirty(w, folio, bits);
-                }
-                folio_mark_dirty(w, folio);
-                if w.mappings[f].i_size <= page {
-                    w.mappings[f].i_size = page + 1;
-                }
-                self.put = Self::put_order(w, false);
-                self.put_i = 0;
-                self.pc = IwPc::Put;
-                Poll::Ran(if Self::gfs2(w) {
-                    StepId::BlockWriteEnd
-                } else {
-                    StepId::IomapWriteEnd
-                })
-            }
-            IwPc::Put => {
-                let op = self.put[(self.put_i as usize).min(3)];
-                self.put_i += 1;
-                let folio = self.get.folio;
-                let id = match op {
-                    PutOp::Unlock => {
-                        folio_unlock(w, folio);
-                        StepId::FolioUnlock
-                    }
-                    PutOp::Put => {
-                        folio_put(w, folio);
-                        StepId::FolioPut
-                    }
-                    PutOp::AddDatabufs => {
-                        super::gfs2::add_databufs(w, folio, self.from as usize, self.to as usize);
-                        StepId::Gfs2PageAddDatabufs
-                    }
-                    PutOp::TransEnd => {
-                        self.tr = false;
-                        StepId::Gfs2TransEnd
-                    }
-                    PutOp::Done => StepId::FolioPut,
-                };
-                if self.put_i as usize >= 4 || self.put[self.put_i as usize] == PutOp::Done {
-                    self.pc = self.advance(w);
-                }
-                Poll::Ran(id)
-            }
+            IwPc::Valid => self.valid(w),
+            IwPc::WriteBegin => self.write_begin(w),
+            IwPc::Copy => self.copy(w),
+            IwPc::WriteEnd => self.write_end(w),
+            IwPc::Put => self.put(w),
             IwPc::IomapEnd if Self::gfs2(w) => {
                 // gfs2_iomap_end(): length != written && IOMAP_F_NEW → deallocate
                 // round_up(pos + written, bsize)..iomap end (truncate_pagecache_range()
@@ -661,40 +503,219 @@ impl IomapWrite {
                 self.pc = self.after_end;
                 Poll::Ran(StepId::Gfs2IomapEnd)
             }
-            IwPc::IomapEnd => {
-                // A short write (or a stale mapping): xfs_buffered_write_iomap_end()
-                // punches the delalloc blocks this mapping reserved past what was
-                // written.
-                // iomap_last_written_block(): nothing written through this
-                // mapping → from the block holding pos; else past the last one.
-                let first = if self.pos == self.map_pos {
-                    self.pos as usize / UPB
-                } else {
-                    (self.pos as usize).div_ceil(UPB)
-                };
-                let first = first.max(self.map.off as usize) as u8;
-                let rel = self.release.get_or_insert_with(|| {
-                    DelallocRelease::new(self.file, first, self.map.end() as u8)
-                });
-                match rel.step(w) {
-                    Poll::Done(id) => {
-                        self.release = None;
-                        self.pc = self.after_end;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
+            IwPc::IomapEnd => self.iomap_end(w),
+            IwPc::InodeUnlock => self.inode_unlock(w),
+        }
+    }
+
+    fn inode_lock(&mut self, w: &mut World) -> Poll {
+        let rw = lock::i_rwsem(self.file);
+        if !w.lock_free(rw) {
+            return Poll::Block(Cond::Lock(rw));
+        }
+        w.locks[rw as usize].owner = w.me;
+        self.pc = if self.pos >= self.end {
+            IwPc::InodeUnlock
+        } else if Self::gfs2(w) {
+            IwPc::Glock
+        } else {
+            IwPc::Begin
+        };
+        Poll::Ran(StepId::InodeLock)
+    }
+
+    fn begin(&mut self, w: &mut World) -> Poll {
+        // iomap_iter() → ->iomap_begin() for pos..end.
+        let lb = self.pos as usize / UPB;
+        let le = (self.end as usize).div_ceil(UPB);
+        let (map, id) = match w.cfg.fs {
+            Fs::Gfs2 => (
+                super::gfs2::iomap_begin_write(w, self.file, lb, le),
+                StepId::Gfs2IomapBegin,
+            ),
+            _ => (
+                super::xfs::buffered_write_iomap_begin(w, self.file, lb, le),
+                StepId::XfsBufferedWriteIomapBegin,
+            ),
+        };
+        match map {
+            Some(m) => {
+                self.map = m;
+                self.map_pos = self.pos;
+                self.pc = self.next_folio(w);
             }
-            IwPc::InodeUnlock => {
-                super::gfs2::glock_ex_release(w, self.file);
-                w.locks[rw as usize].owner = NO_OWNER;
-                // The write returns: everything it copied is promised.
-                for u in self.start as usize..self.pos as usize {
-                    w.shadow.latest[f][u] = self.vers[u];
-                }
-                Poll::Done(StepId::InodeUnlock)
+            None => {
+                w.note(Event::Note("ENOSPC"));
+                self.err = -28;
+                self.pc = IwPc::InodeUnlock;
             }
         }
+        Poll::Ran(id)
+    }
+
+    fn valid(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        // iomap_write_begin(): ->iomap_valid() once the folio is locked.
+        let checks =
+            w.has(Toggle::IomapValid) && w.has(Toggle::XfsIomapValid) && w.cfg.fs == Fs::Xfs;
+        if checks && self.map.typ != ext::HOLE && self.map.cookie != w.inodes[f].if_seq {
+            w.note(Event::Note("stale iomap: IOMAP_F_STALE"));
+            self.stale = true;
+            self.put = Self::put_order(w, true);
+            self.put_i = 0;
+            self.pc = IwPc::Put;
+        } else {
+            self.pc = IwPc::WriteBegin;
+        }
+        Poll::Ran(StepId::XfsIomapValid)
+    }
+
+    fn write_begin(&mut self, w: &mut World) -> Poll {
+        let folio = self.get.folio;
+        w.check_ref(folio);
+        if Self::gfs2(w) && !super::gfs2::ensure_buffers(w, self.file, folio) {
+            // The model's buffer heads are a small pool; the kernel's
+            // allocation cannot fail (__GFP_NOFAIL). End the write here,
+            // as an allocation failure: -ENOMEM, nothing copied.
+            self.err = -12;
+            self.stale = false;
+            self.put = [PutOp::Unlock, PutOp::Put, PutOp::TransEnd, PutOp::Done];
+            self.put_i = 0;
+            self.pc = IwPc::Put;
+            return Poll::Ran(StepId::BlockWriteBegin);
+        }
+        write_begin_blocks(
+            w,
+            self.file,
+            folio,
+            self.from as usize,
+            self.to as usize,
+            &self.map,
+        );
+        self.pc = IwPc::Copy;
+        Poll::Ran(if Self::gfs2(w) {
+            StepId::BlockWriteBegin
+        } else {
+            StepId::IomapWriteBegin
+        })
+    }
+
+    fn copy(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        let folio = self.get.folio;
+        w.check_ref(folio);
+        let upp = w.cfg.upp(self.file);
+        let base = (self.from as usize / upp) * upp;
+        for u in self.from as usize..self.to as usize {
+            let v = w.shadow.next[f][u];
+            w.shadow.next[f][u] = v.wrapping_add(1).max(1);
+            self.vers[u] = v;
+            w.frame_mut(folio).data[u - base] = unit_token(self.file, u, v);
+        }
+        self.pc = IwPc::WriteEnd;
+        Poll::Ran(StepId::CopyFolioFromIter)
+    }
+
+    fn write_end(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        // __iomap_write_end() / block_write_end(): the written blocks are
+        // uptodate and dirty; i_size_write() if the write extends the file.
+        let folio = self.get.folio;
+        let bpp = w.cfg.bpp(self.file);
+        let (b0, b1) = (self.from as usize / UPB, (self.to as usize).div_ceil(UPB));
+        let mut bits = 0u8;
+        for lblk in b0..b1 {
+            bits |= 1 << (lblk % bpp);
+        }
+        let fr = w.frame_mut(folio);
+        fr.blk_uptodate |= bits;
+        fr.blk_dirty |= bits;
+        let all = ((1u16 << bpp) - 1) as u8;
+        if fr.blk_uptodate & all == all {
+            fr.flags |= pg::UPTODATE;
+        }
+        let page = fr.index;
+        if Self::gfs2(w) {
+            super::gfs2::mark_buffers_dirty(w, folio, bits);
+        }
+        folio_mark_dirty(w, folio);
+        if w.mappings[f].i_size <= page {
+            w.mappings[f].i_size = page + 1;
+        }
+        self.put = Self::put_order(w, false);
+        self.put_i = 0;
+        self.pc = IwPc::Put;
+        Poll::Ran(if Self::gfs2(w) {
+            StepId::BlockWriteEnd
+        } else {
+            StepId::IomapWriteEnd
+        })
+    }
+
+    fn put(&mut self, w: &mut World) -> Poll {
+        let op = self.put[(self.put_i as usize).min(3)];
+        self.put_i += 1;
+        let folio = self.get.folio;
+        let id = match op {
+            PutOp::Unlock => {
+                folio_unlock(w, folio);
+                StepId::FolioUnlock
+            }
+            PutOp::Put => {
+                folio_put(w, folio);
+                StepId::FolioPut
+            }
+            PutOp::AddDatabufs => {
+                super::gfs2::add_databufs(w, folio, self.from as usize, self.to as usize);
+                StepId::Gfs2PageAddDatabufs
+            }
+            PutOp::TransEnd => {
+                self.tr = false;
+                StepId::Gfs2TransEnd
+            }
+            PutOp::Done => StepId::FolioPut,
+        };
+        if self.put_i as usize >= 4 || self.put[self.put_i as usize] == PutOp::Done {
+            self.pc = self.advance(w);
+        }
+        Poll::Ran(id)
+    }
+
+    fn iomap_end(&mut self, w: &mut World) -> Poll {
+        // A short write (or a stale mapping): xfs_buffered_write_iomap_end()
+        // punches the delalloc blocks this mapping reserved past what was
+        // written.
+        // iomap_last_written_block(): nothing written through this
+        // mapping → from the block holding pos; else past the last one.
+        let first = if self.pos == self.map_pos {
+            self.pos as usize / UPB
+        } else {
+            (self.pos as usize).div_ceil(UPB)
+        };
+        let first = first.max(self.map.off as usize) as u8;
+        let rel = self
+            .release
+            .get_or_insert_with(|| DelallocRelease::new(self.file, first, self.map.end() as u8));
+        match rel.step(w) {
+            Poll::Done(id) => {
+                self.release = None;
+                self.pc = self.after_end;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn inode_unlock(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        let rw = lock::i_rwsem(self.file);
+        super::gfs2::glock_ex_release(w, self.file);
+        w.locks[rw as usize].owner = NO_OWNER;
+        // The write returns: everything it copied is promised.
+        for u in self.start as usize..self.pos as usize {
+            w.shadow.latest[f][u] = self.vers[u];
+        }
+        Poll::Done(StepId::InodeUnlock)
     }
 
     /// `iomap_iter_advance()` and `iomap_iter()`: past this folio's units; a
@@ -800,90 +821,101 @@ impl DelallocRelease {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let inv = lock::invalidate_lock(self.file);
-        let bpp = w.cfg.bpp(self.file);
         match self.pc {
-            DrPc::InvalidateLock => {
-                self.pc = DrPc::Scan;
-                if w.has(Toggle::XfsPunchLocked) {
-                    if !w.lock_free(inv) {
-                        self.pc = DrPc::InvalidateLock;
-                        return Poll::Block(Cond::Lock(inv));
-                    }
-                    w.locks[inv as usize].owner = w.me;
-                    self.inv = true;
-                    return Poll::Ran(StepId::FilemapInvalidateLock);
-                }
-                self.step(w)
-            }
-            DrPc::Scan => {
-                // filemap_lock_folio() on the next page of the range that has one.
-                while self.blk < self.end {
-                    let page = self.blk as usize / bpp;
-                    let f = w.slot_frame(self.file, page as u8);
-                    if f != crate::world::NO_FRAME {
-                        if let Some(r) = folio_try_get(w, f) {
-                            self.folio = r;
-                            self.lock = Some(LockFolio::new(r, false));
-                            self.pc = DrPc::Lock;
-                            return self.step(w);
-                        }
-                    }
-                    self.blk = ((page + 1) * bpp) as u8;
-                }
-                self.pc = DrPc::Tail;
-                self.step(w)
-            }
-            DrPc::Lock => {
-                let Some(lk) = self.lock.as_mut() else {
-                    self.pc = DrPc::Check;
-                    return self.step(w);
-                };
-                match lk.step(w) {
-                    Poll::Done(id) => {
-                        self.lock = None;
-                        self.pc = DrPc::Check;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            DrPc::Check => {
-                // iomap_write_delalloc_scan(): a dirty folio is data.
-                let r = self.folio;
-                w.check_ref(r);
-                let page = self.blk as usize / bpp;
-                let (ps, pe) = (page * bpp, ((page + 1) * bpp).min(self.end as usize));
-                let fr = *w.frame(r);
-                if fr.mapping == self.file && fr.index as usize == page && fr.flags & pg::DIRTY != 0
-                {
-                    Self::punch(w, self.file, self.punch_start as usize, ps);
-                    if w.has(Toggle::IomapBlockDirty) {
-                        // iomap_write_delalloc_ifs_punch(): the clean blocks of a dirty folio.
-                        for lblk in (self.blk as usize).max(ps)..pe {
-                            if fr.blk_dirty & (1 << (lblk % bpp)) == 0 {
-                                Self::punch(w, self.file, lblk, lblk + 1);
-                            }
-                        }
-                    }
-                    self.punch_start = pe as u8;
-                }
-                folio_unlock(w, r);
-                folio_put(w, r);
-                self.blk = pe as u8;
-                self.pc = DrPc::Scan;
-                Poll::Ran(StepId::IomapWriteDelallocScan)
-            }
-            DrPc::Tail => {
-                // Punch out the rest after the last dirty folio.
-                Self::punch(w, self.file, self.punch_start as usize, self.end as usize);
-                if self.inv {
-                    w.locks[inv as usize].owner = NO_OWNER;
-                    self.inv = false;
-                }
-                Poll::Done(StepId::IomapWriteDelallocRelease)
-            }
+            DrPc::InvalidateLock => self.invalidate_lock(w),
+            DrPc::Scan => self.scan(w),
+            DrPc::Lock => self.lock(w),
+            DrPc::Check => self.check(w),
+            DrPc::Tail => self.tail(w),
         }
+    }
+
+    fn invalidate_lock(&mut self, w: &mut World) -> Poll {
+        let inv = lock::invalidate_lock(self.file);
+        self.pc = DrPc::Scan;
+        if w.has(Toggle::XfsPunchLocked) {
+            if !w.lock_free(inv) {
+                self.pc = DrPc::InvalidateLock;
+                return Poll::Block(Cond::Lock(inv));
+            }
+            w.locks[inv as usize].owner = w.me;
+            self.inv = true;
+            return Poll::Ran(StepId::FilemapInvalidateLock);
+        }
+        self.step(w)
+    }
+
+    fn scan(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(self.file);
+        // filemap_lock_folio() on the next page of the range that has one.
+        while self.blk < self.end {
+            let page = self.blk as usize / bpp;
+            let f = w.slot_frame(self.file, page as u8);
+            if f != crate::world::NO_FRAME {
+                if let Some(r) = folio_try_get(w, f) {
+                    self.folio = r;
+                    self.lock = Some(LockFolio::new(r, false));
+                    self.pc = DrPc::Lock;
+                    return self.step(w);
+                }
+            }
+            self.blk = ((page + 1) * bpp) as u8;
+        }
+        self.pc = DrPc::Tail;
+        self.step(w)
+    }
+
+    fn lock(&mut self, w: &mut World) -> Poll {
+        let Some(lk) = self.lock.as_mut() else {
+            self.pc = DrPc::Check;
+            return self.step(w);
+        };
+        match lk.step(w) {
+            Poll::Done(id) => {
+                self.lock = None;
+                self.pc = DrPc::Check;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn check(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(self.file);
+        // iomap_write_delalloc_scan(): a dirty folio is data.
+        let r = self.folio;
+        w.check_ref(r);
+        let page = self.blk as usize / bpp;
+        let (ps, pe) = (page * bpp, ((page + 1) * bpp).min(self.end as usize));
+        let fr = *w.frame(r);
+        if fr.mapping == self.file && fr.index as usize == page && fr.flags & pg::DIRTY != 0 {
+            Self::punch(w, self.file, self.punch_start as usize, ps);
+            if w.has(Toggle::IomapBlockDirty) {
+                // iomap_write_delalloc_ifs_punch(): the clean blocks of a dirty folio.
+                for lblk in (self.blk as usize).max(ps)..pe {
+                    if fr.blk_dirty & (1 << (lblk % bpp)) == 0 {
+                        Self::punch(w, self.file, lblk, lblk + 1);
+                    }
+                }
+            }
+            self.punch_start = pe as u8;
+        }
+        folio_unlock(w, r);
+        folio_put(w, r);
+        self.blk = pe as u8;
+        self.pc = DrPc::Scan;
+        Poll::Ran(StepId::IomapWriteDelallocScan)
+    }
+
+    fn tail(&mut self, w: &mut World) -> Poll {
+        let inv = lock::invalidate_lock(self.file);
+        // Punch out the rest after the last dirty folio.
+        Self::punch(w, self.file, self.punch_start as usize, self.end as usize);
+        if self.inv {
+            w.locks[inv as usize].owner = NO_OWNER;
+            self.inv = false;
+        }
+        Poll::Done(StepId::IomapWriteDelallocRelease)
     }
 }
 

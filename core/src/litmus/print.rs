@@ -54,37 +54,11 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
     }
     let _ = writeln!(s, "profile {}", case.profile);
     if case.config != Config::default() {
-        let bh = if case.config.bh_per_page > 1 {
-            format!(" bh={}", case.config.bh_per_page)
-        } else {
-            String::new()
-        };
-        let fs = if case.config.fs != crate::world::Fs::Simple {
-            let blocks = if case.config.file_bpp > 1 {
-                format!(" blocks={}", case.config.file_bpp)
-            } else {
-                String::new()
-            };
-            format!(" fs={}{blocks}", case.config.fs.name())
-        } else {
-            String::new()
-        };
-        let _ = writeln!(
-            s,
-            "config frames={} buckets={}{bh}{fs}",
-            case.config.frames, case.config.wq_buckets
-        );
+        let _ = writeln!(s, "config {}", config_line(&case.config));
     }
     if !expect.is_empty() {
-        let _ = writeln!(
-            s,
-            "expect {}",
-            expect
-                .iter()
-                .map(|o| o.name())
-                .collect::<Vec<_>>()
-                .join(" ")
-        );
+        let names: Vec<&str> = expect.iter().map(|o| o.name()).collect();
+        let _ = writeln!(s, "expect {}", names.join(" "));
     }
     if !case.setup.is_empty() {
         let _ = writeln!(s, "\nsetup:");
@@ -104,37 +78,62 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
             let _ = writeln!(s, "  {op}");
         }
     }
-    if !case.schedule.is_empty() {
-        let _ = writeln!(s, "\nschedule:");
-        let w = case
-            .schedule
-            .iter()
-            .map(|sl| ctx(sl.ctx, &names).len())
-            .max()
-            .unwrap_or(0);
-        for sl in &case.schedule {
-            let run = match sl.run {
-                Run::Block => "*".to_string(),
-                Run::Steps(n) => n.to_string(),
-                Run::Until(id, 1) => id.name().to_string(),
-                Run::Until(id, k) => format!("{} x{k}", id.name()),
-            };
-            let _ = writeln!(s, "  {:w$} {run}", ctx(sl.ctx, &names));
-        }
-    }
-    if !case.faults.is_empty() {
-        let _ = writeln!(s, "\nfaults:");
-        for f in &case.faults {
-            let line = match *f {
-                Fault::IoError { bio } => format!("io-error io{bio}"),
-                Fault::AllocFail { nth } => format!("alloc-fail {nth}"),
-                Fault::Signal { task, at } => format!("signal {} at {at}", ctx(task, &names)),
-                Fault::Reclaim { frame, at } => format!("reclaim frame{frame} at {at}"),
-            };
-            let _ = writeln!(s, "  {line}");
-        }
-    }
+    schedule(&mut s, case, &names);
+    faults(&mut s, case, &names);
     s
+}
+
+/// `frames=N buckets=N [bh=N] [fs=F [blocks=N]]`.
+fn config_line(c: &Config) -> String {
+    let mut l = format!("frames={} buckets={}", c.frames, c.wq_buckets);
+    if c.bh_per_page > 1 {
+        let _ = write!(l, " bh={}", c.bh_per_page);
+    }
+    if c.fs != crate::world::Fs::Simple {
+        let _ = write!(l, " fs={}", c.fs.name());
+        if c.file_bpp > 1 {
+            let _ = write!(l, " blocks={}", c.file_bpp);
+        }
+    }
+    l
+}
+
+fn schedule(s: &mut String, case: &Case, names: &[String]) {
+    if case.schedule.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nschedule:");
+    let w = case
+        .schedule
+        .iter()
+        .map(|sl| ctx(sl.ctx, names).len())
+        .max()
+        .unwrap_or(0);
+    for sl in &case.schedule {
+        let run = match sl.run {
+            Run::Block => "*".to_string(),
+            Run::Steps(n) => n.to_string(),
+            Run::Until(id, 1) => id.name().to_string(),
+            Run::Until(id, k) => format!("{} x{k}", id.name()),
+        };
+        let _ = writeln!(s, "  {:w$} {run}", ctx(sl.ctx, names));
+    }
+}
+
+fn faults(s: &mut String, case: &Case, names: &[String]) {
+    if case.faults.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\nfaults:");
+    for f in &case.faults {
+        let line = match *f {
+            Fault::IoError { bio } => format!("io-error io{bio}"),
+            Fault::AllocFail { nth } => format!("alloc-fail {nth}"),
+            Fault::Signal { task, at } => format!("signal {} at {at}", ctx(task, names)),
+            Fault::Reclaim { frame, at } => format!("reclaim frame{frame} at {at}"),
+        };
+        let _ = writeln!(s, "  {line}");
+    }
 }
 
 /// Print a case with no title or comments.

@@ -9,7 +9,7 @@
 //! Toggle 5ef64cc8987a adds the page-lock unfairness of v5.9 (EXCLUSIVE
 //! waiters retake the lock themselves, handoff only after 5 misses).
 
-use crate::errno::{EFAULT, EIO, ENOMEM};
+use crate::errno::{EFAULT, EINTR, EIO, ENOENT, ENOMEM};
 use crate::exec::poll::{Cond, Poll};
 use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
@@ -96,14 +96,8 @@ pub fn folio_mark_dirty(w: &mut World, r: FolioRef) {
 pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
     let f = waker.frame;
     if w.frames[f as usize].refcount == 0 {
-        w.fire(
-            OracleId::WakeWithoutRef,
-            f,
-            crate::oracle::Payload::Incarnation(waker.inc),
-        );
+        w.fire(OracleId::WakeWithoutRef, f, Payload::Incarnation(waker.inc));
     }
-    let rewrite = w.has(Toggle::WaitRewrite);
-    let unfair = w.has(Toggle::LockUnfairness);
     let b = w.wq.bucket(f);
     let mut entries = [0u8; NTASK_SLOTS];
     let n = w.wq.entries(b).len();
@@ -120,61 +114,20 @@ pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
         if e.bit != bit {
             continue;
         }
-        let woke: bool;
-        if rewrite {
-            let mut flags = e.flags;
-            if flags & wq::EXCLUSIVE != 0 {
-                let fr = &mut w.frames[f as usize];
-                if unfair {
-                    if fr.flags & bit != 0 {
-                        break; // -1: bit re-taken, stop walking
-                    }
-                    if flags & wq::CUSTOM != 0 {
-                        if fr.flags & bit != 0 {
-                            break;
-                        }
-                        fr.flags |= bit; // lock handoff
-                        flags |= wq::DONE;
-                    }
-                } else {
-                    // 2a9127fcf229 as merged: the waker takes the bit for an exclusive waiter.
-                    if fr.flags & bit != 0 {
-                        break;
-                    }
-                    fr.flags |= bit;
-                }
-            }
-            // smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN); wake_up_state();
-            // list_del_init_careful(). No bit test for a non-exclusive waiter.
-            w.sched[t as usize].wait.flags = flags | wq::WOKEN;
-            w.sched[t as usize].woken = true;
-            w.sched[t as usize].wait.queued = false;
-            w.wq.remove(b, t);
-            woke = true;
-        } else {
-            // v5.7: "Stop walking if it's locked" — for every waiter.
-            if w.frames[f as usize].flags & bit != 0 {
-                break;
-            }
-            // autoremove_wake_function(): try_to_wake_up(), dequeue if it woke.
-            if w.sched[t as usize].woken {
-                woke = false;
-            } else {
-                w.sched[t as usize].woken = true;
-                w.sched[t as usize].wait.queued = false;
-                w.wq.remove(b, t);
-                woke = true;
-            }
-        }
+        let woke = match wake_page_function(w, t, b, bit) {
+            Wake::Stop => break,
+            Wake::Woke => true,
+            Wake::Skipped => false,
+        };
         if woke {
             w.note(Event::Wake { wakee: t, frame: f });
             if e.inc != waker.inc {
                 w.fire(
                     OracleId::CrossIncarnationWakeup,
                     f,
-                    crate::oracle::Payload::Incarnations {
+                    Payload::Incarnations {
                         held: waker.inc,
-                        now: (e.inc),
+                        now: e.inc,
                     },
                 );
             }
@@ -189,6 +142,61 @@ pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
     if !w.wq.active(b) || !page_match {
         w.frames[f as usize].flags &= !pg::WAITERS;
     }
+}
+
+/// What `wake_page_function()` did with one waiter.
+enum Wake {
+    /// It woke the waiter (and took it off the queue).
+    Woke,
+    /// The waiter was already awake.
+    Skipped,
+    /// The bit is set again: stop walking (`return -1`).
+    Stop,
+}
+
+/// `wake_page_function()` on waiter `t` of bucket `b` for `bit` of its
+/// frame: the 2a9127fcf229 form (an EXCLUSIVE waiter gets the bit handed
+/// over, with 5ef64cc8987a only after its unfairness ran out; a SHARED one
+/// is woken without a test), or v5.7's (stop at a re-set bit, for every
+/// waiter; `autoremove_wake_function()`).
+fn wake_page_function(w: &mut World, t: u8, b: usize, bit: u16) -> Wake {
+    let e = w.sched[t as usize].wait;
+    let f = e.frame as usize;
+    if !w.has(Toggle::WaitRewrite) {
+        if w.frames[f].flags & bit != 0 {
+            return Wake::Stop;
+        }
+        if w.sched[t as usize].woken {
+            return Wake::Skipped;
+        }
+        w.sched[t as usize].woken = true;
+        w.sched[t as usize].wait.queued = false;
+        w.wq.remove(b, t);
+        return Wake::Woke;
+    }
+    let mut flags = e.flags;
+    if flags & wq::EXCLUSIVE != 0 {
+        let unfair = w.has(Toggle::LockUnfairness);
+        let fr = &mut w.frames[f];
+        if fr.flags & bit != 0 {
+            return Wake::Stop;
+        }
+        if !unfair || flags & wq::CUSTOM != 0 {
+            // Lock handoff (2a9127fcf229 as merged: always).
+            fr.flags |= bit;
+            if unfair {
+                flags |= wq::DONE;
+            }
+        }
+    }
+    // smp_store_release(&wait->flags, flags | WQ_FLAG_WOKEN); wake_up_state();
+    // list_del_init_careful(). No bit test for a non-exclusive waiter.
+    let s = &mut w.sched[t as usize];
+    s.wait.flags = flags | wq::WOKEN;
+    s.woken = true;
+    s.wait.queued = false;
+    w.wq.remove(b, t);
+    Wake::Woke
 }
 
 /// `folio_unlock()`: clear PG_locked and read PG_waiters in one atomic
@@ -273,162 +281,192 @@ impl WaitBit {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let me = w.me as usize;
-        let excl = self.behavior == Behavior::Exclusive;
         if w.has(Toggle::WaitRewrite) {
             match self.pc {
-                WaitPc::Queue => {
-                    // repeat:
-                    w.check_ref(self.folio);
-                    let mut flags = 0;
-                    if excl {
-                        flags = wq::EXCLUSIVE;
-                        if w.has(Toggle::LockUnfairness) {
-                            self.unfairness -= 1;
-                            if self.unfairness < 0 {
-                                flags |= wq::CUSTOM;
-                            }
-                        }
-                    }
-                    // spin_lock_irq(&q->lock); folio_set_waiters(); folio_trylock_flag()
-                    let fr = w.frame_mut(self.folio);
-                    fr.flags |= pg::WAITERS;
-                    let got = if excl {
-                        if fr.flags & self.bit != 0 {
-                            false
-                        } else {
-                            fr.flags |= self.bit;
-                            true
-                        }
-                    } else {
-                        fr.flags & self.bit == 0
-                    };
-                    let s = &mut w.sched[me];
-                    s.woken = false;
-                    s.killable = self.killable;
-                    s.wait = crate::world::WaitEntry {
-                        frame: self.folio.frame,
-                        inc: self.folio.inc,
-                        bit: self.bit,
-                        flags,
-                        queued: false,
-                    };
-                    if got {
-                        s.wait.flags |= wq::WOKEN | wq::DONE;
-                        self.ret = 0;
-                        return Poll::Done(StepId::FolioWaitBitCommon);
-                    }
-                    s.wait.queued = true;
-                    let b = w.wq.bucket(self.folio.frame);
-                    w.wq.add_tail(b, me as u8);
-                    w.note(Event::Sleep {
-                        frame: self.folio.frame,
-                        bit: self.bit,
-                    });
-                    self.pc = WaitPc::Sleep;
-                    Poll::Ran(StepId::FolioWaitBitCommon)
-                }
-                WaitPc::Sleep => {
-                    if !Cond::Woken.ready(w, me as u8) {
-                        return Poll::Block(Cond::Woken);
-                    }
-                    let flags = w.sched[me].wait.flags;
-                    let mut done = true;
-                    if flags & wq::WOKEN == 0 {
-                        // signal_pending_state(): break
-                    } else if excl && w.has(Toggle::LockUnfairness) && flags & wq::DONE == 0 {
-                        // Not handed over: try to take the lock ourselves.
-                        w.check_ref(self.folio);
-                        let fr = w.frame_mut(self.folio);
-                        if fr.flags & self.bit != 0 {
-                            done = false; // goto repeat
-                        } else {
-                            fr.flags |= self.bit;
-                            w.sched[me].wait.flags |= wq::DONE;
-                        }
-                    }
-                    if !done {
-                        self.pc = WaitPc::Queue;
-                        return Poll::Ran(StepId::FinishWait);
-                    }
-                    self.finish_wait(w);
-                    let flags = w.sched[me].wait.flags;
-                    let ok = if excl && w.has(Toggle::LockUnfairness) {
-                        flags & wq::DONE != 0
-                    } else {
-                        flags & wq::WOKEN != 0
-                    };
-                    self.ret = if ok { 0 } else { -4 };
-                    Poll::Done(StepId::FinishWait)
-                }
+                WaitPc::Queue => self.queue(w),
+                WaitPc::Sleep => self.woken(w),
                 _ => unreachable_pc(),
             }
         } else {
             // v5.7 wait_on_page_bit_common()
             match self.pc {
-                WaitPc::Queue => {
-                    w.check_ref(self.folio);
-                    let s = w.sched[me];
-                    if !s.wait.queued {
-                        let b = w.wq.bucket(self.folio.frame);
-                        w.wq.add_tail(b, me as u8);
-                        w.frame_mut(self.folio).flags |= pg::WAITERS;
-                    }
-                    let s = &mut w.sched[me];
-                    s.wait = crate::world::WaitEntry {
-                        frame: self.folio.frame,
-                        inc: self.folio.inc,
-                        bit: self.bit,
-                        flags: if excl { wq::EXCLUSIVE } else { 0 },
-                        queued: true,
-                    };
-                    s.woken = false; // set_current_state(state)
-                    s.killable = self.killable;
-                    self.pc = WaitPc::Test;
-                    Poll::Ran(StepId::FolioWaitBitCommon)
-                }
-                WaitPc::Test => {
-                    w.check_ref(self.folio);
-                    let bit_is_set = w.frame(self.folio).flags & self.bit != 0;
-                    if bit_is_set && !w.sched[me].woken {
-                        w.note(Event::Sleep {
-                            frame: self.folio.frame,
-                            bit: self.bit,
-                        });
-                        self.pc = WaitPc::LegacySleep;
-                    } else {
-                        self.pc = WaitPc::Finish;
-                    }
-                    Poll::Ran(StepId::IoSchedule)
-                }
-                WaitPc::LegacySleep | WaitPc::Finish => {
-                    if self.pc == WaitPc::LegacySleep && !Cond::Woken.ready(w, me as u8) {
-                        return Poll::Block(Cond::Woken);
-                    }
-                    w.check_ref(self.folio);
-                    let fr = w.frame_mut(self.folio);
-                    let got = if excl {
-                        if fr.flags & self.bit != 0 {
-                            false
-                        } else {
-                            fr.flags |= self.bit;
-                            true
-                        }
-                    } else {
-                        fr.flags & self.bit == 0
-                    };
-                    let s = w.sched[me];
-                    if got || (s.killable && s.fatal) {
-                        self.ret = if got { 0 } else { -4 };
-                        self.finish_wait(w);
-                        return Poll::Done(StepId::FinishWait);
-                    }
-                    self.pc = WaitPc::Queue;
-                    Poll::Ran(StepId::FinishWait)
-                }
+                WaitPc::Queue => self.queue_v57(w),
+                WaitPc::Test => self.test_v57(w),
+                WaitPc::LegacySleep | WaitPc::Finish => self.finish_v57(w),
                 _ => unreachable_pc(),
             }
         }
+    }
+
+    fn excl(&self) -> bool {
+        self.behavior == Behavior::Exclusive
+    }
+
+    /// `repeat:` of `folio_wait_bit_common()` (2a9127fcf229 and later):
+    /// under the queue lock, PG_waiters, `folio_trylock_flag()`, and onto
+    /// the tail of the hashed queue unless the bit was had.
+    fn queue(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        let excl = self.excl();
+        w.check_ref(self.folio);
+        let mut flags = 0;
+        if excl {
+            flags = wq::EXCLUSIVE;
+            if w.has(Toggle::LockUnfairness) {
+                self.unfairness -= 1;
+                if self.unfairness < 0 {
+                    flags |= wq::CUSTOM;
+                }
+            }
+        }
+        // spin_lock_irq(&q->lock); folio_set_waiters(); folio_trylock_flag()
+        let fr = w.frame_mut(self.folio);
+        fr.flags |= pg::WAITERS;
+        let got = if excl {
+            if fr.flags & self.bit != 0 {
+                false
+            } else {
+                fr.flags |= self.bit;
+                true
+            }
+        } else {
+            fr.flags & self.bit == 0
+        };
+        let s = &mut w.sched[me];
+        s.woken = false;
+        s.killable = self.killable;
+        s.wait = crate::world::WaitEntry {
+            frame: self.folio.frame,
+            inc: self.folio.inc,
+            bit: self.bit,
+            flags,
+            queued: false,
+        };
+        if got {
+            s.wait.flags |= wq::WOKEN | wq::DONE;
+            self.ret = 0;
+            return Poll::Done(StepId::FolioWaitBitCommon);
+        }
+        s.wait.queued = true;
+        let b = w.wq.bucket(self.folio.frame);
+        w.wq.add_tail(b, me as u8);
+        w.note(Event::Sleep {
+            frame: self.folio.frame,
+            bit: self.bit,
+        });
+        self.pc = WaitPc::Sleep;
+        Poll::Ran(StepId::FolioWaitBitCommon)
+    }
+
+    /// After the wakeup: for a SHARED waiter woken means done; an
+    /// EXCLUSIVE one with 5ef64cc8987a takes the bit itself or goes back to
+    /// `repeat`; then `finish_wait()`.
+    fn woken(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        let excl = self.excl();
+        if !Cond::Woken.ready(w, me as u8) {
+            return Poll::Block(Cond::Woken);
+        }
+        let flags = w.sched[me].wait.flags;
+        let mut done = true;
+        if flags & wq::WOKEN == 0 {
+            // signal_pending_state(): break
+        } else if excl && w.has(Toggle::LockUnfairness) && flags & wq::DONE == 0 {
+            // Not handed over: try to take the lock ourselves.
+            w.check_ref(self.folio);
+            let fr = w.frame_mut(self.folio);
+            if fr.flags & self.bit != 0 {
+                done = false; // goto repeat
+            } else {
+                fr.flags |= self.bit;
+                w.sched[me].wait.flags |= wq::DONE;
+            }
+        }
+        if !done {
+            self.pc = WaitPc::Queue;
+            return Poll::Ran(StepId::FinishWait);
+        }
+        self.finish_wait(w);
+        let flags = w.sched[me].wait.flags;
+        let ok = if excl && w.has(Toggle::LockUnfairness) {
+            flags & wq::DONE != 0
+        } else {
+            flags & wq::WOKEN != 0
+        };
+        self.ret = if ok { 0 } else { -EINTR };
+        Poll::Done(StepId::FinishWait)
+    }
+
+    /// v5.7: onto the queue if not on it, `SetPageWaiters()`,
+    /// `set_current_state()`.
+    fn queue_v57(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        w.check_ref(self.folio);
+        if !w.sched[me].wait.queued {
+            let b = w.wq.bucket(self.folio.frame);
+            w.wq.add_tail(b, me as u8);
+            w.frame_mut(self.folio).flags |= pg::WAITERS;
+        }
+        let s = &mut w.sched[me];
+        s.wait = crate::world::WaitEntry {
+            frame: self.folio.frame,
+            inc: self.folio.inc,
+            bit: self.bit,
+            flags: if self.excl() { wq::EXCLUSIVE } else { 0 },
+            queued: true,
+        };
+        s.woken = false; // set_current_state(state)
+        s.killable = self.killable;
+        self.pc = WaitPc::Test;
+        Poll::Ran(StepId::FolioWaitBitCommon)
+    }
+
+    /// v5.7: `bit_is_set = test_bit()` after dropping the queue lock, then
+    /// `io_schedule()` if it was set.
+    fn test_v57(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        w.check_ref(self.folio);
+        let bit_is_set = w.frame(self.folio).flags & self.bit != 0;
+        if bit_is_set && !w.sched[me].woken {
+            w.note(Event::Sleep {
+                frame: self.folio.frame,
+                bit: self.bit,
+            });
+            self.pc = WaitPc::LegacySleep;
+        } else {
+            self.pc = WaitPc::Finish;
+        }
+        Poll::Ran(StepId::IoSchedule)
+    }
+
+    /// v5.7: re-test the bit (`test_and_set_bit_lock()` / `test_bit()`),
+    /// leave on success or a fatal signal (`finish_wait()`), else loop.
+    fn finish_v57(&mut self, w: &mut World) -> Poll {
+        let me = w.me as usize;
+        if self.pc == WaitPc::LegacySleep && !Cond::Woken.ready(w, me as u8) {
+            return Poll::Block(Cond::Woken);
+        }
+        w.check_ref(self.folio);
+        let excl = self.excl();
+        let fr = w.frame_mut(self.folio);
+        let got = if excl {
+            if fr.flags & self.bit != 0 {
+                false
+            } else {
+                fr.flags |= self.bit;
+                true
+            }
+        } else {
+            fr.flags & self.bit == 0
+        };
+        let s = w.sched[me];
+        if got || (s.killable && s.fatal) {
+            self.ret = if got { 0 } else { -EINTR };
+            self.finish_wait(w);
+            return Poll::Done(StepId::FinishWait);
+        }
+        self.pc = WaitPc::Queue;
+        Poll::Ran(StepId::FinishWait)
     }
 
     /// `finish_wait()`: off the queue if a waker did not take us off.
@@ -583,40 +621,15 @@ impl GetLockedFolio {
                     Poll::Ran(StepId::FilemapGetEntry)
                 }
                 Ok(None) => {
-                    self.err = -2;
+                    self.err = -ENOENT;
                     Poll::Done(StepId::FilemapGetEntry)
                 }
             },
-            GetPc::Lock => {
-                let lock = self.lock.as_mut().unwrap_or_else(|| unreachable_lock());
-                match lock.step(w) {
-                    Poll::Done(id) => {
-                        if lock.ret != 0 {
-                            folio_put(w, self.folio);
-                            self.err = lock.ret;
-                            return Poll::Done(id);
-                        }
-                        self.pc = GetPc::Recheck;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            GetPc::Recheck => {
-                let fr = *w.frame(self.folio);
-                if fr.mapping != self.mapping || fr.index != self.index {
-                    // Truncated under us: folio_unlock(); folio_put(); goto repeat.
-                    w.note(Event::Note("truncated meanwhile: retry"));
-                    folio_unlock(w, self.folio);
-                    folio_put(w, self.folio);
-                    self.pc = GetPc::Lookup;
-                    return Poll::Ran(StepId::FilemapGetFolioRecheck);
-                }
-                Poll::Done(StepId::FilemapGetFolioRecheck)
-            }
+            GetPc::Lock => self.lock(w),
+            GetPc::Recheck => self.recheck(w),
             GetPc::Alloc => match folio_alloc(w) {
                 None => {
-                    self.err = -12;
+                    self.err = -ENOMEM;
                     Poll::Done(StepId::FilemapAllocFolio)
                 }
                 Some(r) => {
@@ -626,31 +639,66 @@ impl GetLockedFolio {
                     Poll::Ran(StepId::FilemapAllocFolio)
                 }
             },
-            GetPc::SetLockedLoad => {
-                // filemap_add_folio(): __folio_set_locked(), the load half.
-                let v = w.frame(self.folio).flags;
-                self.pc = GetPc::SetLockedStore(v);
-                Poll::Ran(StepId::SetLockedLoad)
-            }
-            GetPc::SetLockedStore(v) => {
-                // The store half of the non-atomic RMW: anything an atomic op
-                // changed since the load is lost.
-                w.frame_mut(self.folio).flags = v | pg::LOCKED;
-                self.pc = GetPc::Add;
-                Poll::Ran(StepId::SetLockedStore)
-            }
-            GetPc::Add => {
-                if page_cache_insert(w, self.folio, self.mapping, self.index) {
-                    return Poll::Done(StepId::FilemapAddFolio);
-                }
-                // -EEXIST: somebody else added one; __folio_clear_locked, put, retry.
-                w.frame_mut(self.folio).flags &= !pg::LOCKED;
-                folio_put(w, self.folio);
-                self.created = false;
-                self.pc = GetPc::Lookup;
-                Poll::Ran(StepId::FilemapAddFolio)
-            }
+            GetPc::SetLockedLoad => self.set_locked_load(w),
+            GetPc::SetLockedStore(v) => self.set_locked_store(w, v),
+            GetPc::Add => self.add(w),
         }
+    }
+
+    fn lock(&mut self, w: &mut World) -> Poll {
+        let lock = self.lock.as_mut().unwrap_or_else(|| unreachable_lock());
+        match lock.step(w) {
+            Poll::Done(id) => {
+                if lock.ret != 0 {
+                    folio_put(w, self.folio);
+                    self.err = lock.ret;
+                    return Poll::Done(id);
+                }
+                self.pc = GetPc::Recheck;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn recheck(&mut self, w: &mut World) -> Poll {
+        let fr = *w.frame(self.folio);
+        if fr.mapping != self.mapping || fr.index != self.index {
+            // Truncated under us: folio_unlock(); folio_put(); goto repeat.
+            w.note(Event::Note("truncated meanwhile: retry"));
+            folio_unlock(w, self.folio);
+            folio_put(w, self.folio);
+            self.pc = GetPc::Lookup;
+            return Poll::Ran(StepId::FilemapGetFolioRecheck);
+        }
+        Poll::Done(StepId::FilemapGetFolioRecheck)
+    }
+
+    fn set_locked_load(&mut self, w: &mut World) -> Poll {
+        // filemap_add_folio(): __folio_set_locked(), the load half.
+        let v = w.frame(self.folio).flags;
+        self.pc = GetPc::SetLockedStore(v);
+        Poll::Ran(StepId::SetLockedLoad)
+    }
+
+    fn set_locked_store(&mut self, w: &mut World, v: u16) -> Poll {
+        // The store half of the non-atomic RMW: anything an atomic op
+        // changed since the load is lost.
+        w.frame_mut(self.folio).flags = v | pg::LOCKED;
+        self.pc = GetPc::Add;
+        Poll::Ran(StepId::SetLockedStore)
+    }
+
+    fn add(&mut self, w: &mut World) -> Poll {
+        if page_cache_insert(w, self.folio, self.mapping, self.index) {
+            return Poll::Done(StepId::FilemapAddFolio);
+        }
+        // -EEXIST: somebody else added one; __folio_clear_locked, put, retry.
+        w.frame_mut(self.folio).flags &= !pg::LOCKED;
+        folio_put(w, self.folio);
+        self.created = false;
+        self.pc = GetPc::Lookup;
+        Poll::Ran(StepId::FilemapAddFolio)
     }
 }
 

@@ -134,355 +134,380 @@ impl MigrateFolio {
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
-            MigPc::Isolate => {
-                let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
-                let fr = w.frames[f as usize];
-                w.touched = f;
-                if fr.free
-                    || fr.refcount <= 0
-                    || fr.flags & pg::LRU == 0
-                    || fr.mapping == NO_MAPPING
-                {
-                    w.note(Event::Note("not a movable page-cache folio"));
-                    return Poll::Done(StepId::FolioIsolateLru);
-                }
-                let fr = &mut w.frames[f as usize];
-                fr.refcount += 1;
-                fr.flags &= !pg::LRU;
-                self.src = FolioRef {
-                    frame: f,
-                    inc: fr.inc,
-                };
-                if w.has(Toggle::BhLruMigration) {
-                    // lru_cache_disable(): drains every CPU's bh LRU too (8cc621d2f45d).
-                    w.lru_disabled += 1;
-                    self.lru_disabled = true;
-                    invalidate_bh_lrus(w);
-                }
-                self.pc = MigPc::Lock;
-                Poll::Ran(StepId::FolioIsolateLru)
-            }
-            MigPc::Lock => {
-                let lk = self
-                    .lock
-                    .get_or_insert_with(|| LockFolio::new(self.src, false));
-                match lk.step(w) {
-                    Poll::Done(id) => {
-                        self.lock = None;
-                        let fr = *w.frame(self.src);
-                        if fr.flags & pg::WRITEBACK != 0 || fr.mapping == NO_MAPPING {
-                            self.fail(w, "under writeback or truncated: not migrated");
-                            self.pc = MigPc::Undo;
-                        } else {
-                            self.pc = MigPc::Alloc;
-                        }
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            MigPc::Alloc => {
-                match folio_alloc(w) {
-                    None => {
-                        self.fail(w, "no destination folio");
-                        self.pc = MigPc::Undo;
-                    }
-                    Some(d) => {
-                        // A new folio nobody else can see: locked without an atomic op.
-                        w.frame_mut(d).flags |= pg::LOCKED;
-                        self.dst = d;
-                        self.buffers = folio_buffers(w, self.src.frame) != NO_BH;
-                        let mapping = w.frame(self.src).mapping;
-                        self.norefs = self.buffers
-                            && w.a_ops(mapping).migrate_folio
-                                == crate::fs::MigrateKind::BuffersNorefs;
-                        self.pc = if self.norefs && w.has(Toggle::JanRfc) {
-                            MigPc::JanFree
-                        } else {
-                            MigPc::Entry
-                        };
-                    }
-                }
-                Poll::Ran(StepId::AllocMigrationTarget)
-            }
-            MigPc::Entry => {
-                // __buffer_migrate_folio() / migrate_folio(): the reference check first.
-                let expected = 2 + i16::from(self.buffers);
-                if w.frame(self.src).refcount != expected {
-                    self.fail(w, "extra folio references: -EAGAIN");
-                    self.pc = MigPc::Undo;
-                    return Poll::Ran(StepId::BufferMigrateFolio);
-                }
-                if !self.buffers {
-                    self.pc = if w.has(Toggle::CopyBeforeMove) {
-                        MigPc::McCopy
-                    } else {
-                        MigPc::Move
-                    };
-                    return Poll::Ran(StepId::BufferMigrateFolio);
-                }
-                let head = folio_buffers(w, self.src.frame);
-                if self.norefs
-                    && w.has(Toggle::LuisMetaHead)
-                    && w.bhs[head as usize].state & bs::META != 0
-                {
-                    self.fail(w, "buffer_meta(head): -EAGAIN");
-                    self.pc = MigPc::Undo;
-                    return Poll::Ran(StepId::BufferMigrateFolio);
-                }
-                self.pc = MigPc::LockBuffer(0);
-                Poll::Ran(StepId::BufferMigrateFolio)
-            }
-            MigPc::LockBuffer(k) => {
-                let head = folio_buffers(w, self.src.frame);
-                let (ids, n) = ring_ids(w, head);
-                let Some(&id) = ids[..n].get(k as usize) else {
-                    self.pc = if self.norefs && w.has(Toggle::BhMigrate) {
-                        MigPc::SetMigrate
-                    } else if self.norefs && w.has(Toggle::Norefs) {
-                        MigPc::Check
-                    } else {
-                        self.after_check(w)
-                    };
-                    return self.step(w);
-                };
-                if w.has(Toggle::WillyMetaPerBh) && w.bhs[id as usize].state & bs::META != 0 {
-                    // Matthew Wilcox: if (buffer_meta(bh)) goto unlock;
-                    for &u in &ids[..k as usize] {
-                        w.bhs[u as usize].state &= !bs::LOCK;
-                    }
-                    self.fail(w, "buffer_meta(bh): -EAGAIN");
-                    self.pc = MigPc::Undo;
-                    return Poll::Ran(StepId::LockBuffer);
-                }
-                if w.bhs[id as usize].state & bs::LOCK != 0 {
-                    // MIGRATE_SYNC: lock_buffer() sleeps.
-                    might_sleep(w);
-                    return Poll::Block(Cond::BhUnlocked(id));
-                }
-                w.bhs[id as usize].state |= bs::LOCK;
-                w.touched = self.src.frame;
-                self.pc = MigPc::LockBuffer(k + 1);
-                Poll::Ran(StepId::LockBuffer)
-            }
-            MigPc::SetMigrate => {
-                let head = folio_buffers(w, self.src.frame);
-                w.bhs[head as usize].state |= bs::MIGRATE;
-                self.pc = MigPc::Check;
-                Poll::Ran(StepId::SetBhMigrate)
-            }
-            MigPc::Check => {
-                if let Err(c) = spin_lock_private(w) {
-                    return Poll::Block(c);
-                }
-                w.touched = self.src.frame;
-                let head = folio_buffers(w, self.src.frame);
-                let busy = ring(w, head).any(|id| w.bhs[id as usize].b_count != 0);
-                let hold = w.has(Toggle::PrivateLockHeld) && !w.has(Toggle::BhMigrate);
-                if busy {
-                    spin_unlock_private(w);
-                    if self.invalidated {
-                        self.fail(w, "buffers still referenced: -EAGAIN");
-                        self.pc = MigPc::UnlockBuffers;
-                    } else {
-                        self.pc = MigPc::Invalidate;
-                    }
-                    return Poll::Ran(StepId::NorefsCheck);
-                }
-                w.norefs_window = self.src.frame;
-                if hold {
-                    self.holds_private = true;
-                } else {
-                    spin_unlock_private(w);
-                }
-                self.pc = self.after_check(w);
-                Poll::Ran(StepId::NorefsCheck)
-            }
-            MigPc::Invalidate => {
-                invalidate_bh_lrus(w);
-                self.invalidated = true;
-                self.pc = MigPc::Check;
-                Poll::Ran(StepId::InvalidateBhLrus)
-            }
+            MigPc::Isolate => self.isolate(w),
+            MigPc::Lock => self.lock(w),
+            MigPc::Alloc => self.alloc(w),
+            MigPc::Entry => self.entry(w),
+            MigPc::LockBuffer(k) => self.lock_buffer(w, k),
+            MigPc::SetMigrate => self.set_migrate(w),
+            MigPc::Check => self.check(w),
+            MigPc::Invalidate => self.invalidate(w),
             MigPc::McCopy => {
                 self.copy(w);
                 self.pc = MigPc::Move;
                 Poll::Ran(StepId::FolioMcCopy)
             }
-            MigPc::Move => {
-                // __folio_migrate_mapping(): freeze at the expected count, switch the slot.
-                let expected = 2 + i16::from(self.buffers);
-                if !folio_ref_freeze(w, self.src, expected) {
-                    self.fail(w, "folio_ref_freeze failed: -EAGAIN");
-                    self.pc = if self.buffers {
-                        MigPc::UnlockBuffers
-                    } else {
-                        MigPc::Undo
-                    };
-                    return Poll::Ran(StepId::FolioMigrateMapping);
-                }
-                let s = *w.frame(self.src);
-                let (m, i) = (s.mapping, s.index);
-                let slot = &mut w.mappings[m as usize].slots[i as usize];
-                let marks = slot.marks;
-                *slot = crate::world::Slot {
-                    frame: self.dst.frame,
-                    marks,
-                };
-                let d = &mut w.frames[self.dst.frame as usize];
-                d.mapping = m;
-                d.index = i;
-                d.refcount += 1; // the page-cache reference
-                                 // PG_dirty moves with the mapping; PG_uptodate comes with the copy
-                                 // (folio_migrate_flags() after the copy), so a reader that finds dst
-                                 // before the copy waits for its lock instead of reading garbage.
-                d.flags |= s.flags & pg::DIRTY;
-                let sf = &mut w.frames[self.src.frame as usize];
-                sf.flags &= !pg::DIRTY;
-                sf.mapping = NO_MAPPING;
-                // Unfreeze to one less: the page-cache reference went to dst.
-                sf.refcount = expected - 1;
-                if self.buffers {
-                    // folio_attach_private(dst, folio_detach_private(src)).
-                    let head = sf.bh_head;
-                    sf.bh_head = NO_BH;
-                    sf.flags &= !pg::PRIVATE;
-                    sf.refcount -= 1;
-                    let d = &mut w.frames[self.dst.frame as usize];
-                    d.bh_head = head;
-                    d.flags |= pg::PRIVATE;
-                    d.refcount += 1;
-                }
-                w.touched = self.src.frame;
-                w.note(Event::Delete {
-                    frame: self.src.frame,
-                    mapping: m,
-                    index: i,
-                });
-                w.note(Event::Insert {
-                    frame: self.dst.frame,
-                    mapping: m,
-                    index: i,
-                });
-                self.pc = if self.buffers {
-                    MigPc::SetBh
-                } else if w.has(Toggle::CopyBeforeMove) {
-                    self.ok = true;
-                    MigPc::Done
-                } else {
-                    MigPc::CopyAfter
-                };
-                Poll::Ran(StepId::FolioMigrateMapping)
-            }
-            MigPc::SetBh => {
-                let head = folio_buffers(w, self.dst.frame);
-                let (ids, n) = ring_ids(w, head);
-                for &id in &ids[..n] {
-                    w.bhs[id as usize].folio = self.dst;
-                }
-                w.touched = self.dst.frame;
-                if w.has(Toggle::CopyBeforeMove) {
-                    self.ok = true;
-                    self.pc = MigPc::UnlockBuffers;
-                } else {
-                    self.pc = MigPc::CopyAfter;
-                }
-                Poll::Ran(StepId::FolioSetBh)
-            }
-            MigPc::CopyAfter => {
-                self.copy(w);
-                self.ok = true;
-                self.pc = if self.buffers {
-                    MigPc::UnlockBuffers
-                } else {
-                    MigPc::Done
-                };
-                Poll::Ran(StepId::MigratePageCopy)
-            }
-            MigPc::UnlockBuffers => {
-                let f = if self.ok {
-                    self.dst.frame
-                } else {
-                    self.src.frame
-                };
-                let head = folio_buffers(w, f);
-                if w.has(Toggle::BhMigrate) && head != NO_BH {
-                    w.bhs[head as usize].state &= !bs::MIGRATE;
-                }
-                if self.holds_private {
-                    spin_unlock_private(w);
-                    self.holds_private = false;
-                }
-                if w.norefs_window == self.src.frame {
-                    w.norefs_window = NO_FRAME;
-                }
-                let (ids, n) = ring_ids(w, head);
-                for &id in &ids[..n] {
-                    w.bhs[id as usize].state &= !bs::LOCK;
-                }
-                w.touched = f;
-                self.pc = if self.ok { MigPc::Done } else { MigPc::Undo };
-                Poll::Ran(StepId::UnlockBuffers)
-            }
-            MigPc::Done => {
-                // Both folios unlocked; src's last reference goes; dst to the LRU.
-                folio_unlock(w, self.dst);
-                folio_unlock(w, self.src);
-                folio_put(w, self.src);
-                w.frame_mut(self.dst).flags |= pg::LRU;
-                folio_put(w, self.dst);
-                self.end(w);
-                Poll::Done(StepId::MigrateFolioDone)
-            }
-            MigPc::Undo => {
-                if !self.src.is_none()
-                    && w.frame(self.src).flags & pg::LOCKED != 0
-                    && w.frame(self.src).inc == self.src.inc
-                {
-                    folio_unlock(w, self.src);
-                }
-                if !self.src.is_none() {
-                    w.frame_mut(self.src).flags |= pg::LRU;
-                    folio_put(w, self.src);
-                }
-                if !self.dst.is_none() {
-                    w.frame_mut(self.dst).flags &= !pg::LOCKED;
-                    folio_put(w, self.dst);
-                }
-                self.end(w);
-                Poll::Done(StepId::MigrateFolioUndo)
-            }
-            MigPc::JanFree => {
-                // Jan Kara's RFC: dirty → writeout() and -EAGAIN; clean → try_to_release_page().
-                if w.frame(self.src).flags & pg::DIRTY != 0 {
-                    self.fail(w, "dirty: writeout, -EAGAIN");
+            MigPc::Move => self.move_mapping(w),
+            MigPc::SetBh => self.set_bh(w),
+            MigPc::CopyAfter => self.copy_after(w),
+            MigPc::UnlockBuffers => self.unlock_buffers(w),
+            MigPc::Done => self.done(w),
+            MigPc::Undo => self.undo(w),
+            MigPc::JanFree => self.jan_free(w),
+            MigPc::JanInvalidate => self.jan_invalidate(w),
+        }
+    }
+
+    fn isolate(&mut self, w: &mut World) -> Poll {
+        let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
+        let fr = w.frames[f as usize];
+        w.touched = f;
+        if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 || fr.mapping == NO_MAPPING {
+            w.note(Event::Note("not a movable page-cache folio"));
+            return Poll::Done(StepId::FolioIsolateLru);
+        }
+        let fr = &mut w.frames[f as usize];
+        fr.refcount += 1;
+        fr.flags &= !pg::LRU;
+        self.src = FolioRef {
+            frame: f,
+            inc: fr.inc,
+        };
+        if w.has(Toggle::BhLruMigration) {
+            // lru_cache_disable(): drains every CPU's bh LRU too (8cc621d2f45d).
+            w.lru_disabled += 1;
+            self.lru_disabled = true;
+            invalidate_bh_lrus(w);
+        }
+        self.pc = MigPc::Lock;
+        Poll::Ran(StepId::FolioIsolateLru)
+    }
+
+    fn lock(&mut self, w: &mut World) -> Poll {
+        let lk = self
+            .lock
+            .get_or_insert_with(|| LockFolio::new(self.src, false));
+        match lk.step(w) {
+            Poll::Done(id) => {
+                self.lock = None;
+                let fr = *w.frame(self.src);
+                if fr.flags & pg::WRITEBACK != 0 || fr.mapping == NO_MAPPING {
+                    self.fail(w, "under writeback or truncated: not migrated");
                     self.pc = MigPc::Undo;
-                    return Poll::Ran(StepId::TryToFreeBuffers);
-                }
-                if let Err(c) = spin_lock_private(w) {
-                    return Poll::Block(c);
-                }
-                let freed = try_to_free_buffers(w, self.src);
-                spin_unlock_private(w);
-                if freed {
-                    self.buffers = false;
-                    self.norefs = false;
-                    self.pc = MigPc::Entry;
-                } else if !self.invalidated {
-                    self.pc = MigPc::JanInvalidate;
                 } else {
-                    self.fail(w, "buffers busy: -EAGAIN");
-                    self.pc = MigPc::Undo;
+                    self.pc = MigPc::Alloc;
                 }
-                Poll::Ran(StepId::TryToFreeBuffers)
+                Poll::Ran(id)
             }
-            MigPc::JanInvalidate => {
-                invalidate_bh_lrus(w);
-                self.invalidated = true;
-                self.pc = MigPc::JanFree;
-                Poll::Ran(StepId::InvalidateBhLrus)
+            p => p,
+        }
+    }
+
+    fn alloc(&mut self, w: &mut World) -> Poll {
+        match folio_alloc(w) {
+            None => {
+                self.fail(w, "no destination folio");
+                self.pc = MigPc::Undo;
+            }
+            Some(d) => {
+                // A new folio nobody else can see: locked without an atomic op.
+                w.frame_mut(d).flags |= pg::LOCKED;
+                self.dst = d;
+                self.buffers = folio_buffers(w, self.src.frame) != NO_BH;
+                let mapping = w.frame(self.src).mapping;
+                self.norefs = self.buffers
+                    && w.a_ops(mapping).migrate_folio == crate::fs::MigrateKind::BuffersNorefs;
+                self.pc = if self.norefs && w.has(Toggle::JanRfc) {
+                    MigPc::JanFree
+                } else {
+                    MigPc::Entry
+                };
             }
         }
+        Poll::Ran(StepId::AllocMigrationTarget)
+    }
+
+    fn entry(&mut self, w: &mut World) -> Poll {
+        // __buffer_migrate_folio() / migrate_folio(): the reference check first.
+        let expected = 2 + i16::from(self.buffers);
+        if w.frame(self.src).refcount != expected {
+            self.fail(w, "extra folio references: -EAGAIN");
+            self.pc = MigPc::Undo;
+            return Poll::Ran(StepId::BufferMigrateFolio);
+        }
+        if !self.buffers {
+            self.pc = if w.has(Toggle::CopyBeforeMove) {
+                MigPc::McCopy
+            } else {
+                MigPc::Move
+            };
+            return Poll::Ran(StepId::BufferMigrateFolio);
+        }
+        let head = folio_buffers(w, self.src.frame);
+        if self.norefs && w.has(Toggle::LuisMetaHead) && w.bhs[head as usize].state & bs::META != 0
+        {
+            self.fail(w, "buffer_meta(head): -EAGAIN");
+            self.pc = MigPc::Undo;
+            return Poll::Ran(StepId::BufferMigrateFolio);
+        }
+        self.pc = MigPc::LockBuffer(0);
+        Poll::Ran(StepId::BufferMigrateFolio)
+    }
+
+    fn lock_buffer(&mut self, w: &mut World, k: u8) -> Poll {
+        let head = folio_buffers(w, self.src.frame);
+        let (ids, n) = ring_ids(w, head);
+        let Some(&id) = ids[..n].get(k as usize) else {
+            self.pc = if self.norefs && w.has(Toggle::BhMigrate) {
+                MigPc::SetMigrate
+            } else if self.norefs && w.has(Toggle::Norefs) {
+                MigPc::Check
+            } else {
+                self.after_check(w)
+            };
+            return self.step(w);
+        };
+        if w.has(Toggle::WillyMetaPerBh) && w.bhs[id as usize].state & bs::META != 0 {
+            // Matthew Wilcox: if (buffer_meta(bh)) goto unlock;
+            for &u in &ids[..k as usize] {
+                w.bhs[u as usize].state &= !bs::LOCK;
+            }
+            self.fail(w, "buffer_meta(bh): -EAGAIN");
+            self.pc = MigPc::Undo;
+            return Poll::Ran(StepId::LockBuffer);
+        }
+        if w.bhs[id as usize].state & bs::LOCK != 0 {
+            // MIGRATE_SYNC: lock_buffer() sleeps.
+            might_sleep(w);
+            return Poll::Block(Cond::BhUnlocked(id));
+        }
+        w.bhs[id as usize].state |= bs::LOCK;
+        w.touched = self.src.frame;
+        self.pc = MigPc::LockBuffer(k + 1);
+        Poll::Ran(StepId::LockBuffer)
+    }
+
+    fn set_migrate(&mut self, w: &mut World) -> Poll {
+        let head = folio_buffers(w, self.src.frame);
+        w.bhs[head as usize].state |= bs::MIGRATE;
+        self.pc = MigPc::Check;
+        Poll::Ran(StepId::SetBhMigrate)
+    }
+
+    fn check(&mut self, w: &mut World) -> Poll {
+        if let Err(c) = spin_lock_private(w) {
+            return Poll::Block(c);
+        }
+        w.touched = self.src.frame;
+        let head = folio_buffers(w, self.src.frame);
+        let busy = ring(w, head).any(|id| w.bhs[id as usize].b_count != 0);
+        let hold = w.has(Toggle::PrivateLockHeld) && !w.has(Toggle::BhMigrate);
+        if busy {
+            spin_unlock_private(w);
+            if self.invalidated {
+                self.fail(w, "buffers still referenced: -EAGAIN");
+                self.pc = MigPc::UnlockBuffers;
+            } else {
+                self.pc = MigPc::Invalidate;
+            }
+            return Poll::Ran(StepId::NorefsCheck);
+        }
+        w.norefs_window = self.src.frame;
+        if hold {
+            self.holds_private = true;
+        } else {
+            spin_unlock_private(w);
+        }
+        self.pc = self.after_check(w);
+        Poll::Ran(StepId::NorefsCheck)
+    }
+
+    fn invalidate(&mut self, w: &mut World) -> Poll {
+        invalidate_bh_lrus(w);
+        self.invalidated = true;
+        self.pc = MigPc::Check;
+        Poll::Ran(StepId::InvalidateBhLrus)
+    }
+
+    fn move_mapping(&mut self, w: &mut World) -> Poll {
+        // __folio_migrate_mapping(): freeze at the expected count, switch the slot.
+        let expected = 2 + i16::from(self.buffers);
+        if !folio_ref_freeze(w, self.src, expected) {
+            self.fail(w, "folio_ref_freeze failed: -EAGAIN");
+            self.pc = if self.buffers {
+                MigPc::UnlockBuffers
+            } else {
+                MigPc::Undo
+            };
+            return Poll::Ran(StepId::FolioMigrateMapping);
+        }
+        let s = *w.frame(self.src);
+        let (m, i) = (s.mapping, s.index);
+        let slot = &mut w.mappings[m as usize].slots[i as usize];
+        let marks = slot.marks;
+        *slot = crate::world::Slot {
+            frame: self.dst.frame,
+            marks,
+        };
+        let d = &mut w.frames[self.dst.frame as usize];
+        d.mapping = m;
+        d.index = i;
+        d.refcount += 1; // the page-cache reference
+                         // PG_dirty moves with the mapping; PG_uptodate comes with the copy
+                         // (folio_migrate_flags() after the copy), so a reader that finds dst
+                         // before the copy waits for its lock instead of reading garbage.
+        d.flags |= s.flags & pg::DIRTY;
+        let sf = &mut w.frames[self.src.frame as usize];
+        sf.flags &= !pg::DIRTY;
+        sf.mapping = NO_MAPPING;
+        // Unfreeze to one less: the page-cache reference went to dst.
+        sf.refcount = expected - 1;
+        if self.buffers {
+            // folio_attach_private(dst, folio_detach_private(src)).
+            let head = sf.bh_head;
+            sf.bh_head = NO_BH;
+            sf.flags &= !pg::PRIVATE;
+            sf.refcount -= 1;
+            let d = &mut w.frames[self.dst.frame as usize];
+            d.bh_head = head;
+            d.flags |= pg::PRIVATE;
+            d.refcount += 1;
+        }
+        w.touched = self.src.frame;
+        w.note(Event::Delete {
+            frame: self.src.frame,
+            mapping: m,
+            index: i,
+        });
+        w.note(Event::Insert {
+            frame: self.dst.frame,
+            mapping: m,
+            index: i,
+        });
+        self.pc = if self.buffers {
+            MigPc::SetBh
+        } else if w.has(Toggle::CopyBeforeMove) {
+            self.ok = true;
+            MigPc::Done
+        } else {
+            MigPc::CopyAfter
+        };
+        Poll::Ran(StepId::FolioMigrateMapping)
+    }
+
+    fn set_bh(&mut self, w: &mut World) -> Poll {
+        let head = folio_buffers(w, self.dst.frame);
+        let (ids, n) = ring_ids(w, head);
+        for &id in &ids[..n] {
+            w.bhs[id as usize].folio = self.dst;
+        }
+        w.touched = self.dst.frame;
+        if w.has(Toggle::CopyBeforeMove) {
+            self.ok = true;
+            self.pc = MigPc::UnlockBuffers;
+        } else {
+            self.pc = MigPc::CopyAfter;
+        }
+        Poll::Ran(StepId::FolioSetBh)
+    }
+
+    fn copy_after(&mut self, w: &mut World) -> Poll {
+        self.copy(w);
+        self.ok = true;
+        self.pc = if self.buffers {
+            MigPc::UnlockBuffers
+        } else {
+            MigPc::Done
+        };
+        Poll::Ran(StepId::MigratePageCopy)
+    }
+
+    fn unlock_buffers(&mut self, w: &mut World) -> Poll {
+        let f = if self.ok {
+            self.dst.frame
+        } else {
+            self.src.frame
+        };
+        let head = folio_buffers(w, f);
+        if w.has(Toggle::BhMigrate) && head != NO_BH {
+            w.bhs[head as usize].state &= !bs::MIGRATE;
+        }
+        if self.holds_private {
+            spin_unlock_private(w);
+            self.holds_private = false;
+        }
+        if w.norefs_window == self.src.frame {
+            w.norefs_window = NO_FRAME;
+        }
+        let (ids, n) = ring_ids(w, head);
+        for &id in &ids[..n] {
+            w.bhs[id as usize].state &= !bs::LOCK;
+        }
+        w.touched = f;
+        self.pc = if self.ok { MigPc::Done } else { MigPc::Undo };
+        Poll::Ran(StepId::UnlockBuffers)
+    }
+
+    fn done(&mut self, w: &mut World) -> Poll {
+        // Both folios unlocked; src's last reference goes; dst to the LRU.
+        folio_unlock(w, self.dst);
+        folio_unlock(w, self.src);
+        folio_put(w, self.src);
+        w.frame_mut(self.dst).flags |= pg::LRU;
+        folio_put(w, self.dst);
+        self.end(w);
+        Poll::Done(StepId::MigrateFolioDone)
+    }
+
+    fn undo(&mut self, w: &mut World) -> Poll {
+        if !self.src.is_none()
+            && w.frame(self.src).flags & pg::LOCKED != 0
+            && w.frame(self.src).inc == self.src.inc
+        {
+            folio_unlock(w, self.src);
+        }
+        if !self.src.is_none() {
+            w.frame_mut(self.src).flags |= pg::LRU;
+            folio_put(w, self.src);
+        }
+        if !self.dst.is_none() {
+            w.frame_mut(self.dst).flags &= !pg::LOCKED;
+            folio_put(w, self.dst);
+        }
+        self.end(w);
+        Poll::Done(StepId::MigrateFolioUndo)
+    }
+
+    fn jan_free(&mut self, w: &mut World) -> Poll {
+        // Jan Kara's RFC: dirty → writeout() and -EAGAIN; clean → try_to_release_page().
+        if w.frame(self.src).flags & pg::DIRTY != 0 {
+            self.fail(w, "dirty: writeout, -EAGAIN");
+            self.pc = MigPc::Undo;
+            return Poll::Ran(StepId::TryToFreeBuffers);
+        }
+        if let Err(c) = spin_lock_private(w) {
+            return Poll::Block(c);
+        }
+        let freed = try_to_free_buffers(w, self.src);
+        spin_unlock_private(w);
+        if freed {
+            self.buffers = false;
+            self.norefs = false;
+            self.pc = MigPc::Entry;
+        } else if !self.invalidated {
+            self.pc = MigPc::JanInvalidate;
+        } else {
+            self.fail(w, "buffers busy: -EAGAIN");
+            self.pc = MigPc::Undo;
+        }
+        Poll::Ran(StepId::TryToFreeBuffers)
+    }
+
+    fn jan_invalidate(&mut self, w: &mut World) -> Poll {
+        invalidate_bh_lrus(w);
+        self.invalidated = true;
+        self.pc = MigPc::JanFree;
+        Poll::Ran(StepId::InvalidateBhLrus)
     }
 
     /// Where the norefs path goes once the buffers are checked (or need no check).

@@ -99,184 +99,21 @@ impl Truncate {
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
             TruncPc::InodeLock => self.inode_lock(w),
-            TruncPc::InvalidateLock => {
-                // ->setattr (xfs_vn_setattr(): XFS_MMAPLOCK_EXCL; ext4_setattr():
-                // filemap_invalidate_lock()) holds it over i_size_write() and
-                // truncate_pagecache(), so a page fault cannot dirty a folio
-                // the truncate is removing.
-                if let Err(c) = w.lock(lock::invalidate_lock(self.file)) {
-                    return Poll::Block(c);
-                }
-                self.inv = true;
-                self.pc = TruncPc::SetSize;
-                Poll::Ran(StepId::FilemapInvalidateLock)
-            }
-            TruncPc::SetSize => {
-                let f = self.file as usize;
-                w.mappings[f].i_size = self.size;
-                let upp = w.cfg.upp(self.file);
-                w.shadow
-                    .discard(f, self.size as usize * upp, crate::world::MAX_LBLK);
-                self.index = self.size;
-                self.batch = FolioBatch::default();
-                self.pc = TruncPc::FindLock;
-                Poll::Ran(StepId::TruncateSetsize)
-            }
-            TruncPc::FindLock => {
-                // find_lock_entries(): one entry per step.
-                let m = &w.mappings[self.file as usize];
-                let next = (self.index as usize..self.end as usize)
-                    .find(|&i| m.slots[i].frame != NO_FRAME);
-                let Some(i) = next else {
-                    self.pc = if self.batch.nr > 0 {
-                        TruncPc::Delete
-                    } else {
-                        TruncPc::FindGet
-                    };
-                    self.index = self.size;
-                    return self.step(w);
-                };
-                let f = m.slots[i].frame;
-                let Some(r) = folio_try_get(w, f) else {
-                    return Poll::Block(Cond::SlotBusy {
-                        mapping: self.file,
-                        index: i as u8,
-                        frame: f,
-                    });
-                };
-                self.index = i as u8 + 1;
-                if !folio_trylock(w, r) {
-                    w.note(Event::Note("locked: skip"));
-                    folio_put(w, r);
-                } else if w.frame(r).mapping != self.file || w.frame(r).flags & pg::WRITEBACK != 0 {
-                    w.note(Event::Note("under writeback: skip"));
-                    folio_unlock(w, r);
-                    folio_put(w, r);
-                } else {
-                    self.batch.add(r);
-                }
-                Poll::Ran(StepId::FindLockEntries)
-            }
-            TruncPc::Delete => {
-                // truncate_cleanup_folio() (folio_cancel_dirty()) on each, then
-                // delete_from_page_cache_batch(): remove under xa_lock, drop the
-                // page-cache references (filemap_free_folio()).
-                for k in 0..self.batch.nr as usize {
-                    let r = self.batch.folios[k];
-                    w.frame_mut(r).flags &= !pg::DIRTY;
-                    crate::fs::buffer::invalidate_folio_buffers(w, r);
-                    page_cache_delete(w, r);
-                }
-                for k in 0..self.batch.nr as usize {
-                    folio_put(w, self.batch.folios[k]);
-                }
-                self.cur = 0;
-                self.pc = TruncPc::Unlock1;
-                Poll::Ran(StepId::DeleteFromPageCacheBatch)
-            }
-            TruncPc::Unlock1 => {
-                folio_unlock(w, self.folio());
-                self.cur += 1;
-                if self.cur >= self.batch.nr {
-                    self.pc = TruncPc::Release1;
-                }
-                Poll::Ran(StepId::FolioUnlock)
-            }
+            TruncPc::InvalidateLock => self.invalidate_lock(w),
+            TruncPc::SetSize => self.set_size(w),
+            TruncPc::FindLock => self.find_lock(w),
+            TruncPc::Delete => self.delete(w),
+            TruncPc::Unlock1 => self.unlock1(w),
             TruncPc::Release1 => {
                 self.batch.release(w);
                 self.pc = TruncPc::FindLock;
                 Poll::Ran(StepId::FolioBatchRelease)
             }
-            TruncPc::FindGet => {
-                // find_get_entries() from `index`; when nothing is left from the
-                // start of the range, pass 2 is over.
-                let mut b = FolioBatch::default();
-                let m = w.mappings[self.file as usize];
-                for i in self.index as usize..self.end as usize {
-                    let f = m.slots[i].frame;
-                    if f != NO_FRAME && w.frames[f as usize].refcount == 0 {
-                        return Poll::Block(Cond::SlotBusy {
-                            mapping: self.file,
-                            index: i as u8,
-                            frame: f,
-                        });
-                    }
-                }
-                for i in self.index as usize..self.end as usize {
-                    let f = m.slots[i].frame;
-                    if f != NO_FRAME {
-                        if let Some(r) = folio_try_get(w, f) {
-                            b.add(r);
-                            self.index = i as u8 + 1;
-                        }
-                    }
-                }
-                if b.nr == 0 {
-                    if self.index == self.size {
-                        if self.ranged {
-                            return Poll::Done(StepId::FindGetEntries);
-                        }
-                        self.pc = TruncPc::InodeUnlock;
-                    } else {
-                        self.index = self.size;
-                    }
-                    return Poll::Ran(StepId::FindGetEntries);
-                }
-                self.batch = b;
-                self.cur = 0;
-                self.pc = TruncPc::Lock2;
-                Poll::Ran(StepId::FindGetEntries)
-            }
-            TruncPc::Lock2 => {
-                let r = self.folio();
-                let lk = self.lock.get_or_insert_with(|| LockFolio::new(r, false));
-                match lk.step(w) {
-                    Poll::Done(id) => {
-                        self.lock = None;
-                        self.pc = TruncPc::Wait2;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            TruncPc::Wait2 => {
-                let r = self.folio();
-                let wt = self
-                    .wait
-                    .get_or_insert_with(|| WaitWriteback::new(r, false));
-                match wt.step(w) {
-                    Poll::Done(id) => {
-                        self.wait = None;
-                        self.pc = TruncPc::Remove2;
-                        Poll::Ran(id)
-                    }
-                    p => p,
-                }
-            }
-            TruncPc::Remove2 => {
-                // truncate_inode_folio(): if still ours, truncate_cleanup_folio()
-                // and filemap_remove_folio() (drops the page-cache reference).
-                let r = self.folio();
-                w.check_ref(r);
-                if w.frame(r).mapping == self.file {
-                    w.frame_mut(r).flags &= !pg::DIRTY;
-                    crate::fs::buffer::invalidate_folio_buffers(w, r);
-                    page_cache_delete(w, r);
-                    folio_put(w, r);
-                }
-                self.pc = TruncPc::Unlock2;
-                Poll::Ran(StepId::TruncateInodeFolio)
-            }
-            TruncPc::Unlock2 => {
-                folio_unlock(w, self.folio());
-                self.cur += 1;
-                self.pc = if self.cur < self.batch.nr {
-                    TruncPc::Lock2
-                } else {
-                    TruncPc::Release2
-                };
-                Poll::Ran(StepId::FolioUnlock)
-            }
+            TruncPc::FindGet => self.find_get(w),
+            TruncPc::Lock2 => self.lock2(w),
+            TruncPc::Wait2 => self.wait2(w),
+            TruncPc::Remove2 => self.remove2(w),
+            TruncPc::Unlock2 => self.unlock2(w),
             TruncPc::Release2 => {
                 self.batch.release(w);
                 self.pc = TruncPc::FindGet;
@@ -284,6 +121,188 @@ impl Truncate {
             }
             TruncPc::InodeUnlock => self.inode_unlock(w),
         }
+    }
+
+    fn invalidate_lock(&mut self, w: &mut World) -> Poll {
+        // ->setattr (xfs_vn_setattr(): XFS_MMAPLOCK_EXCL; ext4_setattr():
+        // filemap_invalidate_lock()) holds it over i_size_write() and
+        // truncate_pagecache(), so a page fault cannot dirty a folio
+        // the truncate is removing.
+        if let Err(c) = w.lock(lock::invalidate_lock(self.file)) {
+            return Poll::Block(c);
+        }
+        self.inv = true;
+        self.pc = TruncPc::SetSize;
+        Poll::Ran(StepId::FilemapInvalidateLock)
+    }
+
+    fn set_size(&mut self, w: &mut World) -> Poll {
+        let f = self.file as usize;
+        w.mappings[f].i_size = self.size;
+        let upp = w.cfg.upp(self.file);
+        w.shadow
+            .discard(f, self.size as usize * upp, crate::world::MAX_LBLK);
+        self.index = self.size;
+        self.batch = FolioBatch::default();
+        self.pc = TruncPc::FindLock;
+        Poll::Ran(StepId::TruncateSetsize)
+    }
+
+    fn find_lock(&mut self, w: &mut World) -> Poll {
+        // find_lock_entries(): one entry per step.
+        let m = &w.mappings[self.file as usize];
+        let next = (self.index as usize..self.end as usize).find(|&i| m.slots[i].frame != NO_FRAME);
+        let Some(i) = next else {
+            self.pc = if self.batch.nr > 0 {
+                TruncPc::Delete
+            } else {
+                TruncPc::FindGet
+            };
+            self.index = self.size;
+            return self.step(w);
+        };
+        let f = m.slots[i].frame;
+        let Some(r) = folio_try_get(w, f) else {
+            return Poll::Block(Cond::SlotBusy {
+                mapping: self.file,
+                index: i as u8,
+                frame: f,
+            });
+        };
+        self.index = i as u8 + 1;
+        if !folio_trylock(w, r) {
+            w.note(Event::Note("locked: skip"));
+            folio_put(w, r);
+        } else if w.frame(r).mapping != self.file || w.frame(r).flags & pg::WRITEBACK != 0 {
+            w.note(Event::Note("under writeback: skip"));
+            folio_unlock(w, r);
+            folio_put(w, r);
+        } else {
+            self.batch.add(r);
+        }
+        Poll::Ran(StepId::FindLockEntries)
+    }
+
+    fn delete(&mut self, w: &mut World) -> Poll {
+        // truncate_cleanup_folio() (folio_cancel_dirty()) on each, then
+        // delete_from_page_cache_batch(): remove under xa_lock, drop the
+        // page-cache references (filemap_free_folio()).
+        for k in 0..self.batch.nr as usize {
+            let r = self.batch.folios[k];
+            w.frame_mut(r).flags &= !pg::DIRTY;
+            crate::fs::buffer::invalidate_folio_buffers(w, r);
+            page_cache_delete(w, r);
+        }
+        for k in 0..self.batch.nr as usize {
+            folio_put(w, self.batch.folios[k]);
+        }
+        self.cur = 0;
+        self.pc = TruncPc::Unlock1;
+        Poll::Ran(StepId::DeleteFromPageCacheBatch)
+    }
+
+    fn unlock1(&mut self, w: &mut World) -> Poll {
+        folio_unlock(w, self.folio());
+        self.cur += 1;
+        if self.cur >= self.batch.nr {
+            self.pc = TruncPc::Release1;
+        }
+        Poll::Ran(StepId::FolioUnlock)
+    }
+
+    fn find_get(&mut self, w: &mut World) -> Poll {
+        // find_get_entries() from `index`; when nothing is left from the
+        // start of the range, pass 2 is over.
+        let mut b = FolioBatch::default();
+        let m = w.mappings[self.file as usize];
+        for i in self.index as usize..self.end as usize {
+            let f = m.slots[i].frame;
+            if f != NO_FRAME && w.frames[f as usize].refcount == 0 {
+                return Poll::Block(Cond::SlotBusy {
+                    mapping: self.file,
+                    index: i as u8,
+                    frame: f,
+                });
+            }
+        }
+        for i in self.index as usize..self.end as usize {
+            let f = m.slots[i].frame;
+            if f != NO_FRAME {
+                if let Some(r) = folio_try_get(w, f) {
+                    b.add(r);
+                    self.index = i as u8 + 1;
+                }
+            }
+        }
+        if b.nr == 0 {
+            if self.index == self.size {
+                if self.ranged {
+                    return Poll::Done(StepId::FindGetEntries);
+                }
+                self.pc = TruncPc::InodeUnlock;
+            } else {
+                self.index = self.size;
+            }
+            return Poll::Ran(StepId::FindGetEntries);
+        }
+        self.batch = b;
+        self.cur = 0;
+        self.pc = TruncPc::Lock2;
+        Poll::Ran(StepId::FindGetEntries)
+    }
+
+    fn lock2(&mut self, w: &mut World) -> Poll {
+        let r = self.folio();
+        let lk = self.lock.get_or_insert_with(|| LockFolio::new(r, false));
+        match lk.step(w) {
+            Poll::Done(id) => {
+                self.lock = None;
+                self.pc = TruncPc::Wait2;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn wait2(&mut self, w: &mut World) -> Poll {
+        let r = self.folio();
+        let wt = self
+            .wait
+            .get_or_insert_with(|| WaitWriteback::new(r, false));
+        match wt.step(w) {
+            Poll::Done(id) => {
+                self.wait = None;
+                self.pc = TruncPc::Remove2;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn remove2(&mut self, w: &mut World) -> Poll {
+        // truncate_inode_folio(): if still ours, truncate_cleanup_folio()
+        // and filemap_remove_folio() (drops the page-cache reference).
+        let r = self.folio();
+        w.check_ref(r);
+        if w.frame(r).mapping == self.file {
+            w.frame_mut(r).flags &= !pg::DIRTY;
+            crate::fs::buffer::invalidate_folio_buffers(w, r);
+            page_cache_delete(w, r);
+            folio_put(w, r);
+        }
+        self.pc = TruncPc::Unlock2;
+        Poll::Ran(StepId::TruncateInodeFolio)
+    }
+
+    fn unlock2(&mut self, w: &mut World) -> Poll {
+        folio_unlock(w, self.folio());
+        self.cur += 1;
+        self.pc = if self.cur < self.batch.nr {
+            TruncPc::Lock2
+        } else {
+            TruncPc::Release2
+        };
+        Poll::Ran(StepId::FolioUnlock)
     }
 
     /// `inode_lock()`, and the filesystem's own inode lock with it

@@ -55,80 +55,11 @@ impl ShrinkFolio {
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
-            ShrinkPc::Isolate => {
-                let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
-                let fr = w.frames[f as usize];
-                w.touched = f;
-                if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 {
-                    w.note(Event::Note("not on the LRU"));
-                    return Poll::Done(StepId::FolioIsolateLru);
-                }
-                let fr = &mut w.frames[f as usize];
-                fr.refcount += 1;
-                fr.flags &= !pg::LRU;
-                self.folio = FolioRef {
-                    frame: f,
-                    inc: fr.inc,
-                };
-                self.pc = ShrinkPc::Trylock;
-                Poll::Ran(StepId::FolioIsolateLru)
-            }
-            ShrinkPc::Trylock => {
-                if folio_trylock(w, self.folio) {
-                    self.pc = ShrinkPc::Shrink;
-                } else {
-                    w.note(Event::Note("locked: keep"));
-                    self.pc = ShrinkPc::Putback { locked: false };
-                }
-                Poll::Ran(StepId::FolioTrylock)
-            }
-            ShrinkPc::Shrink => {
-                let fr = *w.frame(self.folio);
-                self.pc = ShrinkPc::Putback { locked: true };
-                if fr.flags & pg::WRITEBACK != 0 {
-                    // Case 2 of shrink_folio_list(): mark for immediate reclaim.
-                    w.frame_mut(self.folio).flags |= pg::RECLAIM;
-                    w.note(Event::Note("under writeback: PG_reclaim, keep"));
-                } else if fr.flags & pg::DIRTY != 0 {
-                    w.note(Event::Note("dirty: keep"));
-                } else if fr.flags & pg::PRIVATE != 0 {
-                    // filemap_release_folio() → try_to_free_buffers(), next step.
-                    self.pc = ShrinkPc::FreeBuffers;
-                } else if fr.mapping == NO_MAPPING {
-                    w.note(Event::Note("no mapping: keep"));
-                } else {
-                    self.pc = ShrinkPc::RemoveMapping;
-                }
-                Poll::Ran(StepId::ShrinkFolioList)
-            }
-            ShrinkPc::FreeBuffers => {
-                // filemap_release_folio(): the mapping's ->release_folio, or
-                // try_to_free_buffers().
-                let mapping = w.frame(self.folio).mapping;
-                let freed = match (w.a_ops(mapping).release_folio)(w, self.folio) {
-                    Ok(f) => f,
-                    Err(c) => return Poll::Block(c),
-                };
-                if freed {
-                    self.pc = ShrinkPc::RemoveMapping;
-                } else {
-                    w.note(Event::Note("buffers busy: keep"));
-                    self.pc = ShrinkPc::Putback { locked: true };
-                }
-                Poll::Ran(StepId::TryToFreeBuffers)
-            }
-            ShrinkPc::RemoveMapping => {
-                // __remove_mapping(): folio_ref_freeze(folio, 1 + nr) under xa_lock.
-                let dirty = w.frame(self.folio).flags & pg::DIRTY != 0;
-                if dirty || !folio_ref_freeze(w, self.folio, 2) {
-                    w.note(Event::Note("refcount or dirty: cannot free"));
-                    self.pc = ShrinkPc::Putback { locked: true };
-                } else {
-                    page_cache_delete(w, self.folio);
-                    self.pc = ShrinkPc::ClearLockedLoad;
-                }
-                Poll::Ran(StepId::RemoveMapping)
-            }
+            ShrinkPc::Isolate => self.isolate(w),
+            ShrinkPc::Trylock => self.trylock(w),
+            ShrinkPc::Shrink => self.shrink(w),
+            ShrinkPc::FreeBuffers => self.free_buffers(w),
+            ShrinkPc::RemoveMapping => self.remove_mapping(w),
             ShrinkPc::ClearLockedLoad => {
                 let v = w.frame(self.folio).flags;
                 self.pc = ShrinkPc::ClearLockedStore(v);
@@ -144,15 +75,96 @@ impl ShrinkFolio {
                 self.freed = true;
                 Poll::Done(StepId::FreeUnrefFolios)
             }
-            ShrinkPc::Putback { locked } => {
-                if locked {
-                    folio_unlock(w, self.folio);
-                }
-                w.frame_mut(self.folio).flags |= pg::LRU;
-                folio_put(w, self.folio);
-                Poll::Done(StepId::FolioPutbackLru)
-            }
+            ShrinkPc::Putback { locked } => self.putback(w, locked),
         }
+    }
+
+    fn isolate(&mut self, w: &mut World) -> Poll {
+        let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
+        let fr = w.frames[f as usize];
+        w.touched = f;
+        if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 {
+            w.note(Event::Note("not on the LRU"));
+            return Poll::Done(StepId::FolioIsolateLru);
+        }
+        let fr = &mut w.frames[f as usize];
+        fr.refcount += 1;
+        fr.flags &= !pg::LRU;
+        self.folio = FolioRef {
+            frame: f,
+            inc: fr.inc,
+        };
+        self.pc = ShrinkPc::Trylock;
+        Poll::Ran(StepId::FolioIsolateLru)
+    }
+
+    fn trylock(&mut self, w: &mut World) -> Poll {
+        if folio_trylock(w, self.folio) {
+            self.pc = ShrinkPc::Shrink;
+        } else {
+            w.note(Event::Note("locked: keep"));
+            self.pc = ShrinkPc::Putback { locked: false };
+        }
+        Poll::Ran(StepId::FolioTrylock)
+    }
+
+    fn shrink(&mut self, w: &mut World) -> Poll {
+        let fr = *w.frame(self.folio);
+        self.pc = ShrinkPc::Putback { locked: true };
+        if fr.flags & pg::WRITEBACK != 0 {
+            // Case 2 of shrink_folio_list(): mark for immediate reclaim.
+            w.frame_mut(self.folio).flags |= pg::RECLAIM;
+            w.note(Event::Note("under writeback: PG_reclaim, keep"));
+        } else if fr.flags & pg::DIRTY != 0 {
+            w.note(Event::Note("dirty: keep"));
+        } else if fr.flags & pg::PRIVATE != 0 {
+            // filemap_release_folio() → try_to_free_buffers(), next step.
+            self.pc = ShrinkPc::FreeBuffers;
+        } else if fr.mapping == NO_MAPPING {
+            w.note(Event::Note("no mapping: keep"));
+        } else {
+            self.pc = ShrinkPc::RemoveMapping;
+        }
+        Poll::Ran(StepId::ShrinkFolioList)
+    }
+
+    fn free_buffers(&mut self, w: &mut World) -> Poll {
+        // filemap_release_folio(): the mapping's ->release_folio, or
+        // try_to_free_buffers().
+        let mapping = w.frame(self.folio).mapping;
+        let freed = match (w.a_ops(mapping).release_folio)(w, self.folio) {
+            Ok(f) => f,
+            Err(c) => return Poll::Block(c),
+        };
+        if freed {
+            self.pc = ShrinkPc::RemoveMapping;
+        } else {
+            w.note(Event::Note("buffers busy: keep"));
+            self.pc = ShrinkPc::Putback { locked: true };
+        }
+        Poll::Ran(StepId::TryToFreeBuffers)
+    }
+
+    fn remove_mapping(&mut self, w: &mut World) -> Poll {
+        // __remove_mapping(): folio_ref_freeze(folio, 1 + nr) under xa_lock.
+        let dirty = w.frame(self.folio).flags & pg::DIRTY != 0;
+        if dirty || !folio_ref_freeze(w, self.folio, 2) {
+            w.note(Event::Note("refcount or dirty: cannot free"));
+            self.pc = ShrinkPc::Putback { locked: true };
+        } else {
+            page_cache_delete(w, self.folio);
+            self.pc = ShrinkPc::ClearLockedLoad;
+        }
+        Poll::Ran(StepId::RemoveMapping)
+    }
+
+    fn putback(&mut self, w: &mut World, locked: bool) -> Poll {
+        if locked {
+            folio_unlock(w, self.folio);
+        }
+        w.frame_mut(self.folio).flags |= pg::LRU;
+        folio_put(w, self.folio);
+        Poll::Done(StepId::FolioPutbackLru)
     }
 }
 
