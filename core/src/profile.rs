@@ -179,6 +179,20 @@ toggles! {
     /// found the write's delalloc blocks can dirty a folio whose blocks are
     /// then punched.
     XfsPunchLocked = (24, "198dd8aedee6", "xfs: punching delalloc extents on write failure is racy"),
+    /// mm/vmscan.c `shrink_page_list()`, 9a1ea439b16b (Hugh Dickins, v5.0,
+    /// "mm: put_and_wait_on_page_locked() while page is migrated"): after a
+    /// successful `__remove_mapping()` the page is unlocked with
+    /// `unlock_page()` (mainline `folio_unlock()`: atomic, and it wakes any
+    /// waiter), where it was `__ClearPageLocked()`, a non-atomic store that
+    /// assumed nobody could be waiting on a frozen page.
+    ReclaimUnlock = (33, "9a1ea439b16b", "mm: put_and_wait_on_page_locked() while page is migrated"),
+    /// fs/inode.c `clear_inode()` (then `end_writeback()`), 08142579b6ca
+    /// (Jan Kara, v3.0): `BUG_ON(inode->i_data.nrpages)` is tested under
+    /// `xa_lock_irq(&inode->i_data.i_pages)` (then `tree_lock`): reclaim's
+    /// `__remove_mapping()` clears the xarray slot before it decrements
+    /// `nrpages`, and the evicting task's lockless truncation may have seen
+    /// the slot empty in between. Off: the test is lockless.
+    ClearInodeXaLock = (34, "08142579b6ca", "mm: fix assertion mapping->nrpages == 0 in end_writeback()"),
 }
 
 impl Toggle {
@@ -286,7 +300,9 @@ use Toggle::*;
 
 // Each release is the one before it plus its fixes; a proposal is the
 // release it was posted against, with its change.
-const V5_0: Toggles = set(&[Norefs]);
+// Fixes from before v5.0 that every profile has.
+const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock]);
+const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
 const V5_7: Toggles = V5_3;
 const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);

@@ -181,9 +181,21 @@ steps! {
     /// mm/vmscan.c `__remove_mapping()`: `folio_ref_freeze(folio, 1 + nr)` and the
     /// removal from the page cache under `xa_lock`.
     RemoveMapping = (41, "__remove_mapping"),
-    /// `__folio_clear_locked()` in `shrink_folio_list()` (non-atomic): the load.
+    /// mm/filemap.c `page_cache_delete()` from `__remove_mapping()`, xa_lock
+    /// held: `xas_store(&xas, NULL)`, `xas_init_marks()` — lockless lookups
+    /// no longer find the folio.
+    PageCacheDelete = (115, "page_cache_delete"),
+    /// The rest of `page_cache_delete()` — `folio->mapping = NULL;
+    /// mapping->nrpages -= nr;` — and `xa_unlock_irq()` in
+    /// `__remove_mapping()`. Apart from the store because a lockless reader
+    /// (a truncation's `find_get_entries()`, then `clear_inode()`'s
+    /// `nrpages` test) can see the slots empty and the count not yet
+    /// updated (08142579b6ca).
+    PageCacheDeleteAccount = (116, "page_cache_delete:nrpages"),
+    /// Before 9a1ea439b16b (v5.0): `__folio_clear_locked()` in
+    /// `shrink_folio_list()` (non-atomic) on the frozen folio: the load.
     ClearLockedLoad = (42, "__folio_clear_locked:load"),
-    /// `__folio_clear_locked()`: the store.
+    /// Before 9a1ea439b16b: `__folio_clear_locked()`: the store.
     ClearLockedStore = (43, "__folio_clear_locked:store"),
     /// mm/page_alloc.c `free_unref_folios()`: the frozen folio goes back to the allocator.
     FreeUnrefFolios = (44, "free_unref_folios"),
@@ -422,6 +434,25 @@ steps! {
     /// f43dc4dc3eff (v6.2, "iomap: buffered write failure should not
     /// truncate the page cache"); followed in the v7.0 tree.
     IomapWriteDelallocScan = (114, "iomap_write_delalloc_scan"),
+
+    // ---- inode eviction: fs/inode.c ----------------------------------------------------
+    /// fs/inode.c `iput()` → `iput_final()` for the last reference of an
+    /// unlinked inode: `inode->i_state |= I_FREEING` under `i_lock`, then
+    /// `evict()` (`inode_io_list_del()`, `inode_sb_list_del()`).
+    IputFinal = (117, "iput_final"),
+    /// mm/truncate.c `truncate_inode_pages_final()`: `mapping_set_exiting()`;
+    /// if the xarray is not empty, cycle the xa_lock ("any ongoing tree
+    /// modification that does not see AS_EXITING is completed",
+    /// 91b0abe36a7b); then `truncate_inode_pages(mapping, 0)`.
+    TruncateInodePagesFinal = (118, "truncate_inode_pages_final"),
+    /// `->evict_inode` of an unlinked inode (`ext2_evict_inode()`,
+    /// `ext4_evict_inode()`, `xfs_fs_evict_inode()` + inactivation, gfs2's
+    /// `gfs2_evict_inode()`): its blocks are freed.
+    EvictInode = (119, "evict_inode"),
+    /// fs/inode.c `clear_inode()`: `BUG_ON(inode->i_data.nrpages)` — inside
+    /// `xa_lock_irq()` since 08142579b6ca (v3.0), so a reclaim still in its
+    /// xa_lock section is waited for — then `I_FREEING | I_CLEAR`.
+    ClearInode = (120, "clear_inode"),
 }
 
 impl StepId {

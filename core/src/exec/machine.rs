@@ -181,6 +181,10 @@ impl<'c> Machine<'c> {
             let p = op.step(&mut self.world);
             match p {
                 Poll::Done(_) => {
+                    if let Some(f) = self.op_at(c, self.tasks[t].op_idx).and_then(|o| o.inode()) {
+                        let m = &mut self.world.mappings[f as usize];
+                        m.i_count = m.i_count.saturating_sub(1);
+                    }
                     let tr = &mut self.tasks[t];
                     tr.op = None;
                     tr.op_idx += 1;
@@ -191,9 +195,9 @@ impl<'c> Machine<'c> {
                 }
                 Poll::Block(cond) => {
                     // Sleeping (anything but spinning on a spinlock) with a spinlock held.
-                    if cond != Cond::Lock(crate::world::lock::PRIVATE_LOCK)
-                        && self.world.sched[t].spin_held > 0
-                    {
+                    let spinning =
+                        matches!(cond, Cond::Lock(l) if crate::world::lock::is_spinlock(l));
+                    if !spinning && self.world.sched[t].spin_held > 0 {
                         crate::mm::migrate::might_sleep(&mut self.world);
                     }
                     self.tasks[t].blocked = Some(cond)
@@ -230,6 +234,10 @@ impl<'c> Machine<'c> {
                         cpu: self.cpu_of(c),
                     };
                     self.tasks[t].op = Some(op.machine(&cx));
+                    // The reference the operation holds on its file (igrab()).
+                    if let Some(f) = op.inode() {
+                        self.world.mappings[f as usize].i_count += 1;
+                    }
                 }
                 Pre::Skip(why) => {
                     self.world.note(crate::trace::Event::Note(why));

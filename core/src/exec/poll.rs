@@ -38,6 +38,9 @@ pub enum Cond {
     BioSlot,
     /// `lock_buffer()` sleeps until the buffer is unlocked (or freed).
     BhUnlocked(u8),
+    /// The last `iput()` of a file waits until no operation holds a
+    /// reference on it.
+    InodeUnused(u8),
 }
 
 impl Cond {
@@ -56,6 +59,9 @@ impl Cond {
                 frame,
             } => w.slot_frame(mapping, index) != frame || w.frames[frame as usize].refcount != 0,
             Cond::BioSlot => w.bios.iter().any(|b| !b.live),
+            Cond::InodeUnused(f) => {
+                w.mappings[(f as usize).min(crate::world::MAX_FILES - 1)].i_count == 0
+            }
             Cond::BhUnlocked(id) => {
                 let b = &w.bhs[(id as usize).min(w.bhs.len() - 1)];
                 !b.live || b.state & crate::world::bs::LOCK == 0

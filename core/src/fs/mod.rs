@@ -13,6 +13,7 @@ pub mod buffer;
 pub mod ext4;
 pub mod falloc;
 pub mod gfs2;
+pub mod inode;
 pub mod iomap;
 pub mod mkwrite;
 pub mod read;

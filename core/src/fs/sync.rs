@@ -156,8 +156,15 @@ impl SyncAll {
         }
     }
 
-    /// Take one step.
+    /// Take one step. Files being evicted are skipped, as
+    /// `wait_sb_inodes()` skips `I_FREEING` inodes.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        while (self.file as usize) < crate::world::MAX_FILES
+            && w.mappings[self.file as usize].i_state & crate::world::istate::FREEING != 0
+        {
+            self.file += 1;
+            self.cur = Fsync::new(self.file);
+        }
         match self.cur.step(w) {
             Poll::Done(id) => {
                 self.file += 1;

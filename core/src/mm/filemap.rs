@@ -25,16 +25,19 @@ use super::swap::{folio_put, folio_try_get};
 // ---------------------------------------------------------------------------
 
 /// `__filemap_add_folio()`: insert a locked folio at (`mapping`, `index`),
-/// taking the page-cache reference, and put it on the LRU
-/// (`folio_add_lru()`). Returns `false` (-EEXIST) if the slot is taken.
+/// taking the page-cache reference (`nrpages` counts it), and put it on
+/// the LRU (`folio_add_lru()`). Returns `false` (-EEXIST) if the slot is
+/// taken. The caller's step waits for the xa_lock ([`World::xa_spin`]).
 pub fn page_cache_insert(w: &mut World, r: FolioRef, mapping: u8, index: u8) -> bool {
     if w.slot_frame(mapping, index) != NO_FRAME {
         return false;
     }
-    w.mappings[mapping as usize].slots[index as usize] = crate::world::Slot {
+    let m = &mut w.mappings[mapping as usize];
+    m.slots[index as usize] = crate::world::Slot {
         frame: r.frame,
         marks: 0,
     };
+    m.nrpages += 1;
     let fr = w.frame_mut(r);
     fr.mapping = mapping;
     fr.index = index;
@@ -49,9 +52,18 @@ pub fn page_cache_insert(w: &mut World, r: FolioRef, mapping: u8, index: u8) -> 
 }
 
 /// `page_cache_delete()` / `__filemap_remove_folio()`: remove the folio from
-/// its mapping (`folio->mapping = NULL`). The page-cache reference is dropped
-/// by the caller (`filemap_free_folio()`), after the xarray lock.
+/// its mapping — [`page_cache_delete_store`] then
+/// [`page_cache_delete_account`], in one step. The page-cache reference is
+/// dropped by the caller (`filemap_free_folio()`), after the xarray lock.
 pub fn page_cache_delete(w: &mut World, r: FolioRef) {
+    let m = w.frame(r).mapping;
+    page_cache_delete_store(w, r);
+    page_cache_delete_account(w, r, m);
+}
+
+/// `page_cache_delete()`'s first half: `xas_store(&xas, NULL)` and
+/// `xas_init_marks()` — the folio is gone for lookups.
+pub fn page_cache_delete_store(w: &mut World, r: FolioRef) {
     let fr = *w.frame(r);
     if fr.mapping == NO_MAPPING {
         return;
@@ -60,12 +72,22 @@ pub fn page_cache_delete(w: &mut World, r: FolioRef) {
     if slot.frame == r.frame {
         *slot = crate::world::Slot::EMPTY;
     }
-    w.frame_mut(r).mapping = NO_MAPPING;
     w.note(Event::Delete {
         frame: r.frame,
         mapping: fr.mapping,
         index: fr.index,
     });
+}
+
+/// `page_cache_delete()`'s second half: `folio->mapping = NULL;
+/// mapping->nrpages -= nr;` for a folio that was in `mapping`.
+pub fn page_cache_delete_account(w: &mut World, r: FolioRef, mapping: u8) {
+    if mapping == NO_MAPPING {
+        return;
+    }
+    w.frame_mut(r).mapping = NO_MAPPING;
+    let m = &mut w.mappings[mapping as usize];
+    m.nrpages = m.nrpages.saturating_sub(1);
 }
 
 /// `folio_mark_dirty()` → `filemap_dirty_folio()`: PG_dirty and the DIRTY mark.
@@ -690,6 +712,9 @@ impl GetLockedFolio {
     }
 
     fn add(&mut self, w: &mut World) -> Poll {
+        if let Err(c) = w.xa_spin(self.mapping) {
+            return Poll::Block(c);
+        }
         if page_cache_insert(w, self.folio, self.mapping, self.index) {
             return Poll::Done(StepId::FilemapAddFolio);
         }
@@ -1018,6 +1043,9 @@ impl FilemapRead {
     }
 
     fn add(&mut self, w: &mut World) -> Poll {
+        if let Err(c) = w.xa_spin(self.file) {
+            return Poll::Block(c);
+        }
         if page_cache_insert(w, self.folio, self.file, self.index) {
             self.read_folio(false);
         } else {

@@ -330,7 +330,11 @@ impl MigrateFolio {
     }
 
     fn move_mapping(&mut self, w: &mut World) -> Poll {
-        // __folio_migrate_mapping(): freeze at the expected count, switch the slot.
+        // __folio_migrate_mapping(): under xa_lock, freeze at the expected
+        // count, switch the slot.
+        if let Err(c) = w.xa_spin(w.frame(self.src).mapping) {
+            return Poll::Block(c);
+        }
         let expected = 2 + i16::from(self.buffers);
         if !folio_ref_freeze(w, self.src, expected) {
             self.fail(w, "folio_ref_freeze failed: -EAGAIN");

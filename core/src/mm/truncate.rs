@@ -186,7 +186,12 @@ impl Truncate {
     fn delete(&mut self, w: &mut World) -> Poll {
         // truncate_cleanup_folio() (folio_cancel_dirty()) on each, then
         // delete_from_page_cache_batch(): remove under xa_lock, drop the
-        // page-cache references (filemap_free_folio()).
+        // page-cache references (filemap_free_folio()). One step: the
+        // truncating task holds an inode reference, so nothing reads
+        // nrpages to free the mapping meanwhile.
+        if let Err(c) = w.xa_spin(self.file) {
+            return Poll::Block(c);
+        }
         for k in 0..self.batch.nr as usize {
             let r = self.batch.folios[k];
             w.frame_mut(r).flags &= !pg::DIRTY;
@@ -282,6 +287,9 @@ impl Truncate {
     fn remove2(&mut self, w: &mut World) -> Poll {
         // truncate_inode_folio(): if still ours, truncate_cleanup_folio()
         // and filemap_remove_folio() (drops the page-cache reference).
+        if let Err(c) = w.xa_spin(self.file) {
+            return Poll::Block(c);
+        }
         let r = self.folio();
         w.check_ref(r);
         if w.frame(r).mapping == self.file {

@@ -2,21 +2,26 @@
 //! reclaim would take it off the LRU.
 //!
 //! `folio_isolate_lru()` (a reference) → `shrink_folio_list()`:
-//! `folio_trylock()`; under writeback: set PG_reclaim and keep it; dirty or
-//! with buffers: keep it (the model does not page out); otherwise
-//! `__remove_mapping()` freezes the refcount at exactly isolation + page cache
-//! and removes the folio, `__folio_clear_locked()` (non-atomic: the folio is
-//! frozen, nobody may touch its flags — except a waker with a stale pointer),
-//! and the frozen folio is freed by `free_unref_folios()`.
+//! `folio_trylock()`; under writeback: set PG_reclaim and keep it; dirty:
+//! keep it (the model does not page out); with buffers: the mapping's
+//! `->release_folio`; otherwise `__remove_mapping()` takes the xa_lock,
+//! freezes the refcount at exactly isolation + page cache, removes the
+//! folio from the xarray and accounts for it (three steps, since lockless
+//! lookups see each), `folio_unlock()` (9a1ea439b16b, v5.0; before it the
+//! non-atomic `__folio_clear_locked()`, which assumed nobody waits on a
+//! frozen folio), and the frozen folio is freed by `free_unref_folios()`.
 
 use crate::exec::poll::Poll;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{pg, FolioRef, FrameId, World, NO_MAPPING};
+use crate::world::{lock, pg, FolioRef, FrameId, World, NO_MAPPING};
 
-use super::filemap::{folio_trylock, folio_unlock, page_cache_delete};
+use super::filemap::{
+    folio_trylock, folio_unlock, page_cache_delete_account, page_cache_delete_store,
+};
 use super::page_alloc::free_frame;
 use super::swap::{folio_put, folio_ref_freeze};
+use crate::profile::Toggle;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum ShrinkPc {
@@ -25,10 +30,21 @@ enum ShrinkPc {
     Shrink,
     FreeBuffers,
     RemoveMapping,
+    /// `page_cache_delete()`'s xarray store (xa_lock held).
+    DeleteStore,
+    /// The rest of `page_cache_delete()` and `xa_unlock_irq()`.
+    DeleteAccount {
+        /// The mapping the folio was in.
+        mapping: u8,
+    },
+    /// `folio_unlock()` of the frozen folio (9a1ea439b16b).
+    Unlock,
     ClearLockedLoad,
     ClearLockedStore(u16),
     Free,
-    Putback { locked: bool },
+    Putback {
+        locked: bool,
+    },
 }
 
 /// Reclaim the folio in frame `frame`, if it is a clean page-cache folio.
@@ -60,6 +76,27 @@ impl ShrinkFolio {
             ShrinkPc::Shrink => self.shrink(w),
             ShrinkPc::FreeBuffers => self.free_buffers(w),
             ShrinkPc::RemoveMapping => self.remove_mapping(w),
+            ShrinkPc::DeleteStore => {
+                let mapping = w.frame(self.folio).mapping;
+                page_cache_delete_store(w, self.folio);
+                self.pc = ShrinkPc::DeleteAccount { mapping };
+                Poll::Ran(StepId::PageCacheDelete)
+            }
+            ShrinkPc::DeleteAccount { mapping } => {
+                page_cache_delete_account(w, self.folio, mapping);
+                w.unlock(lock::xa_lock(mapping));
+                self.pc = if w.has(Toggle::ReclaimUnlock) {
+                    ShrinkPc::Unlock
+                } else {
+                    ShrinkPc::ClearLockedLoad
+                };
+                Poll::Ran(StepId::PageCacheDeleteAccount)
+            }
+            ShrinkPc::Unlock => {
+                folio_unlock(w, self.folio);
+                self.pc = ShrinkPc::Free;
+                Poll::Ran(StepId::FolioUnlock)
+            }
             ShrinkPc::ClearLockedLoad => {
                 let v = w.frame(self.folio).flags;
                 self.pc = ShrinkPc::ClearLockedStore(v);
@@ -145,15 +182,22 @@ impl ShrinkFolio {
         Poll::Ran(StepId::TryToFreeBuffers)
     }
 
+    /// `__remove_mapping()`: `xa_lock_irq()`, `folio_ref_freeze(folio, 1 + nr)`
+    /// (a dirty or referenced folio cannot be freed: unlock, keep it). A
+    /// lockless lookup that meets the frozen folio retries.
     fn remove_mapping(&mut self, w: &mut World) -> Poll {
-        // __remove_mapping(): folio_ref_freeze(folio, 1 + nr) under xa_lock.
+        let mapping = w.frame(self.folio).mapping;
+        let xa = lock::xa_lock(mapping);
+        if let Err(c) = w.lock(xa) {
+            return Poll::Block(c);
+        }
         let dirty = w.frame(self.folio).flags & pg::DIRTY != 0;
         if dirty || !folio_ref_freeze(w, self.folio, 2) {
+            w.unlock(xa);
             w.note(Event::Note("refcount or dirty: cannot free"));
             self.pc = ShrinkPc::Putback { locked: true };
         } else {
-            page_cache_delete(w, self.folio);
-            self.pc = ShrinkPc::ClearLockedLoad;
+            self.pc = ShrinkPc::DeleteStore;
         }
         Poll::Ran(StepId::RemoveMapping)
     }

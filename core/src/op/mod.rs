@@ -15,6 +15,7 @@
 //! it does (`docs/extending.md`).
 
 pub mod arg;
+pub mod pre;
 
 pub use arg::{ArgKind, ArgSpec, ArgValue, Args, MAX_ARGS};
 
@@ -180,7 +181,9 @@ macro_rules! operations {
     };
 }
 
-use crate::fs::{buffer::BhWrite, falloc::Falloc, sync::Fsync, sync::SyncAll, FallocMode};
+use crate::fs::{
+    buffer::BhWrite, falloc::Falloc, inode::Evict, sync::Fsync, sync::SyncAll, FallocMode,
+};
 use crate::mm::memory::PageMkwrite;
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
@@ -199,13 +202,13 @@ operations! {
             let upp = cx.cfg.upp(file) as u8;
             crate::fs::write_iter(cx.cfg, file, index * upp, upp)
         },
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `pread()` of one page: `filemap_read()`.
     Read = (1, "read") (file: u8 = File, index: u8 = Page) {
         weights: [10, 0, 20],
         machine: crate::fs::ReadIter = |cx| crate::fs::ReadIter::new(cx.cfg, file, index),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
     /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
@@ -215,13 +218,13 @@ operations! {
             file,
             if all { SyncMode::All } else { SyncMode::None },
         ),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
     Fsync = (3, "fsync") (file: u8 = FileOrBdev) {
         weights: [10, 10, 10],
         machine: Fsync = |cx| Fsync::new(file),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `sync()`: every file and the block device.
     Sync = (4, "sync") () {
@@ -233,7 +236,7 @@ operations! {
     Truncate = (5, "truncate") (file: u8 = File, size: u8 = Size) {
         weights: [20, 0, 10],
         machine: Truncate = |cx| Truncate::new(file, size),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// Reclaim of the folio in one frame (`shrink_folio_list()`).
     Reclaim = (6, "reclaim") (frame: u8 = Frame) {
@@ -272,14 +275,14 @@ operations! {
     Pwrite = (9, "pwrite") (file: u8 = File, unit: u8 = Unit, len: u8 = Len) {
         weights: [0, 0, 40],
         machine: crate::fs::WriteIter = |cx| crate::fs::write_iter(cx.cfg, file, unit, len),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(2)` mode 0 on pages `index..index+count`: preallocation
     /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`, `__gfs2_fallocate()`).
     Fallocate = (10, "fallocate") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 10],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Alloc, index, count),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)` on pages
     /// `index..index+count` (`xfs_free_file_space()`, `ext4_punch_hole()`,
@@ -287,14 +290,14 @@ operations! {
     Punch = (11, "punch") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 7],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Punch, index, count),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(FALLOC_FL_ZERO_RANGE)` on pages `index..index+count`:
     /// punch, then preallocate unwritten.
     ZeroRange = (12, "zero-range") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 3],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Zero, index, count),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
     }
     /// A write fault on a shared mapping of page `index`: fault the page in,
     /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
@@ -302,7 +305,16 @@ operations! {
     Mkwrite = (13, "mkwrite") (file: u8 = File, index: u8 = Page) {
         weights: [0, 0, 10],
         machine: PageMkwrite = |cx| PageMkwrite::new(file, index),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::inode_live(w, file),
+    }
+    /// The last `iput()` of the unlinked file: `iput_final()` → `evict()` →
+    /// `truncate_inode_pages_final()` → `->evict_inode` → `clear_inode()`
+    /// (fs/inode.c). It waits until no other operation holds a reference;
+    /// afterwards operations on the file are skipped.
+    Evict = (14, "evict") (file: u8 = File) {
+        weights: [3, 0, 3],
+        machine: Evict = |cx| Evict::new(file),
+        pre: |w| pre::evictable(w, file),
     }
 }
 
@@ -360,6 +372,22 @@ impl OpKind {
 }
 
 impl Op {
+    /// The file whose inode the operation holds a reference on while it
+    /// runs: its first file argument (not the block device).
+    pub fn inode(&self) -> Option<u8> {
+        let a = self.args();
+        self.kind()
+            .spec()
+            .args
+            .iter()
+            .zip(a)
+            .find_map(|(s, v)| match s.kind {
+                ArgKind::File => Some(v),
+                ArgKind::FileOrBdev if v != crate::world::BDEV => Some(v),
+                _ => None,
+            })
+    }
+
     /// Every argument reduced into its range (decoded and parsed operations
     /// always are).
     pub fn clamped(self) -> Op {

@@ -310,6 +310,14 @@ oracles! {
         mirrors: "gfs2 jdata: a buffer joins the transaction before writeback can write it in place (80baab88bb93, seed 004)",
         detail: detail::none,
     }
+    /// `clear_inode()` of an evicted inode found pages still counted in its
+    /// mapping: the inode (and its mapping) would be freed under them.
+    PagesAtClearInode = (20, "pages-at-clear-inode") {
+        severity: Bug, rank: 1, fatal: true, mechanism: false,
+        panic: oracle_pages_at_clear_inode,
+        mirrors: "fs/inode.c clear_inode(): BUG_ON(inode->i_data.nrpages)",
+        detail: detail::pages,
+    }
 }
 
 const _: () = {

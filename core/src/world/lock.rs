@@ -10,7 +10,7 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 14;
+pub const NLOCKS: usize = 18;
 
 /// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
 pub const PRIVATE_LOCK: LockId = 4;
@@ -40,6 +40,22 @@ pub fn invalidate_lock(f: u8) -> LockId {
 #[inline]
 pub fn glock(f: u8) -> LockId {
     11 + f % 3
+}
+
+/// `mapping->i_pages`' xa_lock of mapping `m` (files and the block
+/// device), a spinlock. Modelled as an object only where a path holds it
+/// across steps: reclaim's `__remove_mapping()`, whose critical section
+/// lockless (RCU) lookups can see the middle of; everything else that takes
+/// it does so inside one step and waits while another context holds it.
+#[inline]
+pub fn xa_lock(m: u8) -> LockId {
+    14 + m % 4
+}
+
+/// Whether `l` is a spinlock (waiting for it is spinning, not sleeping).
+#[inline]
+pub fn is_spinlock(l: LockId) -> bool {
+    l == PRIVATE_LOCK || (14..18).contains(&l)
 }
 
 /// "Nobody" as an owner.
@@ -95,6 +111,19 @@ impl super::World {
     pub fn unlock_shared(&mut self, l: LockId) {
         let s = &mut self.locks[l as usize];
         s.readers = s.readers.saturating_sub(1);
+    }
+
+    /// A step that takes `mapping`'s xa_lock for its own duration: wait
+    /// while another context holds it across steps.
+    #[inline]
+    pub fn xa_spin(&self, mapping: u8) -> Result<(), crate::exec::poll::Cond> {
+        let l = xa_lock(mapping);
+        let o = self.locks[l as usize].owner;
+        if o == NO_OWNER || o == self.me {
+            Ok(())
+        } else {
+            Err(crate::exec::poll::Cond::Lock(l))
+        }
     }
 
     /// Release `l` if the current context holds it exclusively.

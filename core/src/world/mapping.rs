@@ -41,6 +41,24 @@ pub struct Mapping {
     pub i_size: u8,
     /// AS_EIO: a writeback error not yet reported by fsync.
     pub eio: bool,
+    /// `mapping->nrpages`, kept where the kernel keeps it (under the
+    /// xa_lock, after the xarray store), not derived from the slots: a
+    /// lockless lookup can see the slots and the count disagree.
+    pub nrpages: u8,
+    /// The inode's `i_count`: contexts inside an operation on the file
+    /// (each holds a reference, as an open file descriptor or a mapping's
+    /// `vm_file` does).
+    pub i_count: u8,
+    /// The inode's `i_state` ([`istate`]).
+    pub i_state: u8,
+}
+
+/// `inode->i_state` bits (include/linux/fs.h).
+pub mod istate {
+    /// `I_FREEING`: `iput_final()` decided to evict; no new user may find it.
+    pub const FREEING: u8 = 1;
+    /// `I_CLEAR`: `clear_inode()` ran; the inode is gone.
+    pub const CLEAR: u8 = 2;
 }
 
 impl Mapping {
@@ -49,6 +67,9 @@ impl Mapping {
         slots: [Slot::EMPTY; MAX_INDEX],
         i_size: 0,
         eio: false,
+        nrpages: 0,
+        i_count: 0,
+        i_state: 0,
     };
 
     /// `mapping_tagged()`: any slot carries `m`.

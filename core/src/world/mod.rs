@@ -29,7 +29,7 @@ pub use extent::{
 pub use frame::MAX_BLOCKS;
 pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
-pub use mapping::{mark, Mapping, Slot, MAX_INDEX};
+pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
 pub use shadow::Shadow;
 pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
 

@@ -1,0 +1,32 @@
+//! Preconditions operations declare: what must hold of the world for a
+//! task to start them. A file an operation uses is held by an inode
+//! reference for the operation's duration ([`crate::op::Op::inode`], as an
+//! open file descriptor or a mapping's `vm_file` holds one), so the file
+//! cannot be evicted under it; and nothing starts on a file being evicted.
+
+use super::Pre;
+use crate::exec::poll::Cond;
+use crate::world::{istate, World, MAX_FILES};
+
+/// A file still there (not being evicted, not evicted): else the task skips
+/// the operation, as a syscall on a closed descriptor would fail.
+pub fn inode_live(w: &World, file: u8) -> Pre {
+    if (file as usize) < MAX_FILES && w.mappings[file as usize].i_state & istate::FREEING != 0 {
+        Pre::Skip("the file was evicted: skipped")
+    } else {
+        Pre::Ready
+    }
+}
+
+/// The last reference of `file` can go: wait until no other operation
+/// holds one (`i_count` is 0); skip if it is already evicted.
+pub fn evictable(w: &World, file: u8) -> Pre {
+    let m = &w.mappings[(file as usize).min(MAX_FILES - 1)];
+    if m.i_state & istate::FREEING != 0 {
+        Pre::Skip("already evicted: skipped")
+    } else if m.i_count != 0 {
+        Pre::Wait(Cond::InodeUnused(file))
+    } else {
+        Pre::Ready
+    }
+}
