@@ -115,9 +115,13 @@ pub fn folio_mark_dirty(w: &mut World, r: FolioRef) {
 /// reference (I/O completion before 073861ed77b6), possibly to an older
 /// incarnation than the waiters'. The oracles `wake-without-ref` (the WARN
 /// Linus proposed in seed 003) and `cross-incarnation-wakeup` fire here.
+/// A folio the waker itself froze is not without a reference: reclaim's
+/// `folio_unlock()` after `__remove_mapping()` (9a1ea439b16b) wakes a
+/// frozen folio it owns, which is not free until it frees it.
 pub fn folio_wake_bit(w: &mut World, waker: FolioRef, bit: u16) {
     let f = waker.frame;
-    if w.frames[f as usize].refcount == 0 {
+    let fr = w.frames[f as usize];
+    if fr.refcount == 0 && fr.frozen_by != w.me {
         w.fire(OracleId::WakeWithoutRef, f, Payload::Incarnation(waker.inc));
     }
     let b = w.wq.bucket(f);

@@ -366,6 +366,7 @@ impl MigrateFolio {
         sf.mapping = NO_MAPPING;
         // Unfreeze to one less: the page-cache reference went to dst.
         sf.refcount = expected - 1;
+        sf.frozen_by = crate::world::NO_OWNER;
         if self.buffers {
             // folio_attach_private(dst, folio_detach_private(src)).
             let head = sf.bh_head;

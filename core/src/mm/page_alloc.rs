@@ -73,6 +73,7 @@ pub fn free_frame(w: &mut World, f: FrameId) {
     let fr = &mut w.frames[f as usize];
     fr.free = true;
     fr.refcount = 0;
+    fr.frozen_by = crate::world::NO_OWNER;
     // free_pages_prepare(): page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP (every page flag).
     fr.flags = 0;
     fr.mapping = NO_MAPPING;

@@ -73,11 +73,14 @@ pub fn folio_put(w: &mut World, r: FolioRef) {
 }
 
 /// `folio_ref_freeze(folio, count)`: set the count to zero if it is exactly
-/// `count` (page-cache removal and migration do this under `xa_lock`).
+/// `count` (page-cache removal and migration do this under `xa_lock`); the
+/// current context owns the frozen folio.
 pub fn folio_ref_freeze(w: &mut World, r: FolioRef, count: i16) -> bool {
+    let me = w.me;
     let fr = &mut w.frames[r.frame as usize];
     if fr.refcount == count {
         fr.refcount = 0;
+        fr.frozen_by = me;
         true
     } else {
         false

@@ -70,6 +70,9 @@ pub struct Frame {
     /// Per-block BH_Delay (ext4: the block has a delalloc reservation and
     /// writeback must allocate it, `buffer_delay()`).
     pub blk_delay: u8,
+    /// The context that froze the refcount (`folio_ref_freeze()`) and owns
+    /// the folio while it is frozen, or `NO_OWNER`.
+    pub frozen_by: u8,
 }
 
 impl Frame {
@@ -86,6 +89,7 @@ impl Frame {
         blk_uptodate: 0,
         blk_dirty: 0,
         blk_delay: 0,
+        frozen_by: crate::world::NO_OWNER,
     };
 
     /// Whether all of `bits` are set.
