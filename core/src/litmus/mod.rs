@@ -29,19 +29,24 @@
 //!   reclaim frame0 at 7            # kswapd reclaims frame 0 before step 7
 //! ```
 //!
-//! Operations: `write FILE INDEX`, `read FILE INDEX`,
-//! `writeback FILE none|all`, `fsync FILE`, `sync`, `truncate FILE PAGES`,
-//! `reclaim frameN`, `migrate frameN`, `bh-write BLOCK [getblk] [meta]
-//! [nonatomic]` (a metadata user of the block device, Cases 2 and 3).
-//! Files are `f0`..`f2`, indices `0`..`3`. Contexts in the schedule: task
-//! names, `io0`.. (bios by submission order), `kswapd`.
+//! Operations (declared in [`crate::op`], where each one's doc says what it
+//! models; `pagelife steps` and the parser's errors list them too):
+//! `write FILE INDEX`, `read FILE INDEX`, `writeback FILE none|all`,
+//! `fsync FILE`, `sync`, `truncate FILE SIZE`, `reclaim FRAME`,
+//! `migrate FRAME`, `bh-write BLOCK [getblk] [meta] [nonatomic]` (a
+//! metadata user of the block device, Cases 2 and 3), `evict FILE` (the
+//! last `iput()` of an unlinked file). Files are `f0`..`f2` (and `bdev` for
+//! writeback and fsync), indices `0`..`3`, frames `frame0`..`frame7`.
+//! Contexts in the schedule: task names, `io0`.. (bios by submission
+//! order), `kswapd`.
 //!
 //! Extent-mapped files (`config fs=xfs|ext4|gfs2 blocks=N`, N blocks per
-//! page, each block two data units; Cases 4 and 5) add: `pwrite FILE UNIT
-//! LEN` (a write of data units, through iomap on XFS and gfs2, through
-//! `ext4_da_write_begin()` on ext4), `fallocate|punch|zero-range FILE INDEX
-//! COUNT` (pages), and `mkwrite FILE INDEX` (a write fault on a shared
-//! mapping: `->page_mkwrite`, the store, the folio dirtied).
+//! page, each block two data units; Cases 4 and 5) add:
+//! `pwrite FILE UNIT LEN` (a write of data units, through iomap on XFS and gfs2, through
+//! `ext4_da_write_begin()` on ext4), `fallocate FILE INDEX COUNT`,
+//! `punch FILE INDEX COUNT`, `zero-range FILE INDEX COUNT` (pages), and
+//! `mkwrite FILE INDEX` (a write fault on a shared mapping:
+//! `->page_mkwrite`, the store, the folio dirtied).
 
 mod parse;
 mod print;

@@ -435,6 +435,18 @@ mod tests {
     }
 
     #[test]
+    fn the_litmus_docs_list_every_operation() {
+        let doc = include_str!("../litmus/mod.rs");
+        for &k in OpKind::ALL {
+            let usage = k.usage();
+            assert!(
+                doc.contains(&format!("`{usage}`")),
+                "litmus docs lack `{usage}`"
+            );
+        }
+    }
+
+    #[test]
     fn args_round_trip_through_bytes() {
         for &k in OpKind::ALL {
             let specs = k.spec().args;
