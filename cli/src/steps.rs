@@ -3,17 +3,18 @@
 use pagelife_core::step::StepId;
 
 /// Print every step label with the first line of what it models.
-pub fn run(verbose: bool) {
+pub fn run(verbose: bool) -> anyhow::Result<crate::Status> {
     for s in StepId::ALL {
         if verbose {
-            println!(
+            outln!(
                 "{}\n    {}\n",
                 s.name(),
                 s.doc().trim().replace('\n', "\n    ")
             );
         } else {
             let first = s.doc().split(". ").next().unwrap_or("").replace('\n', " ");
-            println!("{:30} {}", s.name(), first.trim());
+            outln!("{:30} {}", s.name(), first.trim());
         }
     }
+    Ok(crate::Status::Ok)
 }
