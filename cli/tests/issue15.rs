@@ -383,7 +383,7 @@ fn item10_rust_export_parses_with_quotes_backslashes_and_hashes_in_names() {
     let rustfmt = Command::new("rustfmt").arg("--version").output();
     for f in &files {
         let (code, rust, err) = run(&["explain", s(f), "-f", "rust"]);
-        assert_eq!(code, 0, "{err}");
+        assert!(code == 0 || code == 1, "{err}");
         if rustfmt.is_err() {
             continue;
         }
@@ -412,7 +412,7 @@ fn item11_control_characters_in_a_title_do_not_reach_the_svg() {
         .replace("litmus case1-stale-dma", "litmus a\u{1}b");
     let f = write(&dir, "ctl.litmus", case.as_bytes());
     let (code, svg, err) = run(&["explain", s(&f), "-f", "svg"]);
-    assert_eq!(code, 0, "{err}");
+    assert!(code == 0 || code == 1, "{err}");
     assert!(
         svg.chars().all(|c| c == '\n' || !c.is_control()),
         "a control character in the SVG"
