@@ -38,11 +38,18 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Comment lines for a litmus file, each wrapped to fit 80 columns with its `# `.
+/// Comment lines for a litmus file, each wrapped to fit 80 columns with its
+/// `# ` — except `signature: KEY`, kept on one line so that it can be grepped.
 pub fn comment_lines(lines: &[String]) -> Vec<String> {
     lines
         .iter()
-        .map(|l| wrap(l, WIDTH - 2, "", "  ").join("\n"))
+        .map(|l| {
+            if l.starts_with("signature: ") {
+                l.clone()
+            } else {
+                wrap(l, WIDTH - 2, "", "  ").join("\n")
+            }
+        })
         .collect()
 }
 

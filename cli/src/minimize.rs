@@ -42,11 +42,17 @@ pub fn minimized_litmus(
     let comments = vec![
         crate::out::stamp_line(),
         format!("minimized by pagelife from {origin}"),
-        format!("signature: {}", r.signature),
+        format!("signature: {}", r.signature.key()),
+        format!("title: {}", r.signature.title()),
         summary.clone(),
     ];
     Some((
-        litmus::print(&r.case, Some(title), &expect, &comments),
+        litmus::print(
+            &r.case,
+            Some(title),
+            &expect,
+            &crate::check::comment_lines(&comments),
+        ),
         summary,
     ))
 }

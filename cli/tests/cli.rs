@@ -169,7 +169,7 @@ fn minimize_is_deterministic_and_keeps_the_signature() {
     let text = String::from_utf8_lossy(&a.stdout);
     assert!(
         text.contains(
-            "writeback-after-wait in folio_clear_dirty_for_io (with cross-incarnation-wakeup)"
+            "signature: writeback-after-wait@folio_clear_dirty_for_io+cross-incarnation-wakeup"
         ),
         "{text}"
     );

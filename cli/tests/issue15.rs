@@ -624,6 +624,15 @@ fn item18_tables_fit_80_columns() {
         ],
         vec!["dedup", "corpus/litmus"],
         vec!["profiles"],
+        vec!["steps"],
+        vec!["fuzz", "--list"],
+        vec![
+            "explain",
+            "corpus/litmus/case1-stale-dma.litmus",
+            "-f",
+            "litmus",
+        ],
+        vec!["minimize", "corpus/litmus/case1-stale-dma.litmus"],
     ] {
         let (_, out, err) = run(&args);
         assert!(!out.is_empty(), "{args:?}: {err}");

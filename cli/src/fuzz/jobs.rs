@@ -192,7 +192,12 @@ fn reproducer(a: &FuzzArgs, store: &Store, nf: &NewFinding, min: Option<&Case>) 
             .story()
             .map(|f| f.oracle)
             .collect();
-        litmus::print(m, Some("min"), &expect, &comments)
+        litmus::print(
+            m,
+            Some("min"),
+            &expect,
+            &crate::check::comment_lines(&comments),
+        )
     });
     let meta = serde_json::json!({
         "stamp": crate::out::stamp(),
@@ -214,7 +219,12 @@ fn reproducer(a: &FuzzArgs, store: &Store, nf: &NewFinding, min: Option<&Case>) 
                     dir.join(format!("{stem}.litmus")).display()
                 ),
             ];
-            litmus::print(&labelled, Some(stem), &oracles, &comments)
+            litmus::print(
+                &labelled,
+                Some(stem),
+                &oracles,
+                &crate::check::comment_lines(&comments),
+            )
         }),
         min: min_text,
         meta: serde_json::to_string_pretty(&meta).unwrap_or_default() + "\n",

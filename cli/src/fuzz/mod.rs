@@ -294,12 +294,16 @@ impl Plan {
 
 fn list() -> Status {
     for t in Target::ALL {
-        outln!(
-            "{:10} {}  [profiles: {}]",
-            t.name(),
-            t.about(),
-            t.profiles().join(", ")
-        );
+        let text = format!("{} [profiles: {}]", t.about(), t.profiles().join(", "));
+        let pad = " ".repeat(11);
+        for l in crate::width::wrap(
+            &text,
+            crate::width::WIDTH,
+            &format!("{:10} ", t.name()),
+            &pad,
+        ) {
+            outln!("{l}");
+        }
     }
     Status::Ok
 }
