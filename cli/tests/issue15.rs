@@ -626,12 +626,6 @@ fn item18_tables_fit_80_columns() {
         vec!["profiles"],
         vec!["steps"],
         vec!["fuzz", "--list"],
-        vec![
-            "explain",
-            "corpus/litmus/case1-stale-dma.litmus",
-            "-f",
-            "litmus",
-        ],
         vec!["minimize", "corpus/litmus/case1-stale-dma.litmus"],
     ] {
         let (_, out, err) = run(&args);
