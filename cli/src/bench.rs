@@ -32,6 +32,8 @@ use pagelife_engine::target::Target;
 use pagelife_triage::signature::{signature, signature_of_findings, Signature};
 
 use crate::input::load;
+use crate::store::write_replace;
+use crate::Status;
 
 /// Measure how fast each strategy finds each seed race.
 #[derive(Args, Debug)]
@@ -39,8 +41,8 @@ pub struct BenchArgs {
     /// Seeds per (race, strategy).
     #[arg(long, default_value_t = 5)]
     pub seeds: u64,
-    /// Give up on a run after this many seconds (counted as not found).
-    #[arg(long, default_value_t = 8.0)]
+    /// Give up on a run after this many seconds (counted as not found): positive, finite, at most 1e9.
+    #[arg(long, default_value_t = 8.0, allow_negative_numbers = true)]
     pub cap: f64,
     /// Litmus files of the races (default: corpus/litmus/*.litmus).
     pub files: Vec<PathBuf>,
@@ -238,7 +240,7 @@ fn load_races(files: &[PathBuf]) -> Result<Vec<Race>> {
     for file in &files {
         let l = load(file)?;
         let Some(want) = signature(&l.case) else {
-            println!("{}: replays clean, skipped", file.display());
+            outln!("{}: replays clean, skipped", file.display());
             continue;
         };
         let name = file
@@ -256,7 +258,11 @@ fn load_races(files: &[PathBuf]) -> Result<Vec<Race>> {
 }
 
 /// Run the subcommand.
-pub fn run(a: &BenchArgs) -> Result<bool> {
+pub fn run(a: &BenchArgs) -> Result<Status> {
+    crate::fuzz::checked_secs(a.cap, "--cap")?;
+    if a.workers == 0 {
+        bail!("--workers must be at least 1");
+    }
     if let Some(n) = a.random_inputs {
         return random_inputs(n);
     }
@@ -274,6 +280,32 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
         .iter()
         .map(|s| strategy_of(s))
         .collect::<Result<_>>()?;
+    let start = Instant::now();
+    let cells = run_jobs(a, &races, &strats)?;
+    let mut rows = rows_of(a, &races, &names, &strats, &cells);
+    for p in &a.extra {
+        rows.extend(read_extra(p)?);
+    }
+    // Each race's rows together, in the order the races first appear.
+    let mut order: Vec<String> = Vec::new();
+    for r in &rows {
+        if !order.contains(&r.race) {
+            order.push(r.race.clone());
+        }
+    }
+    rows.sort_by_key(|r| order.iter().position(|o| *o == r.race));
+    let md = markdown(a, &rows, start.elapsed().as_secs_f64());
+    if let Some(p) = &a.markdown {
+        write_replace(p, md.as_bytes())?;
+    }
+    if let Some(dir) = &a.out {
+        write_out_dir(dir, &md, &order, &rows, a.cap)?;
+    }
+    Ok(Status::Ok)
+}
+
+/// The (race, strategy, seed) runs, spread over `--workers` threads.
+fn run_jobs(a: &BenchArgs, races: &[Race], strats: &[Strat]) -> Result<Vec<Vec<Cell>>> {
     let mut jobs = Vec::new();
     for r in 0..races.len() {
         for (s, st) in strats.iter().enumerate() {
@@ -290,114 +322,103 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
     let cells: Mutex<Vec<Vec<Cell>>> =
         Mutex::new(vec![vec![Cell::default(); strats.len()]; races.len()]);
     let next = AtomicUsize::new(0);
-    let start = Instant::now();
-    eprintln!(
+    noteln!(
         "bench: {} runs over {} worker(s), cap {} s per run",
         jobs.len(),
-        a.workers.max(1),
+        a.workers,
         a.cap
     );
-    std::thread::scope(|s| {
-        for _ in 0..a.workers.max(1) {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(j) = jobs.get(i).copied() else {
-                    return;
-                };
-                let race = &races[j.race];
-                let (t, n) = match strats[j.strat] {
-                    Strat::Fuzz(st, cov) => time_to_find(
-                        target_for(&race.case, &race.profile),
-                        race.case.profile,
-                        st,
-                        cov,
-                        j.seed,
-                        &race.want,
-                        a.cap,
-                    ),
-                    Strat::Stress => {
-                        stress_to_find(&race.case, j.seed, &race.want, a.cap, a.delay_us)
-                    }
-                    Strat::Check => check_to_find(&race.case, &race.want, 5_000_000),
-                };
-                if let Ok(mut c) = cells.lock() {
-                    c[j.race][j.strat].times.push(t);
-                    c[j.race][j.strat].execs.push(n);
-                }
-            });
+    let one = |j: Job| {
+        let race = &races[j.race];
+        let (t, n) = match strats[j.strat] {
+            Strat::Fuzz(st, cov) => time_to_find(
+                target_for(&race.case, &race.profile),
+                race.case.profile,
+                st,
+                cov,
+                j.seed,
+                &race.want,
+                a.cap,
+            ),
+            Strat::Stress => stress_to_find(&race.case, j.seed, &race.want, a.cap, a.delay_us),
+            Strat::Check => check_to_find(&race.case, &race.want, 5_000_000),
+        };
+        if let Ok(mut c) = cells.lock() {
+            c[j.race][j.strat].times.push(t);
+            c[j.race][j.strat].execs.push(n);
         }
+    };
+    let spawn_error = std::thread::scope(|s| {
+        for w in 0..a.workers {
+            let worker = || {
+                while let Some(j) = jobs.get(next.fetch_add(1, Ordering::Relaxed)).copied() {
+                    one(j);
+                }
+            };
+            if let Err(e) = std::thread::Builder::new().spawn_scoped(s, worker) {
+                // The started workers take every job; none is lost. Stop them.
+                next.store(jobs.len(), Ordering::Relaxed);
+                return Some(format!("cannot start bench worker {}: {e}", w + 1));
+            }
+        }
+        None
     });
-    let cells = cells.into_inner().unwrap_or_else(|p| p.into_inner());
+    if let Some(e) = spawn_error {
+        bail!(e);
+    }
+    Ok(cells.into_inner().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// The table's rows for our own runs, printed as they are made.
+fn rows_of(
+    a: &BenchArgs,
+    races: &[Race],
+    names: &[String],
+    strats: &[Strat],
+    cells: &[Vec<Cell>],
+) -> Vec<Row> {
     let mut rows = Vec::new();
     for (ri, race) in races.iter().enumerate() {
-        println!("{} [{}]: {}", race.name, race.profile, race.want.key());
+        outln!("{} [{}]: {}", race.name, race.profile, race.want.key());
         for (si, name) in names.iter().enumerate() {
-            let c = &cells[ri][si];
-            let found: Vec<f64> = c.times.iter().flatten().copied().collect();
-            let total = c.times.len();
-            let median_s = if found.len() * 2 > total {
-                median(&found)
-            } else {
-                None
-            };
-            let range = if found.is_empty() {
-                "—".into()
-            } else {
-                format!(
-                    "{:.3}–{:.3}",
-                    found.iter().copied().fold(f64::INFINITY, f64::min),
-                    found.iter().copied().fold(0.0, f64::max)
-                )
-            };
-            let ex = median(&c.execs.iter().map(|&e| e as f64).collect::<Vec<_>>()).unwrap_or(0.0);
-            let unit = if strats[si] == Strat::Check {
-                " states"
-            } else {
-                ""
-            };
-            let row = Row {
-                race: race.name.clone(),
-                profile: race.profile.clone(),
-                strategy: name.clone(),
-                found: format!("{}/{total}", found.len()),
-                median: median_s,
-                cap: a.cap,
-                median_text: median_s.map_or(format!("> {:.0}", a.cap), |m| format!("{m:.3}")),
-                range,
-                execs: format!("{ex:.0}{unit}"),
-            };
-            println!(
+            let row = Row::of_cell(a, race, name, strats[si] == Strat::Check, &cells[ri][si]);
+            outln!(
                 "  {:<13} found {}  median {} s  range {}  median {}",
-                row.strategy, row.found, row.median_text, row.range, row.execs
+                row.strategy,
+                row.found,
+                row.median_text,
+                row.range,
+                row.execs
             );
             rows.push(row);
         }
     }
-    for p in &a.extra {
-        let text =
-            std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
-        for (i, line) in text.lines().enumerate() {
-            if !line.starts_with("| ") || line.starts_with("| race ") {
-                continue;
-            }
-            let row = Row::parse(line).with_context(|| {
-                format!("{}:{}: expected a row `| race | profile | strategy | found | median | range | executions |`", p.display(), i + 1)
-            })?;
-            rows.push(row);
+    rows
+}
+
+/// Rows from an `--extra` Markdown file.
+fn read_extra(p: &Path) -> Result<Vec<Row>> {
+    let text =
+        std::fs::read_to_string(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let mut rows = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        if !line.starts_with("| ") || line.starts_with("| race ") {
+            continue;
         }
+        let row = Row::parse(line).with_context(|| {
+            format!("{}:{}: expected a row `| race | profile | strategy | found | median | range | executions |`", p.display(), i + 1)
+        })?;
+        rows.push(row);
     }
-    // Each race's rows together, in the order the races first appear.
-    let mut order: Vec<String> = Vec::new();
-    for r in &rows {
-        if !order.contains(&r.race) {
-            order.push(r.race.clone());
-        }
-    }
-    rows.sort_by_key(|r| order.iter().position(|o| *o == r.race));
+    Ok(rows)
+}
+
+/// The Markdown table with its footnote.
+fn markdown(a: &BenchArgs, rows: &[Row], secs: f64) -> String {
     let mut md = String::from(
         "| race | profile | strategy | found | median time to first finding (s) | min–max (s) | median executions |\n|---|---|---|---|---|---|---|\n",
     );
-    for r in &rows {
+    for r in rows {
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             r.race, r.profile, r.strategy, r.found, r.median_text, r.range, r.execs
@@ -407,43 +428,39 @@ pub fn run(a: &BenchArgs) -> Result<bool> {
         "\n{} seeds per cell (check: one deterministic run, bound 3), cap {} s per run, {} worker threads, {:.0} s in all. \
          Executions: cases run (stress: stress runs; check: states explored). \
          A median is shown only when more than half of the seeds found the race.\n",
-        a.seeds,
-        a.cap,
-        a.workers,
-        start.elapsed().as_secs_f64()
+        a.seeds, a.cap, a.workers, secs
     ));
-    if let Some(p) = &a.markdown {
-        std::fs::write(p, &md).with_context(|| format!("writing {}", p.display()))?;
-    }
-    if let Some(dir) = &a.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let mut doc =
-            String::from("# Bug-finding benchmark\n\nRegenerated by `scripts/bench.sh`.\n\n");
-        doc.push_str(
-            "Time and executions to the first finding of each seed race of `corpus/litmus/`, with its \
-             signature, on its own profile. Two kinds of search:\n\n\
-             - **from nothing** — `guided` (the built-in engine, coverage-guided by interleaving features), \
-             `guided-nocov` (the same engine with that signal off: its corpus grows only by cases that fire an oracle signature it has not seen), \
-             `random` and `pct` (fresh random cases, one scheduler each), `libfuzzer` and `libfuzzer-nocov` \
-             (cargo fuzz, with and without the interleaving counters; `scripts/bench-libfuzzer.sh`): they \
-             choose the operations, the interleaving and the faults;\n\
-             - **told the operations** — `stress` (the litmus file's tasks on real threads, random delays at \
-             the seeds' udelay points, run after run; `pagelife stress`), `check` (every interleaving of those \
-             tasks up to 3 preemptions, one deterministic run), and the peers of `bench/peers/` (rows \
-             `toy model`: loom and shuttle on a hand-written Rust model of the race, whose threads, steps and \
-             even the `yield_now()` at the race window were written by someone who already knew the race).\n\n\
-             ![plot](bench.svg)\n\n",
-        );
-        doc.push_str(&md);
-        std::fs::write(dir.join("bench.md"), doc)?;
-        std::fs::write(dir.join("bench.svg"), plot(&order, &rows, a.cap))?;
-        println!(
-            "wrote {} and {}",
-            dir.join("bench.md").display(),
-            dir.join("bench.svg").display()
-        );
-    }
-    Ok(false)
+    md
+}
+
+const BENCH_INTRO: &str = "Time and executions to the first finding of each seed race of `corpus/litmus/`, with its \
+     signature, on its own profile. Two kinds of search:\n\n\
+     - **from nothing** — `guided` (the built-in engine, coverage-guided by interleaving features), \
+     `guided-nocov` (the same engine with that signal off: its corpus grows only by cases that fire an oracle signature it has not seen), \
+     `random` and `pct` (fresh random cases, one scheduler each), `libfuzzer` and `libfuzzer-nocov` \
+     (cargo fuzz, with and without the interleaving counters; `scripts/bench-libfuzzer.sh`): they \
+     choose the operations, the interleaving and the faults;\n\
+     - **told the operations** — `stress` (the litmus file's tasks on real threads, random delays at \
+     the seeds' udelay points, run after run; `pagelife stress`), `check` (every interleaving of those \
+     tasks up to 3 preemptions, one deterministic run), and the peers of `bench/peers/` (rows \
+     `toy model`: loom and shuttle on a hand-written Rust model of the race, whose threads, steps and \
+     even the `yield_now()` at the race window were written by someone who already knew the race).\n\n\
+     ![plot](bench.svg)\n\n";
+
+/// `--out DIR`: bench.md (intro and table) and bench.svg.
+fn write_out_dir(dir: &Path, md: &str, order: &[String], rows: &[Row], cap: f64) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut doc = String::from("# Bug-finding benchmark\n\nRegenerated by `scripts/bench.sh`.\n\n");
+    doc.push_str(BENCH_INTRO);
+    doc.push_str(md);
+    write_replace(&dir.join("bench.md"), doc.as_bytes())?;
+    write_replace(&dir.join("bench.svg"), plot(order, rows, cap).as_bytes())?;
+    outln!(
+        "wrote {} and {}",
+        dir.join("bench.md").display(),
+        dir.join("bench.svg").display()
+    );
+    Ok(())
 }
 
 /// One line of the table: ours, or read from `--extra`.
@@ -461,6 +478,39 @@ struct Row {
 }
 
 impl Row {
+    /// The row of one (race, strategy) cell of our own runs.
+    fn of_cell(a: &BenchArgs, race: &Race, name: &str, is_check: bool, c: &Cell) -> Row {
+        let found: Vec<f64> = c.times.iter().flatten().copied().collect();
+        let total = c.times.len();
+        let median_s = if found.len() * 2 > total {
+            median(&found)
+        } else {
+            None
+        };
+        let range = if found.is_empty() {
+            "—".into()
+        } else {
+            format!(
+                "{:.3}–{:.3}",
+                found.iter().copied().fold(f64::INFINITY, f64::min),
+                found.iter().copied().fold(0.0, f64::max)
+            )
+        };
+        let ex = median(&c.execs.iter().map(|&e| e as f64).collect::<Vec<_>>()).unwrap_or(0.0);
+        let unit = if is_check { " states" } else { "" };
+        Row {
+            race: race.name.clone(),
+            profile: race.profile.clone(),
+            strategy: name.to_string(),
+            found: format!("{}/{total}", found.len()),
+            median: median_s,
+            cap: a.cap,
+            median_text: median_s.map_or(format!("> {:.0}", a.cap), |m| format!("{m:.3}")),
+            range,
+            execs: format!("{ex:.0}{unit}"),
+        }
+    }
+
     /// A Markdown row of the table's seven columns.
     fn parse(line: &str) -> Option<Row> {
         let cols: Vec<&str> = line
@@ -493,11 +543,7 @@ impl Row {
 
 /// A log-scale bar chart of median time to first finding, per race and strategy.
 fn plot(races: &[String], rows: &[Row], cap: f64) -> String {
-    let colors = [
-        "#1f6feb", "#8cb4ff", "#d4a017", "#9a6fd8", "#d04040", "#2e9e5b", "#555555", "#999999",
-        "#c0c0c0", "#e07b39", "#f2b48a", "#6b4226", "#a37b5c", "#d9c2ad", "#00838f", "#80cbc4",
-        "#004d40", "#ff80ab", "#c51162",
-    ];
+    let colors = PLOT_COLORS;
     let mut names: Vec<&str> = Vec::new();
     for r in rows {
         if !names.contains(&r.strategy.as_str()) {
@@ -567,22 +613,35 @@ fn plot(races: &[String], rows: &[Row], cap: f64) -> String {
         ));
         x0 += width_of(&per_race[ri]);
     }
-    for (si, n) in names.iter().enumerate() {
-        let x = left + (si % legend_cols) as f64 * 190.0;
-        let yy = top + h + 120.0 + 16.0 * (si / legend_cols) as f64;
-        s.push_str(&format!(
-            r#"<rect x="{x:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{yy:.0}">{n}</text>"#,
-            yy - 9.0,
-            colors[si % colors.len()],
-            x + 14.0
-        ));
-    }
+    s.push_str(&plot_legend(&names, left, top + h + 120.0, legend_cols));
     s.push_str("</svg>\n");
     s
 }
 
+const PLOT_COLORS: [&str; 19] = [
+    "#1f6feb", "#8cb4ff", "#d4a017", "#9a6fd8", "#d04040", "#2e9e5b", "#555555", "#999999",
+    "#c0c0c0", "#e07b39", "#f2b48a", "#6b4226", "#a37b5c", "#d9c2ad", "#00838f", "#80cbc4",
+    "#004d40", "#ff80ab", "#c51162",
+];
+
+/// The plot's legend: a swatch and a name per strategy, `cols` to a row.
+fn plot_legend(names: &[&str], left: f64, y0: f64, cols: usize) -> String {
+    let mut s = String::new();
+    for (si, n) in names.iter().enumerate() {
+        let x = left + (si % cols) as f64 * 190.0;
+        let yy = y0 + 16.0 * (si / cols) as f64;
+        s.push_str(&format!(
+            r#"<rect x="{x:.0}" y="{:.0}" width="10" height="10" fill="{}"/><text x="{:.0}" y="{yy:.0}">{n}</text>"#,
+            yy - 9.0,
+            PLOT_COLORS[si % PLOT_COLORS.len()],
+            x + 14.0
+        ));
+    }
+    s
+}
+
 /// Random byte strings through each target's harness; any panic is a bug.
-fn random_inputs(n: u64) -> Result<bool> {
+fn random_inputs(n: u64) -> Result<Status> {
     use pagelife_engine::cov::CovMap;
     use pagelife_engine::harness::run_input;
     for &t in Target::ALL {
@@ -611,21 +670,25 @@ fn random_inputs(n: u64) -> Result<bool> {
             cov.discard();
         }
         let el = start.elapsed().as_secs_f64();
-        println!(
+        outln!(
             "{:10} {n} inputs in {el:.1}s ({:.0}/s): {ran} run (others skipped: profile not covered), {findings} with an oracle finding, no other panic",
             t.name(),
             n as f64 / el
         );
     }
-    Ok(false)
+    Ok(Status::Ok)
 }
 
 /// Executions/s per job count; time per case against its size; `check` states against the bound.
-fn scaling() -> Result<bool> {
-    use pagelife_core::case::{Op, TaskDef, DEFAULT_NAMES};
-    use pagelife_core::exec::check::check;
-    use pagelife_core::exec::replay::{run_case, NoObserver, RunOptions};
-    // 1. The engine with 1 and 2 jobs, 5 s each.
+fn scaling() -> Result<Status> {
+    scaling_engine();
+    scaling_case_size();
+    scaling_check()?;
+    Ok(Status::Ok)
+}
+
+/// 1. The engine with 1 and 2 jobs, 5 s each.
+fn scaling_engine() {
     for jobs in [1usize, 2] {
         let stop = std::sync::atomic::AtomicBool::new(false);
         let count = std::sync::atomic::AtomicU64::new(0);
@@ -633,7 +696,7 @@ fn scaling() -> Result<bool> {
         std::thread::scope(|s| {
             for j in 0..jobs {
                 let (stop, count) = (&stop, &count);
-                s.spawn(move || {
+                let worker = move || {
                     let mut f = Fuzzer::new(FuzzConfig {
                         target: Target::Writeback,
                         seed: 7,
@@ -649,54 +712,65 @@ fn scaling() -> Result<bool> {
                         }
                         count.fetch_add(64, Ordering::Relaxed);
                     }
-                });
+                };
+                if let Err(e) = std::thread::Builder::new().spawn_scoped(s, worker) {
+                    warnln!("pagelife: error: cannot start a scaling job: {e}");
+                    break;
+                }
             }
             std::thread::sleep(Duration::from_secs(5));
             stop.store(true, Ordering::Relaxed);
         });
         let n = count.load(Ordering::Relaxed);
-        println!(
+        outln!(
             "engine, {jobs} job(s): {:.0} executions/s",
             n as f64 / start.elapsed().as_secs_f64()
         );
     }
-    // 2. Time per case against tasks, operations per task, frames.
-    let mk = |tasks: usize, ops: usize, frames: u8| -> Case {
-        let mut c = Case {
-            profile: Profile::named("v5.8").unwrap_or_default(),
-            ..Case::default()
-        };
-        c.config.frames = frames;
-        c.setup = vec![
-            Op::Write { file: 0, index: 0 },
-            Op::Writeback {
-                file: 0,
-                all: false,
-            },
-        ];
-        for (t, name) in DEFAULT_NAMES.iter().enumerate().take(tasks) {
-            let f = (t % 3) as u8;
-            let ops: Vec<Op> = (0..ops)
-                .map(|k| match k % 3 {
-                    0 => Op::Write {
-                        file: f,
-                        index: (k % 4) as u8,
-                    },
-                    1 => Op::Writeback {
-                        file: f,
-                        all: k % 2 == 0,
-                    },
-                    _ => Op::Truncate { file: f, size: 1 },
-                })
-                .collect();
-            c.tasks.push(TaskDef {
-                name: (*name).into(),
-                cpu: t as u8,
-                ops,
-            });
-        }
-        c
+}
+
+/// A case of `tasks` tasks of `ops` operations over `frames` frames.
+fn sized_case(tasks: usize, ops: usize, frames: u8) -> Case {
+    use pagelife_core::case::{Op, TaskDef, DEFAULT_NAMES};
+    let mut c = Case {
+        profile: Profile::named("v5.8").unwrap_or_default(),
+        ..Case::default()
     };
+    c.config.frames = frames;
+    c.setup = vec![
+        Op::Write { file: 0, index: 0 },
+        Op::Writeback {
+            file: 0,
+            all: false,
+        },
+    ];
+    for (t, name) in DEFAULT_NAMES.iter().enumerate().take(tasks) {
+        let f = (t % 3) as u8;
+        let ops: Vec<Op> = (0..ops)
+            .map(|k| match k % 3 {
+                0 => Op::Write {
+                    file: f,
+                    index: (k % 4) as u8,
+                },
+                1 => Op::Writeback {
+                    file: f,
+                    all: k % 2 == 0,
+                },
+                _ => Op::Truncate { file: f, size: 1 },
+            })
+            .collect();
+        c.tasks.push(TaskDef {
+            name: (*name).into(),
+            cpu: t as u8,
+            ops,
+        });
+    }
+    c
+}
+
+/// 2. Time per case against tasks, operations per task, frames.
+fn scaling_case_size() {
+    use pagelife_core::exec::replay::{run_case, NoObserver, RunOptions};
     let time_case = |c: &Case| -> (f64, u32) {
         let reps = 2000;
         let start = Instant::now();
@@ -707,18 +781,22 @@ fn scaling() -> Result<bool> {
         (start.elapsed().as_secs_f64() / reps as f64 * 1e6, steps)
     };
     for t in 1..=4 {
-        let (us, st) = time_case(&mk(t, 3, 4));
-        println!("tasks={t} ops/task=3 frames=4: {us:.1} µs/case, {st} steps");
+        let (us, st) = time_case(&sized_case(t, 3, 4));
+        outln!("tasks={t} ops/task=3 frames=4: {us:.1} µs/case, {st} steps");
     }
     for o in [1, 2, 4, 8] {
-        let (us, st) = time_case(&mk(2, o, 4));
-        println!("tasks=2 ops/task={o} frames=4: {us:.1} µs/case, {st} steps");
+        let (us, st) = time_case(&sized_case(2, o, 4));
+        outln!("tasks=2 ops/task={o} frames=4: {us:.1} µs/case, {st} steps");
     }
     for fr in [2u8, 4, 8] {
-        let (us, st) = time_case(&mk(3, 3, fr));
-        println!("tasks=3 ops/task=3 frames={fr}: {us:.1} µs/case, {st} steps");
+        let (us, st) = time_case(&sized_case(3, 3, fr));
+        outln!("tasks=3 ops/task=3 frames={fr}: {us:.1} µs/case, {st} steps");
     }
-    // 3. check's state count against the bound, on the reuse race (mainline: full search).
+}
+
+/// 3. `check`'s state count against the bound, on the reuse race (mainline: full search).
+fn scaling_check() -> Result<()> {
+    use pagelife_core::exec::check::check;
     let l = load(Path::new("corpus/litmus/case1-reuse-bug-on.litmus"))?;
     let mut c = l.case.clone();
     c.profile = Profile::named("mainline").unwrap_or_default();
@@ -731,7 +809,7 @@ fn scaling() -> Result<bool> {
                 max_states: 20_000_000,
             },
         );
-        println!(
+        outln!(
             "check case1-reuse-bug-on on mainline, bound {bound}: {} states, {} interleavings, {:.2} s{}",
             r.states,
             r.interleavings,
@@ -739,5 +817,5 @@ fn scaling() -> Result<bool> {
             if r.truncated { " (truncated)" } else { "" }
         );
     }
-    Ok(false)
+    Ok(())
 }

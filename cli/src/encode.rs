@@ -24,7 +24,7 @@ pub struct EncodeArgs {
 }
 
 /// Run the subcommand.
-pub fn run(a: &EncodeArgs) -> Result<bool> {
+pub fn run(a: &EncodeArgs) -> Result<crate::Status> {
     std::fs::create_dir_all(&a.out)
         .with_context(|| format!("cannot create {}", a.out.display()))?;
     for f in &a.files {
@@ -40,9 +40,8 @@ pub fn run(a: &EncodeArgs) -> Result<bool> {
             .map(|s| s.to_string_lossy().to_string())
             .unwrap_or_else(|| "case".into());
         let out = a.out.join(format!("{stem}.bin"));
-        std::fs::write(&out, codec::encode(&l.case))
-            .with_context(|| format!("writing {}", out.display()))?;
-        println!("{} -> {}", f.display(), out.display());
+        crate::store::write_replace(&out, &codec::encode(&l.case))?;
+        outln!("{} -> {}", f.display(), out.display());
     }
-    Ok(false)
+    Ok(crate::Status::Ok)
 }

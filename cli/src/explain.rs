@@ -2,13 +2,15 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, ValueEnum};
 use pagelife_core::exec::replay::replay;
 use pagelife_triage::export::{json, litmus_text, rust_test, svg};
 use pagelife_triage::table::{render, story_end, TableOptions};
 
-use crate::input::load_with_profile;
+use crate::input::{load_with_profile, stem};
+use crate::store::write_replace;
+use crate::Status;
 
 /// Export formats.
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -28,7 +30,7 @@ pub enum Format {
 /// Explain a case (litmus or fuzzer bytes) in one of several forms.
 #[derive(Args, Debug)]
 pub struct ExplainArgs {
-    /// The case.
+    /// The case (`-`: standard input).
     pub file: PathBuf,
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Format::Table)]
@@ -41,15 +43,10 @@ pub struct ExplainArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Run the subcommand; returns whether an oracle fired.
-pub fn run(a: &ExplainArgs) -> Result<bool> {
+/// Run the subcommand (exit 0 whether or not the case fires).
+pub fn run(a: &ExplainArgs) -> Result<Status> {
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
-    let stem = a
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "case".into());
-    let title = l.title.clone().unwrap_or(stem);
+    let title = l.title.clone().unwrap_or_else(|| stem(&a.file, "case"));
     let out = replay(&l.case);
     let text = match a.format {
         Format::Table => {
@@ -65,8 +62,8 @@ pub fn run(a: &ExplainArgs) -> Result<bool> {
         Format::Svg => svg::svg(&l.case, Some(&title)),
     };
     match &a.out {
-        Some(p) => std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?,
-        None => print!("{text}"),
+        Some(p) => write_replace(p, text.as_bytes())?,
+        None => out!("{text}"),
     }
-    Ok(!out.findings.is_empty())
+    Ok(Status::Ok)
 }

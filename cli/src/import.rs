@@ -2,16 +2,17 @@
 
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
-use crate::input::load;
-use crate::minimize::minimized_litmus;
+use crate::input::{display_name, load, stem};
+use crate::minimize::{emit_minimized, minimized_litmus};
+use crate::Status;
 
 /// Turn a fuzzer's crash file into a minimized, labelled litmus file in one step.
 #[derive(Args, Debug)]
 pub struct ImportArgs {
-    /// The crash file (bytes).
+    /// The crash file (bytes; `-`: standard input).
     pub file: PathBuf,
     /// Where to write the litmus file (default: standard output).
     #[arg(long, short)]
@@ -21,14 +22,10 @@ pub struct ImportArgs {
     pub title: Option<String>,
 }
 
-/// Run the subcommand.
-pub fn run(a: &ImportArgs) -> Result<bool> {
+/// Run the subcommand: exit 0 imported, 3 nothing fires (nothing to do).
+pub fn run(a: &ImportArgs) -> Result<Status> {
     let l = load(&a.file)?;
-    let stem = a
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "imported".into());
+    let stem = stem(&a.file, "imported");
     let title = a.title.clone().unwrap_or_else(|| {
         stem.chars()
             .map(|c| {
@@ -40,16 +37,11 @@ pub fn run(a: &ImportArgs) -> Result<bool> {
             })
             .collect()
     });
-    let (text, summary) = minimized_litmus(&l.case, &title, &a.file.display().to_string())?;
-    match &a.out {
-        Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?;
-            println!("{summary}\nwritten to {}", p.display());
-        }
-        None => {
-            print!("{text}");
-            eprintln!("{summary}");
-        }
-    }
-    Ok(true)
+    let origin = display_name(&a.file);
+    let Some((text, summary)) = minimized_litmus(&l.case, &title, &origin) else {
+        crate::warnln!("pagelife: {origin}: no oracle fires, nothing to import");
+        return Ok(Status::Nothing);
+    };
+    emit_minimized(a.out.as_deref(), &text, &summary)?;
+    Ok(Status::Ok)
 }

@@ -2,6 +2,9 @@
 //! races in the model. One file per subcommand; each is a thin layer over
 //! `pagelife-core` and `pagelife-triage`.
 
+#[macro_use]
+mod out;
+
 mod bench;
 mod check;
 mod dedup;
@@ -13,19 +16,65 @@ mod input;
 mod matrix;
 mod minimize;
 mod profiles;
+mod progress;
+mod records;
 mod replay;
 mod steps;
+mod store;
 mod stress;
+mod width;
 
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+/// What a subcommand that ran to the end says, as its exit status.
+///
+/// The rule, for every subcommand: **0** success; **1** an oracle fired —
+/// only for `replay`, `check`, `fuzz` and `stress`, whose job is to say
+/// whether something fires; **2** bad input or a failure (a file that
+/// cannot be read or written, a bad option); **3** nothing to do (`minimize`
+/// or `import` of a case on which nothing fires, `dedup` of a folder with no
+/// files). A closed standard output (`| head -1`) ends any subcommand with 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    /// Exit 0.
+    Ok,
+    /// Exit 1: an oracle fired (replay, check, fuzz, stress).
+    Fired,
+    /// Exit 3: nothing to do.
+    Nothing,
+}
+
+impl Status {
+    /// `Fired` if `b`, else `Ok`.
+    pub fn fired_if(b: bool) -> Status {
+        if b {
+            Status::Fired
+        } else {
+            Status::Ok
+        }
+    }
+}
+
+const AFTER_HELP: &str = "Exit status: 0 success; 1 an oracle fired (replay, check, fuzz, stress only); \
+2 bad input or a failure; 3 nothing to do (minimize/import of a clean case, dedup of an empty folder). \
+A closed standard output (e.g. `| head -1`) exits 0.";
 
 /// pagelife: an executable model of Linux page-lifetime races, with
 /// fuzzers, an exhaustive checker and oracles.
 #[derive(Parser, Debug)]
-#[command(name = "pagelife", version, about, long_about = None)]
+#[command(name = "pagelife", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
+    /// No progress, notes or headers on standard error (results and errors still print).
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// Parse every input file as litmus text, whatever its name.
+    #[arg(long, global = true, conflicts_with = "bytes")]
+    litmus: bool,
+    /// Decode every input file as fuzzer bytes, whatever it looks like.
+    #[arg(long, global = true)]
+    bytes: bool,
     #[command(subcommand)]
     cmd: Cmd,
 }
@@ -38,7 +87,7 @@ enum Cmd {
     Replay(replay::ReplayArgs),
     /// Explore every interleaving up to K preemptions (exit 1 on a violation).
     Check(check::CheckArgs),
-    /// Run the file's tasks on real threads with random delays (the stress baseline).
+    /// Run the file's tasks on real threads with random delays (the stress baseline; exit 1 if found).
     Stress(stress::StressArgs),
     /// Write litmus files as the bytes fuzzers read (seed corpora).
     Encode(encode::EncodeArgs),
@@ -62,18 +111,30 @@ enum Cmd {
         #[arg(long)]
         verbose: bool,
     },
+    /// Print the JSON Schema of `--json` lines.
+    Schema,
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff): `pagelife man | man -l -`.
+    Man,
 }
 
-fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(c) => c,
-        Err(e) => {
-            let code = if e.use_stderr() { 2 } else { 0 };
-            let _ = e.print();
-            return ExitCode::from(code);
-        }
-    };
-    let r = match &cli.cmd {
+/// The command line, with the long version (commit and codec format).
+pub fn command() -> clap::Command {
+    let st = out::stamp();
+    let long = format!(
+        "{} (commit {}, codec format {})",
+        st.pagelife, st.commit, st.format
+    );
+    let long: &'static str = Box::leak(long.into_boxed_str());
+    Cli::command().long_version(long)
+}
+
+fn dispatch(cmd: &Cmd) -> anyhow::Result<Status> {
+    match cmd {
         Cmd::Fuzz(a) => fuzz::run(a),
         Cmd::Bench(a) => bench::run(a),
         Cmd::Minimize(a) => minimize::run(a),
@@ -85,20 +146,65 @@ fn main() -> ExitCode {
         Cmd::Replay(a) => replay::run(a),
         Cmd::Check(a) => check::run(a),
         Cmd::Stress(a) => stress::run(a),
-        Cmd::Profiles => {
-            profiles::run();
-            Ok(false)
+        Cmd::Profiles => profiles::run(),
+        Cmd::Steps { verbose } => steps::run(*verbose),
+        Cmd::Schema => {
+            out!("{}", records::schema());
+            Ok(Status::Ok)
         }
-        Cmd::Steps { verbose } => {
-            steps::run(*verbose);
-            Ok(false)
+        Cmd::Completions { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(*shell, &mut command(), "pagelife", &mut buf);
+            out!("{}", String::from_utf8_lossy(&buf));
+            Ok(Status::Ok)
+        }
+        Cmd::Man => {
+            let mut buf = Vec::new();
+            clap_mangen::Man::new(command()).render(&mut buf)?;
+            out!("{}", String::from_utf8_lossy(&buf));
+            Ok(Status::Ok)
+        }
+    }
+}
+
+/// Whether `e` is, at bottom, a closed pipe.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = match command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            if let Err(pe) = e.print() {
+                if pe.kind() != std::io::ErrorKind::BrokenPipe {
+                    return ExitCode::from(2);
+                }
+            }
+            return ExitCode::from(code);
         }
     };
+    out::set_global(out::Global {
+        quiet: cli.quiet,
+        force_litmus: cli.litmus,
+        force_bytes: cli.bytes,
+    });
+    let r = dispatch(&cli.cmd);
+    out::flush_out();
     match r {
-        Ok(false) => ExitCode::SUCCESS,
-        Ok(true) => ExitCode::from(1),
+        Ok(Status::Ok) => ExitCode::SUCCESS,
+        Ok(Status::Fired) => ExitCode::from(1),
+        Ok(Status::Nothing) => ExitCode::from(3),
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("pagelife: error: {e:#}");
+            warnln!("pagelife: error: {e:#}");
             ExitCode::from(2)
         }
     }

@@ -2,19 +2,21 @@
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use clap::Args;
 use pagelife_core::litmus;
 use pagelife_triage::minimize::minimize;
 
-use crate::input::load_with_profile;
+use crate::input::{display_name, load_with_profile, stem};
+use crate::store::write_replace;
+use crate::Status;
 
 /// Minimize a finding (litmus or fuzzer bytes): fewer tasks, operations,
 /// faults and context switches, same signature. Prints the result as a
 /// litmus file (or writes it with `-o`) and the sizes before and after.
 #[derive(Args, Debug)]
 pub struct MinimizeArgs {
-    /// The finding.
+    /// The finding (`-`: standard input).
     pub file: PathBuf,
     /// Run against this profile instead of the file's.
     #[arg(long)]
@@ -24,15 +26,13 @@ pub struct MinimizeArgs {
     pub out: Option<PathBuf>,
 }
 
-/// Minimize and render; shared with `import`.
+/// Minimize and render; shared with `import`. `None`: nothing fires.
 pub fn minimized_litmus(
     case: &pagelife_core::case::Case,
     title: &str,
     origin: &str,
-) -> Result<(String, String)> {
-    let Some(r) = minimize(case) else {
-        bail!("{origin}: no oracle fires, nothing to minimize")
-    };
+) -> Option<(String, String)> {
+    let r = minimize(case)?;
     let out = pagelife_core::exec::replay::replay(&r.case);
     let expect: Vec<_> = out.findings.story().map(|f| f.oracle).collect();
     let summary = format!(
@@ -40,38 +40,47 @@ pub fn minimized_litmus(
         r.before, r.after, r.tried
     );
     let comments = vec![
+        crate::out::stamp_line(),
         format!("minimized by pagelife from {origin}"),
-        format!("signature: {}", r.signature),
+        format!("signature: {}", r.signature.key()),
+        format!("title: {}", r.signature.title()),
         summary.clone(),
     ];
-    Ok((
-        litmus::print(&r.case, Some(title), &expect, &comments),
+    Some((
+        litmus::print(
+            &r.case,
+            Some(title),
+            &expect,
+            &crate::check::comment_lines(&comments),
+        ),
         summary,
     ))
 }
 
-/// Run the subcommand; returns whether the minimized case has a finding (always, on success).
-pub fn run(a: &MinimizeArgs) -> Result<bool> {
-    let l = load_with_profile(&a.file, a.profile.as_deref())?;
-    let title = a
-        .file
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_else(|| "finding".into());
-    let (text, summary) = minimized_litmus(
-        &l.case,
-        &format!("{title}-min"),
-        &a.file.display().to_string(),
-    )?;
-    match &a.out {
+/// Write a minimized litmus file to `out` (or standard output) and say so.
+pub fn emit_minimized(out: Option<&std::path::Path>, text: &str, summary: &str) -> Result<()> {
+    match out {
         Some(p) => {
-            std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?;
-            println!("{summary}\nwritten to {}", p.display());
+            write_replace(p, text.as_bytes())?;
+            outln!("{summary}\nwritten to {}", p.display());
         }
         None => {
-            print!("{text}");
-            eprintln!("{summary}");
+            out!("{text}");
+            crate::noteln!("{summary}");
         }
     }
-    Ok(true)
+    Ok(())
+}
+
+/// Run the subcommand: exit 0 minimized, 3 nothing fires (nothing to do).
+pub fn run(a: &MinimizeArgs) -> Result<Status> {
+    let l = load_with_profile(&a.file, a.profile.as_deref())?;
+    let title = format!("{}-min", stem(&a.file, "finding"));
+    let origin = display_name(&a.file);
+    let Some((text, summary)) = minimized_litmus(&l.case, &title, &origin) else {
+        crate::warnln!("pagelife: {origin}: no oracle fires, nothing to minimize");
+        return Ok(Status::Nothing);
+    };
+    emit_minimized(a.out.as_deref(), &text, &summary)?;
+    Ok(Status::Ok)
 }

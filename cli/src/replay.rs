@@ -8,14 +8,16 @@ use pagelife_core::exec::replay::replay;
 use pagelife_triage::signature::signature_of;
 use pagelife_triage::table::{render, story_end, TableOptions};
 
-use crate::input::load_with_profile;
+use crate::input::{display_name, load_with_profile};
+use crate::records::{emit, FiringInfo, Record, SigInfo};
+use crate::Status;
 
-/// Replay a litmus file or a fuzzer's crash file, print the interleaving
-/// (one column per task) and the oracle verdicts. Exit status: 0 nothing
-/// fired, 1 an oracle fired, 2 bad input.
+/// Replay a litmus file or a fuzzer's crash file (`-`: standard input),
+/// print the interleaving (one column per task) and the oracle verdicts.
+/// Exit status: 0 nothing fired, 1 an oracle fired, 2 bad input.
 #[derive(Args, Debug)]
 pub struct ReplayArgs {
-    /// The case: a `.litmus` file, or bytes saved by a fuzzer.
+    /// The case: a `.litmus` file, or bytes saved by a fuzzer; `-` for standard input.
     pub file: PathBuf,
     /// Run against this profile instead of the file's (NAME[+TOGGLE][-TOGGLE]).
     #[arg(long)]
@@ -26,8 +28,8 @@ pub struct ReplayArgs {
     /// Show each touched frame's incarnation, flags and refcount.
     #[arg(long)]
     pub frames: bool,
-    /// Table width.
-    #[arg(long, default_value_t = 78)]
+    /// Table width (columns narrower than step labels abbreviate them, with a legend).
+    #[arg(long, default_value_t = 80)]
     pub width: usize,
     /// Draw the whole run (by default the table ends at the finding the file expects, or the first one).
     #[arg(long)]
@@ -36,19 +38,37 @@ pub struct ReplayArgs {
     /// or `PROFILE clean`): what `scripts/bench-libfuzzer.sh` hunts for.
     #[arg(long)]
     pub signature: bool,
+    /// One JSON line (a `replay` record) instead of the table.
+    #[arg(long)]
+    pub json: bool,
 }
 
-/// Run the subcommand; returns whether an oracle fired.
-pub fn run(a: &ReplayArgs) -> Result<bool> {
+/// Run the subcommand.
+pub fn run(a: &ReplayArgs) -> Result<Status> {
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
     let out = replay(&l.case);
+    let fired = Status::fired_if(!out.findings.is_empty());
+    if a.json {
+        emit(Record::Replay {
+            file: display_name(&a.file),
+            profile: l.case.profile.to_string(),
+            signature: signature_of(&out).as_ref().map(SigInfo::of),
+            findings: out
+                .findings
+                .iter()
+                .map(|f| FiringInfo::of(&l.case, f))
+                .collect(),
+            budget_exhausted: out.budget_exhausted,
+        });
+        return Ok(fired);
+    }
     if a.signature {
         let key = signature_of(&out).map_or("clean".to_string(), |s| s.key());
-        println!("{} {key}", l.case.profile.base_profile().name);
-        return Ok(!out.findings.is_empty());
+        outln!("{} {key}", l.case.profile);
+        return Ok(fired);
     }
     if let Some(t) = &l.title {
-        println!("litmus {t}");
+        outln!("litmus {t}");
     }
     let stop_after = if a.full {
         None
@@ -61,9 +81,9 @@ pub fn run(a: &ReplayArgs) -> Result<bool> {
         frame_state: a.frames,
         stop_after,
     };
-    print!("{}", render(&l.case, &out, &opts));
+    out!("{}", render(&l.case, &out, &opts));
     if out.budget_exhausted {
-        println!("note: the step budget ran out (a livelock?); the quiet-world checks did not run");
+        outln!("note: the step budget ran out (a livelock?); the quiet-world checks did not run");
     }
-    Ok(!out.findings.is_empty())
+    Ok(fired)
 }

@@ -2,18 +2,32 @@
 
 use pagelife_core::step::StepId;
 
+use crate::width::{wrap, WIDTH};
+
 /// Print every step label with the first line of what it models.
-pub fn run(verbose: bool) {
+pub fn run(verbose: bool) -> anyhow::Result<crate::Status> {
     for s in StepId::ALL {
         if verbose {
-            println!(
+            outln!(
                 "{}\n    {}\n",
                 s.name(),
                 s.doc().trim().replace('\n', "\n    ")
             );
         } else {
             let first = s.doc().split(". ").next().unwrap_or("").replace('\n', " ");
-            println!("{:30} {}", s.name(), first.trim());
+            let first = format!("{}.", first.trim().trim_end_matches('.'));
+            let head = format!("{:30} ", s.name());
+            let pad = " ".repeat(31);
+            let lines = if head.chars().count() > 31 {
+                outln!("{}", s.name());
+                wrap(&first, WIDTH, &pad, &pad)
+            } else {
+                wrap(&first, WIDTH, &head, &pad)
+            };
+            for l in lines {
+                outln!("{l}");
+            }
         }
     }
+    Ok(crate::Status::Ok)
 }

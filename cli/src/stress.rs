@@ -23,13 +23,13 @@ use crate::input::load_with_profile;
 /// Exit status: 0 nothing found, 1 found, 2 bad input.
 #[derive(Args, Debug)]
 pub struct StressArgs {
-    /// The case: a `.litmus` file, or bytes saved by a fuzzer.
+    /// The case: a `.litmus` file, or bytes saved by a fuzzer; `-` for standard input.
     pub file: PathBuf,
     /// Run against this profile instead of the file's.
     #[arg(long)]
     pub profile: Option<String>,
     /// Give up after this many seconds.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, allow_negative_numbers = true)]
     pub time: f64,
     /// Seed of the delays.
     #[arg(long, default_value_t = 1)]
@@ -40,7 +40,8 @@ pub struct StressArgs {
 }
 
 /// Run the subcommand; returns whether an oracle fired.
-pub fn run(a: &StressArgs) -> Result<bool> {
+pub fn run(a: &StressArgs) -> Result<crate::Status> {
+    crate::fuzz::checked_secs(a.time, "--time")?;
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
     let opts = StressOptions {
         long: Duration::from_micros(a.delay_us),
@@ -72,16 +73,21 @@ pub fn run(a: &StressArgs) -> Result<bool> {
             comments.push(finding_line(&r.case, f));
         }
         let title = l.title.as_deref().map(|t| format!("{t}-stress"));
-        print!(
+        out!(
             "{}",
-            litmus::print(&r.case, title.as_deref(), &expect, &comments)
+            litmus::print(
+                &r.case,
+                title.as_deref(),
+                &expect,
+                &crate::check::comment_lines(&comments)
+            )
         );
-        return Ok(true);
+        return Ok(crate::Status::Fired);
     }
-    println!(
+    outln!(
         "nothing found: {runs} stress runs in {:.1} s (profile {})",
         start.elapsed().as_secs_f64(),
         l.case.profile
     );
-    Ok(false)
+    Ok(crate::Status::Ok)
 }

@@ -76,8 +76,6 @@ fn check_exit_statuses() {
 fn malformed_input_is_a_clear_error_with_status_2_for_every_command() {
     let bad = tmp("bad.litmus", b"profile v5.8\ntask A:\n  write f9 0\n");
     let bad = bad.to_str().unwrap();
-    let clean = tmp("clean.litmus", b"profile mainline\ntask A:\n  write f0 0\n");
-    let clean = clean.to_str().unwrap();
     let cases: Vec<Vec<&str>> = vec![
         vec!["replay", bad],
         vec!["replay", "no/such/file"],
@@ -95,7 +93,6 @@ fn malformed_input_is_a_clear_error_with_status_2_for_every_command() {
             "v5.8+nosuchfix",
         ],
         vec!["minimize", bad],
-        vec!["minimize", clean],
         vec!["explain", bad],
         vec![
             "explain",
@@ -135,7 +132,7 @@ fn every_export_format_works_and_is_deterministic() {
             .args(["explain", "corpus/litmus/case1-stale-dma.litmus", "-f", f])
             .output()
             .unwrap();
-        assert_eq!(a.status.code(), Some(1), "{f}");
+        assert_eq!(a.status.code(), Some(0), "{f}");
         assert!(!a.stdout.is_empty(), "{f}");
         assert_eq!(a.stdout, b.stdout, "{f} is not deterministic");
     }
@@ -167,13 +164,11 @@ fn minimize_is_deterministic_and_keeps_the_signature() {
         .args(["minimize", "corpus/litmus/case1-reuse-bug-on.litmus"])
         .output()
         .unwrap();
-    assert_eq!(a.status.code(), Some(1));
+    assert_eq!(a.status.code(), Some(0));
     assert_eq!(a.stdout, b.stdout);
     let text = String::from_utf8_lossy(&a.stdout);
     assert!(
-        text.contains(
-            "writeback-after-wait in folio_clear_dirty_for_io (with cross-incarnation-wakeup)"
-        ),
+        text.contains("writeback-after-wait@folio_clear_dirty_for_io+cross-incarnation-wakeup"),
         "{text}"
     );
     let out = tmp("min.litmus", &a.stdout);

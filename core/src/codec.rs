@@ -72,10 +72,8 @@ pub enum CodecError {
     Empty,
     /// The first byte is not this format's version.
     #[error(
-        "bytes of format version {found:#04x}, this pagelife reads version {FORMAT_VERSION:#04x} \
-         (a file written before the version byte existed starts with its profile byte): \
-         re-encode it from its litmus file with `pagelife encode`, or replay it with the \
-         pagelife that wrote it"
+        "format version {found:#04x}, not {FORMAT_VERSION:#04x}: re-encode it from its \
+         litmus file (`pagelife encode`)"
     )]
     Version {
         /// The first byte found.

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod export;
+pub mod facts;
 pub mod minimize;
 pub mod report;
 pub mod signature;

@@ -18,7 +18,7 @@ use std::fmt;
 
 use pagelife_core::case::Case;
 use pagelife_core::exec::replay::{replay, Outcome};
-use pagelife_core::oracle::{Findings, OracleId};
+use pagelife_core::oracle::{Findings, OracleId, Severity};
 use pagelife_core::step::StepId;
 use pagelife_core::trace::Phase;
 
@@ -49,6 +49,54 @@ impl Signature {
         }
         k
     }
+}
+
+impl Signature {
+    /// A syzbot-style one-line title: `BUG: use-after-free in folio_wake_bit`,
+    /// `WARNING: …`, `DATA LOSS: …`, `INFO: task hung: …`; the mechanism
+    /// oracles follow in parentheses. Used in tables, JSON and the
+    /// `description` file of a finding's folder.
+    pub fn title(&self) -> String {
+        let prefix = match self.oracle.severity() {
+            Severity::Bug => "BUG",
+            Severity::Warn => "WARNING",
+            Severity::DataLoss => "DATA LOSS",
+            Severity::Hang => "INFO: task hung",
+        };
+        let mut t = format!("{prefix}: {}", self.oracle.name());
+        match self.at {
+            Some(a) => {
+                t.push_str(" in ");
+                t.push_str(a.name());
+            }
+            None => t.push_str(" once quiet"),
+        }
+        if !self.with.is_empty() {
+            let w: Vec<&str> = self.with.iter().map(|o| o.name()).collect();
+            t.push_str(&format!(" (with {})", w.join(", ")));
+        }
+        t
+    }
+
+    /// A stable id: the first 12 hex digits of the 64-bit FNV-1a hash of
+    /// [`Signature::key`]. The same signature has the same id in every run
+    /// and every build (as long as oracle and step names stay), so findings
+    /// can be filed under it the way syzkaller files crashes under a hash of
+    /// their title.
+    pub fn id(&self) -> String {
+        format!("{:016x}", fnv1a64(self.key().as_bytes()))[..12].to_string()
+    }
+}
+
+/// The 64-bit FNV-1a hash: simple, stable, independent of the standard
+/// library's (randomized, unspecified) hashers.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 impl PartialEq for Signature {
@@ -131,4 +179,28 @@ pub fn signature_of(out: &Outcome) -> Option<Signature> {
 /// Replay `case` and return its signature; `None` if nothing fired.
 pub fn signature(case: &Case) -> Option<Signature> {
     signature_of(&replay(case))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_and_title_are_stable() {
+        let s = Signature {
+            oracle: OracleId::StaleDma,
+            at: StepId::ALL
+                .iter()
+                .copied()
+                .find(|s| s.name() == "dma_transfer"),
+            racer: None,
+            with: vec![],
+        };
+        assert_eq!(s.key(), "stale-dma@dma_transfer");
+        // FNV-1a 64 of the key: fixed forever (folder names depend on it).
+        assert_eq!(fnv1a64(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a64(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(s.id().len(), 12);
+        assert_eq!(s.title(), "DATA LOSS: stale-dma in dma_transfer");
+    }
 }

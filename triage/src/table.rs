@@ -32,7 +32,7 @@ pub struct TableOptions {
 impl Default for TableOptions {
     fn default() -> Self {
         TableOptions {
-            width: 78,
+            width: 80,
             all_steps: false,
             frame_state: false,
             stop_after: None,
@@ -133,8 +133,51 @@ fn visible(e: &TraceEntry) -> bool {
         .any(|ev| !matches!(ev, Event::Note(_) | Event::Block))
 }
 
-fn step_text(e: &TraceEntry, names: &[String], opts: &TableOptions) -> String {
-    let mut s = e.step.name().to_string();
+/// Step labels too wide for a column, replaced by `prefix~N`; listed under the table.
+#[derive(Default)]
+struct Legend {
+    long: Vec<&'static str>,
+}
+
+impl Legend {
+    /// `label`, or its abbreviation if it is wider than `w`.
+    fn label(&mut self, label: &'static str, w: usize) -> String {
+        if label.chars().count() <= w {
+            return label.to_string();
+        }
+        let k = match self.long.iter().position(|l| *l == label) {
+            Some(k) => k + 1,
+            None => {
+                self.long.push(label);
+                self.long.len()
+            }
+        };
+        let tag = format!("~{k}");
+        let keep = w.saturating_sub(tag.len()).max(1);
+        format!("{}{tag}", label.chars().take(keep).collect::<String>())
+    }
+
+    fn lines(&self, width: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        if !self.long.is_empty() {
+            out.push("steps abbreviated above:".to_string());
+        }
+        for (k, l) in self.long.iter().enumerate() {
+            let tag = format!("~{}", k + 1);
+            out.extend(wrap(&format!("{tag:>4} {l}"), width));
+        }
+        out
+    }
+}
+
+fn step_text(
+    e: &TraceEntry,
+    names: &[String],
+    opts: &TableOptions,
+    legend: &mut Legend,
+    colw: usize,
+) -> String {
+    let mut s = legend.label(e.step.name(), colw.saturating_sub(1));
     let evs: Vec<String> = e
         .events
         .iter()
@@ -155,23 +198,36 @@ fn step_text(e: &TraceEntry, names: &[String], opts: &TableOptions) -> String {
     s
 }
 
-/// Word-wrap `s` to `w` columns (continuation lines indented by two).
+/// Word-wrap `s` to `w` columns (continuation lines indented by two);
+/// a word longer than a line is cut. Leading spaces of `s` are kept.
 pub fn wrap(s: &str, w: usize) -> Vec<String> {
-    let w = w.max(12);
+    let w = w.max(8);
+    let body = s.trim_start();
     let mut out = Vec::new();
-    let mut cur = String::new();
+    let mut cur = s[..s.len() - body.len()].to_string();
     let mut fresh = true;
-    for word in s.split_whitespace() {
-        let cl = cur.chars().count();
-        if !fresh && cl + 1 + word.chars().count() > w {
+    for word in body.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        loop {
+            let cl = cur.chars().count();
+            let room = w.saturating_sub(cl + usize::from(!fresh));
+            if word.len() <= room {
+                if !fresh {
+                    cur.push(' ');
+                }
+                cur.extend(word.iter());
+                fresh = false;
+                break;
+            }
+            if fresh && room > 0 {
+                cur.extend(word.drain(..room));
+            }
             out.push(std::mem::replace(&mut cur, String::from("  ")));
             fresh = true;
+            if word.is_empty() {
+                break;
+            }
         }
-        if !fresh {
-            cur.push(' ');
-        }
-        cur.push_str(word);
-        fresh = false;
     }
     if !fresh {
         out.push(cur);
@@ -183,6 +239,94 @@ pub fn wrap(s: &str, w: usize) -> Vec<String> {
 struct Block {
     col: usize,
     lines: Vec<String>,
+}
+
+/// The layout of the columns.
+struct Layout {
+    cols: Vec<CtxId>,
+    colw: usize,
+    sep: usize,
+}
+
+impl Layout {
+    /// Contexts in order of first appearance, sharing `width` (at least 8
+    /// characters each); step labels wider than a column are abbreviated,
+    /// with a legend under the table.
+    fn new(main: &[&TraceEntry], width: usize) -> Layout {
+        let mut cols: Vec<CtxId> = Vec::new();
+        for e in main {
+            if !cols.contains(&e.ctx) {
+                cols.push(e.ctx);
+            }
+        }
+        let ncol = cols.len().max(1);
+        let sep = if ncol >= 4 { 1 } else { 3 };
+        let colw = ((width.saturating_sub(sep * (ncol - 1))) / ncol).clamp(8, 60);
+        Layout { cols, colw, sep }
+    }
+
+    /// One line of the table: `cells` padded to their columns.
+    fn line(&self, cells: &[String]) -> String {
+        let mut l = String::new();
+        for (k, cell) in cells.iter().enumerate() {
+            if k > 0 {
+                l.push_str(&" ".repeat(self.sep));
+            }
+            let pad = self.colw.saturating_sub(cell.chars().count());
+            l.push_str(cell);
+            l.push_str(&" ".repeat(pad));
+        }
+        l.trim_end().to_string()
+    }
+}
+
+/// Group `main` into runs of one context, eliding quiet steps.
+fn blocks(
+    main: &[&TraceEntry],
+    lay: &Layout,
+    names: &[String],
+    opts: &TableOptions,
+    legend: &mut Legend,
+) -> Vec<Block> {
+    let mut blocks: Vec<Block> = Vec::new();
+    for run in main.chunk_by(|a, b| a.ctx == b.ctx) {
+        let mut lines = Vec::new();
+        let mut hidden = 0usize;
+        for (k, e) in run.iter().enumerate() {
+            let keep =
+                opts.all_steps || k == 0 || k == run.len() - 1 || visible(e) || run.len() <= 4;
+            if keep {
+                if hidden > 0 {
+                    lines.push(format!(
+                        "  … {hidden} step{}",
+                        if hidden == 1 { "" } else { "s" }
+                    ));
+                    hidden = 0;
+                }
+                let t = step_text(e, names, opts, legend, lay.colw);
+                lines.extend(wrap(&t, lay.colw));
+            } else {
+                hidden += 1;
+            }
+        }
+        let col = lay.cols.iter().position(|&x| x == run[0].ctx).unwrap_or(0);
+        blocks.push(Block { col, lines });
+    }
+    blocks
+}
+
+/// The verdict under the table.
+fn verdict(s: &mut String, case: &Case, out: &Outcome, width: usize) {
+    if out.findings.is_empty() {
+        let _ = writeln!(s, "\nverdict: no oracle fired");
+        return;
+    }
+    let _ = writeln!(s);
+    for f in out.findings.iter() {
+        for l in wrap(&finding_line(case, f), width) {
+            let _ = writeln!(s, "{l}");
+        }
+    }
 }
 
 /// Draw the interleaving of `out` (a replay with a trace) for `case`.
@@ -202,96 +346,47 @@ pub fn render(case: &Case, out: &Outcome, opts: &TableOptions) -> String {
         .filter(|e| opts.stop_after.is_none_or(|s| e.step_no <= s))
         .collect();
     let cut = all_main.len() - main.len();
-    // Columns: contexts in order of first appearance.
-    let mut cols: Vec<CtxId> = Vec::new();
-    for e in &main {
-        if !cols.contains(&e.ctx) {
-            cols.push(e.ctx);
-        }
-    }
+    let lay = Layout::new(&main, opts.width);
     let mut s = String::new();
     if let Some(l) = setup_line(case, out) {
-        let _ = writeln!(s, "{l}");
+        for l in wrap(&l, opts.width) {
+            let _ = writeln!(s, "{l}");
+        }
     }
     let _ = writeln!(s, "profile {}", case.profile);
-    if cols.is_empty() {
+    if lay.cols.is_empty() {
         let _ = writeln!(s, "(no steps after setup)");
     }
-    let ncol = cols.len().max(1);
-    let sep = 3;
-    // Two columns fit the width; more get at least 26 characters each.
-    let colw = ((opts.width.saturating_sub(sep * (ncol - 1))) / ncol).clamp(26, 60);
-    // Group runs.
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut i = 0;
-    while i < main.len() {
-        let c = main[i].ctx;
-        let mut j = i;
-        while j < main.len() && main[j].ctx == c {
-            j += 1;
-        }
-        let run = &main[i..j];
-        let mut lines = Vec::new();
-        let mut hidden = 0usize;
-        for (k, e) in run.iter().enumerate() {
-            let keep =
-                opts.all_steps || k == 0 || k == run.len() - 1 || visible(e) || run.len() <= 4;
-            if keep {
-                if hidden > 0 {
-                    lines.push(format!(
-                        "  … {hidden} step{}",
-                        if hidden == 1 { "" } else { "s" }
-                    ));
-                    hidden = 0;
-                }
-                lines.extend(wrap(&step_text(e, &names, opts), colw));
-            } else {
-                hidden += 1;
-            }
-        }
-        let col = cols.iter().position(|&x| x == c).unwrap_or(0);
-        blocks.push(Block { col, lines });
-        i = j;
-    }
-    let head: Vec<String> = cols.iter().map(|&c| ctx_name(c, &names)).collect();
-    let line = |cells: &[String]| -> String {
-        let mut l = String::new();
-        for (k, cell) in cells.iter().enumerate() {
-            if k > 0 {
-                l.push_str(&" ".repeat(sep));
-            }
-            let pad = colw.saturating_sub(cell.chars().count());
-            l.push_str(cell);
-            l.push_str(&" ".repeat(pad));
-        }
-        l.trim_end().to_string()
-    };
-    let _ = writeln!(s, "{}", line(&head));
-    let _ = writeln!(s, "{}", line(&vec!["-".repeat(colw); ncol]));
+    let ncol = lay.cols.len().max(1);
+    let mut legend = Legend::default();
+    let blocks = blocks(&main, &lay, &names, opts, &mut legend);
+    let head: Vec<String> = lay
+        .cols
+        .iter()
+        .map(|&c| ctx_name(c, &names).chars().take(lay.colw).collect())
+        .collect();
+    let _ = writeln!(s, "{}", lay.line(&head));
+    let _ = writeln!(s, "{}", lay.line(&vec!["-".repeat(lay.colw); ncol]));
     for b in &blocks {
         for l in &b.lines {
             let mut cells = vec![String::new(); ncol];
             cells[b.col] = l.clone();
-            let _ = writeln!(s, "{}", line(&cells));
+            let _ = writeln!(s, "{}", lay.line(&cells));
         }
     }
     if cut > 0 {
         let _ = writeln!(s, "({cut} more steps until the world is quiet)");
     }
+    for l in legend.lines(opts.width) {
+        let _ = writeln!(s, "{l}");
+    }
     for (at, r) in &trace.remarks {
         if r.contains("cannot run") {
-            let _ = writeln!(s, "(before step {at}: {r})");
-        }
-    }
-    if out.findings.is_empty() {
-        let _ = writeln!(s, "\nverdict: no oracle fired");
-    } else {
-        let _ = writeln!(s);
-        for f in out.findings.iter() {
-            for l in wrap(&finding_line(case, f), opts.width) {
+            for l in wrap(&format!("(before step {at}: {r})"), opts.width) {
                 let _ = writeln!(s, "{l}");
             }
         }
     }
+    verdict(&mut s, case, out, opts.width);
     s
 }

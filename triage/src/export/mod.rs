@@ -20,6 +20,11 @@ pub fn litmus_text(case: &Case, title: Option<&str>) -> String {
     c.schedule = label_schedule(case);
     let out = replay(&c);
     let expect: Vec<_> = out.findings.story().map(|f| f.oracle).collect();
-    let comments: Vec<String> = out.findings.iter().map(|f| finding_line(&c, f)).collect();
+    // Each comment wrapped so that `# ` and it fit 80 columns.
+    let comments: Vec<String> = out
+        .findings
+        .iter()
+        .map(|f| crate::table::wrap(&finding_line(&c, f), 78).join("\n"))
+        .collect();
     litmus::print(&c, title, &expect, &comments)
 }

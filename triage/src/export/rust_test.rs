@@ -29,6 +29,25 @@ fn ident(s: &str) -> String {
     out.trim_end_matches('_').to_string()
 }
 
+/// The `#`s a raw string needs so that `text` cannot end it: one more than
+/// the longest run of `#` after a `"` in `text`.
+fn raw_hashes(text: &str) -> String {
+    let longest = text
+        .split('"')
+        .skip(1)
+        .map(|rest| rest.chars().take_while(|&c| c == '#').count())
+        .max()
+        .unwrap_or(0);
+    "#".repeat(longest + 1)
+}
+
+/// `s` fit for a `//!` comment line: control characters (newlines too) as spaces.
+fn comment_safe(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// The test file for `case` named `name`.
 pub fn rust_test(case: &Case, name: &str) -> String {
     let litmus = super::litmus_text(case, Some(name));
@@ -37,27 +56,30 @@ pub fn rust_test(case: &Case, name: &str) -> String {
     let sig = signature_of(&out);
     let mut s = String::new();
     s.push_str(&format!(
-        "//! Regression test exported by `pagelife explain --format rust` for `{name}`.\n"
+        "//! Regression test exported by `pagelife explain --format rust` for `{}`.\n",
+        comment_safe(name)
     ));
+    // `name` goes into string literals as a Rust literal (escaped by `{:?}`).
+    let lit = format!("{name:?}");
     if let Some(sig) = &sig {
         s.push_str(&format!("//! Signature: {sig}.\n"));
     }
     s.push_str("\nuse pagelife_core::exec::replay::replay;\nuse pagelife_core::litmus;\nuse pagelife_core::oracle::OracleId;\nuse pagelife_core::profile::Profile;\n\n");
-    let hashes = "#".repeat(litmus.matches("\"#").count().min(3) + 1);
+    let hashes = raw_hashes(&litmus);
     s.push_str(&format!(
         "const CASE: &str = r{hashes}\"{litmus}\"{hashes};\n\n"
     ));
     match &sig {
         Some(sig) => {
             s.push_str(&format!(
-                "#[test]\nfn {id}_fires_on_{prof}() {{\n    let case = litmus::parse_str(CASE, \"{name}\").expect(\"the litmus text parses\");\n    let out = replay(&case);\n    let want = OracleId::from_name(\"{o}\").expect(\"oracle exists\");\n    assert!(out.findings.has(want), \"{o} did not fire: {{:?}}\", out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>());\n}}\n\n",
+                "#[test]\nfn {id}_fires_on_{prof}() {{\n    let case = litmus::parse_str(CASE, {lit}).expect(\"the litmus text parses\");\n    let out = replay(&case);\n    let want = OracleId::from_name(\"{o}\").expect(\"oracle exists\");\n    assert!(out.findings.has(want), \"{o} did not fire: {{:?}}\", out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>());\n}}\n\n",
                 prof = ident(&case.profile.to_string()),
                 o = sig.oracle.name()
             ));
         }
         None => {
             s.push_str(&format!(
-                "#[test]\nfn {id}_is_clean_on_its_profile() {{\n    let case = litmus::parse_str(CASE, \"{name}\").expect(\"the litmus text parses\");\n    assert!(replay(&case).findings.is_empty());\n}}\n\n"
+                "#[test]\nfn {id}_is_clean_on_its_profile() {{\n    let case = litmus::parse_str(CASE, {lit}).expect(\"the litmus text parses\");\n    assert!(replay(&case).findings.is_empty());\n}}\n\n"
             ));
         }
     }
@@ -69,7 +91,7 @@ pub fn rust_test(case: &Case, name: &str) -> String {
         return s;
     }
     s.push_str(&format!(
-        "#[test]\nfn {id}_is_fixed_on_mainline() {{\n    let mut case = litmus::parse_str(CASE, \"{name}\").expect(\"the litmus text parses\");\n    case.profile = Profile::parse(\"mainline\").expect(\"mainline exists\");\n    let out = replay(&case);\n    assert!(out.findings.is_empty(), \"on mainline: {{:?}}\", out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>());\n}}\n"
+        "#[test]\nfn {id}_is_fixed_on_mainline() {{\n    let mut case = litmus::parse_str(CASE, {lit}).expect(\"the litmus text parses\");\n    case.profile = Profile::parse(\"mainline\").expect(\"mainline exists\");\n    let out = replay(&case);\n    assert!(out.findings.is_empty(), \"on mainline: {{:?}}\", out.findings.iter().map(|f| f.oracle).collect::<Vec<_>>());\n}}\n"
     ));
     s
 }

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Robustness: N mutated litmus files and M random byte files through every
+# subcommand, and every subcommand piped into `head -1`; fails on any panic
+# (exit 101 or "panicked" on stderr), any exit status outside the rule
+# (0 success, 1 an oracle fired, 2 bad input, 3 nothing to do), and any
+# command still running after its timeout.
+#
+#   bash scripts/robustness.sh [N] [M]     # default N=1000 litmus files, M=200 byte files
+#
+# CI runs it at a small N. PAGELIFE_BIN: test another build. JOBS: parallel
+# commands (default 2). The mutated inputs are left in
+# ${PAGELIFE_ROBUST_OUT:-target/robustness} for a look.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n=${1:-1000}
+m=${2:-200}
+bin=${PAGELIFE_BIN:-target/release/pagelife}
+[ -n "${PAGELIFE_BIN:-}" ] || cargo build --release -q -p pagelife
+out=${PAGELIFE_ROBUST_OUT:-target/robustness}
+rm -rf "$out"
+mkdir -p "$out"
+exec python3 - "$bin" "$n" "$m" "$out" "${JOBS:-2}" <<'PY'
+import os, random, subprocess, sys, glob, concurrent.futures as cf, time
+
+bin_, n, m, out, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+bin_ = os.path.abspath(bin_)
+rng = random.Random(15)
+seeds = [open(f, encoding="utf-8").read() for f in sorted(glob.glob("corpus/litmus/*.litmus"))]
+tokens = ["task", "A:", "B:", "schedule:", "faults:", "setup:", "profile", "v5.8", "mainline+2d900efff915",
+          "write", "f0", "f9", "0", "255", "99999999999", "-1", "*", "x3", "io0", "kswapd", "signal", "reclaim",
+          "frame0", "at", "alloc-fail", "io-error", "expect", "litmus", "config", "frames=9", "buckets=0",
+          "fs=xfs", "blocks=3", "\t", "#", "\ufeff", "\u0000", "\u0001", "é", "\u202e", "\"", "\\", "\r"]
+
+def mutate(text):
+    lines = text.split("\n")
+    for _ in range(rng.randint(1, 6)):
+        op = rng.randrange(8)
+        i = rng.randrange(len(lines)) if lines else 0
+        if op == 0 and lines:
+            del lines[i]
+        elif op == 1 and lines:
+            lines.insert(i, lines[rng.randrange(len(lines))])
+        elif op == 2 and lines:
+            l = lines[i]
+            if l:
+                k = rng.randrange(len(l))
+                lines[i] = l[:k] + chr(rng.choice([rng.randrange(32, 127), rng.randrange(0, 32), rng.randrange(128, 0x3000)])) + l[k + 1:]
+        elif op == 3:
+            lines.insert(i, "  " + " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 4))))
+        elif op == 4 and lines:
+            words = lines[i].split(" ")
+            words[rng.randrange(len(words))] = rng.choice(tokens)
+            lines[i] = " ".join(words)
+        elif op == 5:
+            lines = lines[: rng.randrange(len(lines) + 1)]
+        elif op == 6 and len(lines) > 1:
+            j = rng.randrange(len(lines))
+            lines[i], lines[j] = lines[j], lines[i]
+        else:
+            lines.append(rng.choice(seeds).split("\n")[rng.randrange(3)])
+    return "\n".join(lines)
+
+lit_dir, byte_dir = os.path.join(out, "litmus"), os.path.join(out, "bytes")
+os.makedirs(lit_dir); os.makedirs(byte_dir)
+files = []
+for i in range(n):
+    p = os.path.join(lit_dir, f"m{i:06}.litmus")
+    with open(p, "w", encoding="utf-8", errors="surrogatepass") as f:
+        f.write(mutate(rng.choice(seeds)))
+    files.append(p)
+for i in range(m):
+    p = os.path.join(byte_dir, f"crash-{i:06}")
+    with open(p, "wb") as f:
+        f.write(bytes(rng.randrange(256) for _ in range(rng.randrange(0, 300))))
+    files.append(p)
+
+enc = os.path.join(out, "encoded")
+per_file = [
+    ["replay", "{f}"], ["replay", "--signature", "{f}"], ["replay", "--json", "{f}"],
+    ["replay", "--full", "--frames", "--all-steps", "{f}"],
+    ["check", "{f}", "--bound", "1", "--max-states", "20000"], ["check", "--json", "{f}", "--bound", "1", "--max-states", "20000"],
+    ["explain", "{f}", "-f", "table"], ["explain", "{f}", "-f", "litmus"], ["explain", "{f}", "-f", "json"],
+    ["explain", "{f}", "-f", "rust"], ["explain", "{f}", "-f", "svg"],
+    ["minimize", "{f}"], ["import", "{f}"], ["matrix", "{f}", "--bound", "0"], ["encode", "{f}", "--out", enc],
+    ["stress", "{f}", "--time", "0.02"],
+]
+whole = [
+    ["dedup", lit_dir], ["dedup", "--json", byte_dir], ["matrix", "--bound", "1", "--max-states", "2000"] + files[:20],
+    ["fuzz", "--corpus", byte_dir, "--time", "1", "--jobs", "1", "--out", os.path.join(out, "findings")],
+    ["fuzz", "--corpus", lit_dir, "--time", "1", "--jobs", "1", "--out", os.path.join(out, "findings")],
+    ["bench", "--strategies", "check,random", "--seeds", "1", "--cap", "0.2"] + [f for f in files[:3]],
+    ["steps", "--verbose"], ["profiles"], ["schema"], ["fuzz", "--list"], ["man"], ["completions", "zsh"],
+]
+piped = [c for c in per_file] + whole
+lit = "corpus/litmus/case1-reuse-bug-on.litmus"
+
+failures, slow, codes = [], [], {}
+
+def run(args, pipe=False, timeout=60):
+    cmd = [bin_] + args
+    try:
+        if pipe:
+            sh = "set -o pipefail; " + " ".join("'" + a.replace("'", "'\\''") + "'" for a in cmd) + " 2>\"$0\" | head -1 >/dev/null"
+            errf = os.path.join(out, f"err-{os.getpid()}-{rng.random()}")
+            p = subprocess.run(["bash", "-c", sh, errf], timeout=timeout)
+            err = open(errf, errors="replace").read() if os.path.exists(errf) else ""
+            if os.path.exists(errf):
+                os.remove(errf)
+        else:
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+            err = p.stderr.decode(errors="replace")
+    except subprocess.TimeoutExpired:
+        return ("timeout", args)
+    codes[p.returncode] = codes.get(p.returncode, 0) + 1
+    if p.returncode not in (0, 1, 2, 3) or "panicked" in err:
+        return ("fail", args, p.returncode, err[-2000:])
+    return None
+
+tasks = [[a.replace("{f}", f) for a in c] for f in files for c in per_file]
+tasks += whole
+pipe_tasks = [[a.replace("{f}", lit) for a in c] for c in piped]
+pipe_tasks += [[a.replace("{f}", f) for a in c] for f in files[:: max(1, len(files) // 20)] for c in per_file]
+start = time.time()
+with cf.ThreadPoolExecutor(jobs) as ex:
+    results = list(ex.map(lambda a: run(a), tasks)) + list(ex.map(lambda a: run(a, pipe=True), pipe_tasks))
+for r in results:
+    if r is None:
+        continue
+    (slow if r[0] == "timeout" else failures).append(r)
+print(f"robustness: {n} mutated litmus files, {m} byte files; {len(tasks)} commands, "
+      f"{len(pipe_tasks)} piped into head -1, in {time.time() - start:.0f} s; exit statuses "
+      + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items())))
+for r in failures[:20]:
+    print("FAIL (exit %s): pagelife %s\n%s" % (r[2], " ".join(r[1]), r[3]))
+for r in slow[:20]:
+    print("TIMEOUT: pagelife %s" % " ".join(r[1]))
+print(f"{len(results) - len(failures) - len(slow)} passed, {len(failures) + len(slow)} failed")
+sys.exit(1 if failures or slow else 0)
+PY
