@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 use pagelife_core::exec::replay::replay;
-use pagelife_triage::export::{json, litmus_text, rust_test, svg};
+use pagelife_triage::export::{c, json, litmus_text, rust_test, svg};
 use pagelife_triage::table::{render, story_end, TableOptions};
 
 use crate::input::load_with_profile;
@@ -23,6 +23,8 @@ pub enum Format {
     Rust,
     /// An SVG timeline: lanes per context, incarnations, sleeps, wakeups, DMA, oracles.
     Svg,
+    /// A C11 + pthreads program that performs the case on a real kernel (see triage/src/export/c.rs).
+    C,
 }
 
 /// Explain a case (litmus or fuzzer bytes) in one of several forms.
@@ -63,6 +65,7 @@ pub fn run(a: &ExplainArgs) -> Result<bool> {
         Format::Json => json::to_json(&l.case, Some(&title)) + "\n",
         Format::Rust => rust_test::rust_test(&l.case, &title),
         Format::Svg => svg::svg(&l.case, Some(&title)),
+        Format::C => c::c_program(&l.case, &title),
     };
     match &a.out {
         Some(p) => std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?,

@@ -1,0 +1,570 @@
+// ---- pagelife C runtime, part 1: geometry, markers, shadow, operations ----
+// (triage/src/export/c_head.c; the same in every exported program)
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT 21
+#endif
+#ifndef FS_JOURNAL_DATA_FL
+#define FS_JOURNAL_DATA_FL 0x00004000
+#endif
+
+// A record: 32 bytes of text at every 32-byte-aligned file offset a write
+// covers: "PL f<file> r<round> v<op> o<offset>\n". Stale data of another
+// file, of an earlier round (a deleted file) or of the disk fill shows as a
+// record naming them; data at the wrong place as a wrong offset.
+#define PL_REC 32
+
+// Helpers a given case may not use.
+#define PL_HELPER static __attribute__((unused))
+
+struct pl_geo {
+    size_t bs;   // filesystem block size (run time)
+    size_t pg;   // the model's page: PL_BPP blocks (the system page on "simple")
+    size_t unit; // the model's data unit: half a block ("simple": a page)
+};
+
+static struct pl_geo G;
+static int pl_dirfd = -1;
+static int pl_fd[PL_NFILES];
+static unsigned pl_round;
+static int pl_privileged = 1; // may use root-only knobs (-n clears it)
+static unsigned pl_jitter_us = 200;
+static int pl_verbose;
+
+struct pl_shared {
+    pthread_barrier_t start;
+    uint32_t possible[PL_NFILES][PL_UNITS]; // op versions that may be there
+    unsigned char must[PL_NFILES][PL_UNITS]; // a completed write promised it
+    unsigned char removable[PL_NFILES][PL_UNITS]; // a task may remove it
+    int stale, lost, misplaced, garbage, kernel, skipped;
+    char first[160]; // this round's first piece of evidence
+};
+static struct pl_shared *S;
+
+// Output through write(2): tasks may be forked processes.
+static void pl_say(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
+static void pl_say(const char *fmt, ...)
+{
+    char b[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(b, sizeof b - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof b - 2)
+        n = (int)sizeof b - 2;
+    if (n > 0 && b[n - 1] != '\n')
+        b[n++] = '\n';
+    ssize_t w = write(1, b, (size_t)n);
+    (void)w;
+}
+
+// A message said once per run (skipped operations and faults).
+static void pl_once(int *flag, const char *what)
+{
+    if (!__atomic_exchange_n(flag, 1, __ATOMIC_RELAXED))
+        pl_say("note: %s", what);
+}
+
+static void pl_evidence(int *counter, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void pl_evidence(int *counter, const char *fmt, ...)
+{
+    char b[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    int n = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
+    if (n <= 3)
+        pl_say("  round %u: %.70s", pl_round, b);
+    if (S->first[0] == 0)
+        snprintf(S->first, sizeof S->first, "%s", b);
+}
+
+static uint64_t pl_rand_state(unsigned a, unsigned b)
+{
+    uint64_t x = 0x9e3779b97f4a7c15ULL * (a + 1) ^ (uint64_t)b * 0xbf58476d1ce4e5b9ULL;
+    return x ? x : 1;
+}
+
+static unsigned pl_rand(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return (unsigned)(*s >> 32);
+}
+
+static void pl_sleep_us(unsigned us)
+{
+    if (!us)
+        return;
+    struct timespec t = {us / 1000000, (long)(us % 1000000) * 1000};
+    nanosleep(&t, NULL);
+}
+
+static void pl_jitter(uint64_t *s)
+{
+    if (pl_jitter_us)
+        pl_sleep_us(pl_rand(s) % (pl_jitter_us + 1));
+}
+
+static double pl_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static char pl_file_char(int file)
+{
+    return file < 0 ? 'F' : (char)('0' + file);
+}
+
+static void pl_record(char *rec, int file, unsigned round, unsigned ver, uint64_t off)
+{
+    char t[PL_REC + 8];
+    snprintf(t, sizeof t, "PL f%c r%06u v%03u o%011llu\n", pl_file_char(file),
+             round % 1000000u, ver % 1000u, (unsigned long long)(off % 100000000000ULL));
+    memcpy(rec, t, PL_REC);
+}
+
+// Fill buf with the records of (file, round, ver) for file bytes off..off+len.
+static void pl_make(char *buf, int file, unsigned round, unsigned ver, uint64_t off, size_t len)
+{
+    char rec[PL_REC];
+    uint64_t a = off - off % PL_REC;
+    for (size_t i = 0; i < len;) {
+        uint64_t p = off + i;
+        uint64_t slot = p - p % PL_REC;
+        if (slot != a || i == 0) {
+            a = slot;
+            pl_record(rec, file, round, ver, slot);
+        }
+        size_t k = (size_t)(p - slot);
+        size_t n = PL_REC - k;
+        if (n > len - i)
+            n = len - i;
+        memcpy(buf + i, rec + k, n);
+        i += n;
+    }
+}
+
+static long pl_unit_of(uint64_t pos)
+{
+    uint64_t u = pos / G.unit;
+    return u < PL_UNITS ? (long)u : -1;
+}
+
+// Whether the nonzero bytes of a record slot are a written prefix (or the
+// whole) of one of the records that may be there.
+static int pl_slot_ok(int file, const unsigned char *b, size_t k0, size_t n, uint64_t slot)
+{
+    long u = pl_unit_of(slot);
+    uint32_t vers = u >= 0 ? S->possible[file][u] : 0xffffffffu;
+    char rec[PL_REC];
+    for (unsigned v = 1; v < 32; v++) {
+        if (!(vers >> v & 1))
+            continue;
+        pl_record(rec, file, pl_round, v, slot);
+        size_t i = 0;
+        while (i < n && b[i] == (unsigned char)rec[k0 + i])
+            i++;
+        size_t j = i;
+        while (j < n && b[j] == 0)
+            j++;
+        if (j == n)
+            return 1;
+    }
+    return 0;
+}
+
+static const char *pl_whose(char fc)
+{
+    switch (fc) {
+    case 'F':
+        return "the deleted disk-fill file";
+    case '0':
+        return "f0";
+    case '1':
+        return "f1";
+    case '2':
+        return "f2";
+    default:
+        return "an unknown file";
+    }
+}
+
+// Check bytes a user read from file at off: every record slot is zeros, or
+// a record this file may hold there in this round.
+static int pl_check(int file, uint64_t off, const unsigned char *buf, size_t len,
+                    const char *where)
+{
+    int bad = 0;
+    for (size_t i = 0; i < len;) {
+        uint64_t p = off + i;
+        uint64_t slot = p - p % PL_REC;
+        size_t k0 = (size_t)(p - slot);
+        size_t n = PL_REC - k0;
+        if (n > len - i)
+            n = len - i;
+        const unsigned char *b = buf + i;
+        int zero = 1;
+        for (size_t j = 0; j < n; j++)
+            zero &= b[j] == 0;
+        long u = pl_unit_of(slot);
+        if (zero) {
+            if (u >= 0 && S->must[file][u]) {
+                pl_evidence(&S->lost, "LOST f%d @%" PRIu64 " (%s): zeros where a completed"
+                            " write put data", file, slot, where);
+                bad = 1;
+            }
+        } else if (!pl_slot_ok(file, b, k0, n, slot)) {
+            char t[PL_REC + 1];
+            unsigned rr = 0, vv = 0;
+            unsigned long long oo = 0;
+            char fc = 0;
+            memcpy(t, b, n);
+            t[n] = 0;
+            if (k0 == 0 && n == PL_REC &&
+                sscanf(t, "PL f%c r%u v%u o%llu", &fc, &rr, &vv, &oo) == 4) {
+                if (fc != pl_file_char(file) || rr != pl_round % 1000000u) {
+                    pl_evidence(&S->stale, "STALE f%d @%" PRIu64 " (%s): data of %s,"
+                                " round %u, its offset %llu", file, slot, where,
+                                pl_whose(fc), rr, oo);
+                } else if (oo != slot) {
+                    pl_evidence(&S->misplaced, "MISPLACED f%d @%" PRIu64 " (%s): its own"
+                                " data of offset %llu", file, slot, where, oo);
+                } else {
+                    pl_evidence(&S->misplaced, "UNEXPECTED f%d @%" PRIu64 " (%s): op v%u"
+                                " did not write here", file, slot, where, vv);
+                }
+            } else {
+                char hex[3 * 12 + 1];
+                for (size_t j = 0; j < 12 && j < n; j++)
+                    snprintf(hex + 3 * j, 4, "%02x ", b[j]);
+                pl_evidence(&S->garbage, "GARBAGE f%d @%" PRIu64 " (%s): %.36s", file,
+                            slot, where, hex);
+            }
+            bad = 1;
+        }
+        i += n;
+    }
+    return bad;
+}
+
+// The shadow after a completed write of file bytes off..off+n by op ver.
+static void pl_promise(int file, uint64_t off, size_t n, unsigned ver, int setup)
+{
+    for (uint64_t u = (off + G.unit - 1) / G.unit; (u + 1) * G.unit <= off + n; u++) {
+        if (u >= PL_UNITS)
+            break;
+        if (setup)
+            S->possible[file][u] |= 1u << ver;
+        if (!S->removable[file][u])
+            S->must[file][u] = 1;
+    }
+}
+
+// The shadow after a remove (truncate, punch, zero-range) in setup.
+PL_HELPER void pl_forget(int file, uint64_t from, uint64_t to, uint32_t keep)
+{
+    for (uint64_t u = from / G.unit; u < PL_UNITS && u * G.unit < to; u++) {
+        S->must[file][u] = 0;
+        S->possible[file][u] &= keep;
+    }
+}
+
+// ---- operations: one helper per kind of syscall the model's ops map to ----
+
+static int pl_nospc;
+
+PL_HELPER void pl_pwrite(int file, uint64_t off, size_t len, unsigned ver, int setup)
+{
+    char *buf = malloc(len);
+    if (!buf)
+        return;
+    pl_make(buf, file, pl_round, ver, off, len);
+    ssize_t n = pwrite(pl_fd[file], buf, len, (off_t)off);
+    if (n > 0)
+        pl_promise(file, off, (size_t)n, ver, setup);
+    else if (n < 0 && errno == ENOSPC)
+        pl_once(&pl_nospc, "pwrite: ENOSPC (the disk fill left too little room)");
+    if (pl_verbose)
+        pl_say("pwrite f%d %" PRIu64 "+%zu v%u -> %zd", file, off, len, ver, n);
+    free(buf);
+}
+
+PL_HELPER void pl_pread(int file, uint64_t off, size_t len, const char *where)
+{
+    unsigned char *buf = calloc(1, len);
+    if (!buf)
+        return;
+    ssize_t n = pread(pl_fd[file], buf, len, (off_t)off);
+    if (n < 0)
+        n = 0;
+    memset(buf + n, 0, len - (size_t)n);
+    pl_check(file, off, buf, len, where);
+    free(buf);
+}
+
+PL_HELPER void pl_writeback(int file, int all)
+{
+    if (file < 0) {
+        syncfs(pl_dirfd); // the block device's (metadata) writeback
+        return;
+    }
+    unsigned fl = SYNC_FILE_RANGE_WRITE;
+    if (all)
+        fl |= SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WAIT_AFTER;
+    sync_file_range(pl_fd[file], 0, 0, fl);
+}
+
+PL_HELPER void pl_fsync(int file)
+{
+    if (file < 0)
+        syncfs(pl_dirfd);
+    else
+        fsync(pl_fd[file]);
+}
+
+PL_HELPER void pl_truncate(int file, uint64_t size, int setup, uint32_t keep)
+{
+    if (ftruncate(pl_fd[file], (off_t)size) == 0 && setup)
+        pl_forget(file, size, (uint64_t)PL_UNITS * G.unit, keep);
+}
+
+static int pl_falloc_unsupported;
+
+PL_HELPER void pl_fallocate(int file, int mode, uint64_t off, uint64_t len, int setup,
+                         uint32_t keep)
+{
+    if (fallocate(pl_fd[file], mode, (off_t)off, (off_t)len) != 0) {
+        if (errno == EOPNOTSUPP)
+            pl_once(&pl_falloc_unsupported, "fallocate: this mode is not supported"
+                    " here (EOPNOTSUPP); skipped");
+        return;
+    }
+    if (setup && mode != 0)
+        pl_forget(file, off, off + len, keep);
+}
+
+PL_HELPER int pl_root_write(const char *path, const char *val)
+{
+    if (!pl_privileged)
+        return -1;
+    int fd = open(path, O_WRONLY);
+    if (fd < 0)
+        return -1;
+    ssize_t n = write(fd, val, strlen(val));
+    close(fd);
+    return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+static int pl_beyond_eof;
+
+// A write fault on a shared mapping: mmap, the store, munmap.
+PL_HELPER void pl_mkwrite(int file, uint64_t off, size_t len, unsigned ver)
+{
+    struct stat st;
+    if (fstat(pl_fd[file], &st) != 0 || (uint64_t)st.st_size < off + len) {
+        pl_once(&pl_beyond_eof, "mkwrite: the page is past EOF (the store would"
+                " SIGBUS); skipped");
+        return;
+    }
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    uint64_t moff = off - off % ps;
+    size_t mlen = (size_t)(off + len - moff);
+    char *m = mmap(NULL, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, pl_fd[file], (off_t)moff);
+    if (m == MAP_FAILED)
+        return;
+    pl_make(m + (off - moff), file, pl_round, ver, off, len);
+    pl_promise(file, off, len, ver, 0);
+    munmap(m, mlen);
+}
+
+// Reclaim of a file's page: fadvise(DONTNEED) drops it if clean (and starts
+// writeback if dirty), MADV_PAGEOUT reclaims it from a mapping of our own.
+// file < 0: the page is not a file's (block device): drop_caches, if allowed.
+static int pl_no_drop;
+
+PL_HELPER void pl_reclaim(int file, uint64_t off, size_t len)
+{
+    if (file < 0) {
+        if (pl_root_write("/proc/sys/vm/drop_caches", "1") != 0) {
+            pl_once(&pl_no_drop, "reclaim: drop_caches not allowed; fadvise on the files");
+            for (int f = 0; f < PL_NFILES; f++)
+                posix_fadvise(pl_fd[f], 0, 0, POSIX_FADV_DONTNEED);
+        }
+        return;
+    }
+    posix_fadvise(pl_fd[file], (off_t)off, (off_t)len, POSIX_FADV_DONTNEED);
+    struct stat st;
+    if (fstat(pl_fd[file], &st) != 0 || (uint64_t)st.st_size < off + len)
+        return;
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    uint64_t moff = off - off % ps;
+    size_t mlen = (size_t)(off + len - moff);
+    volatile char *m = mmap(NULL, mlen, PROT_READ, MAP_SHARED, pl_fd[file], (off_t)moff);
+    if (m == MAP_FAILED)
+        return;
+    madvise((void *)m, mlen, MADV_PAGEOUT);
+    munmap((void *)m, mlen);
+}
+
+// Migration: move_pages(2) to another NUMA node when there is one, else
+// compaction (/proc/sys/vm/compact_memory), else nothing.
+static int pl_no_migrate;
+
+PL_HELPER void pl_migrate(int file, uint64_t off, size_t len)
+{
+    (void)len;
+    if (file >= 0 && access("/sys/devices/system/node/node1", F_OK) == 0) {
+        size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+        uint64_t moff = off - off % ps;
+        volatile char *m = mmap(NULL, ps, PROT_READ, MAP_SHARED, pl_fd[file], (off_t)moff);
+        if (m != MAP_FAILED) {
+            char c = m[0];
+            (void)c;
+            void *pages[1] = {(void *)m};
+            int node[1] = {1}, status[1] = {0};
+            syscall(SYS_move_pages, 0, 1UL, pages, node, status, 2 /* MPOL_MF_MOVE */);
+            munmap((void *)m, ps);
+            return;
+        }
+    }
+    if (pl_root_write("/proc/sys/vm/compact_memory", "1") != 0)
+        pl_once(&pl_no_migrate, "migrate: one NUMA node and compaction not allowed;"
+                " skipped");
+}
+
+// A metadata buffer user (the model's bh-write): no syscall writes a given
+// metadata block; a file create, write, fsync and unlink dirties bitmap,
+// inode and directory blocks, which is the nearest a user gets.
+PL_HELPER void pl_bh_write(unsigned block)
+{
+    char name[32];
+    snprintf(name, sizeof name, "pl-meta-%u", block);
+    int fd = openat(pl_dirfd, name, O_CREAT | O_RDWR | O_TRUNC, 0600);
+    if (fd < 0)
+        return;
+    ssize_t w = write(fd, "m", 1);
+    (void)w;
+    fsync(fd);
+    close(fd);
+    unlinkat(pl_dirfd, name, 0);
+    fsync(pl_dirfd);
+}
+
+// ---- faults ----
+
+static int pl_fi_missing;
+
+// Allocation failure: the kernel's fault injection (fail_page_alloc,
+// failslab) for the calling thread, when this kernel has it.
+PL_HELPER int pl_alloc_fail_arm(uint64_t *rs)
+{
+    const char *base[2] = {"/sys/kernel/debug/fail_page_alloc", "/sys/kernel/debug/failslab"};
+    int armed = 0;
+    char p[128], iv[16];
+    snprintf(iv, sizeof iv, "%u", 1 + pl_rand(rs) % 4);
+    for (int i = 0; i < 2; i++) {
+        snprintf(p, sizeof p, "%s/probability", base[i]);
+        if (access(p, F_OK) != 0)
+            continue;
+        const char *kv[][2] = {{"task-filter", "Y"}, {"probability", "100"},
+                               {"interval", iv},     {"times", "1"},
+                               {"verbose", "1"},     {"ignore-gfp-wait", "N"}};
+        for (size_t k = 0; k < sizeof kv / sizeof kv[0]; k++) {
+            snprintf(p, sizeof p, "%s/%s", base[i], kv[k][0]);
+            pl_root_write(p, kv[k][1]);
+        }
+        armed = 1;
+    }
+    if (!armed) {
+        pl_once(&pl_fi_missing, "alloc-fail: no fail_page_alloc/failslab in debugfs"
+                " (CONFIG_FAULT_INJECTION); the fault is skipped");
+        __atomic_add_fetch(&S->skipped, 1, __ATOMIC_RELAXED);
+        return 0;
+    }
+    return pl_root_write("/proc/thread-self/make-it-fail", "1") == 0;
+}
+
+PL_HELPER void pl_alloc_fail_disarm(void)
+{
+    pl_root_write("/proc/thread-self/make-it-fail", "0");
+}
+
+// I/O error: fail_make_request on the directory's block device.
+static char pl_dev_fail[96];
+static int pl_io_missing;
+
+PL_HELPER int pl_io_error_arm(int on)
+{
+    if (!pl_dev_fail[0]) {
+        struct stat st;
+        if (fstat(pl_dirfd, &st) == 0)
+            snprintf(pl_dev_fail, sizeof pl_dev_fail, "/sys/dev/block/%u:%u/make-it-fail",
+                     major(st.st_dev), minor(st.st_dev));
+    }
+    if (access("/sys/kernel/debug/fail_make_request/probability", F_OK) != 0 ||
+        access(pl_dev_fail, F_OK) != 0) {
+        if (on) {
+            pl_once(&pl_io_missing, "io-error: no fail_make_request for this device"
+                    " (CONFIG_FAIL_MAKE_REQUEST); the fault is skipped");
+            __atomic_add_fetch(&S->skipped, 1, __ATOMIC_RELAXED);
+        }
+        return 0;
+    }
+    if (on) {
+        pl_root_write("/sys/kernel/debug/fail_make_request/probability", "100");
+        pl_root_write("/sys/kernel/debug/fail_make_request/interval", "1");
+        pl_root_write("/sys/kernel/debug/fail_make_request/times", "1");
+        pl_root_write("/sys/kernel/debug/fail_make_request/task-filter", "N");
+    }
+    return pl_root_write(pl_dev_fail, on ? "1" : "0") == 0;
+}
+
+// ---- the case's tables (filled in below by the exporter) ----
+
+struct pl_task {
+    const char *name;
+    void (*run)(uint64_t *rs);
+    int process;    // a fatal signal is delivered to it: its own process
+    int alloc_fail; // the model's failing allocation is its
+    unsigned nops;
+};
+
+struct pl_fault {
+    char kind;    // 'k' SIGKILL to a task, 'r' reclaim, 'i' I/O error
+    int task;     // for 'k'
+    int file;      // for 'r' (-1: not a file's page)
+    uint64_t page; // for 'r': the model page
+};
+
