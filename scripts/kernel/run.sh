@@ -33,7 +33,7 @@ cache=${PAGELIFE_KERNEL_CACHE:-$HOME/.cache/pagelife-kernel}
 die() { echo "run.sh: error: $*" >&2; exit 2; }
 say() { echo "run.sh: $*" >&2; }
 
-file= fs= kernel=debian-stable modules= rounds=20 time_s=60 args= disk_mb=400
+file= fs= kernel=debian-stable modules= rounds=20 time_s=60 args= disk_mb=320
 mem_mb=2048 out= accel=auto
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -205,7 +205,7 @@ if [ -n "$moddir" ] && [ -d "$moddir" ]; then
     depmod -b "${moddir%/lib/modules/*}" "$kver" 2>/dev/null || die "depmod for $kver failed"
   fi
   case "$fs" in gfs2) want="gfs2" ;; xfs) want="xfs" ;; *) want="ext4" ;; esac
-  want="virtio_pci virtio_blk $want"
+  want="virtio_pci virtio_blk crc32c_generic crc32c-intel $want"
   declare -A seen=()
   resolve() {
     local m=$1 line path dep

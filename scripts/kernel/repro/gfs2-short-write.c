@@ -169,8 +169,8 @@ static long check_block(int fd, long blk, int written, char *what, size_t wsz)
         unsigned rr = 0, vv = 0;
         unsigned long long oo = 0;
         if (sscanf(rec, "PL f%c r%u v%u o%llu", &fc, &rr, &vv, &oo) == 4)
-            snprintf(what, wsz, "%ld stale bytes, e.g. @%zu: %s data (its offset %llu)",
-                     bad, s, fc == 'F' ? "the deleted fill file's" : "another file's", oo);
+            snprintf(what, wsz, "%ld B of %s (@%zu: its offset %llu)", bad,
+                     fc == 'F' ? "the deleted fill file" : "another file", s, oo);
         else
             snprintf(what, wsz, "%ld stale bytes, first @%ld: %02x %02x %02x %02x", bad,
                      first, b[first], b[first + 1 < (long)bs ? first + 1 : first],
@@ -532,7 +532,7 @@ int main(int argc, char **argv)
             if (v > 0) {
                 c_dn++;
                 any = 1;
-                say("round %lld dontneed: STALE %ld of %lld blocks; %.40s", r, bad, writes,
+                say("round %lld dontneed: STALE %ld/%lld blocks; %.44s", r, bad, writes,
                     what);
             } else if (v == 0) {
                 say("round %lld dontneed: clean (%lld blocks)", r, writes);
