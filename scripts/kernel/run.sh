@@ -132,16 +132,25 @@ debian_kernel() {
         grep -o 'linux-image-[0-9][^ ]*' | head -1)
   [ -n "$pkg" ] || die "linux-image-amd64 $meta_ver: no kernel package in its Depends"
   local dir=$cache/kernels/$pkg
-  if [ ! -d "$dir/boot" ]; then
-    say "downloading $pkg (linux-image-amd64 $meta_ver)"
+  if [ ! -d "$dir" ]; then
+    # Newer Debian kernels split the image: linux-binary-* (vmlinuz) and
+    # linux-modules-* are dependencies of the same version.
+    local parts p ver
+    ver=$(apt-cache show "$pkg" | awk '/^Version:/{print $2}' | sort -V | tail -1)
+    parts="$pkg $(apt-cache show "$pkg=$ver" | awk -F': ' '/^Depends:/{print $2; exit}' |
+      tr ',' '\n' | grep -o 'linux-\(binary\|modules\)-[^ ]*' | sort -u | tr '\n' ' ')"
+    say "downloading $parts(linux-image-amd64 $meta_ver)"
     local t0; t0=$(date +%s)
-    (cd "$cache/debs" && apt-get download -q "$pkg" > /dev/null 2>&1) ||
-      (cd "$cache/debs" && apt-get download -q "$pkg=$(apt-cache madison "$pkg" | awk '{print $3}' | sort -V | tail -1)" >/dev/null) ||
-      die "apt-get download $pkg failed"
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
-    dpkg-deb -x "$(ls -t "$cache"/debs/"${pkg}"_*.deb | head -1)" "$dir.tmp"
+    for p in $parts; do
+      (cd "$cache/debs" && apt-get download -q "$p=$ver" > /dev/null 2>&1) ||
+        die "apt-get download $p=$ver failed"
+      dpkg-deb -x "$(ls -t "$cache"/debs/"${p}"_*.deb | head -1)" "$dir.tmp"
+    done
+    [ -n "$(ls "$dir.tmp"/boot/vmlinuz-* "$dir.tmp"/usr/lib/modules/*/vmlinuz 2>/dev/null)" ] ||
+      die "$parts: no boot/vmlinuz-* or usr/lib/modules/*/vmlinuz inside"
     mv "$dir.tmp" "$dir"
-    say "unpacked in $(( $(date +%s) - t0 )) s"
+    say "downloaded and unpacked in $(( $(date +%s) - t0 )) s"
   fi
   echo "$dir"
 }
@@ -153,9 +162,12 @@ case "$kernel" in
      kroot= ;;
 esac
 if [ -n "$kroot" ]; then
-  bzimage=$(ls "$kroot"/boot/vmlinuz-* | head -1)
-  kver=${bzimage##*/vmlinuz-}
-  moddir=$kroot/lib/modules/$kver
+  bzimage=$(ls "$kroot"/boot/vmlinuz-* "$kroot"/usr/lib/modules/*/vmlinuz 2>/dev/null | head -1 || true)
+  [ -n "$bzimage" ] || die "$kroot: no kernel image inside"
+  moddir=$(ls -d "$kroot"/lib/modules/*/kernel "$kroot"/usr/lib/modules/*/kernel 2>/dev/null | head -1 || true)
+  [ -n "$moddir" ] || die "$kroot: no lib/modules/VERSION/kernel inside"
+  moddir=$(dirname "$moddir")
+  kver=$(basename "$moddir")
   kname=$(basename "$kroot")
 else
   bzimage=$kernel
@@ -202,7 +214,8 @@ gcc -std=c11 -O2 -Wall -Wextra -pthread -static -o "$work/repro" "$src" 2> "$wor
 declare -a mods=()
 if [ -n "$moddir" ] && [ -d "$moddir" ]; then
   if [ ! -f "$moddir/modules.dep" ]; then
-    depmod -b "${moddir%/lib/modules/*}" "$kver" 2>/dev/null || die "depmod for $kver failed"
+    depmod -b "${moddir%/lib/modules/*}" "$kver" 2>/dev/null ||
+      depmod -b "${moddir%/usr/lib/modules/*}" "$kver" 2>/dev/null || die "depmod for $kver failed"
   fi
   case "$fs" in gfs2) want="gfs2" ;; xfs) want="xfs" ;; *) want="ext4" ;; esac
   want="virtio_pci virtio_blk crc32c_generic crc32c-intel $want"
