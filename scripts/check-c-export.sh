@@ -16,7 +16,9 @@ trap 'rm -rf "$tmp"' EXIT
 pass=0 fail=0 ran=0
 for f in corpus/litmus/*.litmus; do
   stem=$(basename "$f" .litmus)
-  if ! "$bin" explain "$f" --format c > "$tmp/$stem.c" 2> "$tmp/$stem.err"; then
+  # explain exits 1 when an oracle fires on the case: the program is written all the same.
+  "$bin" explain "$f" --format c > "$tmp/$stem.c" 2> "$tmp/$stem.err" || true
+  if ! grep -q 'pagelife-c:' "$tmp/$stem.c"; then
     echo "FAIL $stem: explain --format c: $(head -3 "$tmp/$stem.err")"; fail=$((fail + 1)); continue
   fi
   if ! gcc -std=c11 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$stem" "$tmp/$stem.c" 2> "$tmp/$stem.gcc"; then

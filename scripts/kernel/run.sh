@@ -327,7 +327,7 @@ import json, re, sys
 out = sys.argv[1]
 log = open(out + "/console.log", errors="replace").read().splitlines()
 ev = [l.strip() for l in log if re.search(r"STALE|LOST|MISPLACED|GARBAGE|UNEXPECTED|KERNEL |CONFIRMED", l)]
-kern = [l.strip() for l in log if re.search(r"BUG:|WARNING:|KASAN|blocked for more than|Oops|withdraw", l)]
+kern = [l.strip() for l in log if re.search(r"BUG:|WARNING:|KASAN|blocked for more than|Oops|withdraw|not cleared", l)]
 def num(k):
     m = re.search(r"\b" + k + r"=([0-9.]+)", """$res""")
     return float(m.group(1)) if m and "." in m.group(1) else (int(m.group(1)) if m else None)
@@ -338,11 +338,13 @@ json.dump({
   "block_size": $bs, "accel": "$accel", "rounds": num("rounds"),
   "confirmed_rounds": num("confirmed"), "confirmed": "$confirmed" == "true",
   "exit": "$rc_line" or None, "reproducer_seconds": num("s"),
-  "vm_seconds": "$run_s", "build_seconds": "$build_s",
+  "vm_seconds": float("$run_s"), "build_seconds": float("$build_s"),
   "evidence": ev[:40], "kernel_log": kern[:40],
   "console_log": "console.log",
 }, open(out + "/result.json", "w"), indent=1)
 EOF
-grep -a -E '^(round|summary|  |note|fill|pagelife-result|gfs2-short-write|pagelife C)' "$out/console.log" | grep -av '^  *$' | head -60 >&2 || true
+grep -a -E '^(round|  |note|fill|gfs2-short-write|pagelife C)' "$out/console.log" |
+  grep -av '^  *$' | grep -av '^  evidence' | head -24 >&2 || true
+grep -a -E '^(summary|  evidence|  dontneed|pagelife-result|PAGELIFE-KLOG)' "$out/console.log" >&2 || true
 say "result: $( [ "$confirmed" = true ] && echo CONFIRMED || echo clean ) — $out/result.json (VM ${run_s}s)"
 exit "$status"

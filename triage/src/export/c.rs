@@ -270,13 +270,14 @@ fn wrap(out: &mut String, lead: &str, text: &str) {
         out.push_str("//\n");
         return;
     }
-    let mut line = format!("//{lead}");
+    let indent = " ".repeat(text.len() - text.trim_start().len());
+    let mut line = format!("//{lead}{indent}");
     let base = line.len();
-    for word in text.split(' ') {
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
         if line.len() > base && line.len() + 1 + word.len() > 79 {
             out.push_str(line.trim_end());
             out.push('\n');
-            line = format!("//{lead}  ");
+            line = format!("//{lead}{indent}  ");
         } else if line.len() > base {
             line.push(' ');
         }
