@@ -489,15 +489,42 @@ pub fn c_program(case: &Case, title: &str) -> String {
                     .get(task as usize)
                     .map(|t| t.name.clone())
                     .unwrap_or_else(|| format!("task{task}"));
+                // The file of the task's first write: its inode lock is
+                // held so that the signal finds the task blocked in it.
+                let wfile = tasks
+                    .get(task as usize)
+                    .and_then(|t| {
+                        t.ops.iter().find_map(|op| {
+                            let fp = |_f: u8| None;
+                            let cx = OpCx {
+                                cfg,
+                                setup: false,
+                                ver: 1,
+                                frame_page: &fp,
+                            };
+                            match op_to_c(&op.clamped(), &cx).effect {
+                                Effect::Writes { file, .. } => Some(file as i32),
+                                _ => None,
+                            }
+                        })
+                    })
+                    .unwrap_or(-1);
                 if (task as usize) < tasks.len() {
                     let _ = writeln!(
                         faults,
-                        "    {{'k', {task}, 0, 0}}, // signal {name} at {at}"
+                        "    {{'k', {task}, {wfile}, 0}}, // signal {name} at {at}"
                     );
                 }
-                fault_notes.push(format!(
-                    "signal {name} at {at}: SIGKILL of its process at a random time"
-                ));
+                fault_notes.push(if wfile >= 0 {
+                    format!(
+                        "signal {name} at {at}: SIGKILL of its process while it waits \
+                         for f{wfile}'s inode lock in its write (another thread holds \
+                         the lock with a write from a userfaultfd page; root), else \
+                         at a random time"
+                    )
+                } else {
+                    format!("signal {name} at {at}: SIGKILL of its process at a random time")
+                });
             }
             Fault::Reclaim { frame, at } => {
                 let (file, page) = match g.frame_pages.get(frame as usize).copied().flatten() {
@@ -856,6 +883,6 @@ mod tests {
             c.contains("{\"K\", pl_task_0, 1, 0, 1}"),
             "task K is not a process"
         );
-        assert!(c.contains("{'k', 0, 0, 0}"));
+        assert!(c.contains("{'k', 0, -1, 0}"), "no write: no lock hold");
     }
 }

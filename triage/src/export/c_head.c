@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/userfaultfd.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -53,6 +54,7 @@ static unsigned pl_round;
 static int pl_privileged = 1; // may use root-only knobs (-n clears it)
 static unsigned pl_jitter_us = 200;
 static int pl_verbose;
+static int pl_src_dontneed; // -s dontneed: write sources unmapped concurrently
 
 struct pl_shared {
     pthread_barrier_t start;
@@ -305,20 +307,73 @@ PL_HELPER void pl_forget(int file, uint64_t from, uint64_t to, uint32_t keep)
 
 static int pl_nospc;
 
+// -s dontneed: the source of each write is a shared memfd mapping that
+// another thread unmaps (madvise(MADV_DONTNEED)) while the write runs, so
+// that a copy with page faults disabled can fault after the fault-in
+// (what reclaim or migration of the source page does in real life).
+struct pl_unmapper {
+    char *p;
+    size_t len;
+    int stop;
+};
+
+static void *pl_unmap_loop(void *a)
+{
+    struct pl_unmapper *u = a;
+    while (!__atomic_load_n(&u->stop, __ATOMIC_RELAXED))
+        madvise(u->p, u->len, MADV_DONTNEED);
+    return NULL;
+}
+
 PL_HELPER void pl_pwrite(int file, uint64_t off, size_t len, unsigned ver, int setup)
 {
-    char *buf = malloc(len);
-    if (!buf)
-        return;
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    size_t mlen = (len + ps - 1) / ps * ps;
+    int mfd = -1;
+    char *buf = NULL;
+    struct pl_unmapper u = {0};
+    pthread_t th;
+    int unmapping = 0;
+    if (pl_src_dontneed && !setup) {
+        mfd = (int)syscall(SYS_memfd_create, "pl-src", 0);
+        if (mfd >= 0 && ftruncate(mfd, (off_t)mlen) == 0) {
+            buf = mmap(NULL, mlen, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+            if (buf == MAP_FAILED)
+                buf = NULL;
+        }
+    }
+    if (!buf) {
+        buf = malloc(len);
+        if (!buf)
+            return;
+    }
     pl_make(buf, file, pl_round, ver, off, len);
+    if (mfd >= 0 && buf) {
+        u.p = buf;
+        u.len = mlen;
+        unmapping = pthread_create(&th, NULL, pl_unmap_loop, &u) == 0;
+    }
     ssize_t n = pwrite(pl_fd[file], buf, len, (off_t)off);
+    int err = errno;
+    if (unmapping) {
+        __atomic_store_n(&u.stop, 1, __ATOMIC_RELAXED);
+        pthread_join(th, NULL);
+    }
     if (n > 0)
         pl_promise(file, off, (size_t)n, ver, setup);
-    else if (n < 0 && errno == ENOSPC)
+    else if (n < 0 && err == ENOSPC)
         pl_once(&pl_nospc, "pwrite: ENOSPC (the disk fill left too little room)");
     if (pl_verbose)
         pl_say("pwrite f%d %" PRIu64 "+%zu v%u -> %zd", file, off, len, ver, n);
-    free(buf);
+    if (mfd >= 0) {
+        if (u.p)
+            munmap(buf, mlen);
+        else
+            free(buf);
+        close(mfd);
+    } else {
+        free(buf);
+    }
 }
 
 PL_HELPER void pl_pread(int file, uint64_t off, size_t len, const char *where)
@@ -551,6 +606,87 @@ PL_HELPER int pl_io_error_arm(int on)
     return pl_root_write(pl_dev_fail, on ? "1" : "0") == 0;
 }
 
+// A fatal signal while the task is blocked in its write: another thread
+// holds the file's inode lock (i_rwsem) with a write whose source is a
+// userfaultfd page nobody resolves until the signal was sent. The holder
+// writes one byte past the model's range of the file.
+struct pl_holder {
+    int ufd;
+    char *page;
+    int file;
+    pthread_t th;
+};
+
+static void *pl_hold_write(void *a)
+{
+    struct pl_holder *h = a;
+    ssize_t n = pwrite(pl_fd[h->file], h->page, 1,
+                       (off_t)((uint64_t)PL_UNITS * G.unit + 16 * G.bs));
+    (void)n;
+    return NULL;
+}
+
+static int pl_no_uffd;
+
+static int pl_hold_start(struct pl_holder *h, int file)
+{
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    memset(h, 0, sizeof *h);
+    h->ufd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+    if (h->ufd < 0) {
+        pl_once(&pl_no_uffd, "signal: no userfaultfd here; the SIGKILL comes at a"
+                " random time instead of while the task waits for the inode lock");
+        return -1;
+    }
+    struct uffdio_api api = {.api = UFFD_API, .features = 0};
+    h->page = mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct uffdio_register reg = {.range = {.start = (uintptr_t)h->page, .len = ps},
+                                  .mode = UFFDIO_REGISTER_MODE_MISSING};
+    if (h->page == MAP_FAILED || ioctl(h->ufd, UFFDIO_API, &api) != 0 ||
+        ioctl(h->ufd, UFFDIO_REGISTER, &reg) != 0) {
+        close(h->ufd);
+        h->ufd = -1;
+        return -1;
+    }
+    h->file = file;
+    if (pthread_create(&h->th, NULL, pl_hold_write, h) != 0) {
+        close(h->ufd);
+        h->ufd = -1;
+        return -1;
+    }
+    pl_sleep_us(20000); // the holder now sleeps in its fault-in, i_rwsem held
+    return 0;
+}
+
+static void pl_hold_release(struct pl_holder *h)
+{
+    if (h->ufd < 0)
+        return;
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    struct uffdio_zeropage zp = {.range = {.start = (uintptr_t)h->page, .len = ps}};
+    ioctl(h->ufd, UFFDIO_ZEROPAGE, &zp);
+    pthread_join(h->th, NULL);
+    munmap(h->page, ps);
+    close(h->ufd);
+    h->ufd = -1;
+}
+
+static char pl_proc_state(pid_t pid)
+{
+    char p[64], b[256];
+    snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
+    int fd = open(p, O_RDONLY);
+    if (fd < 0)
+        return '?';
+    ssize_t n = read(fd, b, sizeof b - 1);
+    close(fd);
+    if (n <= 0)
+        return '?';
+    b[n] = 0;
+    char *r = strrchr(b, ')');
+    return r && r[1] && r[2] ? r[2] : '?';
+}
+
 // ---- the case's tables (filled in below by the exporter) ----
 
 struct pl_task {
@@ -564,7 +700,8 @@ struct pl_task {
 struct pl_fault {
     char kind;    // 'k' SIGKILL to a task, 'r' reclaim, 'i' I/O error
     int task;     // for 'k'
-    int file;      // for 'r' (-1: not a file's page)
+    int file;      // for 'r' (-1: not a file's page); for 'k': the file of the
+                   // task's first write (-1: none), whose inode lock is held
     uint64_t page; // for 'r': the model page
 };
 

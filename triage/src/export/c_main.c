@@ -167,9 +167,14 @@ static int pl_one_round(void)
             pthread_create(&th[i], NULL, pl_thread, &arg[i]);
     }
     int io = 0;
-    for (size_t k = 0; k < sizeof pl_faults / sizeof pl_faults[0]; k++)
+    struct pl_holder hold = {.ufd = -1};
+    for (size_t k = 0; k < sizeof pl_faults / sizeof pl_faults[0]; k++) {
         if (pl_faults[k].kind == 'i')
             io = pl_io_error_arm(1);
+        if (pl_faults[k].kind == 'k' && pl_faults[k].file >= 0 && hold.ufd < 0 &&
+            pl_privileged)
+            pl_hold_start(&hold, pl_faults[k].file);
+    }
     pthread_barrier_wait(&S->start);
     // Faults in the round: each after a random delay within the tasks' span.
     uint64_t rs = pl_rand_state(pl_round, 99);
@@ -180,6 +185,16 @@ static int pl_one_round(void)
         const struct pl_fault *fl = &pl_faults[k];
         if (!fl->kind)
             continue;
+        if (fl->kind == 'k' && hold.ufd >= 0 && pid[fl->task] > 0) {
+            // Wait (up to 0.5 s) until the task sleeps uninterruptibly: in
+            // its write, waiting for the inode lock the holder has.
+            for (int i = 0; i < 500 && pl_proc_state(pid[fl->task]) != 'D'; i++)
+                pl_sleep_us(1000);
+            kill(pid[fl->task], SIGKILL);
+            pl_sleep_us(5000);
+            pl_hold_release(&hold);
+            continue;
+        }
         pl_sleep_us(pl_rand(&rs) % (pl_jitter_us * (ops + 1) + 1) / 2);
         if (fl->kind == 'k' && pid[fl->task] > 0)
             kill(pid[fl->task], SIGKILL);
@@ -195,6 +210,7 @@ static int pl_one_round(void)
             pthread_join(th[i], NULL);
         }
     }
+    pl_hold_release(&hold);
     if (io)
         pl_io_error_arm(0);
     pl_final_check();
@@ -208,14 +224,17 @@ static void pl_usage(const char *argv0)
 {
     fprintf(stderr,
             "usage: %s DIR [-r ROUNDS] [-t SECONDS] [-b BLOCKSIZE] [-j JITTER_US]\n"
-            "          [-f FILL_MIB|all] [-n] [-v]\n"
+            "          [-f FILL_MIB|all] [-s dontneed] [-n] [-v]\n"
             "  DIR  a directory on the filesystem under test (its files: pl-*)\n"
             "  -r   rounds (default 100); -t stop after this many seconds\n"
             "  -b   block size in bytes (default: the directory's statvfs f_bsize)\n"
             "  -j   random delay before each operation, 0..N us (default 200)\n"
             "  -f   MiB of marker data to write and delete first (default 8; all:\n"
             "       until the disk is full)\n"
-            "  -n   no root-only knobs (drop_caches, compaction, fault injection)\n"
+            "  -n   no root-only knobs (drop_caches, compaction, fault injection,\n"
+            "       the inode-lock hold for a signal)\n"
+            "  -s dontneed  the tasks' write sources are unmapped concurrently\n"
+            "       (madvise(MADV_DONTNEED) on a shared memfd page in a thread)\n"
             "exit status: 0 clean, 1 confirmed, 2 usage or setup error\n",
             argv0);
 }
@@ -242,6 +261,13 @@ int main(int argc, char **argv)
             pl_privileged = 0;
         } else if (!strcmp(a, "-v")) {
             pl_verbose = 1;
+        } else if (!strcmp(a, "-s")) {
+            if (i + 1 >= argc || strcmp(argv[i + 1], "dontneed")) {
+                fprintf(stderr, "error: -s expects 'dontneed'\n");
+                return 2;
+            }
+            i++;
+            pl_src_dontneed = 1;
         } else if (a[0] == '-' && strchr("rtbjf", a[1]) && a[1] && !a[2]) {
             if (i + 1 >= argc) {
                 fprintf(stderr, "error: %s needs a value\n", a);
@@ -319,6 +345,8 @@ int main(int argc, char **argv)
         pl_say("note: /dev/kmsg not readable: the kernel log is not checked");
     pl_say("pagelife C reproducer: %s on %s, block %zu, unit %zu, model page %zu", PL_CASE,
            dir, G.bs, G.unit, G.pg);
+    if (pl_src_dontneed)
+        pl_say("note: -s dontneed: write sources are unmapped while the writes run");
     pl_fill(fill);
     double t0 = pl_now();
     long long done = 0, confirmed = 0, skipped = 0;
