@@ -17,7 +17,8 @@
 # newest linux-image-amd64 any of them offers.
 #
 # Cache: ${PAGELIFE_KERNEL_CACHE:-~/.cache/pagelife-kernel} (packages,
-# unpacked kernels, decompressed modules, the KVM probe's answer).
+# unpacked kernels, decompressed modules, the KVM probe's answer); the
+# initramfs itself is rebuilt each run (about a second).
 # Output: DIR (default target/kernel/STEM-FS-KERNEL/): console.log (the
 # whole serial console), repro.c, result.json:
 #   {"schema":"pagelife-kernel/1","kernel":..., "fs":..., "rounds":...,
@@ -250,15 +251,22 @@ for t in $tools; do
 done
 [ -f /etc/mke2fs.conf ] && cp /etc/mke2fs.conf "$ir/etc/"
 : > "$ir/modules/order"
+# Decompressed modules are cached per kernel: a rerun copies them.
+modcache=$cache/modules/$kname
+mkdir -p "$modcache"
 for m in "${mods[@]}"; do
-  base=$(basename "$m")
-  case "$base" in
-    *.xz) xz -dc "$moddir/$m" > "$ir/modules/${base%.xz}" ;;
-    *.zst) zstd -qdc "$moddir/$m" > "$ir/modules/${base%.zst}" ;;
-    *.gz) gzip -dc "$moddir/$m" > "$ir/modules/${base%.gz}" ;;
-    *) cp "$moddir/$m" "$ir/modules/$base" ;;
-  esac
-  echo "${base%.ko*}.ko" >> "$ir/modules/order"
+  base=$(basename "$m"); ko=${base%.ko*}.ko
+  if [ ! -f "$modcache/$ko" ]; then
+    case "$base" in
+      *.xz) xz -dc "$moddir/$m" > "$modcache/$ko.tmp" ;;
+      *.zst) zstd -qdc "$moddir/$m" > "$modcache/$ko.tmp" ;;
+      *.gz) gzip -dc "$moddir/$m" > "$modcache/$ko.tmp" ;;
+      *) cp "$moddir/$m" "$modcache/$ko.tmp" ;;
+    esac
+    mv "$modcache/$ko.tmp" "$modcache/$ko"
+  fi
+  cp "$modcache/$ko" "$ir/modules/$ko"
+  echo "$ko" >> "$ir/modules/order"
 done
 cp "$work/repro" "$ir/repro"
 case "$src" in

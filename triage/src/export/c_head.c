@@ -67,6 +67,43 @@ struct pl_shared {
 static struct pl_shared *S;
 
 // Output through write(2): tasks may be forked processes.
+// Write b[0..n) (one message, no newline) wrapped at 79 columns on spaces,
+// continuation lines indented by four.
+static void pl_write_wrapped(const char *b, size_t n)
+{
+    char out[1200];
+    size_t o = 0, col = 0, i = 0;
+    while (i < n && o < sizeof out - 8) {
+        size_t w = i;
+        while (w < n && b[w] != ' ')
+            w++;
+        size_t len = w - i;
+        if (col > 4 && col + len > 79) {
+            while (o > 0 && out[o - 1] == ' ')
+                o--;
+            out[o++] = '\n';
+            memcpy(out + o, "    ", 4);
+            o += 4;
+            col = 4;
+        }
+        for (size_t k = 0; k < len && o < sizeof out - 8; k++)
+            out[o++] = b[i + k];
+        col += len;
+        i = w;
+        while (i < n && b[i] == ' ' && o < sizeof out - 8) {
+            if (col + 1 <= 79)
+                out[o++] = ' ';
+            col++;
+            i++;
+        }
+    }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    out[o++] = '\n';
+    ssize_t r = write(1, out, o);
+    (void)r;
+}
+
 static void pl_say(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)));
 static void pl_say(const char *fmt, ...)
@@ -74,16 +111,15 @@ static void pl_say(const char *fmt, ...)
     char b[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(b, sizeof b - 1, fmt, ap);
+    int n = vsnprintf(b, sizeof b, fmt, ap);
     va_end(ap);
     if (n < 0)
         return;
-    if ((size_t)n > sizeof b - 2)
-        n = (int)sizeof b - 2;
-    if (n > 0 && b[n - 1] != '\n')
-        b[n++] = '\n';
-    ssize_t w = write(1, b, (size_t)n);
-    (void)w;
+    if ((size_t)n > sizeof b - 1)
+        n = (int)sizeof b - 1;
+    while (n > 0 && b[n - 1] == '\n')
+        n--;
+    pl_write_wrapped(b, (size_t)n);
 }
 
 // A message said once per run (skipped operations and faults).
@@ -104,7 +140,7 @@ static void pl_evidence(int *counter, const char *fmt, ...)
     va_end(ap);
     int n = __atomic_add_fetch(counter, 1, __ATOMIC_RELAXED);
     if (n <= 3)
-        pl_say("  round %u: %.70s", pl_round, b);
+        pl_say("  round %u: %s", pl_round, b);
     if (S->first[0] == 0)
         snprintf(S->first, sizeof S->first, "%s", b);
 }

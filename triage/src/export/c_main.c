@@ -367,7 +367,7 @@ int main(int argc, char **argv)
         tot[4] += S->kernel;
         if (v) {
             confirmed++;
-            pl_say("round %lld: CONFIRMED %.60s", r, S->first);
+            pl_say("round %lld: CONFIRMED %s", r, S->first);
         } else {
             pl_say("round %lld: clean%s", r, S->skipped ? " (a fault was skipped)" : "");
         }
@@ -379,8 +379,6 @@ int main(int argc, char **argv)
            done, dt, confirmed, skipped);
     pl_say("  evidence: stale %d, lost %d, misplaced %d, garbage %d, kernel log %d",
            tot[0], tot[1], tot[2], tot[3], tot[4]);
-    pl_say("pagelife-result rounds=%lld confirmed=%lld stale=%d lost=%d misplaced=%d"
-           " garbage=%d kernel=%d s=%.1f", done, confirmed, tot[0], tot[1], tot[2],
-           tot[3], tot[4], dt);
+    pl_say("pagelife-result rounds=%lld confirmed=%lld s=%.1f", done, confirmed, dt);
     return confirmed ? 1 : 0;
 }
