@@ -291,16 +291,17 @@ if [ "$accel" = auto ]; then
   if [ -e /dev/kvm ]; then
     probe=$cache/kvm-probe-$kname
     if [ ! -f "$probe" ]; then
-      say "probing KVM with $kname (up to 40 s)"
+      say "probing KVM with $kname (up to 25 s)"
       pi=$work/probe; mkdir -p "$pi/bin"; cp /bin/busybox "$pi/bin/"
       printf '#!/bin/busybox sh\n/bin/busybox echo PAGELIFE-KVM-OK\n/bin/busybox poweroff -f\n' > "$pi/init"
       chmod +x "$pi/init"
       (cd "$pi" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/probe.gz"
-      if timeout 40 "${qemu_base[@]}" -accel kvm -initrd "$work/probe.gz" \
+      if timeout 25 "${qemu_base[@]}" -accel kvm -initrd "$work/probe.gz" \
           -append "console=ttyS0 panic=-1" 2>&1 | grep -q PAGELIFE-KVM-OK; then
         echo kvm > "$probe"
       else
         echo tcg > "$probe"
+        say "KVM did not boot $kname to the marker: using TCG"
       fi
     fi
     accel=$(cat "$probe")
