@@ -36,7 +36,7 @@ run() { # fs expect
   rc=$?
   tail -4 "target/kernel-ci-$fs.log"
   echo "kernel-ci: $fs exit $rc (want $want) in $(( $(date +%s) - t0 )) s"
-  if [ "$rc" = 2 ] && grep -q 'apt-get download\|apt knows no' "target/kernel-ci-$fs.log"; then
+  if [ "$rc" = 2 ] && grep -q 'apt-get download .* failed\|apt knows no' "target/kernel-ci-$fs.log"; then
     skip "the kernel package could not be downloaded"
   fi
   [ "$rc" = "$want" ]

@@ -59,6 +59,7 @@ for n in "$rounds" "$time_s" "$disk_mb" "$mem_mb"; do
   [[ "$n" =~ ^[0-9]+$ ]] || die "expected a number, got '$n'"
 done
 case "$accel" in auto|tcg|kvm) ;; *) die "--accel: expected auto, tcg or kvm, got '$accel'" ;; esac
+case "${fs:-gfs2}" in gfs2|ext4|xfs|ext4-nodelalloc) ;; *) die "--fs: expected gfs2, ext4, xfs or ext4-nodelalloc, got '$fs'" ;; esac
 
 # ---- packages ----
 need=()
@@ -126,8 +127,13 @@ debian_kernel() {
   else
     meta_ver=$(apt-cache policy linux-image-amd64 | awk '/Candidate:/{print $2}')
   fi
+  if [ -z "$meta_ver" ] || [ "$meta_ver" = "(none)" ]; then
+    say "apt knows no linux-image-amd64: apt-get update"
+    apt-get update -q -o DPkg::Lock::Timeout=600 > /dev/null 2>&1 || true
+    meta_ver=$(apt-cache policy linux-image-amd64 | awk '/Candidate:/{print $2}')
+  fi
   [ -n "$meta_ver" ] && [ "$meta_ver" != "(none)" ] ||
-    die "apt knows no linux-image-amd64 (run apt-get update?)"
+    die "apt knows no linux-image-amd64 even after apt-get update"
   pkg=$(apt-cache show "linux-image-amd64=$meta_ver" |
         awk -F': ' '/^Depends:/{print $2; exit}' | tr ',' '\n' |
         grep -o 'linux-image-[0-9][^ ]*' | head -1)
@@ -144,8 +150,12 @@ debian_kernel() {
     local t0; t0=$(date +%s)
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp"
     for p in $parts; do
-      (cd "$cache/debs" && apt-get download -q "$p=$ver" > /dev/null 2>&1) ||
-        die "apt-get download $p=$ver failed"
+      (cd "$cache/debs" && apt-get download -q "$p=$ver" > /dev/null 2>&1) || {
+        say "apt-get download $p=$ver failed: apt-get update, then once more"
+        apt-get update -q -o DPkg::Lock::Timeout=600 > /dev/null 2>&1 || true
+        (cd "$cache/debs" && apt-get download -q "$p=$ver" > /dev/null 2>&1) ||
+          die "apt-get download $p=$ver failed"
+      }
       dpkg-deb -x "$(ls -t "$cache"/debs/"${p}"_*.deb | head -1)" "$dir.tmp"
     done
     [ -n "$(ls "$dir.tmp"/boot/vmlinuz-* "$dir.tmp"/usr/lib/modules/*/vmlinuz 2>/dev/null)" ] ||
