@@ -6,7 +6,7 @@
 #   scripts/kernel/run.sh FILE.litmus|FILE.c [--fs gfs2|ext4|xfs|ext4-nodelalloc]
 #       [--kernel debian-stable|debian-backports|PATH/bzImage] [--modules DIR]
 #       [--rounds N] [--time S] [--args "ARGS"] [--disk-mb N] [--mem-mb N]
-#       [--out DIR] [--accel auto|tcg|kvm]
+#       [--out DIR] [--accel auto|tcg|kvm] [--module NAME=PATH.ko]...
 #
 # Installs what is missing with apt (and says what): qemu-system-x86,
 # busybox-static, gfs2-utils, xfsprogs, e2fsprogs, kmod, cpio. Kernels are
@@ -23,6 +23,8 @@
 # whole serial console), repro.c, result.json:
 #   {"schema":"pagelife-kernel/1","kernel":..., "fs":..., "rounds":...,
 #    "confirmed":true|false, "evidence":[...], ...}
+# --module NAME=PATH.ko loads PATH.ko in place of the kernel's NAME module
+# (a patched filesystem built against the same kernel's headers).
 # Exit status: 0 clean, 1 confirmed, 2 usage or setup error, 3 the VM did
 # not report (boot failure, time-out: see console.log).
 set -euo pipefail
@@ -36,6 +38,7 @@ say() { echo "run.sh: $*" >&2; }
 
 file= fs= kernel=debian-stable modules= rounds=20 time_s=60 args= disk_mb=320
 mem_mb=2048 out= accel=auto
+declare -A override=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --fs) fs=${2:?--fs needs gfs2, ext4, xfs or ext4-nodelalloc}; shift 2 ;;
@@ -48,6 +51,10 @@ while [ $# -gt 0 ]; do
     --mem-mb) mem_mb=${2:?--mem-mb needs a number}; shift 2 ;;
     --out) out=${2:?--out needs a directory}; shift 2 ;;
     --accel) accel=${2:?--accel needs auto, tcg or kvm}; shift 2 ;;
+    --module)
+      [[ "${2:-}" == *=*.ko ]] || die "--module: expected NAME=PATH.ko, got '${2:-}'"
+      [ -f "${2#*=}" ] || die "--module: ${2#*=}: no such file"
+      override[${2%%=*}]=$(cd "$(dirname "${2#*=}")" && pwd)/$(basename "${2#*=}"); shift 2 ;;
     -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) die "unknown option '$1' (see --help)" ;;
     *) [ -z "$file" ] || die "expected one FILE, got '$1' too"; file=$1; shift ;;
@@ -275,7 +282,12 @@ for m in "${mods[@]}"; do
     esac
     mv "$modcache/$ko.tmp" "$modcache/$ko"
   fi
-  cp "$modcache/$ko" "$ir/modules/$ko"
+  if [ -n "${override[${ko%.ko}]:-}" ]; then
+    say "module ${ko%.ko}: ${override[${ko%.ko}]} in place of the kernel's"
+    cp "${override[${ko%.ko}]}" "$ir/modules/$ko"
+  else
+    cp "$modcache/$ko" "$ir/modules/$ko"
+  fi
   echo "$ko" >> "$ir/modules/order"
 done
 cp "$work/repro" "$ir/repro"
@@ -346,6 +358,7 @@ import json, re, sys
 out = sys.argv[1]
 log = open(out + "/console.log", errors="replace").read().splitlines()
 ev = [l.strip() for l in log if re.search(r"STALE|LOST|MISPLACED|GARBAGE|UNEXPECTED|KERNEL |CONFIRMED", l)]
+ev += [l.strip() for l in log if re.search(r"\] (BUG:|Oops|WARNING:|watchdog: BUG)", l)][:10]
 kern = [l.strip() for l in log if re.search(r"BUG:|WARNING:|KASAN|blocked for more than|Oops|withdraw|not cleared", l)]
 def num(k):
     m = re.search(r"\b" + k + r"=([0-9.]+)", """$res""")
@@ -356,8 +369,10 @@ json.dump({
   "kernel": "$uname_r" or "$kver", "kernel_package": "$kname", "fs": "$fs",
   "block_size": $bs, "accel": "$accel", "rounds": num("rounds"),
   "confirmed_rounds": num("confirmed"), "confirmed": "$confirmed" == "true",
+  "vm_reported": $( [ "$status" = 3 ] && echo False || echo True ),
   "exit": "$rc_line" or None, "reproducer_seconds": num("s"),
   "vm_seconds": float("$run_s"), "build_seconds": float("$build_s"),
+  "module_overrides": "${override[*]:-}".split(),
   "evidence": ev[:40], "kernel_log": kern[:40],
   "console_log": "console.log",
 }, open(out + "/result.json", "w"), indent=1)
@@ -365,5 +380,6 @@ EOF
 grep -a -E '^(round|  |note|fill|gfs2-short-write|pagelife C)' "$out/console.log" |
   grep -av '^  *$' | grep -av '^  evidence' | head -24 >&2 || true
 grep -a -E '^(summary|  evidence|  dontneed|pagelife-result|PAGELIFE-KLOG)' "$out/console.log" >&2 || true
-say "result: $( [ "$confirmed" = true ] && echo CONFIRMED || echo clean ) — $out/result.json (VM ${run_s}s)"
+case "$status" in 0) verdict=clean ;; 1) verdict=CONFIRMED ;; 3) verdict="NO RESULT (the VM did not report)" ;; *) verdict="ERROR (exit $rc_line)" ;; esac
+say "result: $verdict — $out/result.json (VM ${run_s}s)"
 exit "$status"
