@@ -6,6 +6,7 @@
 # (-n: no root-only knobs even as root). The hand-written reproducers in
 # scripts/kernel/repro/ compile too. A run may be clean (0) or confirmed
 # (1: this host's kernel may have the race); 2 or a crash fails the check.
+# Every program's checker is tested first on hand-made records (--self-test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v gcc >/dev/null || { echo "check-c-export: SKIPPED (no gcc)"; exit 0; }
@@ -23,6 +24,9 @@ for f in corpus/litmus/*.litmus; do
   fi
   if ! gcc -std=c11 -Wall -Wextra -Werror -pthread -O2 -o "$tmp/$stem" "$tmp/$stem.c" 2> "$tmp/$stem.gcc"; then
     echo "FAIL $stem: gcc"; head -20 "$tmp/$stem.gcc"; fail=$((fail + 1)); continue
+  fi
+  if ! "$tmp/$stem" --self-test > "$tmp/$stem.self" 2>&1; then
+    echo "FAIL $stem: --self-test"; cat "$tmp/$stem.self"; fail=$((fail + 1)); continue
   fi
   if grep -q 'pagelife-c: .*privileged=no' "$tmp/$stem.c"; then
     mkdir -p "$tmp/d-$stem"

@@ -715,6 +715,40 @@ mod tests {
     }
 
     #[test]
+    fn the_checker_passes_its_self_test() {
+        if !gcc() {
+            eprintln!("gcc not found: skipped");
+            return;
+        }
+        let tmp = std::env::temp_dir().join(format!("pagelife-cself-{}", std::process::id()));
+        std::fs::create_dir_all(&tmp).expect("temp dir");
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../corpus/litmus/case4-xfs-punch-vs-mkwrite.litmus");
+        let src = tmp.join("t.c");
+        std::fs::write(&src, program(&p)).expect("write");
+        let bin = tmp.join("t");
+        let out = Command::new("gcc")
+            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread", "-o"])
+            .arg(&bin)
+            .arg(&src)
+            .output()
+            .expect("gcc runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let run = Command::new(&bin)
+            .arg("--self-test")
+            .output()
+            .expect("runs");
+        let text = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "{text}");
+        assert!(text.contains("self-test: ok"), "{text}");
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    #[test]
     fn the_header_line_names_fs_and_geometry() {
         let c = program(
             &Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -220,27 +220,29 @@ static long pl_unit_of(uint64_t pos)
     return u < PL_UNITS ? (long)u : -1;
 }
 
-// Whether the nonzero bytes of a record slot are a written prefix (or the
-// whole) of one of the records that may be there.
+// Whether every nonzero byte of a record slot is that byte of one of the
+// records that may be there (a read racing two writes, or a write and a
+// truncate, may see a slot torn between them; another file's, another
+// round's or another offset's record differs from all of them).
 static int pl_slot_ok(int file, const unsigned char *b, size_t k0, size_t n, uint64_t slot)
 {
     long u = pl_unit_of(slot);
-    uint32_t vers = u >= 0 ? S->possible[file][u] : 0xffffffffu;
-    char rec[PL_REC];
-    for (unsigned v = 1; v < 32; v++) {
-        if (!(vers >> v & 1))
+    uint32_t vers = u >= 0 ? S->possible[file][u] : 0xfffffffeu;
+    char rec[32][PL_REC];
+    unsigned nv = 0;
+    for (unsigned v = 1; v < 32; v++)
+        if (vers >> v & 1)
+            pl_record(rec[nv++], file, pl_round, v, slot);
+    for (size_t i = 0; i < n; i++) {
+        if (b[i] == 0)
             continue;
-        pl_record(rec, file, pl_round, v, slot);
-        size_t i = 0;
-        while (i < n && b[i] == (unsigned char)rec[k0 + i])
-            i++;
-        size_t j = i;
-        while (j < n && b[j] == 0)
-            j++;
-        if (j == n)
-            return 1;
+        unsigned v = 0;
+        while (v < nv && b[i] != (unsigned char)rec[v][k0 + i])
+            v++;
+        if (v == nv)
+            return 0;
     }
-    return 0;
+    return 1;
 }
 
 static const char *pl_whose(char fc)
