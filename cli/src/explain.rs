@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 use pagelife_core::exec::replay::replay;
-use pagelife_triage::export::{json, litmus_text, rust_test, svg};
+use pagelife_triage::export::{c, json, litmus_text, rust_test, svg};
 use pagelife_triage::table::{render, story_end, TableOptions};
 
 use crate::input::{load_with_profile, stem};
@@ -25,6 +25,8 @@ pub enum Format {
     Rust,
     /// An SVG timeline: lanes per context, incarnations, sleeps, wakeups, DMA, oracles.
     Svg,
+    /// A C11 + pthreads program that performs the case on a real kernel (see triage/src/export/c.rs).
+    C,
 }
 
 /// Explain a case (litmus or fuzzer bytes) in one of several forms.
@@ -60,6 +62,7 @@ pub fn run(a: &ExplainArgs) -> Result<Status> {
         Format::Json => json::to_json(&l.case, Some(&title)) + "\n",
         Format::Rust => rust_test::rust_test(&l.case, &title),
         Format::Svg => svg::svg(&l.case, Some(&title)),
+        Format::C => c::c_program(&l.case, &title),
     };
     match &a.out {
         Some(p) => write_replace(p, text.as_bytes())?,

@@ -265,7 +265,23 @@ fn item6_a_closed_pipe_is_no_panic_for_any_subcommand() {
     let bytes = write(
         &dir,
         "crash-1",
-        &[pagelife_core::codec::FORMAT_VERSION, 3, 0, 0, 17, 5, 9, 200, 1, 2, 3, 4, 5, 6, 7],
+        &[
+            pagelife_core::codec::FORMAT_VERSION,
+            3,
+            0,
+            0,
+            17,
+            5,
+            9,
+            200,
+            1,
+            2,
+            3,
+            4,
+            5,
+            6,
+            7,
+        ],
     );
     let out = s(&dir);
     let cases: Vec<Vec<&str>> = vec![
@@ -702,7 +718,10 @@ fn item21_completions_and_man_page() {
     assert!(man.contains(".TH pagelife"), "{man}");
     let (_, v, _) = run(&["--version"]);
     assert!(
-        v.contains(&format!("codec format {}", pagelife_core::codec::FORMAT_VERSION)),
+        v.contains(&format!(
+            "codec format {}",
+            pagelife_core::codec::FORMAT_VERSION
+        )),
         "{v}"
     );
 }

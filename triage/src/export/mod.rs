@@ -1,8 +1,9 @@
 //! Export of a finding in the forms a kernel developer uses: the table
 //! ([`crate::table`]), a litmus file, JSON, a Rust regression test, an SVG
-//! timeline. Each is a pure function of the case: the same input gives the
+//! timeline, a C program for a real kernel. Each is a pure function of the case: the same input gives the
 //! same bytes.
 
+pub mod c;
 pub mod json;
 pub mod rust_test;
 pub mod svg;
