@@ -1118,10 +1118,12 @@ impl FilemapRead {
             let promised = self.promised[j];
             let ok_owner =
                 t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
-            // Another file's data is always wrong; an older version of our
-            // own only if it was still promised (an I/O error voids).
+            // Another file's data is always wrong, even in a read that
+            // overlapped a truncation or a punch; an older version of our
+            // own only if it was still promised (an I/O error voids) and no
+            // truncation overlapped the read.
             let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
-            if !truncated && (!ok_owner || stale) {
+            if !ok_owner || (!truncated && stale) {
                 w.fire(
                     OracleId::StaleRead,
                     self.folio.frame,

@@ -312,7 +312,7 @@ operations! {
     /// (fs/inode.c). It waits until no other operation holds a reference;
     /// afterwards operations on the file are skipped.
     Evict = (14, "evict") (file: u8 = File) {
-        weights: [3, 0, 3],
+        weights: [0, 0, 3],
         machine: Evict = |cx| Evict::new(file),
         pre: |w| pre::evictable(w, file),
     }
