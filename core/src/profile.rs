@@ -193,6 +193,27 @@ toggles! {
     /// `nrpages`, and the evicting task's lockless truncation may have seen
     /// the slot empty in between. Off: the test is lockless.
     ClearInodeXaLock = (34, "08142579b6ca", "mm: fix assertion mapping->nrpages == 0 in end_writeback()"),
+    /// mm/filemap.c and mm/readahead.c, 730633f0b7f9 (Jan Kara, v5.15,
+    /// "mm: Protect operations adding pages to page cache with
+    /// invalidate_lock"): `filemap_create_folio()` (then
+    /// `filemap_create_page()`) takes `mapping->invalidate_lock` shared from
+    /// before `filemap_add_folio()` until `filemap_read_folio()` returned,
+    /// `filemap_update_page()` from before the folio lock until its read
+    /// returned, `filemap_fault()` when it must create or read the folio,
+    /// `page_cache_ra_unbounded()` around readahead. Off: nothing keeps a
+    /// read from instantiating a folio between a hole punch's
+    /// `truncate_pagecache_range()` and the freeing of the blocks, so the
+    /// folio is read from blocks about to be freed and reused.
+    InvalidateLockRead = (35, "730633f0b7f9", "mm: Protect operations adding pages to page cache with invalidate_lock"),
+    /// fs/iomap/buffered-io.c + fs/xfs/xfs_iomap.c, f43dc4dc3eff (Dave
+    /// Chinner, v6.2, "iomap: buffered write failure should not truncate
+    /// the page cache"): a short write's delalloc release walks the page
+    /// cache (`iomap_write_delalloc_release()`) and punches only where no
+    /// dirty folio needs the blocks. Off (v6.1 and earlier):
+    /// `xfs_buffered_write_iomap_end()` truncates the page cache over the
+    /// range — discarding data a racing `->page_mkwrite` stored there —
+    /// and punches every delalloc block in it.
+    IomapWriteFailureNoTruncate = (36, "f43dc4dc3eff", "iomap: buffered write failure should not truncate the page cache"),
 }
 
 impl Toggle {
@@ -309,8 +330,10 @@ const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);
 const V5_9: Toggles = V5_8.with(LockUnfairness);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
-const V6_1: Toggles = V5_11.with(BhLruMigration);
+// v5.13 8cc621d2f45d, v5.15 730633f0b7f9.
+const V6_1: Toggles = V5_11.with(BhLruMigration).with(InvalidateLockRead);
 const V6_2: Toggles = V6_1
+    .with(IomapWriteFailureNoTruncate)
     .with(IomapValid)
     .with(XfsIomapValid)
     .with(XfsPunchLocked);

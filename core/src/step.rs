@@ -81,7 +81,8 @@ steps! {
     /// After waking: the loop in `folio_wait_bit_common()` (for a SHARED waiter,
     /// woken means done, no re-test of the bit; an EXCLUSIVE one takes the bit
     /// or goes back to `repeat`), then `finish_wait()`. Before 2a9127fcf229:
-    /// re-test the bit (`test_and_set_bit_lock` / `test_bit`) and loop.
+    /// `finish_wait()` alone, after the re-test (`folio_wait_bit_common:retest`)
+    /// decided to leave.
     FinishWait = (8, "finish_wait"),
     /// include/linux/pagemap.h `folio_lock()`: `might_sleep()`, `folio_trylock()`;
     /// on failure `__folio_lock()` = `folio_wait_bit_common(EXCLUSIVE)`.
@@ -213,7 +214,8 @@ steps! {
     /// atomic lookups; `folio_lock()` for sleeping ones (7ffe3de53a88).
     FindGetBlockLock = (48, "__find_get_block_slow:lock"),
     /// `__find_get_block_slow()`: `folio_buffers()`, the BH_Migrate bail-out
-    /// (2d900efff915), walk `b_this_page`, `get_bh()`, unlock, `folio_put()`.
+    /// (2d900efff915), the walk of `b_this_page` (under the lock taken in
+    /// the step before; `get_bh()` is the next step).
     FindGetBlockWalk = (49, "__find_get_block_slow:walk"),
     /// fs/buffer.c `bh_lru_install()`: take an LRU reference (refused while
     /// `lru_cache_disabled()`, 8cc621d2f45d), evict and `brelse()` the last slot.
@@ -331,10 +333,11 @@ steps! {
     FilemapInvalidateUnlock = (84, "filemap_invalidate_unlock"),
 
     // ---- XFS writeback and space management ------------------------------------------
-    /// fs/xfs/xfs_aops.c `xfs_map_blocks()` for each dirty block of a folio under
-    /// writeback: `xfs_imap_valid()` (range, and with d9252d526ba6 `data_seq` ==
-    /// `if_seq`) or a new lookup under ILOCK_SHARED, converting delalloc with
-    /// `xfs_bmapi_convert_delalloc()` (unwritten extents since a5949d3faedf).
+    /// fs/xfs/xfs_aops.c `xfs_map_blocks()` for a dirty block of a folio
+    /// under writeback: the lockless `xfs_imap_valid()` of the cached
+    /// mapping (range, and with d9252d526ba6 `data_seq` == `if_seq`); a
+    /// valid one is used at once, else the lookup follows
+    /// (`xfs_map_blocks:lookup`).
     XfsMapBlocks = (85, "xfs_map_blocks"),
     /// fs/xfs/xfs_aops.c `xfs_end_ioend_write()` → fs/xfs/xfs_iomap.c
     /// `xfs_iomap_write_unwritten()` (ext4: `ext4_convert_unwritten_io_end_vec()`):
@@ -453,6 +456,37 @@ steps! {
     /// `xa_lock_irq()` since 08142579b6ca (v3.0), so a reclaim still in its
     /// xa_lock section is waited for — then `I_FREEING | I_CLEAR`.
     ClearInode = (120, "clear_inode"),
+
+    // ---- XFS reads ---------------------------------------------------------------------
+    /// fs/xfs/xfs_file.c `xfs_file_buffered_read()` → `xfs_ilock_iocb(iocb,
+    /// XFS_IOLOCK_SHARED)`: `inode->i_rwsem` shared around
+    /// `filemap_read()`, so a read(2) never overlaps a write, truncate or
+    /// hole punch (all of which take it exclusive) — in every release the
+    /// model has.
+    XfsIlockIocb = (121, "xfs_ilock_iocb"),
+    /// v5.7 mm/filemap.c `wait_on_page_bit_common()` after `io_schedule()`:
+    /// `test_and_set_bit_lock()` (EXCLUSIVE) or `test_bit()` (SHARED), and
+    /// `signal_pending_state()` — the decision to leave the loop, a
+    /// lockless read of the page's flags. `finish_wait()` is the next step.
+    FolioWaitBitRetest = (122, "folio_wait_bit_common:retest"),
+    /// fs/buffer.c `__find_get_block_slow()`: `get_bh(bh)` on the buffer
+    /// the walk found — an atomic increment of `b_count`, ordered against
+    /// migration's norefs check only by `i_private_lock` (or the folio lock
+    /// for a sleeping lookup).
+    GetBh = (123, "get_bh"),
+    /// `__find_get_block_slow()` `out_unlock:`: `spin_unlock(&i_private_lock)`
+    /// (or `folio_unlock()`), `folio_put()`.
+    FindGetBlockUnlock = (124, "__find_get_block_slow:unlock"),
+    /// fs/xfs/xfs_aops.c `xfs_map_blocks()` under `XFS_ILOCK_SHARED`: the
+    /// data fork lookup (`xfs_iext_lookup_extent()`) and `data_seq`; the
+    /// ILOCK is dropped after it.
+    XfsMapBlocksLookup = (125, "xfs_map_blocks:lookup"),
+    /// fs/xfs/libxfs/xfs_bmap.c `xfs_bmapi_convert_delalloc()` from
+    /// `xfs_map_blocks()` (via `xfs_convert_blocks()`), in its own
+    /// transaction under `XFS_ILOCK_EXCL`: the delalloc extent is allocated
+    /// (unwritten with a5949d3faedf) and the mapping and `data_seq` taken
+    /// from it.
+    XfsBmapiConvertDelalloc = (126, "xfs_bmapi_convert_delalloc"),
 }
 
 impl StepId {

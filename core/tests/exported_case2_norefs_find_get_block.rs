@@ -6,10 +6,17 @@ use pagelife_core::litmus;
 use pagelife_core::oracle::OracleId;
 use pagelife_core::profile::Profile;
 
-const CASE: &str = r#"# BUG bh-ref-during-migration (CPU2, step 49, frame0) — mirrors buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)
-# BUG bh-use-after-free (CPU2, step 56, frame0) — mirrors KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)
-# DATA-LOSS lost-bh-update (umount, step 59, frame1) — mirrors a buffer modified and marked dirty is written back (metadata corruption, seed 002)
-# DATA-LOSS disk-mismatch (umount, step 83, frame1; disk has f3:0v1, promised f3:0v2) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+const CASE: &str = r#"# BUG bh-ref-during-migration (CPU2, step 53, frame0) — mirrors
+#   buffer_migrate_folio_norefs(): no bh reference may appear once b_count was
+#   checked (ebdf4de5642f)
+# BUG bh-use-after-free (CPU2, step 61, frame0) — mirrors KASAN use-after-free
+#   on a buffer_head or on the old page of a migration (seed 002);
+#   page_buffers() after try_to_free_buffers() (seed 004)
+# DATA-LOSS lost-bh-update (umount, step 64, frame1) — mirrors a buffer modified
+#   and marked dirty is written back (metadata corruption, seed 002)
+# DATA-LOSS disk-mismatch (umount, step 89, frame1; disk has f3:0v1, promised
+#   f3:0v2) — mirrors fsync(2): data written before fsync is on disk when it
+#   returns; sync(2) at unmount
 litmus case2-norefs-find-get-block
 profile v5.0
 config frames=3 buckets=1
@@ -27,7 +34,7 @@ task CPU2:
 
 schedule:
   CPU1 __buffer_migrate_folio:check x2
-  CPU2 __find_get_block_slow:walk
+  CPU2 __find_get_block_slow:unlock
   CPU1 migrate_folio_done
   CPU2 *
 "#;

@@ -6,10 +6,17 @@ use pagelife_core::litmus;
 use pagelife_core::oracle::OracleId;
 use pagelife_core::profile::Profile;
 
-const CASE: &str = r#"# BUG bh-ref-during-migration (E, step 47, frame0) — mirrors buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)
-# BUG bh-use-after-free (E, step 54, frame0) — mirrors KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)
-# DATA-LOSS lost-bh-update (umount, step 57, frame1) — mirrors a buffer modified and marked dirty is written back (metadata corruption, seed 002)
-# DATA-LOSS disk-mismatch (umount, step 80, frame1; disk has f3:0v1, promised f3:0v2) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+const CASE: &str = r#"# BUG bh-ref-during-migration (E, step 50, frame0) — mirrors
+#   buffer_migrate_folio_norefs(): no bh reference may appear once b_count was
+#   checked (ebdf4de5642f)
+# BUG bh-use-after-free (E, step 58, frame0) — mirrors KASAN use-after-free on a
+#   buffer_head or on the old page of a migration (seed 002); page_buffers()
+#   after try_to_free_buffers() (seed 004)
+# DATA-LOSS lost-bh-update (umount, step 61, frame1) — mirrors a buffer modified
+#   and marked dirty is written back (metadata corruption, seed 002)
+# DATA-LOSS disk-mismatch (umount, step 84, frame1; disk has f3:0v1, promised
+#   f3:0v2) — mirrors fsync(2): data written before fsync is on disk when it
+#   returns; sync(2) at unmount
 litmus case3-early-unlock-ext2
 profile luis_v2
 config frames=3 buckets=1
@@ -28,7 +35,7 @@ task E:
 schedule:
   io0 *
   M   __buffer_migrate_folio:check
-  E   __find_get_block_slow:walk
+  E   __find_get_block_slow:unlock
   M   migrate_folio_done
   E   *
 "#;

@@ -6,10 +6,17 @@ use pagelife_core::litmus;
 use pagelife_core::oracle::OracleId;
 use pagelife_core::profile::Profile;
 
-const CASE: &str = r#"# BUG bh-ref-during-migration (J, step 48, frame0) — mirrors buffer_migrate_folio_norefs(): no bh reference may appear once b_count was checked (ebdf4de5642f)
-# BUG bh-use-after-free (J, step 55, frame0) — mirrors KASAN use-after-free on a buffer_head or on the old page of a migration (seed 002)
-# DATA-LOSS lost-bh-update (umount, step 58, frame1) — mirrors a buffer modified and marked dirty is written back (metadata corruption, seed 002)
-# DATA-LOSS disk-mismatch (umount, step 81, frame1; disk has f3:1v1, promised f3:1v2) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+const CASE: &str = r#"# BUG bh-ref-during-migration (J, step 51, frame0) — mirrors
+#   buffer_migrate_folio_norefs(): no bh reference may appear once b_count was
+#   checked (ebdf4de5642f)
+# BUG bh-use-after-free (J, step 59, frame0) — mirrors KASAN use-after-free on a
+#   buffer_head or on the old page of a migration (seed 002); page_buffers()
+#   after try_to_free_buffers() (seed 004)
+# DATA-LOSS lost-bh-update (umount, step 62, frame1) — mirrors a buffer modified
+#   and marked dirty is written back (metadata corruption, seed 002)
+# DATA-LOSS disk-mismatch (umount, step 85, frame1; disk has f3:1v1, promised
+#   f3:1v2) — mirrors fsync(2): data written before fsync is on disk when it
+#   returns; sync(2) at unmount
 litmus case3-meta-head-only
 profile luis_v2
 config frames=3 buckets=1 bh=2
@@ -28,7 +35,7 @@ task J:
 schedule:
   io0 *
   M   __buffer_migrate_folio:check
-  J   __find_get_block_slow:walk
+  J   __find_get_block_slow:unlock
   M   migrate_folio_done
   J   *
 "#;

@@ -6,7 +6,9 @@ use pagelife_core::litmus;
 use pagelife_core::oracle::OracleId;
 use pagelife_core::profile::Profile;
 
-const CASE: &str = r#"# DATA-LOSS disk-mismatch (umount, step 59, frame1; disk has 0, promised f0:0v1) — mirrors fsync(2): data written before fsync is on disk when it returns; sync(2) at unmount
+const CASE: &str = r#"# DATA-LOSS disk-mismatch (umount, step 66, frame0; disk has 0, promised f0:0v1)
+#   — mirrors fsync(2): data written before fsync is on disk when it returns;
+#   sync(2) at unmount
 litmus case4-xfs-punch-vs-mkwrite
 profile v6.1
 config frames=3 buckets=1 fs=xfs
@@ -23,11 +25,9 @@ task M:
   mkwrite f0 0
 
 schedule:
-  W xfs_buffered_write_iomap_begin
-  W filemap_alloc_folio
-  W folio_lock
-  M *
-  W *
+  W find_get_entries
+  M folio_put
+  W inode_unlock
 
 faults:
   alloc-fail 2

@@ -41,6 +41,7 @@ pub const DEF_BLK_AOPS: AddressSpaceOps = AddressSpaceOps {
     },
     truncate_blocks: |_, _, _| {},
     fault_lock: FaultLock::None,
+    mkwrite_lock: FaultLock::None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Generic),
     dirty_folio: |_, _, _, _| {},
 };

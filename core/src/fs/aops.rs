@@ -14,16 +14,22 @@ use crate::exec::poll::Cond;
 use crate::step::StepId;
 use crate::world::{Bio, Config, FolioRef, Fs, LockId, World, BDEV, MAX_BLOCKS};
 
-/// What a write fault takes before `filemap_fault()` on this filesystem.
+/// A lock a filesystem's fault handlers hold.
 #[derive(Clone, Copy, Debug)]
 pub enum FaultLock {
-    /// Nothing (the simple filesystem's `filemap_page_mkwrite()`).
+    /// Nothing.
     None,
-    /// `filemap_invalidate_lock_shared()` (ext4's `ext4_page_mkwrite()`,
-    /// XFS's `XFS_MMAPLOCK_SHARED`).
+    /// `filemap_invalidate_lock_shared()` (ext4's `i_mmap_sem` before
+    /// d4f5258eae7b, XFS's `XFS_MMAPLOCK_SHARED`), for the handler's own
+    /// duration.
     InvalidateShared,
+    /// The same, taken by the filesystem's `->fault` around
+    /// `filemap_fault()` until this toggle (730633f0b7f9: `filemap_fault()`
+    /// takes it itself when it must create or read the folio).
+    InvalidateSharedUntil(crate::profile::Toggle),
     /// The filesystem's own inode lock of the file, exclusive, taken in a
-    /// step with this label (`gfs2_page_mkwrite()`: the inode glock).
+    /// step with this label and held to the end of the fault
+    /// (`gfs2_page_mkwrite()`: the inode glock).
     Exclusive(fn(u8) -> LockId, StepId),
 }
 
@@ -50,13 +56,24 @@ pub enum MigrateKind {
     BuffersNorefs,
 }
 
+/// One step of writeback's block mapping of a folio.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MapStep {
+    /// The folio is mapped, in a step with this label: the disk units its
+    /// bio carries (per unit of the page, `NO_PBLK` for units not written)
+    /// and the blocks its ioend converts.
+    Done([u8; MAX_BLOCKS], u8, StepId),
+    /// A step with this label; more follow.
+    Ran(StepId),
+    /// Wait for this before the next step.
+    Wait(Cond),
+}
+
 /// The per-folio block mapping of writeback (`->map_blocks` of
 /// `iomap_writeback_ops`, ext4's `mpage_map_one_extent()`, gfs2's mapped
-/// buffers): for a locked folio under writeback, the disk units its bio
-/// carries (per unit of the page, `NO_PBLK` for units not written), the
-/// blocks its ioend converts, and the step's label. `Err`: wait for a lock.
-pub type MapBlocks =
-    fn(&mut World, u8, FolioRef, &mut WbCtx) -> Result<([u8; MAX_BLOCKS], u8, StepId), Cond>;
+/// buffers) for a locked folio under writeback, a step at a time; its
+/// progress lives in the [`WbCtx`].
+pub type MapBlocks = fn(&mut World, u8, FolioRef, &mut WbCtx) -> MapStep;
 
 /// A lock of a file (by the file's number), and the label of the step that
 /// takes it.
@@ -101,8 +118,13 @@ pub struct AddressSpaceOps {
     /// `xfs_itruncate_extents()`, `ext4_truncate()`, gfs2's `punch_hole()`),
     /// from page `size` on.
     pub truncate_blocks: fn(&mut World, u8, u8),
-    /// What a write fault takes before `filemap_fault()`.
+    /// What `vm_ops->fault` holds around `filemap_fault()` (ext4's
+    /// `ext4_filemap_fault()`, XFS's `__xfs_filemap_fault()` before v5.15).
     pub fault_lock: FaultLock,
+    /// What `vm_ops->page_mkwrite` holds while it runs (ext4's
+    /// `ext4_page_mkwrite()`, XFS's `xfs_write_fault()`); released before
+    /// the store, the folio still locked.
+    pub mkwrite_lock: FaultLock,
     /// `vm_ops->page_mkwrite`'s filesystem part, on a locked folio.
     pub page_mkwrite: fn(u8, u8) -> FsMkwrite,
     /// `->dirty_folio` after a store through a mapping dirtied units

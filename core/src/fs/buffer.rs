@@ -300,6 +300,10 @@ enum BhPc {
     Slow,
     SlowLock,
     SlowWalk,
+    /// `get_bh()` on the buffer the walk found.
+    SlowGet(u8),
+    /// `spin_unlock()` / `folio_unlock()`, `folio_put()`; the buffer found, if any.
+    SlowUnlock(u8),
     Install,
     Getblk,
     Create,
@@ -392,6 +396,12 @@ impl BhWrite {
             },
             BhPc::SlowLock => self.slow_lock(w),
             BhPc::SlowWalk => self.slow_walk(w),
+            BhPc::SlowGet(id) => {
+                get_bh(w, id);
+                self.pc = BhPc::SlowUnlock(id);
+                Poll::Ran(StepId::GetBh)
+            }
+            BhPc::SlowUnlock(hit) => self.slow_unlock(w, hit),
             BhPc::Install => {
                 bh_lru_install(w, self.cpu, self.bh);
                 self.pc = BhPc::Write;
@@ -446,6 +456,10 @@ impl BhWrite {
         Poll::Ran(StepId::FindGetBlockLock)
     }
 
+    /// Under the lock: `folio_buffers()`, the BH_Migrate bail-out
+    /// (2d900efff915), the walk of `b_this_page` for the block. The
+    /// reference (`get_bh()`) is the next step: only the lock orders the
+    /// two against migration's reference check.
     fn slow_walk(&mut self, w: &mut World) -> Poll {
         w.check_ref(self.folio);
         let head = folio_buffers(w, self.folio.frame);
@@ -458,13 +472,20 @@ impl BhWrite {
         {
             // "Upon a noref migration, the folio lock serializes here; otherwise bail."
             w.note(Event::Note("BH_Migrate: bail out"));
-        } else {
-            let found = ring(w, head).find(|&id| w.bhs[id as usize].blocknr == self.block);
-            if let Some(id) = found {
-                get_bh(w, id);
-                hit = id;
-            }
+        } else if let Some(id) = ring(w, head).find(|&id| w.bhs[id as usize].blocknr == self.block)
+        {
+            hit = id;
         }
+        self.pc = if hit == NO_BH {
+            BhPc::SlowUnlock(NO_BH)
+        } else {
+            BhPc::SlowGet(hit)
+        };
+        Poll::Ran(StepId::FindGetBlockWalk)
+    }
+
+    /// `out_unlock:` the lock the lookup took, then `folio_put()`.
+    fn slow_unlock(&mut self, w: &mut World, hit: u8) -> Poll {
         if self.sleeping_lookup(w) {
             folio_unlock(w, self.folio);
         } else {
@@ -473,13 +494,13 @@ impl BhWrite {
         folio_put(w, self.folio);
         if hit == NO_BH {
             return match self.miss(w) {
-                Some(p) => p,
-                None => Poll::Ran(StepId::FindGetBlockWalk),
+                Some(_) => Poll::Done(StepId::FindGetBlockUnlock),
+                None => Poll::Ran(StepId::FindGetBlockUnlock),
             };
         }
         self.found(w, hit);
         self.pc = BhPc::Install;
-        Poll::Ran(StepId::FindGetBlockWalk)
+        Poll::Ran(StepId::FindGetBlockUnlock)
     }
 
     fn getblk(&mut self, w: &mut World) -> Poll {

@@ -771,7 +771,7 @@ pub fn folio_still_mapped(w: &World, r: FolioRef, file: u8) -> bool {
 // The operations table
 // ---------------------------------------------------------------------------
 
-use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::aops::{AddressSpaceOps, FaultLock, MapStep, MigrateKind, SetattrLocks};
 use super::mkwrite::{FsMkwrite, MkwriteHow};
 use super::read::{ReadFolio, ReadHow};
 use super::vfs::{clamp_units, WriteIter};
@@ -780,20 +780,15 @@ use super::writeback::{map_folio_blocks, WbCtx};
 /// ext4's `->writepages` mapping of a folio (`mpage_map_one_extent()`,
 /// which needs `i_data_sem` for writing): every dirty block, BH_Delay ones
 /// allocated.
-fn writeback_map(
-    w: &mut World,
-    file: u8,
-    r: FolioRef,
-    _: &mut WbCtx,
-) -> Result<([u8; crate::world::MAX_BLOCKS], u8, StepId), Cond> {
+fn writeback_map(w: &mut World, file: u8, r: FolioRef, _: &mut WbCtx) -> MapStep {
     if !data_sem_free(w, file) {
-        return Err(Cond::Lock(lock::i_data_sem(file)));
+        return MapStep::Wait(Cond::Lock(lock::i_data_sem(file)));
     }
     let write = w.frame(r).blk_dirty;
     let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, delay| {
         writeback_map_block(w, file, lblk, delay)
     });
-    Ok((units, convert, StepId::Ext4MpageMapOneExtent))
+    MapStep::Done(units, convert, StepId::Ext4MpageMapOneExtent)
 }
 
 /// ext4's operations (`ext4_da_aops`, `ext4_file_operations`,
@@ -822,7 +817,12 @@ pub const EXT4_AOPS: AddressSpaceOps = AddressSpaceOps {
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, FILE_LBLKS);
     },
-    fault_lock: FaultLock::InvalidateShared,
+    // ->fault: ext4_filemap_fault() (i_mmap_sem, ea3d7209ca01) /
+    // __xfs_filemap_fault() (XFS_MMAPLOCK_SHARED) around filemap_fault(),
+    // until filemap_fault() took invalidate_lock itself (730633f0b7f9,
+    // d4f5258eae7b, v5.15).
+    fault_lock: FaultLock::InvalidateSharedUntil(crate::profile::Toggle::InvalidateLockRead),
+    mkwrite_lock: FaultLock::InvalidateShared,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Ext4),
     dirty_folio: super::iomap::mark_range_dirty,
 };

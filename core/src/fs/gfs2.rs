@@ -203,7 +203,7 @@ pub fn glock_ex_release(w: &mut World, file: u8) {
 // The operations table
 // ---------------------------------------------------------------------------
 
-use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::aops::{AddressSpaceOps, FaultLock, MapStep, MigrateKind, SetattrLocks};
 use super::mkwrite::{FsMkwrite, MkwriteHow};
 use super::read::{ReadFolio, ReadHow};
 use super::vfs::{clamp_units, WriteIter};
@@ -212,12 +212,7 @@ use crate::step::StepId;
 
 /// `gfs2_jdata_writepages()`: a dirty block goes to the disk block its
 /// buffer maps.
-fn writeback_map(
-    w: &mut World,
-    file: u8,
-    r: FolioRef,
-    _: &mut WbCtx,
-) -> Result<([u8; crate::world::MAX_BLOCKS], u8, StepId), crate::exec::poll::Cond> {
+fn writeback_map(w: &mut World, file: u8, r: FolioRef, _: &mut WbCtx) -> MapStep {
     let write = w.frame(r).blk_dirty;
     let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, _| {
         let e = w.inodes[file as usize].map[lblk];
@@ -227,7 +222,7 @@ fn writeback_map(
             (NO_PBLK, false)
         }
     });
-    Ok((units, convert, StepId::Gfs2WriteJdataFolio))
+    MapStep::Done(units, convert, StepId::Gfs2WriteJdataFolio)
 }
 
 /// `->dirty_folio` after a store through a mapping: the blocks are dirty,
@@ -272,6 +267,7 @@ pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
     },
     // gfs2_page_mkwrite(): the inode glock, exclusive.
     fault_lock: FaultLock::Exclusive(crate::world::lock::glock, StepId::Gfs2GlockNq),
+    mkwrite_lock: FaultLock::None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Gfs2),
     dirty_folio,
 };

@@ -764,6 +764,10 @@ impl IomapWrite {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum DrPc {
     InvalidateLock,
+    /// Before f43dc4dc3eff: `truncate_pagecache_range()`.
+    Truncate,
+    /// Before f43dc4dc3eff: `xfs_bmap_punch_delalloc_range()` over it all.
+    PunchAll,
     Scan,
     Lock,
     Check,
@@ -792,6 +796,8 @@ pub struct DelallocRelease {
     folio: FolioRef,
     lock: Option<LockFolio>,
     inv: bool,
+    /// Before f43dc4dc3eff: the page-cache truncation of the range.
+    trunc: Option<crate::mm::truncate::Truncate>,
 }
 
 impl DelallocRelease {
@@ -806,6 +812,7 @@ impl DelallocRelease {
             folio: FolioRef::NONE,
             lock: None,
             inv: false,
+            trunc: None,
         }
     }
 
@@ -823,6 +830,12 @@ impl DelallocRelease {
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
             DrPc::InvalidateLock => self.invalidate_lock(w),
+            DrPc::Truncate => self.truncate_then_punch(w),
+            DrPc::PunchAll => {
+                Self::punch(w, self.file, self.blk as usize, self.end as usize);
+                self.unlock_inv(w);
+                Poll::Done(StepId::IomapWriteDelallocRelease)
+            }
             DrPc::Scan => self.scan(w),
             DrPc::Lock => self.lock(w),
             DrPc::Check => self.check(w),
@@ -830,18 +843,49 @@ impl DelallocRelease {
         }
     }
 
+    /// Before f43dc4dc3eff (v6.1 and earlier), `xfs_buffered_write_iomap_end()`
+    /// itself: "We don't need to care about racing delalloc as we hold
+    /// i_mutex": `truncate_pagecache_range()` over the range — whatever is
+    /// cached there goes, dirty or not — then `xfs_bmap_punch_delalloc_range()`
+    /// over all of it (whole pages only: the partial-page zeroing of
+    /// `truncate_inode_pages_range()` is not modelled).
+    fn truncate_then_punch(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(self.file) as u8;
+        let (p0, p1) = (self.blk.div_ceil(bpp), self.end / bpp);
+        if p0 >= p1 {
+            self.pc = DrPc::PunchAll;
+            return self.step(w);
+        }
+        let make = crate::mm::truncate::Truncate::range(self.file, p0, p1);
+        let (id, _) = crate::nested!(self.trunc, w, make);
+        self.pc = DrPc::PunchAll;
+        Poll::Ran(id)
+    }
+
+    fn unlock_inv(&mut self, w: &mut World) {
+        if self.inv {
+            w.unlock(lock::invalidate_lock(self.file));
+            self.inv = false;
+        }
+    }
+
+    /// With 198dd8aedee6, `filemap_invalidate_lock()` around the release;
+    /// then the v6.2 scan (f43dc4dc3eff) or the older truncate-and-punch.
     fn invalidate_lock(&mut self, w: &mut World) -> Poll {
-        let inv = lock::invalidate_lock(self.file);
-        self.pc = DrPc::Scan;
+        let next = if w.has(Toggle::IomapWriteFailureNoTruncate) {
+            DrPc::Scan
+        } else {
+            DrPc::Truncate
+        };
         if w.has(Toggle::XfsPunchLocked) {
-            if !w.lock_free(inv) {
-                self.pc = DrPc::InvalidateLock;
-                return Poll::Block(Cond::Lock(inv));
+            if let Err(c) = w.lock(lock::invalidate_lock(self.file)) {
+                return Poll::Block(c);
             }
-            w.locks[inv as usize].owner = w.me;
             self.inv = true;
+            self.pc = next;
             return Poll::Ran(StepId::FilemapInvalidateLock);
         }
+        self.pc = next;
         self.step(w)
     }
 
@@ -908,13 +952,9 @@ impl DelallocRelease {
     }
 
     fn tail(&mut self, w: &mut World) -> Poll {
-        let inv = lock::invalidate_lock(self.file);
         // Punch out the rest after the last dirty folio.
         Self::punch(w, self.file, self.punch_start as usize, self.end as usize);
-        if self.inv {
-            w.locks[inv as usize].owner = NO_OWNER;
-            self.inv = false;
-        }
+        self.unlock_inv(w);
         Poll::Done(StepId::IomapWriteDelallocRelease)
     }
 }

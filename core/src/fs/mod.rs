@@ -23,7 +23,7 @@ pub mod vfs;
 pub mod writeback;
 pub mod xfs;
 
-pub use aops::{a_ops, AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+pub use aops::{a_ops, AddressSpaceOps, FaultLock, MapStep, MigrateKind, SetattrLocks};
 pub use falloc::FallocMode;
 pub use mkwrite::FsMkwrite;
 pub use read::ReadFolio;

@@ -36,6 +36,7 @@ pub const SIMPLE_AOPS: AddressSpaceOps = AddressSpaceOps {
     },
     truncate_blocks,
     fault_lock: FaultLock::None,
+    mkwrite_lock: FaultLock::None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Generic),
     dirty_folio: |_, _, _, _| {},
 };

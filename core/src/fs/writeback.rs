@@ -10,16 +10,79 @@ use super::disk_unit;
 use super::iomap::Iomap;
 
 /// The writeback context: the cached mapping (`wpc->iomap`; its `cookie`
-/// is XFS's `data_seq`).
+/// is XFS's `data_seq`), and the progress of a folio whose blocks are
+/// mapped over several steps.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct WbCtx {
     /// The cached mapping.
     pub map: Iomap,
+    /// A folio's mapping is under way.
+    pub busy: bool,
+    /// Its blocks that go out.
+    pub write: u8,
+    /// The block being mapped.
+    pub blk: u8,
+    /// The block's stage (the filesystem's own numbering).
+    pub stage: u8,
+    /// The disk units mapped so far.
+    pub units: [u8; MAX_BLOCKS],
+    /// The blocks the ioend converts.
+    pub convert: u8,
 }
 
 impl Default for WbCtx {
     fn default() -> Self {
-        WbCtx { map: Iomap::NONE }
+        WbCtx {
+            map: Iomap::NONE,
+            busy: false,
+            write: 0,
+            blk: 0,
+            stage: 0,
+            units: [NO_PBLK; MAX_BLOCKS],
+            convert: 0,
+        }
+    }
+}
+
+impl WbCtx {
+    /// Start mapping the blocks in `write` of a folio.
+    pub fn begin(&mut self, write: u8) {
+        self.busy = true;
+        self.write = write;
+        self.blk = 0;
+        self.stage = 0;
+        self.units = [NO_PBLK; MAX_BLOCKS];
+        self.convert = 0;
+    }
+
+    /// Block `b` of the page goes to disk block `p` (`NO_PBLK`: skipped);
+    /// `conv`: its unwritten extent is converted at completion.
+    pub fn record(&mut self, b: usize, p: u8, conv: bool) {
+        if p != NO_PBLK {
+            for j in 0..UPB {
+                self.units[b * UPB + j] = disk_unit(p, j) as u8;
+            }
+            if conv {
+                self.convert |= 1 << b;
+            }
+        }
+    }
+
+    /// The next block to map (from `blk` on), or `None` when all are.
+    pub fn next_block(&mut self, bpp: usize) -> Option<usize> {
+        while (self.blk as usize) < bpp && self.write & (1 << self.blk) == 0 {
+            self.blk += 1;
+        }
+        ((self.blk as usize) < bpp).then_some(self.blk as usize)
+    }
+
+    /// The folio is mapped: its per-block dirty and delay bits are cleared.
+    pub fn finish(&mut self, w: &mut World, r: FolioRef) -> ([u8; MAX_BLOCKS], u8) {
+        let fr = w.frame_mut(r);
+        fr.blk_dirty = 0;
+        fr.blk_delay = 0;
+        self.busy = false;
+        (self.units, self.convert)
     }
 }
 

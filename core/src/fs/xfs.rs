@@ -16,16 +16,15 @@ use crate::profile::Toggle;
 use crate::trace::Event;
 use crate::world::{ext, Extent, World, NO_PBLK};
 
-use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
+use super::aops::{AddressSpaceOps, FaultLock, MapStep, MigrateKind, SetattrLocks};
 use super::iomap::{extent_run, Iomap, IomapWrite};
 use super::mkwrite::{FsMkwrite, MkwriteHow};
 use super::read::{ReadFolio, ReadHow};
 use super::set_extent;
 use super::vfs::{clamp_units, WriteIter};
-use super::writeback::{map_folio_blocks, WbCtx};
-use crate::exec::poll::Cond;
+use super::writeback::WbCtx;
 use crate::step::StepId;
-use crate::world::{FolioRef, MAX_BLOCKS};
+use crate::world::FolioRef;
 
 /// `xfs_buffered_write_iomap_begin()` for blocks `lb..le`: under ILOCK_EXCL,
 /// look the data fork up at `lb`; a hole gets a delalloc reservation
@@ -90,48 +89,30 @@ fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> bool {
     true
 }
 
-/// `xfs_map_blocks()` for block `lblk` of a locked folio under writeback:
-/// reuse the cached mapping if `xfs_imap_valid()`, else look the data fork
-/// up (recording `data_seq`) and convert delalloc. Returns the disk block
-/// the data goes to (`NO_PBLK`: a hole, skipped) and whether the ioend must
-/// convert an unwritten extent. Fires `stale-writeback-map` when the block
-/// it returns is not where the extent map has `lblk` now.
-pub fn map_blocks(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (u8, bool) {
-    if !imap_valid(w, file, wpc, lblk) {
-        let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
-        if m.typ == ext::DELALLOC {
-            if !convert_delalloc(w, file, lblk) {
-                w.note(Event::Note("ENOSPC converting delalloc"));
-                return (NO_PBLK, false);
-            }
-            m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
-        }
-        // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq).
-        m.cookie = w.inodes[file as usize].if_seq;
-        wpc.map = m;
-    } else {
-        w.note(Event::Note("cached writeback mapping"));
-    }
+/// The disk block the writeback mapping `wpc.map` gives block `lblk`
+/// (`NO_PBLK`: a hole, skipped) and whether the ioend converts an unwritten
+/// extent. Fires `stale-writeback-map` when that is not where the extent
+/// map has `lblk` now.
+fn use_map(w: &mut World, file: u8, wpc: &WbCtx, lblk: usize) -> (u8, bool) {
     let m = wpc.map;
+    let cur = w.inodes[file as usize].map[lblk];
     if m.typ == ext::HOLE {
         // A cached hole over a block that has been reserved or allocated
         // since: the dirty data is skipped as if there were nothing to write.
-        if w.inodes[file as usize].map[lblk].state != ext::HOLE {
-            let now = w.inodes[file as usize].map[lblk].state;
+        if cur.state != ext::HOLE {
             w.fire(
                 OracleId::StaleWritebackMap,
                 w.touched,
                 Payload::StaleMap {
                     lblk: lblk as u8,
                     used: NO_PBLK,
-                    now,
+                    now: cur.state,
                 },
             );
         }
         return (NO_PBLK, false);
     }
     let p = m.pblk_of(lblk);
-    let cur = w.inodes[file as usize].map[lblk];
     if !cur.allocated() || cur.pblk != p {
         w.fire(
             OracleId::StaleWritebackMap,
@@ -144,6 +125,68 @@ pub fn map_blocks(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (u8,
         );
     }
     (p, m.typ == ext::UNWRITTEN)
+}
+
+/// `xfs_map_blocks()` stages of one block.
+mod stage {
+    /// The lockless `xfs_imap_valid()` of the cached mapping.
+    pub const VALID: u8 = 0;
+    /// Under `XFS_ILOCK_SHARED`: the data fork lookup, `data_seq`.
+    pub const LOOKUP: u8 = 1;
+    /// `xfs_bmapi_convert_delalloc()` under `XFS_ILOCK_EXCL`.
+    pub const CONVERT: u8 = 2;
+}
+
+/// One step of `xfs_map_blocks()` for block `lblk` (block `b` of its page):
+/// the lockless `xfs_imap_valid()` of the cached mapping, else the data
+/// fork lookup under `XFS_ILOCK_SHARED` (recording `data_seq`), else — for
+/// delalloc, with ILOCK dropped in between — `xfs_bmapi_convert_delalloc()`
+/// under `XFS_ILOCK_EXCL` (fs/xfs/xfs_aops.c of v5.1 and later; each ILOCK
+/// section is one step: nothing else changes the extent map while it is
+/// held). `Some` once the block is mapped.
+fn map_block_step(
+    w: &mut World,
+    file: u8,
+    wpc: &mut WbCtx,
+    lblk: usize,
+) -> (StepId, Option<(u8, bool)>) {
+    match wpc.stage {
+        stage::VALID if imap_valid(w, file, wpc, lblk) => {
+            w.note(Event::Note("cached writeback mapping"));
+            (StepId::XfsMapBlocks, Some(use_map(w, file, wpc, lblk)))
+        }
+        stage::VALID => {
+            wpc.stage = stage::LOOKUP;
+            (StepId::XfsMapBlocks, None)
+        }
+        stage::LOOKUP => {
+            let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
+            // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq).
+            m.cookie = w.inodes[file as usize].if_seq;
+            wpc.map = m;
+            if m.typ == ext::DELALLOC {
+                wpc.stage = stage::CONVERT;
+                return (StepId::XfsMapBlocksLookup, None);
+            }
+            (
+                StepId::XfsMapBlocksLookup,
+                Some(use_map(w, file, wpc, lblk)),
+            )
+        }
+        _ => {
+            if !convert_delalloc(w, file, lblk) {
+                w.note(Event::Note("ENOSPC converting delalloc"));
+                return (StepId::XfsBmapiConvertDelalloc, Some((NO_PBLK, false)));
+            }
+            let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
+            m.cookie = w.inodes[file as usize].if_seq;
+            wpc.map = m;
+            (
+                StepId::XfsBmapiConvertDelalloc,
+                Some(use_map(w, file, wpc, lblk)),
+            )
+        }
+    }
 }
 
 /// `xfs_alloc_file_space()` for blocks `lb..le` (fallocate mode 0):
@@ -173,25 +216,37 @@ pub fn alloc_file_space(w: &mut World, file: u8, lb: usize, le: usize) -> bool {
 }
 
 /// `xfs_writepages()` → `iomap_writepages()` → `xfs_map_blocks()` for every
-/// block of the folio that goes out: the dirty ones with 4ce02c679722, every
-/// uptodate block of the dirty folio before it (`if (iop &&
-/// !test_bit(i, iop->uptodate)) continue;`).
-fn writeback_map(
-    w: &mut World,
-    file: u8,
-    r: FolioRef,
-    wpc: &mut WbCtx,
-) -> Result<([u8; MAX_BLOCKS], u8, StepId), Cond> {
-    let fr = *w.frame(r);
-    let write = if w.has(Toggle::IomapBlockDirty) {
-        fr.blk_dirty
-    } else {
-        fr.blk_dirty | fr.blk_uptodate
+/// block of the folio that goes out — the dirty ones with 4ce02c679722,
+/// every uptodate block of the dirty folio before it (`if (iop &&
+/// !test_bit(i, iop->uptodate)) continue;`) — a step at a time.
+fn writeback_map(w: &mut World, file: u8, r: FolioRef, wpc: &mut WbCtx) -> MapStep {
+    if !wpc.busy {
+        w.check_ref(r);
+        let fr = *w.frame(r);
+        wpc.begin(if w.has(Toggle::IomapBlockDirty) {
+            fr.blk_dirty
+        } else {
+            fr.blk_dirty | fr.blk_uptodate
+        });
+    }
+    let bpp = w.cfg.bpp(file);
+    let Some(b) = wpc.next_block(bpp) else {
+        let (units, convert) = wpc.finish(w, r);
+        return MapStep::Done(units, convert, StepId::XfsMapBlocks);
     };
-    let (units, convert) = map_folio_blocks(w, file, r, write, |w, lblk, _| {
-        map_blocks(w, file, wpc, lblk)
-    });
-    Ok((units, convert, StepId::XfsMapBlocks))
+    let lblk = w.frame(r).index as usize * bpp + b;
+    let (id, mapped) = map_block_step(w, file, wpc, lblk);
+    let Some((p, conv)) = mapped else {
+        return MapStep::Ran(id);
+    };
+    wpc.record(b, p, conv);
+    wpc.blk += 1;
+    wpc.stage = stage::VALID;
+    if wpc.next_block(bpp).is_none() {
+        let (units, convert) = wpc.finish(w, r);
+        return MapStep::Done(units, convert, id);
+    }
+    MapStep::Ran(id)
 }
 
 /// Data units `unit..unit + len` of `file` through `iomap_file_buffered_write()`.
@@ -205,7 +260,8 @@ fn write_iter(cfg: &crate::world::Config, file: u8, unit: u8, len: u8) -> WriteI
 pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "xfs",
     write_iter,
-    read_lock: None,
+    // xfs_file_buffered_read(): XFS_IOLOCK_SHARED (i_rwsem) around filemap_read().
+    read_lock: Some((crate::world::lock::i_rwsem, StepId::XfsIlockIocb)),
     partial_uptodate: true,
     read_folio: |file, r, sync| ReadFolio::new(file, r, sync, ReadHow::Iomap),
     map_blocks: Some(writeback_map),
@@ -223,7 +279,12 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
     },
-    fault_lock: FaultLock::InvalidateShared,
+    // ->fault: ext4_filemap_fault() (i_mmap_sem, ea3d7209ca01) /
+    // __xfs_filemap_fault() (XFS_MMAPLOCK_SHARED) around filemap_fault(),
+    // until filemap_fault() took invalidate_lock itself (730633f0b7f9,
+    // d4f5258eae7b, v5.15).
+    fault_lock: FaultLock::InvalidateSharedUntil(crate::profile::Toggle::InvalidateLockRead),
+    mkwrite_lock: FaultLock::InvalidateShared,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Xfs),
     dirty_folio: super::iomap::mark_range_dirty,
 };

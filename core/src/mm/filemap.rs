@@ -15,7 +15,7 @@ use crate::oracle::{OracleId, Payload};
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{mark, pg, token, wq, FolioRef, World, NO_FRAME, NO_MAPPING, NTASK_SLOTS};
+use crate::world::{lock, mark, pg, token, wq, FolioRef, World, NO_FRAME, NO_MAPPING, NTASK_SLOTS};
 
 use super::page_alloc::folio_alloc;
 use super::swap::{folio_put, folio_try_get};
@@ -271,8 +271,10 @@ enum WaitPc {
     Sleep,
     /// v5.7: asleep in `io_schedule()`.
     LegacySleep,
-    /// Woken (or not asleep): finish.
+    /// Woken (or not asleep): re-test the bit.
     Finish,
+    /// v5.7: leaving the loop with this result: `finish_wait()`.
+    LegacyLeave(i8),
 }
 
 /// `folio_wait_bit_common()` as a step machine (mm/filemap.c).
@@ -319,6 +321,11 @@ impl WaitBit {
                 WaitPc::Queue => self.queue_v57(w),
                 WaitPc::Test => self.test_v57(w),
                 WaitPc::LegacySleep | WaitPc::Finish => self.finish_v57(w),
+                WaitPc::LegacyLeave(ret) => {
+                    self.ret = ret;
+                    self.finish_wait(w);
+                    Poll::Done(StepId::FinishWait)
+                }
                 _ => unreachable_pc(),
             }
         }
@@ -465,8 +472,10 @@ impl WaitBit {
         Poll::Ran(StepId::IoSchedule)
     }
 
-    /// v5.7: re-test the bit (`test_and_set_bit_lock()` / `test_bit()`),
-    /// leave on success or a fatal signal (`finish_wait()`), else loop.
+    /// v5.7: re-test the bit (`test_and_set_bit_lock()` / `test_bit()`):
+    /// leave on success or a fatal signal — `finish_wait()` is the next
+    /// step, taking the queue lock, so a waker can still find and wake the
+    /// entry in between — else loop.
     fn finish_v57(&mut self, w: &mut World) -> Poll {
         let me = w.me as usize;
         if self.pc == WaitPc::LegacySleep && !Cond::Woken.ready(w, me as u8) {
@@ -487,12 +496,11 @@ impl WaitBit {
         };
         let s = w.sched[me];
         if got || (s.killable && s.fatal) {
-            self.ret = if got { 0 } else { -EINTR };
-            self.finish_wait(w);
-            return Poll::Done(StepId::FinishWait);
+            self.pc = WaitPc::LegacyLeave(if got { 0 } else { -EINTR });
+        } else {
+            self.pc = WaitPc::Queue;
         }
-        self.pc = WaitPc::Queue;
-        Poll::Ran(StepId::FinishWait)
+        Poll::Ran(StepId::FolioWaitBitRetest)
     }
 
     /// `finish_wait()`: off the queue if a waker did not take us off.
@@ -879,6 +887,12 @@ impl BufferedWrite {
 enum ReadPc {
     Lookup,
     Alloc,
+    /// `filemap_create_folio()`: `filemap_invalidate_lock_shared()`
+    /// (730633f0b7f9) before the folio is added.
+    InvCreate,
+    /// `filemap_update_page()`: `filemap_invalidate_lock_shared()`
+    /// (730633f0b7f9) before the folio is locked.
+    InvUpdate,
     SetLockedLoad,
     SetLockedStore(u16),
     Add,
@@ -918,6 +932,8 @@ pub struct FilemapRead {
     keep: bool,
     /// The folio was truncated under us: put it and look up again.
     retry: bool,
+    /// `mapping->invalidate_lock` is held shared (730633f0b7f9).
+    inv: bool,
     /// 0 or a negative errno.
     pub err: i8,
 }
@@ -938,6 +954,7 @@ impl FilemapRead {
             truncs: 0,
             keep: false,
             retry: false,
+            inv: false,
             err: 0,
         }
     }
@@ -962,10 +979,16 @@ impl FilemapRead {
                 }
                 Some(r) => {
                     self.folio = r;
-                    self.pc = ReadPc::SetLockedLoad;
+                    self.pc = if w.has(Toggle::InvalidateLockRead) {
+                        ReadPc::InvCreate
+                    } else {
+                        ReadPc::SetLockedLoad
+                    };
                     Poll::Ran(StepId::FilemapAllocFolio)
                 }
             },
+            ReadPc::InvCreate => self.inv_lock(w, ReadPc::SetLockedLoad),
+            ReadPc::InvUpdate => self.inv_lock(w, ReadPc::LockFill),
             ReadPc::SetLockedLoad => {
                 let v = w.frame(self.folio).flags;
                 self.pc = ReadPc::SetLockedStore(v);
@@ -981,6 +1004,8 @@ impl FilemapRead {
                 let make = (w.a_ops(self.file).read_folio)(self.file, self.folio, self.sync);
                 let (id, _) = crate::nested!(self.read, w, make);
                 self.pc = if self.sync {
+                    // The end of filemap_update_page().
+                    self.inv_unlock(w);
                     ReadPc::Copy
                 } else {
                     ReadPc::WaitLocked
@@ -1000,6 +1025,34 @@ impl FilemapRead {
                 }
                 Poll::Done(StepId::FolioPut)
             }
+        }
+    }
+
+    /// `filemap_invalidate_lock_shared()`, then `next`.
+    fn inv_lock(&mut self, w: &mut World, next: ReadPc) -> Poll {
+        if let Err(c) = w.lock_shared(lock::invalidate_lock(self.file)) {
+            return Poll::Block(c);
+        }
+        self.inv = true;
+        self.pc = next;
+        Poll::Ran(StepId::FilemapInvalidateLockShared)
+    }
+
+    /// `filemap_invalidate_unlock_shared()` if it is held.
+    fn inv_unlock(&mut self, w: &mut World) {
+        if self.inv {
+            w.unlock_shared(lock::invalidate_lock(self.file));
+            self.inv = false;
+        }
+    }
+
+    /// A cached folio not uptodate on a mapping with per-block state:
+    /// `filemap_update_page()` (with its invalidate lock since 730633f0b7f9).
+    fn update_page(&self, w: &World) -> ReadPc {
+        if w.has(Toggle::InvalidateLockRead) {
+            ReadPc::InvUpdate
+        } else {
+            ReadPc::LockFill
         }
     }
 
@@ -1033,7 +1086,7 @@ impl FilemapRead {
                 self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
                     ReadPc::Copy
                 } else if w.a_ops(self.file).partial_uptodate {
-                    ReadPc::LockFill
+                    self.update_page(w)
                 } else {
                     ReadPc::WaitLocked
                 };
@@ -1055,6 +1108,7 @@ impl FilemapRead {
         } else {
             w.frame_mut(self.folio).flags &= !pg::LOCKED;
             folio_put(w, self.folio);
+            self.inv_unlock(w);
             self.pc = ReadPc::Lookup;
         }
         Poll::Ran(StepId::FilemapAddFolio)
@@ -1063,13 +1117,15 @@ impl FilemapRead {
     fn wait_locked(&mut self, w: &mut World) -> Poll {
         let make = WaitBit::new(self.folio, pg::LOCKED, Behavior::Shared, true);
         let (id, wb) = crate::nested!(self.wait, w, make);
+        // The end of filemap_create_folio(): filemap_read_folio() waited.
+        self.inv_unlock(w);
         if wb.ret != 0 {
             self.err = wb.ret;
             self.pc = ReadPc::Put;
         } else if w.frame(self.folio).flags & pg::UPTODATE == 0 {
             if w.a_ops(self.file).partial_uptodate && w.frame(self.folio).mapping == self.file {
                 // Partly uptodate (a partial-block write): read the rest.
-                self.pc = ReadPc::LockFill;
+                self.pc = self.update_page(w);
             } else {
                 // filemap_read_folio(): the read failed; -EIO, nothing copied.
                 w.note(Event::Note("not uptodate after the read: -EIO"));
@@ -1085,6 +1141,10 @@ impl FilemapRead {
     fn lock_fill(&mut self, w: &mut World) -> Poll {
         let (id, lk) = crate::nested!(self.lock, w, LockFolio::new(self.folio, true));
         let gone = w.frame(self.folio).mapping != self.file;
+        if lk.ret != 0 || gone || w.frame(self.folio).flags & pg::UPTODATE != 0 {
+            // filemap_update_page() is done with the mapping.
+            self.inv_unlock(w);
+        }
         if lk.ret != 0 {
             self.err = lk.ret;
             self.pc = ReadPc::Put;

@@ -1,13 +1,20 @@
 //! mm/memory.c: a write fault on a shared file mapping —
-//! `do_shared_fault()`: `__do_fault()` (`filemap_fault()` brings the page
-//! in), `do_page_mkwrite()` (the filesystem's `->page_mkwrite`, which
-//! returns with the folio locked), then the user's store lands and
-//! `fault_dirty_shared_page()` dirties and unlocks.
+//! `do_shared_fault()`: `__do_fault()` (`vma->vm_ops->fault`, which is or
+//! wraps `filemap_fault()`, brings the page in), `do_page_mkwrite()` (the
+//! filesystem's `->page_mkwrite`, which returns with the folio locked),
+//! then the user's store lands and `fault_dirty_shared_page()` dirties and
+//! unlocks.
 //!
-//! What the filesystem does is its [`crate::fs::AddressSpaceOps`]: the lock
-//! it takes for the fault ([`FaultLock`]), its `->page_mkwrite`
-//! ([`crate::fs::FsMkwrite`]), its `->dirty_folio`. The page is assumed
-//! mapped since an earlier read fault: the model's fault starts at the write.
+//! The two handlers take their locks separately, as the kernel does: ext4's
+//! `ext4_filemap_fault()` held `i_mmap_sem` around `filemap_fault()` and
+//! `ext4_page_mkwrite()` takes it (then `invalidate_lock`) again; XFS's
+//! `__xfs_filemap_fault()` the same with `XFS_MMAPLOCK_SHARED`; since
+//! v5.15 (730633f0b7f9) `filemap_fault()` takes `invalidate_lock` itself,
+//! only when it must create or read the folio. Between the two a hole
+//! punch can remove the folio: `block_page_mkwrite()` finds it gone. What
+//! each filesystem takes is its [`crate::fs::AddressSpaceOps`]. The page
+//! is assumed mapped since an earlier read fault: the model's fault starts
+//! at the write.
 
 use crate::exec::poll::Poll;
 use crate::fs::{FaultLock, FsMkwrite};
@@ -22,13 +29,15 @@ use super::swap::folio_put;
 enum MwPc {
     FaultLock,
     Fault,
+    MkwriteLock,
     Lock,
     Check,
     FsMkwrite,
+    MkwriteUnlock,
     Store,
     Unlock,
     Put,
-    FaultUnlock,
+    End,
 }
 
 /// A write fault on page `index` of `file`.
@@ -40,10 +49,23 @@ pub struct PageMkwrite {
     fault: FilemapRead,
     lock: Option<LockFolio>,
     fs: Option<FsMkwrite>,
-    /// The invalidate lock is held shared.
+    /// The invalidate lock (or its predecessor) is held shared.
     inv: bool,
+    /// The filesystem's exclusive inode lock is held (gfs2's glock).
+    excl: bool,
+    /// Where the fault goes once `->page_mkwrite`'s lock is released.
+    after_unlock: MwPc,
     /// 0 or a negative errno (`-EFAULT`: beyond EOF, SIGBUS).
     pub err: i8,
+}
+
+/// Whether the handler lock `l` is taken on this kernel.
+fn wanted(w: &World, l: FaultLock) -> bool {
+    match l {
+        FaultLock::None => false,
+        FaultLock::InvalidateShared | FaultLock::Exclusive(..) => true,
+        FaultLock::InvalidateSharedUntil(t) => !w.has(t),
+    }
 }
 
 impl PageMkwrite {
@@ -57,6 +79,8 @@ impl PageMkwrite {
             lock: None,
             fs: None,
             inv: false,
+            excl: false,
+            after_unlock: MwPc::Store,
             err: 0,
         }
     }
@@ -64,17 +88,26 @@ impl PageMkwrite {
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
-            MwPc::FaultLock => self.fault_lock(w),
+            MwPc::FaultLock => {
+                let l = w.a_ops(self.file).fault_lock;
+                self.take(w, l, MwPc::Fault)
+            }
             MwPc::Fault => {
                 let id = crate::done!(self.fault.step(w));
+                // ->fault returns: its lock goes (gfs2's stays to the end).
+                self.release_inv(w);
                 if self.fault.err != 0 {
                     self.err = self.fault.err;
                     w.note(Event::Note("fault beyond EOF: SIGBUS"));
-                    self.pc = MwPc::FaultUnlock;
+                    self.pc = MwPc::End;
                 } else {
-                    self.pc = MwPc::Lock;
+                    self.pc = MwPc::MkwriteLock;
                 }
                 Poll::Ran(id)
+            }
+            MwPc::MkwriteLock => {
+                let l = w.a_ops(self.file).mkwrite_lock;
+                self.take(w, l, MwPc::Lock)
             }
             MwPc::Lock => {
                 let folio = self.fault.folio;
@@ -84,6 +117,13 @@ impl PageMkwrite {
             }
             MwPc::Check => self.check(w),
             MwPc::FsMkwrite => self.fs_mkwrite(w),
+            MwPc::MkwriteUnlock => {
+                // ->page_mkwrite returns VM_FAULT_LOCKED: its lock goes, the
+                // folio stays locked for the store.
+                self.release_inv(w);
+                self.pc = self.after_unlock;
+                Poll::Ran(StepId::FilemapInvalidateUnlockShared)
+            }
             MwPc::Store => self.store(w),
             MwPc::Unlock => {
                 folio_unlock(w, self.fault.folio);
@@ -92,42 +132,59 @@ impl PageMkwrite {
             }
             MwPc::Put => {
                 folio_put(w, self.fault.folio);
-                self.pc = MwPc::FaultUnlock;
-                Poll::Ran(StepId::FolioPut)
-            }
-            MwPc::FaultUnlock => {
-                if let FaultLock::Exclusive(l, _) = w.a_ops(self.file).fault_lock {
-                    w.unlock_if_mine(l(self.file));
+                if self.excl {
+                    self.pc = MwPc::End;
+                    return Poll::Ran(StepId::FolioPut);
                 }
-                if self.inv {
-                    w.unlock_shared(lock::invalidate_lock(self.file));
-                }
-                Poll::Done(StepId::FilemapInvalidateUnlockShared)
+                Poll::Done(StepId::FolioPut)
             }
+            MwPc::End => self.end(w),
         }
     }
 
-    /// The filesystem's lock for the fault.
-    fn fault_lock(&mut self, w: &mut World) -> Poll {
-        match w.a_ops(self.file).fault_lock {
-            FaultLock::None => {}
-            FaultLock::Exclusive(l, id) => {
-                if let Err(c) = w.lock(l(self.file)) {
+    /// Take handler lock `l` if this kernel has it (a step), then `next`.
+    fn take(&mut self, w: &mut World, l: FaultLock, next: MwPc) -> Poll {
+        if !wanted(w, l) {
+            self.pc = next;
+            return self.step(w);
+        }
+        let id = match l {
+            FaultLock::Exclusive(f, id) => {
+                if let Err(c) = w.lock(f(self.file)) {
                     return Poll::Block(c);
                 }
-                self.pc = MwPc::Fault;
-                return Poll::Ran(id);
+                self.excl = true;
+                id
             }
-            FaultLock::InvalidateShared => {
-                // filemap_invalidate_lock_shared() / xfs_ilock(XFS_MMAPLOCK_SHARED).
+            _ => {
                 if let Err(c) = w.lock_shared(lock::invalidate_lock(self.file)) {
                     return Poll::Block(c);
                 }
                 self.inv = true;
+                StepId::FilemapInvalidateLockShared
+            }
+        };
+        self.pc = next;
+        Poll::Ran(id)
+    }
+
+    fn release_inv(&mut self, w: &mut World) {
+        if self.inv {
+            w.unlock_shared(lock::invalidate_lock(self.file));
+            self.inv = false;
+        }
+    }
+
+    /// The end of a fault that holds the filesystem's exclusive lock, or
+    /// of one that failed before its folio: release what is still held.
+    fn end(&mut self, w: &mut World) -> Poll {
+        if let FaultLock::Exclusive(l, _) = w.a_ops(self.file).fault_lock {
+            if self.excl {
+                w.unlock_if_mine(l(self.file));
             }
         }
-        self.pc = MwPc::Fault;
-        Poll::Ran(StepId::FilemapInvalidateLockShared)
+        self.release_inv(w);
+        Poll::Done(StepId::FilemapInvalidateUnlockShared)
     }
 
     /// `block_page_mkwrite()`: truncated since the fault looked it up?
@@ -137,7 +194,12 @@ impl PageMkwrite {
         let size = w.mappings[self.file as usize].i_size;
         if w.frame(r).mapping != self.file || size <= self.index {
             w.note(Event::Note("truncated meanwhile: VM_FAULT_NOPAGE"));
-            self.pc = MwPc::Unlock;
+            self.after_unlock = MwPc::Unlock;
+            self.pc = if self.inv {
+                MwPc::MkwriteUnlock
+            } else {
+                MwPc::Unlock
+            };
         } else {
             self.pc = MwPc::FsMkwrite;
             self.fs = Some((w.a_ops(self.file).page_mkwrite)(self.file, self.index));
@@ -146,18 +208,23 @@ impl PageMkwrite {
     }
 
     /// The filesystem's `->page_mkwrite`, until it has nothing left; then
-    /// the store in the same step.
+    /// its lock goes (or, without one, the store comes in the same step).
     fn fs_mkwrite(&mut self, w: &mut World) -> Poll {
         let Some(fs) = self.fs.as_mut() else {
             self.pc = MwPc::Store;
             return self.step(w);
         };
         if fs.is_done() {
-            self.pc = if fs.err != 0 {
-                self.err = fs.err;
+            self.err = fs.err;
+            self.after_unlock = if self.err != 0 {
                 MwPc::Unlock
             } else {
                 MwPc::Store
+            };
+            self.pc = if self.inv {
+                MwPc::MkwriteUnlock
+            } else {
+                self.after_unlock
             };
             return self.step(w);
         }

@@ -362,8 +362,9 @@ impl WriteCachePages {
             return self.submit(w);
         };
         match map(w, self.mapping, self.folio(), &mut self.wpc) {
-            Err(c) => Poll::Block(c),
-            Ok((units, convert, id)) => {
+            crate::fs::MapStep::Wait(c) => Poll::Block(c),
+            crate::fs::MapStep::Ran(id) => Poll::Ran(id),
+            crate::fs::MapStep::Done(units, convert, id) => {
                 self.units = units;
                 self.convert = convert;
                 self.pc = WcpPc::Submit;
