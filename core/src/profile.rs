@@ -75,12 +75,12 @@ toggles! {
     /// mm/page-writeback.c `__folio_end_writeback()` clears PG_writeback and
     /// reads PG_waiters in one atomic operation (`folio_xor_flags_has_waiters()`)
     /// and returns it; `folio_end_writeback()` wakes only if it was set. Matthew
-    /// Wilcox, "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()",
-    /// patch 17/17 of the folio_end_read series,
-    /// <20230915183707.2707298-18-willy@infradead.org>, v6.7. Before it,
+    /// Wilcox, 2580d554585c "mm: Use folio_xor_flags_has_waiters() in
+    /// folio_end_writeback()", patch 17/17 of the folio_end_read series
+    /// (<20230915183707.2707298-18-willy@infradead.org>), v6.7. Before it,
     /// `folio_wake()` / v5.x `wake_up_page()` read PageWaiters after the clear, as
     /// a separate access.
-    XorHasWaiters = (4, "xor_has_waiters", "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()"),
+    XorHasWaiters = (4, "2580d554585c", "mm: Use folio_xor_flags_has_waiters() in folio_end_writeback()"),
     /// mm/migrate.c, 89cb0888ca14 (Jan Kara, v5.0): the block device's
     /// `migrate_folio` is `buffer_migrate_page_norefs()`: migrate a folio with
     /// buffers only if no buffer has a reference, checked under `private_lock`,

@@ -376,7 +376,9 @@ steps! {
     /// fs/ext4/extents_status.c `ext4_es_insert_extent(..., EXTENT_STATUS_HOLE)`:
     /// the gap is cached as a hole, replacing whatever entries are there now.
     Ext4EsInsertExtent = (97, "ext4_es_insert_extent"),
-    /// fs/ext4/inode.c `ext4_insert_delayed_block()`: `ext4_da_reserve_space()`
+    /// fs/ext4/inode.c `ext4_insert_delayed_block()` (since v6.11
+    /// `ext4_insert_delayed_blocks()`, 1850d76c1b78, calling
+    /// `ext4_es_insert_delayed_extent()`, 12eba993b94c): `ext4_da_reserve_space()`
     /// (`i_reserved_data_blocks++`), `ext4_es_insert_delayed_block()`.
     Ext4InsertDelayedBlock = (98, "ext4_insert_delayed_block"),
     /// fs/ext4/extents.c `ext4_ext_map_blocks()` with
@@ -395,7 +397,8 @@ steps! {
     Ext4ExtRemoveSpace = (102, "ext4_ext_remove_space"),
 
     // ---- gfs2 journaled data ---------------------------------------------------------
-    /// fs/gfs2/bmap.c `gfs2_iomap_begin()` → `gfs2_iomap_write_alloc()`: holes are
+    /// fs/gfs2/bmap.c `gfs2_iomap_begin()` → `gfs2_iomap_begin_write()` →
+    /// `__gfs2_iomap_alloc()`: holes are
     /// allocated at write time (`IOMAP_F_NEW`).
     Gfs2IomapBegin = (103, "gfs2_iomap_begin"),
     /// fs/gfs2/glock.c `gfs2_glock_nq()` on the inode glock: shared for a read

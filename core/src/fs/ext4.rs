@@ -405,7 +405,8 @@ impl Ext4MapBlocks {
 
     fn insert(&mut self, w: &mut World) -> Poll {
         let (f, lblk) = (self.file, self.lblk as usize);
-        // ext4_insert_delayed_block(): ext4_da_reserve_space() (one more
+        // ext4_insert_delayed_block() (v6.11: ext4_insert_delayed_blocks()):
+        // ext4_da_reserve_space() (one more
         // reserved block), ext4_es_insert_delayed_block() (the entry
         // becomes delayed, whatever it was).
         w.inodes[f as usize].reserved += 1;

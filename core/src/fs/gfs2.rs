@@ -2,7 +2,7 @@
 //! Case 5.
 //!
 //! A jdata write allocates blocks in `->iomap_begin` (`gfs2_iomap_begin()` →
-//! `gfs2_iomap_write_alloc()`), opens a transaction per folio
+//! `gfs2_iomap_begin_write()` → `__gfs2_iomap_alloc()`), opens a transaction per folio
 //! (`->page_prepare` / later `->get_folio`: `gfs2_trans_begin()`), writes
 //! through the folio's buffer heads (`IOMAP_F_BUFFER_HEAD`), and in
 //! `->page_done` / `->put_folio` adds the buffers to the transaction
@@ -31,7 +31,7 @@ use super::iomap::{extent_run, Iomap};
 use super::set_extent;
 
 /// `gfs2_iomap_begin(IOMAP_WRITE)` for blocks `lb..le`: holes are allocated
-/// (`gfs2_iomap_write_alloc()`: written blocks, `IOMAP_F_NEW` so the part a
+/// (`gfs2_iomap_begin_write()` → `__gfs2_iomap_alloc()`: written blocks, `IOMAP_F_NEW` so the part a
 /// write does not cover is zeroed); allocated blocks are mapped as they are.
 /// `None` on ENOSPC.
 pub fn iomap_begin_write(w: &mut World, file: u8, lb: usize, le: usize) -> Option<Iomap> {
