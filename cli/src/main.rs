@@ -110,6 +110,10 @@ enum Cmd {
         /// Print each step's full documentation.
         #[arg(long)]
         verbose: bool,
+        /// Print the audit table of docs/model.md (Markdown): each step's
+        /// kernel code, the locks held across it, the shared state it touches.
+        #[arg(long)]
+        audit: bool,
     },
     /// Print the JSON Schema of `--json` lines.
     Schema,
@@ -147,7 +151,7 @@ fn dispatch(cmd: &Cmd) -> anyhow::Result<Status> {
         Cmd::Check(a) => check::run(a),
         Cmd::Stress(a) => stress::run(a),
         Cmd::Profiles => profiles::run(),
-        Cmd::Steps { verbose } => steps::run(*verbose),
+        Cmd::Steps { verbose, audit } => steps::run(*verbose, *audit),
         Cmd::Schema => {
             out!("{}", records::schema());
             Ok(Status::Ok)

@@ -4,8 +4,13 @@ use pagelife_core::step::StepId;
 
 use crate::width::{wrap, WIDTH};
 
-/// Print every step label with the first line of what it models.
-pub fn run(verbose: bool) -> anyhow::Result<crate::Status> {
+/// Print every step label with the first line of what it models (or the
+/// audit table).
+pub fn run(verbose: bool, audit: bool) -> anyhow::Result<crate::Status> {
+    if audit {
+        out!("{}", pagelife_core::audit::table());
+        return Ok(crate::Status::Ok);
+    }
     for s in StepId::ALL {
         if verbose {
             outln!(

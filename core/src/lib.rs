@@ -77,6 +77,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod block;
 pub mod case;
 pub mod codec;

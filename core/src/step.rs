@@ -12,7 +12,9 @@
 //! [`crate::profile`].
 
 macro_rules! steps {
-    ($( $(#[doc = $doc:literal])* $variant:ident = ($code:literal, $name:literal), )*) => {
+    ($( $(#[doc = $doc:literal])* $variant:ident = ($code:literal, $name:literal) {
+        locks: $locks:literal, state: $state:literal $(,)?
+    } )*) => {
         /// Every step the model can take, named after the kernel function it
         /// models. The discriminant is the step's byte code in fuzzer inputs:
         /// explicit, so declaring a step anywhere never renumbers the others
@@ -36,6 +38,18 @@ macro_rules! steps {
             pub fn doc(self) -> &'static str {
                 match self { $(StepId::$variant => concat!($($doc, "\n"),*),)* }
             }
+
+            /// The locks held across the whole step — what makes it atomic
+            /// where it touches several things (empty: none, the step is one
+            /// atomic access or touches only the context's own state).
+            pub fn locks(self) -> &'static str {
+                match self { $(StepId::$variant => $locks,)* }
+            }
+
+            /// The shared state the step reads and writes (`r:` / `w:`).
+            pub fn state(self) -> &'static str {
+                match self { $(StepId::$variant => $state,)* }
+            }
         }
     };
 }
@@ -48,25 +62,25 @@ steps! {
     /// device raising the completion; the frame is whatever the physical page
     /// holds now, which is how a stale-page DMA write happens (seed 003,
     /// Matthew Wilcox, 24 Nov 2020).
-    DmaTransfer = (0, "dma_transfer"),
+    DmaTransfer = (0, "dma_transfer") { locks: "", state: "r: folio data, inc (at transfer time); w: disk blocks" }
     /// The device's DMA for a read bio: copies the disk block into the frame.
-    DmaRead = (1, "dma_read"),
+    DmaRead = (1, "dma_read") { locks: "", state: "r: disk blocks; w: folio data" }
     /// mm/filemap.c `folio_end_writeback()` up to and including
     /// `__folio_end_writeback()` (mm/page-writeback.c): `VM_BUG_ON(!PG_writeback)`,
     /// PG_reclaim rotation, then — with toggle 073861ed77b6 — `folio_get()`, then
     /// the clear of PG_writeback and of the WRITEBACK mark under `xa_lock`. Before
     /// 073861ed77b6 this is `end_page_writeback()` → `test_clear_page_writeback()`
     /// with no reference held.
-    FolioEndWritebackClear = (2, "__folio_end_writeback"),
+    FolioEndWritebackClear = (2, "__folio_end_writeback") { locks: "", state: "r: PG_waiters; w: PG_writeback, PG_reclaim, AS_EIO, refcount, WB mark" }
     /// mm/filemap.c `folio_wake_bit(folio, PG_writeback)`; before the folio
     /// conversion `wake_up_page()` → `wake_up_page_bit()`, which first reads
     /// `PageWaiters(page)` on a page it may no longer own.
-    EndWritebackWake = (3, "folio_wake_bit"),
+    EndWritebackWake = (3, "folio_wake_bit") { locks: "q->lock (v5.x: PageWaiters read first)", state: "r: PG_waiters (v5.x), waitqueue; w: waiters' wait flags, PG_waiters" }
     /// The `folio_put()` at the end of `folio_end_writeback()` (073861ed77b6).
-    EndWritebackPut = (4, "folio_end_writeback:put"),
+    EndWritebackPut = (4, "folio_end_writeback:put") { locks: "", state: "w: refcount (at 0: PG_lru, free list)" }
     /// Read completion (`mpage_read_end_io` / `end_buffer_async_read`): set
     /// uptodate and `folio_unlock()`.
-    ReadEndio = (5, "folio_end_read"),
+    ReadEndio = (5, "folio_end_read") { locks: "", state: "w: PG_uptodate, ifs uptodate, PG_locked; r: PG_waiters; wake" }
 
     // ---- waiting on a folio bit: mm/filemap.c ------------------------------------------
     /// mm/filemap.c `folio_wait_bit_common()` up to `spin_unlock_irq(&q->lock)`:
@@ -74,207 +88,207 @@ steps! {
     /// waitqueue (2a9127fcf229 and later). Before 2a9127fcf229 (v5.7
     /// `wait_on_page_bit_common()`): add to the queue if not on it,
     /// `SetPageWaiters`, `set_current_state()`.
-    FolioWaitBitCommon = (6, "folio_wait_bit_common"),
+    FolioWaitBitCommon = (6, "folio_wait_bit_common") { locks: "q->lock (hashed waitqueue)", state: "r/w: PG_waiters, the bit (trylock); w: waitqueue, own wait entry" }
     /// v5.7 `wait_on_page_bit_common()`: `bit_is_set = test_bit()` after dropping
     /// the queue lock, then `io_schedule()` if it was set (before 2a9127fcf229).
-    IoSchedule = (7, "io_schedule"),
+    IoSchedule = (7, "io_schedule") { locks: "", state: "r: the bit; own task state" }
     /// After waking: the loop in `folio_wait_bit_common()` (for a SHARED waiter,
     /// woken means done, no re-test of the bit; an EXCLUSIVE one takes the bit
     /// or goes back to `repeat`), then `finish_wait()`. Before 2a9127fcf229:
     /// `finish_wait()` alone, after the re-test (`folio_wait_bit_common:retest`)
     /// decided to leave.
-    FinishWait = (8, "finish_wait"),
+    FinishWait = (8, "finish_wait") { locks: "", state: "r: own wait->flags; r/w: PG_locked (unfair retake); w: waitqueue" }
     /// include/linux/pagemap.h `folio_lock()`: `might_sleep()`, `folio_trylock()`;
     /// on failure `__folio_lock()` = `folio_wait_bit_common(EXCLUSIVE)`.
-    FolioLock = (9, "folio_lock"),
+    FolioLock = (9, "folio_lock") { locks: "", state: "r/w: PG_locked (test_and_set_bit_lock)" }
     /// include/linux/pagemap.h `folio_trylock()` (reclaim, `find_lock_entries`).
-    FolioTrylock = (10, "folio_trylock"),
+    FolioTrylock = (10, "folio_trylock") { locks: "", state: "r/w: PG_locked" }
     /// mm/filemap.c `folio_unlock()`: clear PG_locked and test PG_waiters in one
     /// atomic op, then `folio_wake_bit(folio, PG_locked)` if there were waiters.
-    FolioUnlock = (11, "folio_unlock"),
+    FolioUnlock = (11, "folio_unlock") { locks: "", state: "w: PG_locked; r: PG_waiters; waitqueue, waiters (wake)" }
     /// mm/page-writeback.c `folio_wait_writeback()`: the test of PG_writeback at
     /// the loop head. `while` since c2407cf7d22d; `if` before.
-    FolioWaitWriteback = (12, "folio_wait_writeback"),
+    FolioWaitWriteback = (12, "folio_wait_writeback") { locks: "", state: "r: PG_writeback" }
 
     // ---- page cache: mm/filemap.c --------------------------------------------------------
     /// mm/filemap.c `filemap_get_entry()`: lockless `xas_load()`,
     /// `folio_try_get()` (fails on a frozen refcount: retry), `xas_reload()`.
-    FilemapGetEntry = (13, "filemap_get_entry"),
+    FilemapGetEntry = (13, "filemap_get_entry") { locks: "", state: "r: slot (load, reload), read: i_size, PG_uptodate; w: refcount" }
     /// mm/filemap.c `__filemap_get_folio(FGP_LOCK)`: after `folio_lock()`,
     /// re-check `folio->mapping` (truncated meanwhile: unlock, put, retry).
-    FilemapGetFolioRecheck = (14, "__filemap_get_folio"),
+    FilemapGetFolioRecheck = (14, "__filemap_get_folio") { locks: "folio lock", state: "r: folio->mapping, index; retry: w: PG_locked, refcount" }
     /// mm/filemap.c `filemap_alloc_folio()` → mm/page_alloc.c: take the most
     /// recently freed frame (per-cpu lists are LIFO), bump its incarnation.
-    FilemapAllocFolio = (15, "filemap_alloc_folio"),
+    FilemapAllocFolio = (15, "filemap_alloc_folio") { locks: "zone->lock / pcp lock", state: "r/w: free list; w: new folio (inc, refcount, flags)" }
     /// include/linux/page-flags.h `__folio_set_locked()`: a *non-atomic*
     /// read-modify-write of `folio->flags`: the load half.
-    SetLockedLoad = (16, "__folio_set_locked:load"),
+    SetLockedLoad = (16, "__folio_set_locked:load") { locks: "", state: "r: folio->flags (non-atomic load)" }
     /// `__folio_set_locked()`: the store half (writes back what was loaded,
     /// losing any concurrent atomic change).
-    SetLockedStore = (17, "__folio_set_locked:store"),
+    SetLockedStore = (17, "__folio_set_locked:store") { locks: "", state: "w: folio->flags (whole word, non-atomic)" }
     /// mm/filemap.c `filemap_add_folio()` → `__filemap_add_folio()`: take the
     /// page-cache reference, insert under `xa_lock`; `-EEXIST` if raced.
-    FilemapAddFolio = (18, "filemap_add_folio"),
+    FilemapAddFolio = (18, "filemap_add_folio") { locks: "xa_lock (insert only, not ref/LRU)", state: "r/w: slot, nrpages; w: mapping, index, refcount, PG_lru" }
     /// mm/filemap.c `generic_perform_write()`: `copy_folio_from_iter_atomic()`
     /// into the locked folio.
-    CopyFolioFromIter = (19, "copy_folio_from_iter"),
+    CopyFolioFromIter = (19, "copy_folio_from_iter") { locks: "folio lock, i_rwsem", state: "w: folio data (simple fs: + PG_uptodate)" }
     /// fs/buffer.c / fs/libfs.c `generic_write_end()` → `folio_mark_dirty()`
     /// (PG_dirty and the DIRTY mark) and `i_size_write()` if extending.
-    FolioMarkDirty = (20, "folio_mark_dirty"),
+    FolioMarkDirty = (20, "folio_mark_dirty") { locks: "folio lock, i_rwsem", state: "w: PG_dirty, DIRTY mark, i_size" }
     /// include/linux/mm.h `folio_put()`: drop a reference; free at zero.
-    FolioPut = (21, "folio_put"),
+    FolioPut = (21, "folio_put") { locks: "", state: "w: refcount (at 0: PG_lru, free list)" }
     /// mm/filemap.c `filemap_read()` → `copy_folio_to_iter()`.
-    CopyFolioToIter = (22, "copy_folio_to_iter"),
+    CopyFolioToIter = (22, "copy_folio_to_iter") { locks: "", state: "r: folio data (uptodate folio, reference held)" }
     /// mm/filemap.c `filemap_read_folio()` on a new locked folio: submit the read.
-    FilemapReadFolio = (23, "filemap_read_folio"),
+    FilemapReadFolio = (23, "filemap_read_folio") { locks: "folio lock", state: "r: folio->mapping, index; w: read bio" }
     /// include/linux/fs.h `inode_lock()`: `down_write(&inode->i_rwsem)`.
-    InodeLock = (24, "inode_lock"),
+    InodeLock = (24, "inode_lock") { locks: "", state: "w: i_rwsem (truncate, fallocate: + inode glock)" }
     /// include/linux/fs.h `inode_unlock()`; for a write, the syscall returns here.
-    InodeUnlock = (25, "inode_unlock"),
+    InodeUnlock = (25, "inode_unlock") { locks: "", state: "w: i_rwsem (+ glock, invalidate_lock; truncate: fs blocks)" }
 
     // ---- writeback: mm/page-writeback.c ------------------------------------------------------
     /// mm/page-writeback.c `tag_pages_for_writeback()` (WB_SYNC_ALL): set TOWRITE on
     /// every DIRTY entry.
-    TagPagesForWriteback = (26, "tag_pages_for_writeback"),
+    TagPagesForWriteback = (26, "tag_pages_for_writeback") { locks: "xa_lock", state: "r: DIRTY marks; w: TOWRITE marks" }
     /// mm/filemap.c `filemap_get_folios_tag()`: a batch of tagged folios, a
     /// reference on each (`writeback_iter()` / `write_cache_pages()`).
-    FilemapGetFoliosTag = (27, "filemap_get_folios_tag"),
+    FilemapGetFoliosTag = (27, "filemap_get_folios_tag") { locks: "", state: "r: slots, tag marks; w: refcount of each folio (try_get)" }
     /// mm/page-writeback.c `folio_prepare_writeback()` (v6.8+; the same tests
     /// are inline in `write_cache_pages()` before): `folio->mapping` still ours,
     /// PG_dirty set, and if PG_writeback: skip (WB_SYNC_NONE) or
     /// `folio_wait_writeback()` (WB_SYNC_ALL).
-    FolioPrepareWriteback = (28, "folio_prepare_writeback"),
+    FolioPrepareWriteback = (28, "folio_prepare_writeback") { locks: "folio lock", state: "r: folio->mapping, PG_dirty, PG_writeback" }
     /// mm/page-writeback.c: `BUG_ON(folio_test_writeback(folio))` after the wait,
     /// then `folio_clear_dirty_for_io()`.
-    FolioClearDirtyForIo = (29, "folio_clear_dirty_for_io"),
+    FolioClearDirtyForIo = (29, "folio_clear_dirty_for_io") { locks: "folio lock", state: "r: PG_writeback; w: PG_dirty, BH_Dirty (gfs2: r: JLOGGED)" }
     /// mm/page-writeback.c `__folio_start_writeback()`: set PG_writeback and the
     /// WRITEBACK mark, clear TOWRITE, under `xa_lock` (caller holds the lock).
-    FolioStartWriteback = (30, "__folio_start_writeback"),
+    FolioStartWriteback = (30, "__folio_start_writeback") { locks: "xa_lock, folio lock", state: "r: PG_dirty; w: PG_writeback, WRITEBACK/DIRTY/TOWRITE marks" }
     /// block/blk-core.c `submit_bio()`: the bio is handed to the device.
-    SubmitBio = (31, "submit_bio"),
+    SubmitBio = (31, "submit_bio") { locks: "folio lock", state: "r: folio->mapping, index; w: bio" }
     /// include/linux/pagevec.h `folio_batch_release()`: put every reference of the batch.
-    FolioBatchRelease = (32, "folio_batch_release"),
+    FolioBatchRelease = (32, "folio_batch_release") { locks: "", state: "w: refcount of each folio (at 0: PG_lru, free list)" }
     /// mm/filemap.c `filemap_check_errors()`: the end of `file_write_and_wait_range()`;
     /// fsync returns here.
-    FilemapCheckErrors = (33, "filemap_check_errors"),
+    FilemapCheckErrors = (33, "filemap_check_errors") { locks: "", state: "r/w: AS_EIO (test and clear)" }
 
     // ---- truncate: mm/truncate.c -------------------------------------------------------------
     /// mm/truncate.c `truncate_setsize()` → `i_size_write()`.
-    TruncateSetsize = (34, "truncate_setsize"),
+    TruncateSetsize = (34, "truncate_setsize") { locks: "i_rwsem (+ invalidate_lock, glock)", state: "w: i_size" }
     /// mm/filemap.c `find_lock_entries()`, one entry: `folio_try_get()`,
     /// `folio_trylock()`, skip if truncated or under writeback.
-    FindLockEntries = (35, "find_lock_entries"),
+    FindLockEntries = (35, "find_lock_entries") { locks: "", state: "r: slot, folio->mapping, PG_writeback; w: refcount, PG_locked" }
     /// mm/truncate.c `truncate_inode_pages_range()` pass 1: `truncate_cleanup_folio()`
     /// on the batch and `delete_from_page_cache_batch()` under `xa_lock`.
-    DeleteFromPageCacheBatch = (36, "delete_from_page_cache_batch"),
+    DeleteFromPageCacheBatch = (36, "delete_from_page_cache_batch") { locks: "folio locks (xa_lock: delete only)", state: "w: PG_dirty, buffers, slots, marks, mapping, nrpages, refcounts" }
     /// mm/filemap.c `find_get_entries()`: the batch of pass 2, a reference each.
-    FindGetEntries = (37, "find_get_entries"),
+    FindGetEntries = (37, "find_get_entries") { locks: "", state: "r: slots; w: refcount of each folio (try_get)" }
     /// mm/truncate.c `truncate_inode_folio()`: `truncate_cleanup_folio()` and
     /// `filemap_remove_folio()` (drops the page-cache reference).
-    TruncateInodeFolio = (38, "truncate_inode_folio"),
+    TruncateInodeFolio = (38, "truncate_inode_folio") { locks: "folio lock (xa_lock: delete only)", state: "r: folio->mapping; w: PG_dirty, buffers, slot, nrpages, refcount" }
 
     // ---- reclaim: mm/vmscan.c ----------------------------------------------------------------
     /// mm/vmscan.c `folio_isolate_lru()`: take a folio off the LRU, with a reference.
-    FolioIsolateLru = (39, "folio_isolate_lru"),
+    FolioIsolateLru = (39, "folio_isolate_lru") { locks: "lruvec->lru_lock", state: "r/w: refcount, PG_lru (migration: + lru_disable_count, bh LRUs)" }
     /// mm/vmscan.c `shrink_folio_list()`: the PG_writeback / PG_dirty / mapped tests
     /// on a locked folio (writeback: set PG_reclaim and keep it).
-    ShrinkFolioList = (40, "shrink_folio_list"),
+    ShrinkFolioList = (40, "shrink_folio_list") { locks: "folio lock", state: "r: PG_writeback, PG_dirty, PG_private, mapping; w: PG_reclaim" }
     /// mm/vmscan.c `__remove_mapping()`: `folio_ref_freeze(folio, 1 + nr)` and the
     /// removal from the page cache under `xa_lock`.
-    RemoveMapping = (41, "__remove_mapping"),
+    RemoveMapping = (41, "__remove_mapping") { locks: "xa_lock (taken at its start)", state: "r: PG_dirty; r/w: refcount (freeze)" }
     /// mm/filemap.c `page_cache_delete()` from `__remove_mapping()`, xa_lock
     /// held: `xas_store(&xas, NULL)`, `xas_init_marks()` — lockless lookups
     /// no longer find the folio.
-    PageCacheDelete = (115, "page_cache_delete"),
+    PageCacheDelete = (115, "page_cache_delete") { locks: "xa_lock", state: "w: slot, marks" }
     /// The rest of `page_cache_delete()` — `folio->mapping = NULL;
     /// mapping->nrpages -= nr;` — and `xa_unlock_irq()` in
     /// `__remove_mapping()`. Apart from the store because a lockless reader
     /// (a truncation's `find_get_entries()`, then `clear_inode()`'s
     /// `nrpages` test) can see the slots empty and the count not yet
     /// updated (08142579b6ca).
-    PageCacheDeleteAccount = (116, "page_cache_delete:nrpages"),
+    PageCacheDeleteAccount = (116, "page_cache_delete:nrpages") { locks: "xa_lock (released at its end)", state: "w: folio->mapping, nrpages" }
     /// Before 9a1ea439b16b (v5.0): `__folio_clear_locked()` in
     /// `shrink_folio_list()` (non-atomic) on the frozen folio: the load.
-    ClearLockedLoad = (42, "__folio_clear_locked:load"),
+    ClearLockedLoad = (42, "__folio_clear_locked:load") { locks: "", state: "r: folio->flags (non-atomic load)" }
     /// Before 9a1ea439b16b: `__folio_clear_locked()`: the store.
-    ClearLockedStore = (43, "__folio_clear_locked:store"),
+    ClearLockedStore = (43, "__folio_clear_locked:store") { locks: "", state: "w: folio->flags (whole word, non-atomic)" }
     /// mm/page_alloc.c `free_unref_folios()`: the frozen folio goes back to the allocator.
-    FreeUnrefFolios = (44, "free_unref_folios"),
+    FreeUnrefFolios = (44, "free_unref_folios") { locks: "zone->lock / pcp lock", state: "r: flags (check at free); w: frame, free list" }
     /// mm/vmscan.c `folio_putback_lru()`: unlock and drop the isolation reference.
-    FolioPutbackLru = (45, "folio_putback_lru"),
+    FolioPutbackLru = (45, "folio_putback_lru") { locks: "", state: "w: PG_locked (+ wake), PG_lru, refcount" }
 
     // ---- buffer heads: fs/buffer.c ----------------------------------------------------------------
     /// fs/buffer.c `lookup_bh_lru()`: this CPU's bh LRU, irqs off; a hit takes
     /// `get_bh()` with no lock at all.
-    LookupBhLru = (46, "lookup_bh_lru"),
+    LookupBhLru = (46, "lookup_bh_lru") { locks: "bh_lru_lock (local irqs off)", state: "r/w: this CPU's bh LRU; r: b_blocknr; w: b_count" }
     /// fs/buffer.c `__find_get_block_slow()`: `__filemap_get_folio()` of the
     /// block device folio (a folio reference for the lookup's duration).
-    FindGetBlockSlow = (47, "__find_get_block_slow"),
+    FindGetBlockSlow = (47, "__find_get_block_slow") { locks: "", state: "r: bdev slot; w: refcount (try_get)" }
     /// `__find_get_block_slow()`: `spin_lock(&bd_mapping->i_private_lock)` for
     /// atomic lookups; `folio_lock()` for sleeping ones (7ffe3de53a88).
-    FindGetBlockLock = (48, "__find_get_block_slow:lock"),
+    FindGetBlockLock = (48, "__find_get_block_slow:lock") { locks: "", state: "w: i_private_lock, or PG_locked (folio_lock)" }
     /// `__find_get_block_slow()`: `folio_buffers()`, the BH_Migrate bail-out
     /// (2d900efff915), the walk of `b_this_page` (under the lock taken in
     /// the step before; `get_bh()` is the next step).
-    FindGetBlockWalk = (49, "__find_get_block_slow:walk"),
+    FindGetBlockWalk = (49, "__find_get_block_slow:walk") { locks: "i_private_lock or folio lock", state: "r: folio->private, BH_Migrate, b_this_page, b_blocknr" }
     /// fs/buffer.c `bh_lru_install()`: take an LRU reference (refused while
     /// `lru_cache_disabled()`, 8cc621d2f45d), evict and `brelse()` the last slot.
-    BhLruInstall = (50, "bh_lru_install"),
+    BhLruInstall = (50, "bh_lru_install") { locks: "bh_lru_lock (irqs off; not the brelse)", state: "r: lru_disable_count; r/w: CPU's bh LRU; w: b_count (+ evictee)" }
     /// fs/buffer.c `__getblk_slow()` → `grow_dev_folio()`: the block device folio,
     /// locked (`__filemap_get_folio(FGP_LOCK | FGP_CREAT)`).
-    GetblkSlow = (51, "__getblk_slow"),
+    GetblkSlow = (51, "__getblk_slow") { locks: "", state: "as __filemap_get_folio's last step: slot, refcount, PG_locked" }
     /// fs/buffer.c `folio_create_empty_buffers()` + `link_dev_buffers()`: a ring
     /// of buffer heads attached under `i_private_lock`, mapped to their blocks.
-    CreateEmptyBuffers = (52, "create_empty_buffers"),
+    CreateEmptyBuffers = (52, "create_empty_buffers") { locks: "folio lock (i_private_lock inside)", state: "r: disk; w: data, PG_uptodate, bh ring, private; PG_locked, ref" }
     /// A metadata user's update of `bh->b_data` (the folio memory the pointer
     /// it read at lookup designates), under its own lock only.
-    BhDataWrite = (53, "b_data:write"),
+    BhDataWrite = (53, "b_data:write") { locks: "", state: "w: folio data through b_data, BH_Meta" }
     /// fs/buffer.c `mark_buffer_dirty()`: BH_Dirty, then `folio_mark_dirty(bh->b_folio)`.
-    MarkBufferDirty = (54, "mark_buffer_dirty"),
+    MarkBufferDirty = (54, "mark_buffer_dirty") { locks: "", state: "w: BH_Dirty, PG_dirty, DIRTY mark" }
     /// fs/buffer.c `__brelse()`: drop `b_count`.
-    Brelse = (55, "brelse"),
+    Brelse = (55, "brelse") { locks: "", state: "w: b_count" }
     /// fs/buffer.c `try_to_free_buffers()`: under `i_private_lock`, free the ring
     /// unless a buffer is busy (`b_count`, dirty or locked).
-    TryToFreeBuffers = (56, "try_to_free_buffers"),
+    TryToFreeBuffers = (56, "try_to_free_buffers") { locks: "folio lock, i_private_lock", state: "r: b_count, BH_Dirty/Lock (gfs2: bd_tr); w: ring, private, ref" }
     /// fs/buffer.c `invalidate_bh_lrus()`: every CPU drops its LRU references (IPI).
-    InvalidateBhLrus = (57, "invalidate_bh_lrus"),
+    InvalidateBhLrus = (57, "invalidate_bh_lrus") { locks: "", state: "w: every CPU's bh LRU, b_count" }
 
     // ---- migration: mm/migrate.c -------------------------------------------------------------------
     /// mm/migrate.c `migrate_folio_unmap()` → `alloc_migration_target()`: the destination folio.
-    AllocMigrationTarget = (58, "alloc_migration_target"),
+    AllocMigrationTarget = (58, "alloc_migration_target") { locks: "src folio lock", state: "r/w: free list; r: src folio->private; w: dst folio" }
     /// mm/migrate.c `__buffer_migrate_folio()`: no buffers → `migrate_folio()`;
     /// `folio_ref_count(src) != expected` → -EAGAIN; Luis Chamberlain's v2 1/8:
     /// `buffer_meta(head)` → -EAGAIN.
-    BufferMigrateFolio = (59, "__buffer_migrate_folio"),
+    BufferMigrateFolio = (59, "__buffer_migrate_folio") { locks: "src folio lock", state: "r: src refcount, folio->private, head BH_Meta" }
     /// mm/migrate.c `buffer_migrate_lock_buffers()`, one buffer: `trylock_buffer()`
     /// or `lock_buffer()` (MIGRATE_SYNC); Matthew Wilcox's per-bh variant:
     /// `buffer_meta(bh)` → unlock and fail.
-    LockBuffer = (60, "buffer_migrate_lock_buffers"),
+    LockBuffer = (60, "buffer_migrate_lock_buffers") { locks: "", state: "r/w: BH_Lock of one buffer; r: BH_Meta (per-bh variant)" }
     /// 2d900efff915: `test_and_set_bit_lock(BH_Migrate, &head->b_state)`.
-    SetBhMigrate = (61, "BH_Migrate:set"),
+    SetBhMigrate = (61, "BH_Migrate:set") { locks: "", state: "r/w: head BH_Migrate" }
     /// The norefs check: `spin_lock(&mapping->i_private_lock)`, every `b_count`
     /// zero? `spin_unlock()` right after (89cb0888ca14, 2d900efff915), or only at
     /// the end (ebdf4de5642f).
-    NorefsCheck = (62, "__buffer_migrate_folio:check"),
+    NorefsCheck = (62, "__buffer_migrate_folio:check") { locks: "i_private_lock", state: "r: b_count of every buffer of the ring" }
     /// mm/util.c `folio_mc_copy()` (before the mapping move since 060913999d7a):
     /// copies page by page with `cond_resched()` — a sleep for a large folio.
-    FolioMcCopy = (63, "folio_mc_copy"),
+    FolioMcCopy = (63, "folio_mc_copy") { locks: "src and dst folio locks", state: "r: src data, PG_uptodate, ifs; w: dst data, flags" }
     /// mm/migrate.c `__folio_migrate_mapping()`: `folio_ref_freeze(src, expected)`,
     /// replace the xarray entry, move `private`, unfreeze.
-    FolioMigrateMapping = (64, "__folio_migrate_mapping"),
+    FolioMigrateMapping = (64, "__folio_migrate_mapping") { locks: "xa_lock, src+dst folio locks", state: "r/w: src refcount (freeze), slot; w: dst mapping, ref, flags, private" }
     /// fs/buffer.c `folio_set_bh()` for every buffer: `b_folio` / `b_data` now in dst.
-    FolioSetBh = (65, "folio_set_bh"),
+    FolioSetBh = (65, "folio_set_bh") { locks: "BH_Lock (all), src+dst folio locks", state: "w: b_folio, b_data of every buffer" }
     /// The copy after the move (v5.x `migrate_page_copy()`, before 060913999d7a).
-    MigratePageCopy = (66, "migrate_page_copy"),
+    MigratePageCopy = (66, "migrate_page_copy") { locks: "src and dst folio locks", state: "r: src data; w: dst data, PG_uptodate, ifs" }
     /// `__buffer_migrate_folio()` `unlock_buffers:`: clear BH_Migrate (2d900efff915),
     /// `spin_unlock()` (ebdf4de5642f), `unlock_buffer()` each buffer.
-    UnlockBuffers = (67, "unlock_buffer"),
+    UnlockBuffers = (67, "unlock_buffer") { locks: "", state: "w: BH_Migrate, i_private_lock, BH_Lock of every buffer" }
     /// mm/migrate.c `migrate_folio_move()` done: unlock both folios, the source's
     /// last reference goes (it is freed), the destination goes on the LRU.
-    MigrateFolioDone = (68, "migrate_folio_done"),
+    MigrateFolioDone = (68, "migrate_folio_done") { locks: "", state: "w: PG_locked (src, dst), refcounts, dst PG_lru" }
     /// mm/migrate.c `migrate_folio_undo_src()` / `_dst()`: the attempt failed
     /// (-EAGAIN): put the source back, free the destination.
-    MigrateFolioUndo = (69, "migrate_folio_undo_src"),
+    MigrateFolioUndo = (69, "migrate_folio_undo_src") { locks: "", state: "w: PG_locked, PG_lru, refcounts (src, dst), lru_disable_count" }
 
     // ---- iomap buffered writes and reads (fs/iomap/buffered-io.c) -------------------
     /// fs/xfs/xfs_iomap.c `xfs_buffered_write_iomap_begin()`: under ILOCK_EXCL,
@@ -282,55 +296,55 @@ steps! {
     /// (`xfs_bmapi_reserve_delalloc()`, `if_seq` bumped) and `IOMAP_F_NEW`; the
     /// cookie `xfs_iomap_inode_sequence()` is sampled, ILOCK dropped. The
     /// mapping the write then uses for every folio it covers.
-    XfsBufferedWriteIomapBegin = (70, "xfs_buffered_write_iomap_begin"),
+    XfsBufferedWriteIomapBegin = (70, "xfs_buffered_write_iomap_begin") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork (delalloc), if_seq" }
     /// fs/xfs/xfs_iomap.c `xfs_iomap_valid()` called from `iomap_write_begin()`
     /// once the folio is locked (d7b64041164c, 304a68b9c63b): a cookie that
     /// differs from `if_seq` sets `IOMAP_F_STALE`. Before v6.2 nothing is checked.
-    XfsIomapValid = (71, "xfs_iomap_valid"),
+    XfsIomapValid = (71, "xfs_iomap_valid") { locks: "", state: "r: if_seq (lockless)" }
     /// fs/iomap/buffered-io.c `__iomap_write_begin()`: for each block the write
     /// covers only in part and that is not uptodate, `iomap_block_needs_zeroing()`
     /// decides: zero it (hole, delalloc, unwritten, new, beyond EOF) or read it
     /// from disk.
-    IomapWriteBegin = (72, "__iomap_write_begin"),
+    IomapWriteBegin = (72, "__iomap_write_begin") { locks: "folio lock, i_rwsem", state: "r: i_size, disk (read); w: folio data, ifs uptodate" }
     /// fs/iomap/buffered-io.c `__iomap_write_end()`: the written range uptodate
     /// and dirty (`iomap_set_range_dirty()`, `filemap_dirty_folio()`), `i_size_write()`.
-    IomapWriteEnd = (73, "__iomap_write_end"),
+    IomapWriteEnd = (73, "__iomap_write_end") { locks: "folio lock, i_rwsem", state: "w: ifs uptodate/dirty, PG_uptodate, PG_dirty, DIRTY mark, i_size" }
     /// fs/iomap/buffered-io.c `iomap_write_delalloc_release()` from
     /// `xfs_buffered_write_iomap_end()`: after a short write, the delalloc
     /// blocks the mapping reserved past the written range are punched, except
     /// where dirty page cache still needs them (f43dc4dc3eff, v6.2; under
     /// `invalidate_lock` with 198dd8aedee6).
-    IomapWriteDelallocRelease = (74, "iomap_write_delalloc_release"),
+    IomapWriteDelallocRelease = (74, "iomap_write_delalloc_release") { locks: "XFS_ILOCK_EXCL, i_rwsem", state: "r/w: data fork (delalloc to hole), if_seq" }
     /// fs/buffer.c `__block_write_begin_int()` (gfs2's `IOMAP_F_BUFFER_HEAD`
     /// path, ext4's `ext4_da_write_begin()`): buffers created if the folio has
     /// none, then the same zero-or-read decision per partially written buffer.
-    BlockWriteBegin = (75, "__block_write_begin_int"),
+    BlockWriteBegin = (75, "__block_write_begin_int") { locks: "folio lock, i_rwsem, inode glock", state: "r: i_size, disk; w: bh ring, folio data, uptodate bits" }
     /// fs/buffer.c `block_write_end()` → `__block_commit_write()`:
     /// `mark_buffer_dirty()` on the written buffers (PG_dirty is set directly,
     /// not through `->dirty_folio`), `i_size` if extended.
-    BlockWriteEnd = (76, "block_write_end"),
+    BlockWriteEnd = (76, "block_write_end") { locks: "folio lock, i_rwsem", state: "w: uptodate/dirty bits, BH_Dirty, PG_dirty, DIRTY mark, i_size" }
     /// fs/iomap/buffered-io.c `iomap_read_folio()`: the folio's blocks mapped;
     /// holes, delalloc and unwritten blocks zeroed, written ones read by a bio
     /// (or synchronously, for a cached folio that is only partly uptodate).
-    IomapReadFolio = (77, "iomap_read_folio"),
+    IomapReadFolio = (77, "iomap_read_folio") { locks: "folio lock", state: "r: extent map, disk (sync); w: data, uptodate, bio, PG_locked" }
     /// mm/filemap.c `filemap_fault()` (the read fault before a write fault):
     /// the page is found or read in, uptodate, with a reference.
-    FilemapFault = (78, "filemap_fault"),
+    FilemapFault = (78, "filemap_fault") { locks: "", state: "w: invalidate_lock (shared; ->fault's, released)" }
     /// fs/buffer.c `block_page_mkwrite()` (and `iomap_page_mkwrite()`): with the
     /// folio locked, check it was not truncated since the fault.
-    BlockPageMkwrite = (79, "block_page_mkwrite"),
+    BlockPageMkwrite = (79, "block_page_mkwrite") { locks: "folio lock", state: "r: folio->mapping, i_size" }
     /// mm/memory.c: the user's store through the writable PTE and
     /// `fault_dirty_shared_page()` (the folio dirty).
-    FaultDirtySharedPage = (80, "fault_dirty_shared_page"),
+    FaultDirtySharedPage = (80, "fault_dirty_shared_page") { locks: "folio lock", state: "w: folio data, ifs/bh dirty, PG_uptodate, PG_dirty, DIRTY mark" }
     /// mm/filemap.c `filemap_invalidate_lock_shared()` (ext4's page fault; XFS's
     /// `XFS_MMAPLOCK_SHARED`).
-    FilemapInvalidateLockShared = (81, "filemap_invalidate_lock_shared"),
+    FilemapInvalidateLockShared = (81, "filemap_invalidate_lock_shared") { locks: "", state: "w: invalidate_lock (shared)" }
     /// `filemap_invalidate_unlock_shared()`.
-    FilemapInvalidateUnlockShared = (82, "filemap_invalidate_unlock_shared"),
+    FilemapInvalidateUnlockShared = (82, "filemap_invalidate_unlock_shared") { locks: "", state: "w: invalidate_lock (shared) (fault end: gfs2 glock)" }
     /// `filemap_invalidate_lock()`: hole punching excludes page faults.
-    FilemapInvalidateLock = (83, "filemap_invalidate_lock"),
+    FilemapInvalidateLock = (83, "filemap_invalidate_lock") { locks: "", state: "w: invalidate_lock (exclusive)" }
     /// `filemap_invalidate_unlock()`.
-    FilemapInvalidateUnlock = (84, "filemap_invalidate_unlock"),
+    FilemapInvalidateUnlock = (84, "filemap_invalidate_unlock") { locks: "", state: "w: invalidate_lock" }
 
     // ---- XFS writeback and space management ------------------------------------------
     /// fs/xfs/xfs_aops.c `xfs_map_blocks()` for a dirty block of a folio
@@ -338,127 +352,127 @@ steps! {
     /// mapping (range, and with d9252d526ba6 `data_seq` == `if_seq`); a
     /// valid one is used at once, else the lookup follows
     /// (`xfs_map_blocks:lookup`).
-    XfsMapBlocks = (85, "xfs_map_blocks"),
+    XfsMapBlocks = (85, "xfs_map_blocks") { locks: "folio lock", state: "r: if_seq (lockless), ifs dirty/uptodate; w: ifs dirty" }
     /// fs/xfs/xfs_aops.c `xfs_end_ioend_write()` → fs/xfs/xfs_iomap.c
     /// `xfs_iomap_write_unwritten()` (ext4: `ext4_convert_unwritten_io_end_vec()`):
     /// after the DMA, in the ioend workqueue, before `folio_end_writeback()`,
     /// unwritten extents the bio wrote become written (`if_seq` bumped).
-    XfsEndIoendConvert = (86, "xfs_iomap_write_unwritten"),
+    XfsEndIoendConvert = (86, "xfs_iomap_write_unwritten") { locks: "XFS_ILOCK_EXCL / i_data_sem (write)", state: "r: bio blocks; r/w: data fork, if_seq (ext4: es entries)" }
     /// fs/xfs/xfs_bmap_util.c `xfs_alloc_file_space()`: preallocation, holes and
     /// delalloc become unwritten extents.
-    XfsAllocFileSpace = (87, "xfs_alloc_file_space"),
+    XfsAllocFileSpace = (87, "xfs_alloc_file_space") { locks: "XFS_ILOCK_EXCL, i_rwsem", state: "r/w: data fork, if_seq, block allocator; w: i_size" }
     /// fs/xfs/libxfs/xfs_bmap.c `xfs_bunmapi()` from `xfs_free_file_space()`:
     /// the punched range's extents are freed.
-    XfsBunmapi = (88, "xfs_bunmapi"),
+    XfsBunmapi = (88, "xfs_bunmapi") { locks: "XFS_ILOCK_EXCL, i_rwsem, invalidate_lock", state: "r/w: data fork, if_seq, block allocator" }
     /// fs/open.c `vfs_fallocate()`: the filesystem has no `->fallocate`.
-    VfsFallocate = (89, "vfs_fallocate"),
+    VfsFallocate = (89, "vfs_fallocate") { locks: "", state: "none (-EOPNOTSUPP)" }
 
     // ---- ext4 delalloc ---------------------------------------------------------------
     /// fs/ext4/extents_status.c `ext4_es_lookup_extent()`: the extent-status
     /// cache, without `i_data_sem`.
-    Ext4EsLookupExtent = (90, "ext4_es_lookup_extent"),
+    Ext4EsLookupExtent = (90, "ext4_es_lookup_extent") { locks: "i_es_lock", state: "r: es entry (recheck: + extent tree; w: es entry)" }
     /// kernel/locking/rwsem.c `down_read(&EXT4_I(inode)->i_data_sem)`.
-    DownRead = (91, "down_read"),
+    DownRead = (91, "down_read") { locks: "", state: "w: i_data_sem (shared)" }
     /// `up_read(&EXT4_I(inode)->i_data_sem)`.
-    UpRead = (92, "up_read"),
+    UpRead = (92, "up_read") { locks: "", state: "w: i_data_sem (shared)" }
     /// `down_write(&EXT4_I(inode)->i_data_sem)`.
-    DownWrite = (93, "down_write"),
+    DownWrite = (93, "down_write") { locks: "", state: "w: i_data_sem (exclusive)" }
     /// `up_write(&EXT4_I(inode)->i_data_sem)`.
-    UpWrite = (94, "up_write"),
+    UpWrite = (94, "up_write") { locks: "", state: "w: i_data_sem" }
     /// fs/ext4/inode.c `ext4_map_query_blocks()` (before 8e4e5cdf2fde the same
     /// `ext4_ext_map_blocks(NULL, inode, map, 0)` inline): the extent tree under
     /// `i_data_sem`; a mapped block is cached in the extent-status tree.
-    Ext4MapQueryBlocks = (95, "ext4_map_query_blocks"),
+    Ext4MapQueryBlocks = (95, "ext4_map_query_blocks") { locks: "i_data_sem (read)", state: "r: extent tree; w: es entry" }
     /// fs/ext4/extents.c `ext4_ext_put_gap_in_cache()` (v6.8+:
     /// `ext4_ext_determine_insert_hole()`): `ext4_es_find_extent_range()` looks for
     /// a delayed entry in the hole and shortens the gap before it.
-    Ext4EsFindExtentRange = (96, "ext4_es_find_extent_range"),
+    Ext4EsFindExtentRange = (96, "ext4_es_find_extent_range") { locks: "i_data_sem (read), i_es_lock", state: "r: es entries over the hole" }
     /// fs/ext4/extents_status.c `ext4_es_insert_extent(..., EXTENT_STATUS_HOLE)`:
     /// the gap is cached as a hole, replacing whatever entries are there now.
-    Ext4EsInsertExtent = (97, "ext4_es_insert_extent"),
+    Ext4EsInsertExtent = (97, "ext4_es_insert_extent") { locks: "i_data_sem (read), i_es_lock", state: "w: es entries (hole)" }
     /// fs/ext4/inode.c `ext4_insert_delayed_block()` (since v6.11
     /// `ext4_insert_delayed_blocks()`, 1850d76c1b78, calling
     /// `ext4_es_insert_delayed_extent()`, 12eba993b94c): `ext4_da_reserve_space()`
     /// (`i_reserved_data_blocks++`), `ext4_es_insert_delayed_block()`.
-    Ext4InsertDelayedBlock = (98, "ext4_insert_delayed_block"),
+    Ext4InsertDelayedBlock = (98, "ext4_insert_delayed_block") { locks: "i_data_sem (write; v6.7: read)", state: "w: i_reserved_data_blocks, es entry (delayed)" }
     /// fs/ext4/extents.c `ext4_ext_map_blocks()` with
     /// `EXT4_GET_BLOCKS_CREATE_UNWRIT_EXT` (fallocate): a hole is allocated as an
     /// unwritten extent and cached; a delayed block's reservation is claimed.
-    Ext4ExtMapBlocks = (99, "ext4_ext_map_blocks"),
+    Ext4ExtMapBlocks = (99, "ext4_ext_map_blocks") { locks: "i_data_sem (write)", state: "r/w: extent tree, block allocator, reserved, es entry" }
     /// fs/ext4/inode.c `mpage_map_one_extent()` → `ext4_map_blocks()` under
     /// `down_write(i_data_sem)`: writeback allocates the BH_Delay blocks
     /// (unwritten, dioread_nolock) and claims their reservations.
-    Ext4MpageMapOneExtent = (100, "mpage_map_one_extent"),
+    Ext4MpageMapOneExtent = (100, "mpage_map_one_extent") { locks: "i_data_sem (write), folio lock", state: "r/w: extent tree, allocator, reserved, es; w: BH_Delay, dirty bits" }
     /// fs/ext4/readpage.c `ext4_mpage_readpages()`: the read bio for the blocks
     /// `ext4_map_blocks()` found written.
-    Ext4MpageReadpages = (101, "ext4_mpage_readpages"),
+    Ext4MpageReadpages = (101, "ext4_mpage_readpages") { locks: "folio lock", state: "r: disk (sync); w: folio data, uptodate, bio, PG_locked" }
     /// fs/ext4/extents.c `ext4_ext_remove_space()` + `ext4_es_remove_extent()`:
     /// a punched range's blocks and extent-status entries go.
-    Ext4ExtRemoveSpace = (102, "ext4_ext_remove_space"),
+    Ext4ExtRemoveSpace = (102, "ext4_ext_remove_space") { locks: "i_data_sem (write), invalidate_lock", state: "r/w: extent tree, block allocator, es entries, reserved" }
 
     // ---- gfs2 journaled data ---------------------------------------------------------
     /// fs/gfs2/bmap.c `gfs2_iomap_begin()` → `gfs2_iomap_begin_write()` →
     /// `__gfs2_iomap_alloc()`: holes are
     /// allocated at write time (`IOMAP_F_NEW`).
-    Gfs2IomapBegin = (103, "gfs2_iomap_begin"),
+    Gfs2IomapBegin = (103, "gfs2_iomap_begin") { locks: "inode glock (EX), rgrp glock", state: "r/w: extent map, if_seq, block allocator" }
     /// fs/gfs2/glock.c `gfs2_glock_nq()` on the inode glock: shared for a read
     /// (`gfs2_file_read_iter()`), exclusive for a write, truncate, fallocate or
     /// write fault. Within one node it orders them like a reader-writer lock.
-    Gfs2GlockNq = (104, "gfs2_glock_nq"),
+    Gfs2GlockNq = (104, "gfs2_glock_nq") { locks: "", state: "w: inode glock (shared or exclusive)" }
     /// `gfs2_glock_dq()`.
-    Gfs2GlockDq = (105, "gfs2_glock_dq"),
+    Gfs2GlockDq = (105, "gfs2_glock_dq") { locks: "", state: "w: inode glock" }
     /// fs/gfs2/bmap.c `gfs2_iomap_page_prepare()` (v6.3+: `gfs2_iomap_get_folio()`):
     /// `gfs2_trans_begin()`.
-    Gfs2TransBegin = (106, "gfs2_trans_begin"),
+    Gfs2TransBegin = (106, "gfs2_trans_begin") { locks: "inode glock (EX)", state: "w: own transaction (mkwrite: extent map, allocator, bh ring)" }
     /// fs/gfs2/aops.c `gfs2_page_add_databufs()` (later `gfs2_trans_add_databufs()`):
     /// walk the folio's buffers (`page_buffers()`) and add the written ones to the
     /// current transaction. Before 80baab88bb93 it runs after `folio_unlock()`.
-    Gfs2PageAddDatabufs = (107, "gfs2_page_add_databufs"),
+    Gfs2PageAddDatabufs = (107, "gfs2_page_add_databufs") { locks: "glock EX, folio lock (80baab88bb93+)", state: "r: folio->private, bh ring; w: BH_Uptodate, bd_tr, JLOGGED" }
     /// fs/gfs2/bmap.c end of `->page_done()` / `->put_folio()`:
     /// `__mark_inode_dirty(I_DIRTY_DATASYNC)` if the transaction has new buffers,
     /// `gfs2_trans_end()`.
-    Gfs2TransEnd = (108, "gfs2_trans_end"),
+    Gfs2TransEnd = (108, "gfs2_trans_end") { locks: "inode glock (EX)", state: "w: own transaction" }
     /// fs/gfs2/aops.c `gfs2_write_jdata_folio()` → `__block_write_full_folio()`:
     /// the folio's dirty buffers written in place.
-    Gfs2WriteJdataFolio = (109, "gfs2_write_jdata_folio"),
+    Gfs2WriteJdataFolio = (109, "gfs2_write_jdata_folio") { locks: "folio lock", state: "r: extent map, ifs dirty; w: ifs dirty/delay bits" }
     /// fs/gfs2/log.c `gfs2_log_flush()` (from `gfs2_jdata_writepages()` with
     /// WB_SYNC_ALL): committed transactions unpin their buffers.
-    Gfs2LogFlush = (110, "gfs2_log_flush"),
+    Gfs2LogFlush = (110, "gfs2_log_flush") { locks: "sd_log_flush_lock (write)", state: "r: buffers' folio->mapping; w: bd_tr of the file's buffers" }
     /// fs/gfs2/file.c `__gfs2_fallocate()`: blocks allocated and zeroed (gfs2
     /// has no unwritten extents).
-    Gfs2Fallocate = (111, "__gfs2_fallocate"),
+    Gfs2Fallocate = (111, "__gfs2_fallocate") { locks: "inode glock (EX), i_rwsem", state: "r/w: extent map, block allocator; w: disk (zeroes), i_size" }
     /// fs/gfs2/bmap.c `punch_hole()`: the range's blocks are freed.
-    Gfs2PunchHole = (112, "punch_hole"),
+    Gfs2PunchHole = (112, "punch_hole") { locks: "inode glock (EX), i_rwsem", state: "r/w: extent map, if_seq, block allocator" }
     /// fs/gfs2/bmap.c `gfs2_iomap_end()` after a short write: the blocks
     /// `->iomap_begin` allocated (`IOMAP_F_NEW`) past what was written are
     /// deallocated (`truncate_pagecache_range()`, `punch_hole()`). Followed
     /// in the v7.0 tree (julianw1010/WASP-linux-7.0.0 @1d9f96d2d248).
-    Gfs2IomapEnd = (113, "gfs2_iomap_end"),
+    Gfs2IomapEnd = (113, "gfs2_iomap_end") { locks: "inode glock (EX), i_rwsem", state: "r/w: extent map, if_seq, block allocator" }
     /// fs/iomap/buffered-io.c `iomap_write_delalloc_scan()`: one folio of a
     /// short write's range, locked (`filemap_lock_folio()`); if dirty, the
     /// delalloc blocks before it are punched and its own are kept. Added by
     /// f43dc4dc3eff (v6.2, "iomap: buffered write failure should not
     /// truncate the page cache"); followed in the v7.0 tree.
-    IomapWriteDelallocScan = (114, "iomap_write_delalloc_scan"),
+    IomapWriteDelallocScan = (114, "iomap_write_delalloc_scan") { locks: "folio lock, i_rwsem (+ ILOCK_EXCL)", state: "r: mapping, PG_dirty, ifs dirty; w: data fork, PG_locked, ref" }
 
     // ---- inode eviction: fs/inode.c ----------------------------------------------------
     /// fs/inode.c `iput()` → `iput_final()` for the last reference of an
     /// unlinked inode: `inode->i_state |= I_FREEING` under `i_lock`, then
     /// `evict()` (`inode_io_list_del()`, `inode_sb_list_del()`).
-    IputFinal = (117, "iput_final"),
+    IputFinal = (117, "iput_final") { locks: "i_lock", state: "w: i_state (I_FREEING)" }
     /// mm/truncate.c `truncate_inode_pages_final()`: `mapping_set_exiting()`;
     /// if the xarray is not empty, cycle the xa_lock ("any ongoing tree
     /// modification that does not see AS_EXITING is completed",
     /// 91b0abe36a7b); then `truncate_inode_pages(mapping, 0)`.
-    TruncateInodePagesFinal = (118, "truncate_inode_pages_final"),
+    TruncateInodePagesFinal = (118, "truncate_inode_pages_final") { locks: "", state: "r: slots (mapping_empty); xa_lock cycled" }
     /// `->evict_inode` of an unlinked inode (`ext2_evict_inode()`,
     /// `ext4_evict_inode()`, `xfs_fs_evict_inode()` + inactivation, gfs2's
     /// `gfs2_evict_inode()`): its blocks are freed.
-    EvictInode = (119, "evict_inode"),
+    EvictInode = (119, "evict_inode") { locks: "ILOCK_EXCL / i_data_sem (w) / glock", state: "r/w: extent map, block allocator (simple fs: disk blocks)" }
     /// fs/inode.c `clear_inode()`: `BUG_ON(inode->i_data.nrpages)` — inside
     /// `xa_lock_irq()` since 08142579b6ca (v3.0), so a reclaim still in its
     /// xa_lock section is waited for — then `I_FREEING | I_CLEAR`.
-    ClearInode = (120, "clear_inode"),
+    ClearInode = (120, "clear_inode") { locks: "xa_lock (08142579b6ca)", state: "r: nrpages; w: i_state" }
 
     // ---- XFS reads ---------------------------------------------------------------------
     /// fs/xfs/xfs_file.c `xfs_file_buffered_read()` → `xfs_ilock_iocb(iocb,
@@ -466,30 +480,30 @@ steps! {
     /// `filemap_read()`, so a read(2) never overlaps a write, truncate or
     /// hole punch (all of which take it exclusive) — in every release the
     /// model has.
-    XfsIlockIocb = (121, "xfs_ilock_iocb"),
+    XfsIlockIocb = (121, "xfs_ilock_iocb") { locks: "", state: "w: i_rwsem (shared)" }
     /// v5.7 mm/filemap.c `wait_on_page_bit_common()` after `io_schedule()`:
     /// `test_and_set_bit_lock()` (EXCLUSIVE) or `test_bit()` (SHARED), and
     /// `signal_pending_state()` — the decision to leave the loop, a
     /// lockless read of the page's flags. `finish_wait()` is the next step.
-    FolioWaitBitRetest = (122, "folio_wait_bit_common:retest"),
+    FolioWaitBitRetest = (122, "folio_wait_bit_common:retest") { locks: "", state: "r/w: the bit (test_and_set_bit_lock / test_bit)" }
     /// fs/buffer.c `__find_get_block_slow()`: `get_bh(bh)` on the buffer
     /// the walk found — an atomic increment of `b_count`, ordered against
     /// migration's norefs check only by `i_private_lock` (or the folio lock
     /// for a sleeping lookup).
-    GetBh = (123, "get_bh"),
+    GetBh = (123, "get_bh") { locks: "i_private_lock or folio lock", state: "w: b_count" }
     /// `__find_get_block_slow()` `out_unlock:`: `spin_unlock(&i_private_lock)`
     /// (or `folio_unlock()`), `folio_put()`.
-    FindGetBlockUnlock = (124, "__find_get_block_slow:unlock"),
+    FindGetBlockUnlock = (124, "__find_get_block_slow:unlock") { locks: "", state: "w: i_private_lock or PG_locked, refcount" }
     /// fs/xfs/xfs_aops.c `xfs_map_blocks()` under `XFS_ILOCK_SHARED`: the
     /// data fork lookup (`xfs_iext_lookup_extent()`) and `data_seq`; the
     /// ILOCK is dropped after it.
-    XfsMapBlocksLookup = (125, "xfs_map_blocks:lookup"),
+    XfsMapBlocksLookup = (125, "xfs_map_blocks:lookup") { locks: "XFS_ILOCK_SHARED", state: "r: data fork, if_seq; w: own writeback mapping" }
     /// fs/xfs/libxfs/xfs_bmap.c `xfs_bmapi_convert_delalloc()` from
     /// `xfs_map_blocks()` (via `xfs_convert_blocks()`), in its own
     /// transaction under `XFS_ILOCK_EXCL`: the delalloc extent is allocated
     /// (unwritten with a5949d3faedf) and the mapping and `data_seq` taken
     /// from it.
-    XfsBmapiConvertDelalloc = (126, "xfs_bmapi_convert_delalloc"),
+    XfsBmapiConvertDelalloc = (126, "xfs_bmapi_convert_delalloc") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork, if_seq, block allocator" }
 }
 
 impl StepId {

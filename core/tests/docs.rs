@@ -51,3 +51,18 @@ fn guides_quote_the_code_as_it_is() {
     }
     assert!(n >= 8, "only {n} quoted blocks");
 }
+
+/// docs/model.md's step table is `pagelife steps --audit`: regenerate it
+/// with `scripts/gen-docs.sh` when a step changes.
+#[test]
+fn the_model_page_carries_the_generated_audit_table() {
+    let md = std::fs::read_to_string(root().join("docs/model.md")).unwrap();
+    let (_, rest) = md
+        .split_once("<!-- audit:begin -->\n")
+        .expect("begin marker");
+    let (table, _) = rest.split_once("<!-- audit:end -->").expect("end marker");
+    assert!(
+        table == pagelife_core::audit::table(),
+        "docs/model.md's step table is stale: run scripts/gen-docs.sh"
+    );
+}

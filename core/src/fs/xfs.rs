@@ -68,8 +68,17 @@ fn imap_valid(w: &World, file: u8, wpc: &WbCtx, lblk: usize) -> bool {
 /// (`xfs_bmap_add_extent_hole_delay()`) — in one transaction, ILOCK_EXCL;
 /// as unwritten extents with a5949d3faedf (converted at I/O completion),
 /// written ones before it. Returns false on ENOSPC.
-fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> bool {
+fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> Result<(), &'static str> {
     let map = &w.inodes[file as usize].map;
+    match map[lblk].state {
+        ext::DELALLOC => {}
+        // "If we find a real extent here we raced with another thread
+        // converting the extent. Just return the real extent at this offset."
+        ext::UNWRITTEN | ext::WRITTEN => return Ok(()),
+        // "No extent found in the range we are trying to convert":
+        // WARN_ON_ONCE(whichfork != XFS_COW_FORK), -EAGAIN.
+        _ => return Err("no extent to convert: -EAGAIN"),
+    }
     let mut start = lblk;
     while start > 0 && map[start - 1].state == ext::DELALLOC {
         start -= 1;
@@ -82,11 +91,15 @@ fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> bool {
     };
     for b in run.off as usize..run.end() {
         let Some(p) = w.balloc.alloc() else {
-            return b > lblk;
+            return if b > lblk {
+                Ok(())
+            } else {
+                Err("ENOSPC converting delalloc")
+            };
         };
         set_extent(w, file, b, Extent { state, pblk: p });
     }
-    true
+    Ok(())
 }
 
 /// The disk block the writeback mapping `wpc.map` gives block `lblk`
@@ -174,8 +187,8 @@ fn map_block_step(
             )
         }
         _ => {
-            if !convert_delalloc(w, file, lblk) {
-                w.note(Event::Note("ENOSPC converting delalloc"));
+            if let Err(why) = convert_delalloc(w, file, lblk) {
+                w.note(Event::Note(why));
                 return (StepId::XfsBmapiConvertDelalloc, Some((NO_PBLK, false)));
             }
             let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
