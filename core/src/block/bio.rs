@@ -106,7 +106,9 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
         wpc::DMA => dma_transfer(w, k, b),
         wpc::IOEND => {
             // The ioend's completion work: unwritten extents become written.
-            (w.a_ops(b.mapping).end_io)(w, &b);
+            if let Err(c) = (w.a_ops(b.mapping).end_io)(w, &b) {
+                return Poll::Block(c);
+            }
             w.bios[k].pc = wpc::END;
             Poll::Ran(StepId::XfsEndIoendConvert)
         }

@@ -57,6 +57,9 @@ pub struct Machine<'c> {
     pub kswapd_frame: u8,
     /// Faults already applied (bit i = `case.faults[i]`).
     pub faults_done: u32,
+    /// What each bio's completion work sleeps on (a workqueue item waiting
+    /// for a lock, as `ext4_end_io_rsv_work()` for `i_data_sem`).
+    pub bio_wait: [Option<Cond>; MAX_BIOS],
     /// The faults that apply at a step number (signals, injected reclaim).
     timed_faults: u32,
 }
@@ -67,6 +70,7 @@ impl Hash for Machine<'_> {
         self.tasks.hash(h);
         self.kswapd_frame.hash(h);
         self.faults_done.hash(h);
+        self.bio_wait.hash(h);
     }
 }
 
@@ -96,6 +100,7 @@ impl<'c> Machine<'c> {
             tasks: [TaskRun::default(); NTASK_SLOTS],
             kswapd_frame: NO_FRAME,
             faults_done: 0,
+            bio_wait: [None; MAX_BIOS],
             timed_faults,
         };
         for t in 0..NTASK_SLOTS {
@@ -142,7 +147,9 @@ impl<'c> Machine<'c> {
             !t.done && t.blocked.is_none_or(|cond| cond.ready(&self.world, c))
         } else {
             let k = (c - BIO_CTX0) as usize;
-            k < MAX_BIOS && self.world.bios[k].live
+            k < MAX_BIOS
+                && self.world.bios[k].live
+                && self.bio_wait[k].is_none_or(|cond| cond.ready(&self.world, c))
         }
     }
 
@@ -206,7 +213,13 @@ impl<'c> Machine<'c> {
             }
             p
         } else {
-            bio_step(&mut self.world, (c - BIO_CTX0) as usize)
+            let k = (c - BIO_CTX0) as usize;
+            let p = bio_step(&mut self.world, k);
+            self.bio_wait[k] = match p {
+                Poll::Block(cond) => Some(cond),
+                _ => None,
+            };
+            p
         };
         match poll {
             Poll::Ran(id) | Poll::Done(id) => {

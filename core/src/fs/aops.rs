@@ -110,14 +110,16 @@ pub struct AddressSpaceOps {
     /// `->migrate_folio`.
     pub migrate_folio: MigrateKind,
     /// The ioend completion work of a write bio (`xfs_end_ioend()`,
-    /// `ext4_end_io_end()`): unwritten extents it wrote become written.
-    pub end_io: fn(&mut World, &Bio),
+    /// `ext4_end_io_end()`): unwritten extents it wrote become written;
+    /// `Err`: the work sleeps on a lock first.
+    pub end_io: fn(&mut World, &Bio) -> Result<(), Cond>,
     /// `i_op->setattr`'s locks around a truncate.
     pub setattr: SetattrLocks,
     /// `->setattr` freeing the blocks past a new EOF (`ext2_truncate_blocks()`,
     /// `xfs_itruncate_extents()`, `ext4_truncate()`, gfs2's `punch_hole()`),
-    /// from page `size` on.
-    pub truncate_blocks: fn(&mut World, u8, u8),
+    /// from page `size` on; `Err`: it sleeps on a lock first (one step: the
+    /// lock is taken and released inside it).
+    pub truncate_blocks: fn(&mut World, u8, u8) -> Result<(), Cond>,
     /// What `vm_ops->fault` holds around `filemap_fault()` (ext4's
     /// `ext4_filemap_fault()`, XFS's `__xfs_filemap_fault()` before v5.15).
     pub fault_lock: FaultLock,

@@ -525,6 +525,16 @@ pub fn data_sem_free(w: &World, file: u8) -> bool {
     w.lock_free(lock::i_data_sem(file))
 }
 
+/// `down_write(i_data_sem)` of a path whose whole section under it is one
+/// step: `Err` with the wait while another context holds it.
+pub fn data_sem_wait(w: &World, file: u8) -> Result<(), Cond> {
+    if data_sem_free(w, file) {
+        Ok(())
+    } else {
+        Err(Cond::Lock(lock::i_data_sem(file)))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // The buffered write: ext4_buffered_write_iter() → generic_perform_write()
 // with ext4_da_write_begin() / ext4_da_write_end()
@@ -807,16 +817,25 @@ pub const EXT4_AOPS: AddressSpaceOps = AddressSpaceOps {
     writepage_buffers: super::buffer::write_full_folio_buffers,
     release_folio: |w, r| Ok(super::buffer::try_to_free_buffers(w, r)),
     migrate_folio: MigrateKind::Folio,
-    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |w, f, l| es_set(w, f, l, es::WRITTEN)),
+    // ext4_end_io_rsv_work() → ext4_convert_unwritten_extents():
+    // ext4_map_blocks(EXT4_GET_BLOCKS_IO_CONVERT_EXT), down_write(i_data_sem).
+    end_io: |w, b| {
+        data_sem_wait(w, b.mapping)?;
+        super::iomap::end_ioend_convert(w, b, |w, f, l| es_set(w, f, l, es::WRITTEN));
+        Ok(())
+    },
     // ext4_setattr(): filemap_invalidate_lock() (i_mmap_sem before
     // d4f5258eae7b) over i_size_write() and truncate_pagecache().
     setattr: SetattrLocks {
         inode_lock: None,
         invalidate_lock: true,
     },
+    // ext4_truncate() → ext4_ext_truncate() under down_write(i_data_sem).
     truncate_blocks: |w, file, size| {
+        data_sem_wait(w, file)?;
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, FILE_LBLKS);
+        Ok(())
     },
     // ->fault: ext4_filemap_fault() (i_mmap_sem, ea3d7209ca01) /
     // __xfs_filemap_fault() (XFS_MMAPLOCK_SHARED) around filemap_fault(),

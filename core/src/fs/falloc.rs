@@ -197,6 +197,12 @@ impl Falloc {
     }
 
     fn free(&mut self, w: &mut World) -> Poll {
+        // ext4_punch_hole(): ext4_ext_remove_space() under down_write(i_data_sem).
+        if w.cfg.fs == Fs::Ext4 {
+            if let Err(c) = super::ext4::data_sem_wait(w, self.file) {
+                return Poll::Block(c);
+            }
+        }
         let (lb, le) = self.blocks(w);
         free_file_blocks(w, self.file, lb, le);
         // The range reads as zeroes now: nothing written before is promised.

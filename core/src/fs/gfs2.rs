@@ -255,7 +255,10 @@ pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
     writepage_buffers: write_jdata_buffers,
     release_folio: |w, r| Ok(release_folio(w, r)),
     migrate_folio: MigrateKind::Buffers,
-    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |_, _, _| {}),
+    end_io: |w, b| {
+        super::iomap::end_ioend_convert(w, b, |_, _, _| {});
+        Ok(())
+    },
     // gfs2_setattr(): the inode glock, exclusive.
     setattr: SetattrLocks {
         inode_lock: Some(crate::world::lock::glock),
@@ -264,6 +267,7 @@ pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
     truncate_blocks: |w, file, size| {
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
+        Ok(())
     },
     // gfs2_page_mkwrite(): the inode glock, exclusive.
     fault_lock: FaultLock::Exclusive(crate::world::lock::glock, StepId::Gfs2GlockNq),

@@ -73,9 +73,11 @@ impl Evict {
             EvictPc::EvictInode => {
                 // The file was unlinked: its data is gone, and so are the
                 // promises made about it.
+                if let Err(c) = (w.a_ops(self.file).truncate_blocks)(w, self.file, 0) {
+                    return Poll::Block(c);
+                }
                 let upp = w.cfg.upp(self.file);
                 w.shadow.discard(f, 0, MAX_INDEX * upp);
-                (w.a_ops(self.file).truncate_blocks)(w, self.file, 0);
                 self.pc = EvictPc::ClearInode;
                 Poll::Ran(StepId::EvictInode)
             }

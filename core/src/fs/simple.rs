@@ -7,15 +7,17 @@ use super::aops::{AddressSpaceOps, FaultLock, MigrateKind, SetattrLocks};
 use super::mkwrite::{FsMkwrite, MkwriteHow};
 use super::read::{ReadFolio, ReadHow};
 use super::vfs::WriteIter;
+use crate::exec::poll::Cond;
 use crate::mm::filemap::BufferedWrite;
 use crate::world::{Disk, World, MAX_INDEX};
 
 /// `ext2_truncate_blocks()` from page `size` on: the blocks past EOF are
 /// freed; a later read of the hole gets zeroes.
-fn truncate_blocks(w: &mut World, file: u8, size: u8) {
+fn truncate_blocks(w: &mut World, file: u8, size: u8) -> Result<(), Cond> {
     for i in size..MAX_INDEX as u8 {
         w.disk.blocks[Disk::block_of(file, i, 0)] = 0;
     }
+    Ok(())
 }
 
 /// The simple filesystem's operations.
@@ -29,7 +31,7 @@ pub const SIMPLE_AOPS: AddressSpaceOps = AddressSpaceOps {
     writepage_buffers: super::buffer::write_full_folio_buffers,
     release_folio: |w, r| Ok(super::buffer::try_to_free_buffers(w, r)),
     migrate_folio: MigrateKind::Folio,
-    end_io: |_, _| {},
+    end_io: |_, _| Ok(()),
     setattr: SetattrLocks {
         inode_lock: None,
         invalidate_lock: false,

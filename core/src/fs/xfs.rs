@@ -281,7 +281,10 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     writepage_buffers: super::buffer::write_full_folio_buffers,
     release_folio: |w, r| Ok(super::buffer::try_to_free_buffers(w, r)),
     migrate_folio: MigrateKind::Folio,
-    end_io: |w, b| super::iomap::end_ioend_convert(w, b, |_, _, _| {}),
+    end_io: |w, b| {
+        super::iomap::end_ioend_convert(w, b, |_, _, _| {});
+        Ok(())
+    },
     // xfs_vn_setattr(): XFS_MMAPLOCK_EXCL (invalidate_lock) over the size
     // change and the page-cache truncation.
     setattr: SetattrLocks {
@@ -291,6 +294,7 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     truncate_blocks: |w, file, size| {
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
+        Ok(())
     },
     // ->fault: ext4_filemap_fault() (i_mmap_sem, ea3d7209ca01) /
     // __xfs_filemap_fault() (XFS_MMAPLOCK_SHARED) around filemap_fault(),

@@ -31,7 +31,7 @@ use crate::fs::buffer::{
 };
 use crate::mm::filemap::{folio_unlock, LockFolio};
 use crate::mm::page_alloc::folio_alloc;
-use crate::mm::swap::{folio_put, folio_ref_freeze};
+use crate::mm::swap::{folio_put, folio_ref_freeze, folio_ref_unfreeze};
 use crate::oracle::OracleId;
 use crate::profile::Toggle;
 use crate::step::StepId;
@@ -356,17 +356,18 @@ impl MigrateFolio {
         let d = &mut w.frames[self.dst.frame as usize];
         d.mapping = m;
         d.index = i;
-        d.refcount += 1; // the page-cache reference
-                         // PG_dirty moves with the mapping; PG_uptodate comes with the copy
-                         // (folio_migrate_flags() after the copy), so a reader that finds dst
-                         // before the copy waits for its lock instead of reading garbage.
+        // The page-cache reference.
+        d.refcount += 1;
+        // PG_dirty moves with the mapping; PG_uptodate comes with the copy
+        // (folio_migrate_flags() after the copy), so a reader that finds dst
+        // before the copy waits for its lock instead of reading garbage.
         d.flags |= s.flags & pg::DIRTY;
         let sf = &mut w.frames[self.src.frame as usize];
         sf.flags &= !pg::DIRTY;
         sf.mapping = NO_MAPPING;
         // Unfreeze to one less: the page-cache reference went to dst.
-        sf.refcount = expected - 1;
-        sf.frozen_by = crate::world::NO_OWNER;
+        folio_ref_unfreeze(w, self.src, expected - 1);
+        let sf = &mut w.frames[self.src.frame as usize];
         if self.buffers {
             // folio_attach_private(dst, folio_detach_private(src)).
             let head = sf.bh_head;

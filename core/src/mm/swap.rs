@@ -86,3 +86,12 @@ pub fn folio_ref_freeze(w: &mut World, r: FolioRef, count: i16) -> bool {
         false
     }
 }
+
+/// `folio_ref_unfreeze(folio, count)`: the frozen count becomes `count`
+/// again (a wake-up-free store; lookups spinning on the frozen folio see
+/// it on their next try).
+pub fn folio_ref_unfreeze(w: &mut World, r: FolioRef, count: i16) {
+    let fr = &mut w.frames[r.frame as usize];
+    fr.refcount = count;
+    fr.frozen_by = crate::world::NO_OWNER;
+}

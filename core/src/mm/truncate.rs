@@ -343,14 +343,16 @@ impl Truncate {
         // zeroed): it is discarded with everything else past EOF; and an
         // fsync or read that overlapped the truncation checks nothing it
         // snapshotted before the truncate was over.
+        let ops = w.a_ops(self.file);
+        if let Err(c) = (ops.truncate_blocks)(w, self.file, self.size) {
+            return Poll::Block(c);
+        }
         let upp = w.cfg.upp(self.file);
         w.shadow.discard(
             self.file as usize,
             self.size as usize * upp,
             crate::world::MAX_LBLK,
         );
-        let ops = w.a_ops(self.file);
-        (ops.truncate_blocks)(w, self.file, self.size);
         if let Some(fl) = ops.setattr.inode_lock {
             w.unlock_if_mine(fl(self.file));
         }

@@ -20,7 +20,7 @@ use super::filemap::{
     folio_trylock, folio_unlock, page_cache_delete_account, page_cache_delete_store,
 };
 use super::page_alloc::free_frame;
-use super::swap::{folio_put, folio_ref_freeze};
+use super::swap::{folio_put, folio_ref_freeze, folio_ref_unfreeze};
 use crate::profile::Toggle;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -182,17 +182,23 @@ impl ShrinkFolio {
         Poll::Ran(StepId::TryToFreeBuffers)
     }
 
-    /// `__remove_mapping()`: `xa_lock_irq()`, `folio_ref_freeze(folio, 1 + nr)`
-    /// (a dirty or referenced folio cannot be freed: unlock, keep it). A
-    /// lockless lookup that meets the frozen folio retries.
+    /// `__remove_mapping()`: `xa_lock_irq()`, `folio_ref_freeze(folio, 1 + nr)`,
+    /// then `folio_test_dirty()` (a dirty folio is unfrozen again: the
+    /// freeze orders the test after any dirtier's reference); a referenced
+    /// or dirty folio cannot be freed: unlock, keep it. A lockless lookup
+    /// that meets the frozen folio retries. mm/vmscan.c, v6.1 and mainline.
     fn remove_mapping(&mut self, w: &mut World) -> Poll {
         let mapping = w.frame(self.folio).mapping;
         let xa = lock::xa_lock(mapping);
         if let Err(c) = w.lock(xa) {
             return Poll::Block(c);
         }
-        let dirty = w.frame(self.folio).flags & pg::DIRTY != 0;
-        if dirty || !folio_ref_freeze(w, self.folio, 2) {
+        let freed = folio_ref_freeze(w, self.folio, 2);
+        let dirty = freed && w.frame(self.folio).flags & pg::DIRTY != 0;
+        if dirty {
+            folio_ref_unfreeze(w, self.folio, 2);
+        }
+        if !freed || dirty {
             w.unlock(xa);
             w.note(Event::Note("refcount or dirty: cannot free"));
             self.pc = ShrinkPc::Putback { locked: true };
