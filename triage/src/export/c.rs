@@ -29,7 +29,7 @@
 
 use std::fmt::Write as _;
 
-use pagelife_core::case::{Case, Fault, Op};
+use pagelife_core::case::{Case, Fault, Op, TaskDef};
 use pagelife_core::exec::replay::{run_case, RunOptions};
 use pagelife_core::exec::schedule::label_schedule;
 use pagelife_core::fs::FallocMode;
@@ -97,25 +97,32 @@ pub struct OpCx<'a> {
     pub frame_page: &'a dyn Fn(u8) -> Option<(u8, u8)>,
 }
 
-/// THE mapping from the model's operations to syscalls (through the C
-/// runtime's helpers in `c_head.c`). Everything else in the exporter is
-/// generic: a new operation, or a split one, is a new arm here.
-pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
-    let s = cx.setup as u8;
-    let upp = |file: u8| cx.cfg.upp(file);
-    let fd = |file: u8| -> i32 {
-        if file == BDEV || file as usize >= MAX_FILES {
-            -1
-        } else {
-            file as i32
-        }
-    };
-    let plain = |code: String, note: &str| CallSpec {
+/// The descriptor of `file` in the C runtime (-1: the block device).
+fn fd(file: u8) -> i32 {
+    if file == BDEV || file as usize >= MAX_FILES {
+        -1
+    } else {
+        file as i32
+    }
+}
+
+/// A call with no effect on file data, needing no privileges.
+fn plain(code: String, note: &str) -> CallSpec {
+    CallSpec {
         code,
         note: note.to_string(),
         effect: Effect::None,
         privileged: false,
-    };
+    }
+}
+
+/// THE mapping from the model's operations to syscalls (through the C
+/// runtime's helpers in `c_head.c`): the file data operations here, the
+/// rest in [`system_op_to_c`]. Everything else in the exporter is generic:
+/// a new operation, or a split one, is a new arm in one of the two.
+pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
+    let s = cx.setup as u8;
+    let upp = |file: u8| cx.cfg.upp(file);
     match *op {
         Op::Write { file, index } => CallSpec {
             code: format!(
@@ -135,7 +142,10 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
                 "pl_pwrite({file}, (uint64_t){unit} * G.unit, (size_t){len} * G.unit, {}, {s});",
                 cx.ver
             ),
-            note: format!("pwrite(2) of data units {unit}..{}", unit as u16 + len as u16),
+            note: format!(
+                "pwrite(2) of data units {unit}..{}",
+                unit as u16 + len as u16
+            ),
             effect: Effect::Writes {
                 file,
                 from: unit as usize,
@@ -147,6 +157,46 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             format!("pl_pread({file}, (uint64_t){index} * G.pg, G.pg, \"read\");"),
             &format!("pread(2) of page {index}, checked"),
         ),
+        Op::Truncate { file, size } => CallSpec {
+            code: format!("pl_truncate({file}, (uint64_t){size} * G.pg, {s}, PL_TASK_VERS);"),
+            note: format!("ftruncate(2) to {size} page(s)"),
+            effect: Effect::Removes {
+                file,
+                from: size as usize * upp(file),
+                to: MAX_INDEX * upp(file),
+            },
+            privileged: false,
+        },
+        Op::Fallocate { file, index, count } => {
+            falloc(file, FallocMode::Alloc, index, count, s, upp(file))
+        }
+        Op::Punch { file, index, count } => {
+            falloc(file, FallocMode::Punch, index, count, s, upp(file))
+        }
+        Op::ZeroRange { file, index, count } => {
+            falloc(file, FallocMode::Zero, index, count, s, upp(file))
+        }
+        Op::Mkwrite { file, index } => CallSpec {
+            code: format!(
+                "pl_mkwrite({file}, (uint64_t){index} * G.pg, G.pg, {});",
+                cx.ver
+            ),
+            note: format!("mmap(MAP_SHARED) and a store to page {index} (a write fault)"),
+            effect: Effect::Writes {
+                file,
+                from: index as usize * upp(file),
+                to: (index as usize + 1) * upp(file),
+            },
+            privileged: false,
+        },
+        _ => system_op_to_c(op, cx),
+    }
+}
+
+/// The operations on writeback, the block device, reclaim and migration:
+/// syscalls that write nothing the shadow tracks.
+fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
+    match *op {
         Op::Writeback { file, all } => plain(
             format!("pl_writeback({}, {});", fd(file), all as u8),
             if fd(file) < 0 {
@@ -166,37 +216,11 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             },
         ),
         Op::Sync {} => plain("sync();".into(), "sync(2)"),
-        Op::Truncate { file, size } => CallSpec {
-            code: format!("pl_truncate({file}, (uint64_t){size} * G.pg, {s}, PL_TASK_VERS);"),
-            note: format!("ftruncate(2) to {size} page(s)"),
-            effect: Effect::Removes {
-                file,
-                from: size as usize * upp(file),
-                to: MAX_INDEX * upp(file),
-            },
-            privileged: false,
-        },
-        Op::Fallocate { file, index, count } => falloc(file, FallocMode::Alloc, index, count, s, upp(file)),
-        Op::Punch { file, index, count } => falloc(file, FallocMode::Punch, index, count, s, upp(file)),
-        Op::ZeroRange { file, index, count } => falloc(file, FallocMode::Zero, index, count, s, upp(file)),
         Op::Evict { file } => plain(
             format!("(void)0; /* evict f{file} */"),
             "the last iput() of an unlinked file: the reproducer keeps its files open, so \
              eviction is not reproduced here (skipped)",
         ),
-        Op::Mkwrite { file, index } => CallSpec {
-            code: format!(
-                "pl_mkwrite({file}, (uint64_t){index} * G.pg, G.pg, {});",
-                cx.ver
-            ),
-            note: format!("mmap(MAP_SHARED) and a store to page {index} (a write fault)"),
-            effect: Effect::Writes {
-                file,
-                from: index as usize * upp(file),
-                to: (index as usize + 1) * upp(file),
-            },
-            privileged: false,
-        },
         Op::Reclaim { frame } => match (cx.frame_page)(frame) {
             Some((f, index)) if fd(f) >= 0 => plain(
                 format!("pl_reclaim({f}, (uint64_t){index} * G.pg, G.pg);"),
@@ -229,6 +253,7 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             format!("pl_bh_write({block});"),
             "no syscall writes a given metadata buffer: a file create, write, fsync, unlink",
         ),
+        _ => unreachable!("op_to_c() maps the file data operations"),
     }
 }
 
@@ -398,201 +423,233 @@ fn replay_facts(case: &Case) -> (Vec<Option<(u8, u8)>>, Option<u8>) {
     (pages, fail_ctx)
 }
 
-/// The C program for `case`, titled `title`.
-pub fn c_program(case: &Case, title: &str) -> String {
-    let cfg = &case.config;
-    let (frame_pages, fail_ctx) = replay_facts(case);
-    let mut g = Gen {
-        cfg,
-        ver: 1,
-        task_vers: 0,
-        possible: Vec::new(),
-        removable: Vec::new(),
-        privileged: false,
-        frame_pages,
-    };
-    let extent = cfg.fs != Fs::Simple;
-    let bpp = if extent { cfg.file_bpp.max(1) } else { 1 };
-    let upp = cfg.upp(0);
-    let has_alloc_fail = case
-        .faults
-        .iter()
-        .any(|f| matches!(f, Fault::AllocFail { .. }));
-    let signalled: Vec<u8> = case
-        .faults
-        .iter()
-        .filter_map(|f| match f {
-            Fault::Signal { task, .. } => Some(*task),
-            _ => None,
-        })
-        .collect();
+/// What the generated program needs to know of the case's faults.
+struct FaultFacts {
+    /// The task whose allocation the `alloc-fail` fault hit (`TASK_INIT`: the setup).
+    fail_ctx: Option<u8>,
+    /// The case has an `alloc-fail` fault.
+    has_alloc_fail: bool,
+    /// Tasks a `signal` fault kills.
+    signalled: Vec<u8>,
+}
 
-    // The case-specific code (generated first: it decides the header's facts).
-    let mut body = String::new();
-    body.push_str("// ---- the case ----\n\nstatic void pl_setup(void)\n{\n");
-    let setup_fail = fail_ctx == Some(TASK_INIT);
-    if setup_fail {
-        body.push_str("    uint64_t rs = pl_rand_state(pl_round, 1);\n    int armed = pl_alloc_fail_arm(&rs); // the model's failing allocation is the setup's\n");
-    }
-    let setup: Vec<Op> = case.setup.clone();
-    for op in &setup {
-        let s = g.op(op, true, "    ");
-        body.push_str(&s);
-    }
-    if setup_fail {
-        body.push_str("    if (armed)\n        pl_alloc_fail_disarm();\n");
-    }
-    if setup.is_empty() && !setup_fail {
-        body.push_str("    // (no setup)\n");
-    }
-    body.push_str("}\n\n");
-    let mut tasks = case.tasks.clone();
-    tasks.truncate(MAX_TASKS);
-    let mut table = String::new();
-    for (i, t) in tasks.iter().enumerate() {
-        let _ = writeln!(
-            body,
-            "// task {} (cpu {})\nstatic void pl_task_{i}(uint64_t *rs)\n{{",
-            comment(&t.name),
-            t.cpu
-        );
-        if t.ops.is_empty() {
-            body.push_str("    (void)rs;\n");
+impl FaultFacts {
+    fn of(case: &Case, fail_ctx: Option<u8>) -> FaultFacts {
+        FaultFacts {
+            fail_ctx,
+            has_alloc_fail: case
+                .faults
+                .iter()
+                .any(|f| matches!(f, Fault::AllocFail { .. })),
+            signalled: case
+                .faults
+                .iter()
+                .filter_map(|f| match f {
+                    Fault::Signal { task, .. } => Some(*task),
+                    _ => None,
+                })
+                .collect(),
         }
-        for op in &t.ops {
-            body.push_str("    pl_jitter(rs);\n");
-            let s = g.op(op, false, "    ");
+    }
+
+    /// Whether task `i` arms the allocation failure.
+    fn arms_alloc_fail(&self, i: usize) -> bool {
+        self.fail_ctx == Some(i as u8) || (self.has_alloc_fail && self.fail_ctx.is_none() && i == 0)
+    }
+}
+
+impl Gen<'_> {
+    /// `pl_setup()`: the case's setup operations.
+    fn setup_fn(&mut self, case: &Case, ff: &FaultFacts, body: &mut String) {
+        body.push_str("// ---- the case ----\n\nstatic void pl_setup(void)\n{\n");
+        let setup_fail = ff.fail_ctx == Some(TASK_INIT);
+        if setup_fail {
+            body.push_str("    uint64_t rs = pl_rand_state(pl_round, 1);\n    int armed = pl_alloc_fail_arm(&rs); // the model's failing allocation is the setup's\n");
+        }
+        for op in &case.setup {
+            let s = self.op(op, true, "    ");
             body.push_str(&s);
         }
-        body.push_str("}\n\n");
-        let _ = writeln!(
-            table,
-            "    {{{}, pl_task_{i}, {}, {}, {}}},",
-            c_str(&t.name),
-            signalled.contains(&(i as u8)) as u8,
-            (fail_ctx == Some(i as u8) || (has_alloc_fail && fail_ctx.is_none() && i == 0)) as u8,
-            t.ops.len()
-        );
-    }
-    if tasks.is_empty() {
-        body.push_str(
-            "static void pl_task_0(uint64_t *rs)\n{\n    (void)rs; // the case has no task\n}\n\n",
-        );
-        table.push_str("    {\"none\", pl_task_0, 0, 0, 0},\n");
-    }
-    let _ = write!(
-        body,
-        "static const struct pl_task pl_tasks[] = {{\n{table}}};\n\n"
-    );
-
-    // Faults.
-    let mut faults = String::new();
-    let mut fault_notes = Vec::new();
-    for f in &case.faults {
-        match *f {
-            Fault::Signal { task, at } => {
-                let name = tasks
-                    .get(task as usize)
-                    .map(|t| t.name.clone())
-                    .unwrap_or_else(|| format!("task{task}"));
-                // The file of the task's first write: its inode lock is
-                // held so that the signal finds the task blocked in it.
-                let wfile = tasks
-                    .get(task as usize)
-                    .and_then(|t| {
-                        t.ops.iter().find_map(|op| {
-                            let fp = |_f: u8| None;
-                            let cx = OpCx {
-                                cfg,
-                                setup: false,
-                                ver: 1,
-                                frame_page: &fp,
-                            };
-                            match op_to_c(&op.clamped(), &cx).effect {
-                                Effect::Writes { file, .. } => Some(file as i32),
-                                _ => None,
-                            }
-                        })
-                    })
-                    .unwrap_or(-1);
-                if (task as usize) < tasks.len() {
-                    let _ = writeln!(
-                        faults,
-                        "    {{'k', {task}, {wfile}, 0}}, // signal {name} at {at}"
-                    );
-                }
-                fault_notes.push(if wfile >= 0 {
-                    format!(
-                        "signal {name} at {at}: SIGKILL of its process while it waits \
-                         for f{wfile}'s inode lock in its write (another thread holds \
-                         the lock with a write from a userfaultfd page; root), else \
-                         at a random time"
-                    )
-                } else {
-                    format!("signal {name} at {at}: SIGKILL of its process at a random time")
-                });
-            }
-            Fault::Reclaim { frame, at } => {
-                let (file, page) = match g.frame_pages.get(frame as usize).copied().flatten() {
-                    Some((m, i)) if (m as usize) < MAX_FILES => (m as i32, i),
-                    _ => {
-                        g.privileged = true;
-                        (-1, 0)
-                    }
-                };
-                let _ = writeln!(
-                    faults,
-                    "    {{'r', 0, {file}, {page}}}, // reclaim frame{frame} at {at}"
-                );
-                fault_notes.push(format!(
-                    "reclaim frame{frame} at {at}: fadvise/MADV_PAGEOUT at a random time"
-                ));
-            }
-            Fault::IoError { bio } => {
-                g.privileged = true;
-                let _ = writeln!(faults, "    {{'i', 0, 0, 0}}, // io-error io{bio}");
-                fault_notes.push(format!(
-                    "io-error io{bio}: fail_make_request on the device when the kernel has it \
-                     (dm-error/dm-flakey tables are not set up by this program)"
-                ));
-            }
-            Fault::AllocFail { nth } => {
-                g.privileged = true;
-                fault_notes.push(format!(
-                    "alloc-fail {nth}: fail_page_alloc/failslab for the task whose \
-                     allocation the model failed, when the kernel has them"
-                ));
-            }
+        if setup_fail {
+            body.push_str("    if (armed)\n        pl_alloc_fail_disarm();\n");
         }
+        if case.setup.is_empty() && !setup_fail {
+            body.push_str("    // (no setup)\n");
+        }
+        body.push_str("}\n\n");
     }
-    if faults.is_empty() {
-        faults.push_str("    {0, 0, 0, 0}, // none\n");
-    }
-    let _ = write!(
-        body,
-        "static const struct pl_fault pl_faults[] = {{\n{faults}}};\n\n"
-    );
 
-    // The static shadow: what the tasks may write and remove.
-    body.push_str("static void pl_init_shadow(void)\n{\n");
-    for &(file, from, to, ver) in &g.possible {
-        let _ = writeln!(
+    /// One `pl_task_N()` per task and the `pl_tasks[]` table.
+    fn task_fns(&mut self, tasks: &[TaskDef], ff: &FaultFacts, body: &mut String) {
+        let mut table = String::new();
+        for (i, t) in tasks.iter().enumerate() {
+            let _ = writeln!(
+                body,
+                "// task {} (cpu {})\nstatic void pl_task_{i}(uint64_t *rs)\n{{",
+                comment(&t.name),
+                t.cpu
+            );
+            if t.ops.is_empty() {
+                body.push_str("    (void)rs;\n");
+            }
+            for op in &t.ops {
+                body.push_str("    pl_jitter(rs);\n");
+                let s = self.op(op, false, "    ");
+                body.push_str(&s);
+            }
+            body.push_str("}\n\n");
+            let _ = writeln!(
+                table,
+                "    {{{}, pl_task_{i}, {}, {}, {}}},",
+                c_str(&t.name),
+                ff.signalled.contains(&(i as u8)) as u8,
+                ff.arms_alloc_fail(i) as u8,
+                t.ops.len()
+            );
+        }
+        if tasks.is_empty() {
+            body.push_str(NO_TASK_FN);
+            table.push_str("    {\"none\", pl_task_0, 0, 0, 0},\n");
+        }
+        let _ = write!(
             body,
-            "    for (int u = {from}; u < {to} && u < PL_UNITS; u++)\n        S->possible[{file}][u] |= 1u << {ver};"
+            "static const struct pl_task pl_tasks[] = {{\n{table}}};\n\n"
         );
     }
-    for &(file, from, to) in &g.removable {
-        let _ = writeln!(
-            body,
-            "    for (int u = {from}; u < {to} && u < PL_UNITS; u++)\n        S->removable[{file}][u] = 1;"
-        );
-    }
-    if g.possible.is_empty() && g.removable.is_empty() {
-        body.push_str("    // the tasks neither write nor remove data\n");
-    }
-    body.push_str("}\n");
 
-    // The header.
+    /// The `pl_faults[]` table; returns how each fault is mapped, for the header.
+    fn fault_table(&mut self, case: &Case, tasks: &[TaskDef], body: &mut String) -> Vec<String> {
+        let mut faults = String::new();
+        let mut notes = Vec::new();
+        for f in &case.faults {
+            let (row, note) = match *f {
+                Fault::Signal { task, at } => signal_fault(self.cfg, tasks, task, at),
+                Fault::Reclaim { frame, at } => self.reclaim_fault(frame, at),
+                Fault::IoError { bio } => {
+                    self.privileged = true;
+                    (
+                        Some(format!("    {{'i', 0, 0, 0}}, // io-error io{bio}")),
+                        format!(
+                            "io-error io{bio}: fail_make_request on the device when the kernel has it \
+                             (dm-error/dm-flakey tables are not set up by this program)"
+                        ),
+                    )
+                }
+                Fault::AllocFail { nth } => {
+                    self.privileged = true;
+                    (
+                        None,
+                        format!(
+                            "alloc-fail {nth}: fail_page_alloc/failslab for the task whose \
+                             allocation the model failed, when the kernel has them"
+                        ),
+                    )
+                }
+            };
+            if let Some(row) = row {
+                let _ = writeln!(faults, "{row}");
+            }
+            notes.push(note);
+        }
+        if faults.is_empty() {
+            faults.push_str("    {0, 0, 0, 0}, // none\n");
+        }
+        let _ = write!(
+            body,
+            "static const struct pl_fault pl_faults[] = {{\n{faults}}};\n\n"
+        );
+        notes
+    }
+
+    /// A `reclaim frameN` fault: the file page the frame held, or drop_caches.
+    fn reclaim_fault(&mut self, frame: u8, at: u16) -> (Option<String>, String) {
+        let (file, page) = match self.frame_pages.get(frame as usize).copied().flatten() {
+            Some((m, i)) if (m as usize) < MAX_FILES => (m as i32, i),
+            _ => {
+                self.privileged = true;
+                (-1, 0)
+            }
+        };
+        (
+            Some(format!(
+                "    {{'r', 0, {file}, {page}}}, // reclaim frame{frame} at {at}"
+            )),
+            format!("reclaim frame{frame} at {at}: fadvise/MADV_PAGEOUT at a random time"),
+        )
+    }
+
+    /// `pl_init_shadow()`: what the tasks may write and remove.
+    fn shadow_fn(&self, body: &mut String) {
+        body.push_str("static void pl_init_shadow(void)\n{\n");
+        for &(file, from, to, ver) in &self.possible {
+            let _ = writeln!(
+                body,
+                "    for (int u = {from}; u < {to} && u < PL_UNITS; u++)\n        S->possible[{file}][u] |= 1u << {ver};"
+            );
+        }
+        for &(file, from, to) in &self.removable {
+            let _ = writeln!(
+                body,
+                "    for (int u = {from}; u < {to} && u < PL_UNITS; u++)\n        S->removable[{file}][u] = 1;"
+            );
+        }
+        if self.possible.is_empty() && self.removable.is_empty() {
+            body.push_str("    // the tasks neither write nor remove data\n");
+        }
+        body.push_str("}\n");
+    }
+}
+
+/// The task function of a case without tasks (the table needs one row).
+const NO_TASK_FN: &str =
+    "static void pl_task_0(uint64_t *rs)\n{\n    (void)rs; // the case has no task\n}\n\n";
+
+/// A `signal TASK at N` fault: SIGKILL while the task waits for the inode
+/// lock of its first write's file (held by a userfaultfd-stalled writer).
+fn signal_fault(cfg: &Config, tasks: &[TaskDef], task: u8, at: u16) -> (Option<String>, String) {
+    let name = tasks
+        .get(task as usize)
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| format!("task{task}"));
+    let wfile = tasks
+        .get(task as usize)
+        .and_then(|t| {
+            t.ops.iter().find_map(|op| {
+                let fp = |_f: u8| None;
+                let cx = OpCx {
+                    cfg,
+                    setup: false,
+                    ver: 1,
+                    frame_page: &fp,
+                };
+                match op_to_c(&op.clamped(), &cx).effect {
+                    Effect::Writes { file, .. } => Some(file as i32),
+                    _ => None,
+                }
+            })
+        })
+        .unwrap_or(-1);
+    let row = ((task as usize) < tasks.len())
+        .then(|| format!("    {{'k', {task}, {wfile}, 0}}, // signal {name} at {at}"));
+    let note = if wfile >= 0 {
+        format!(
+            "signal {name} at {at}: SIGKILL of its process while it waits \
+             for f{wfile}'s inode lock in its write (another thread holds \
+             the lock with a write from a userfaultfd page; root), else \
+             at a random time"
+        )
+    } else {
+        format!("signal {name} at {at}: SIGKILL of its process at a random time")
+    };
+    (row, note)
+}
+
+/// The program's header comment: how to build and run it, what the model
+/// says, how the faults are mapped, the case itself; then its `#define`s.
+fn header(case: &Case, title: &str, g: &Gen<'_>, ntasks: usize, notes: &[String]) -> String {
+    let cfg = case.config;
+    let extent = cfg.fs != Fs::Simple;
+    let bpp = if extent { cfg.file_bpp.max(1) } else { 1 };
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -601,10 +658,9 @@ pub fn c_program(case: &Case, title: &str) -> String {
     );
     let _ = writeln!(
         s,
-        "// pagelife-c: fs={} blocks={bpp} privileged={} tasks={}",
+        "// pagelife-c: fs={} blocks={bpp} privileged={} tasks={ntasks}",
         cfg.fs.name(),
         if g.privileged { "yes" } else { "no" },
-        tasks.len()
     );
     s.push_str("//\n");
     s.push_str("// Build: gcc -std=c11 -O2 -Wall -Wextra -pthread -o repro repro.c\n");
@@ -619,18 +675,9 @@ pub fn c_program(case: &Case, title: &str) -> String {
     if cfg.fs == Fs::Gfs2 {
         s.push_str("// The model's gfs2 files are journaled data: the program sets chattr +j.\n");
     }
-    s.push_str("//\n// What the model says (replay on the case's own profile):\n");
-    let mut lc = case.clone();
-    lc.schedule = label_schedule(case);
-    let out = pagelife_core::exec::replay::replay(&lc);
-    if out.findings.is_empty() {
-        s.push_str("//   nothing fires\n");
-    }
-    for f in out.findings.iter() {
-        wrap(&mut s, "   ", &finding_line(&lc, f));
-    }
+    model_says(case, &mut s);
     s.push_str("//\n// Mapped as follows; the model's schedule is not imposed: each task\n// runs freely with random delays, the faults come at random times.\n");
-    for n in &fault_notes {
+    for n in notes {
         wrap(&mut s, "   ", n);
     }
     s.push_str("//\n// The case:\n");
@@ -646,280 +693,52 @@ pub fn c_program(case: &Case, title: &str) -> String {
     let _ = writeln!(s, "#define PL_CASE {}", c_str(title));
     let _ = writeln!(s, "#define PL_NFILES {MAX_FILES}");
     let _ = writeln!(s, "#define PL_MAX_TASKS {MAX_TASKS}");
-    let _ = writeln!(s, "#define PL_UNITS {}", MAX_INDEX * upp);
+    let _ = writeln!(s, "#define PL_UNITS {}", MAX_INDEX * cfg.upp(0));
     let _ = writeln!(s, "#define PL_BPP {bpp}");
     let _ = writeln!(s, "#define PL_EXTENT {}", extent as u8);
     let _ = writeln!(s, "#define PL_JDATA {}", (cfg.fs == Fs::Gfs2) as u8);
     let _ = writeln!(s, "#define PL_TASK_VERS 0x{:08x}u", g.task_vers);
     s.push('\n');
+    s
+}
+
+/// "What the model says": the findings of a replay on the case's own profile.
+fn model_says(case: &Case, s: &mut String) {
+    s.push_str("//\n// What the model says (replay on the case's own profile):\n");
+    let mut lc = case.clone();
+    lc.schedule = label_schedule(case);
+    let out = pagelife_core::exec::replay::replay(&lc);
+    if out.findings.is_empty() {
+        s.push_str("//   nothing fires\n");
+    }
+    for f in out.findings.iter() {
+        wrap(s, "   ", &finding_line(&lc, f));
+    }
+}
+
+/// The C program for `case`, titled `title`.
+pub fn c_program(case: &Case, title: &str) -> String {
+    let (frame_pages, fail_ctx) = replay_facts(case);
+    let mut g = Gen {
+        cfg: &case.config,
+        ver: 1,
+        task_vers: 0,
+        possible: Vec::new(),
+        removable: Vec::new(),
+        privileged: false,
+        frame_pages,
+    };
+    let ff = FaultFacts::of(case, fail_ctx);
+    let tasks = &case.tasks[..case.tasks.len().min(MAX_TASKS)];
+    // The case-specific code (generated first: it decides the header's facts).
+    let mut body = String::new();
+    g.setup_fn(case, &ff, &mut body);
+    g.task_fns(tasks, &ff, &mut body);
+    let notes = g.fault_table(case, tasks, &mut body);
+    g.shadow_fn(&mut body);
+    let mut s = header(case, title, &g, tasks.len(), &notes);
     s.push_str(HEAD);
     s.push_str(&body);
     s.push_str(MAIN);
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use pagelife_core::case::TaskDef;
-    use pagelife_core::litmus;
-    use std::path::{Path, PathBuf};
-    use std::process::Command;
-
-    fn corpus() -> Vec<PathBuf> {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/litmus");
-        let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("corpus/litmus exists")
-            .map(|e| e.expect("a directory entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "litmus"))
-            .collect();
-        v.sort();
-        v
-    }
-
-    fn program(p: &Path) -> String {
-        let text = std::fs::read_to_string(p).expect("readable litmus");
-        let l = litmus::parse(&text, &p.display().to_string()).expect("corpus parses");
-        c_program(&l.case, l.title.as_deref().unwrap_or("case"))
-    }
-
-    fn gcc() -> bool {
-        Command::new("gcc").arg("--version").output().is_ok()
-    }
-
-    #[test]
-    fn every_corpus_case_compiles() {
-        if !gcc() {
-            eprintln!("gcc not found: skipped");
-            return;
-        }
-        let tmp = std::env::temp_dir().join(format!("pagelife-c-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).expect("temp dir");
-        for p in corpus() {
-            let src = tmp.join("t.c");
-            std::fs::write(&src, program(&p)).expect("write");
-            let out = Command::new("gcc")
-                .args([
-                    "-std=c11",
-                    "-Wall",
-                    "-Wextra",
-                    "-Werror",
-                    "-pthread",
-                    "-fsyntax-only",
-                ])
-                .arg(&src)
-                .output()
-                .expect("gcc runs");
-            assert!(
-                out.status.success(),
-                "{}: {}",
-                p.display(),
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-
-    #[test]
-    fn the_checker_passes_its_self_test() {
-        if !gcc() {
-            eprintln!("gcc not found: skipped");
-            return;
-        }
-        let tmp = std::env::temp_dir().join(format!("pagelife-cself-{}", std::process::id()));
-        std::fs::create_dir_all(&tmp).expect("temp dir");
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpus/litmus/case4-xfs-punch-vs-mkwrite.litmus");
-        let src = tmp.join("t.c");
-        std::fs::write(&src, program(&p)).expect("write");
-        let bin = tmp.join("t");
-        let out = Command::new("gcc")
-            .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-pthread", "-o"])
-            .arg(&bin)
-            .arg(&src)
-            .output()
-            .expect("gcc runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let run = Command::new(&bin)
-            .arg("--self-test")
-            .output()
-            .expect("runs");
-        let text = String::from_utf8_lossy(&run.stdout);
-        assert!(run.status.success(), "{text}");
-        assert!(text.contains("self-test: ok"), "{text}");
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-
-    #[test]
-    fn the_header_line_names_fs_and_geometry() {
-        let c = program(
-            &Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../corpus/litmus/case5-gfs2-page-done.litmus"),
-        );
-        assert!(
-            c.contains("// pagelife-c: fs=gfs2 blocks=2 privileged="),
-            "{}",
-            &c[..400]
-        );
-        for line in c.lines().take_while(|l| l.starts_with("//")) {
-            assert!(line.chars().count() <= 80, "long header line: {line}");
-        }
-    }
-
-    fn one(op: Op, fs: Fs) -> CallSpec {
-        let cfg = Config {
-            fs,
-            ..Default::default()
-        };
-        let fp = |_f: u8| Some((1u8, 2u8));
-        op_to_c(
-            &op,
-            &OpCx {
-                cfg: &cfg,
-                setup: false,
-                ver: 3,
-                frame_page: &fp,
-            },
-        )
-    }
-
-    #[test]
-    fn each_op_maps_to_its_syscall() {
-        let x = Fs::Xfs;
-        let cases: Vec<(Op, &str)> = vec![
-            (
-                Op::Write { file: 0, index: 1 },
-                "pl_pwrite(0, (uint64_t)1 * G.pg, G.pg, 3",
-            ),
-            (
-                Op::Pwrite {
-                    file: 1,
-                    unit: 1,
-                    len: 2,
-                },
-                "pl_pwrite(1, (uint64_t)1 * G.unit, (size_t)2 * G.unit, 3",
-            ),
-            (
-                Op::Read { file: 2, index: 0 },
-                "pl_pread(2, (uint64_t)0 * G.pg",
-            ),
-            (Op::Writeback { file: 0, all: true }, "pl_writeback(0, 1)"),
-            (
-                Op::Writeback {
-                    file: BDEV,
-                    all: false,
-                },
-                "pl_writeback(-1, 0)",
-            ),
-            (Op::Fsync { file: 1 }, "pl_fsync(1)"),
-            (Op::Sync {}, "sync();"),
-            (
-                Op::Truncate { file: 0, size: 2 },
-                "pl_truncate(0, (uint64_t)2 * G.pg",
-            ),
-            (
-                Op::Fallocate {
-                    file: 0,
-                    index: 0,
-                    count: 1,
-                },
-                "pl_fallocate(0, 0,",
-            ),
-            (
-                Op::Punch {
-                    file: 0,
-                    index: 1,
-                    count: 1,
-                },
-                "FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE",
-            ),
-            (
-                Op::ZeroRange {
-                    file: 0,
-                    index: 1,
-                    count: 1,
-                },
-                "FALLOC_FL_ZERO_RANGE",
-            ),
-            (
-                Op::Mkwrite { file: 0, index: 3 },
-                "pl_mkwrite(0, (uint64_t)3 * G.pg, G.pg, 3)",
-            ),
-            (
-                Op::Reclaim { frame: 0 },
-                "pl_reclaim(1, (uint64_t)2 * G.pg, G.pg)",
-            ),
-            (Op::Migrate { frame: 0 }, "pl_migrate(1, (uint64_t)2 * G.pg"),
-            (
-                Op::BhWrite {
-                    block: 0,
-                    getblk: true,
-                    meta: false,
-                    nonatomic: false,
-                },
-                "pl_bh_write(0)",
-            ),
-        ];
-        for (op, want) in cases {
-            let s = one(op, x);
-            assert!(
-                s.code.contains(want),
-                "{op}: {} does not contain {want}",
-                s.code
-            );
-            assert!(!s.note.is_empty(), "{op}: no note");
-        }
-        // Effects in model units: on XFS a page is 2 units.
-        assert_eq!(
-            one(Op::Write { file: 0, index: 1 }, x).effect,
-            Effect::Writes {
-                file: 0,
-                from: 2,
-                to: 4
-            }
-        );
-        assert_eq!(
-            one(Op::Truncate { file: 0, size: 1 }, x).effect,
-            Effect::Removes {
-                file: 0,
-                from: 2,
-                to: MAX_INDEX * 2
-            }
-        );
-        assert_eq!(
-            one(Op::Write { file: 0, index: 1 }, Fs::Simple).effect,
-            Effect::Writes {
-                file: 0,
-                from: 1,
-                to: 2
-            }
-        );
-        assert!(one(Op::Migrate { frame: 0 }, x).privileged);
-    }
-
-    #[test]
-    fn a_signalled_task_is_a_process_and_alloc_fail_is_armed() {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../corpus/litmus/gfs2-short-write-stale-alloc.litmus");
-        let c = program(&p);
-        assert!(c.contains("pl_alloc_fail_arm"), "alloc-fail not mapped");
-        assert!(c.contains("privileged=yes"));
-        let mut case = Case::default();
-        case.tasks.push(TaskDef {
-            name: "K".into(),
-            cpu: 0,
-            ops: vec![Op::Sync {}],
-        });
-        case.faults.push(Fault::Signal { task: 0, at: 3 });
-        let c = c_program(&case, "sig");
-        assert!(
-            c.contains("{\"K\", pl_task_0, 1, 0, 1}"),
-            "task K is not a process"
-        );
-        assert!(c.contains("{'k', 0, -1, 0}"), "no write: no lock hold");
-    }
 }
