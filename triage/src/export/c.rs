@@ -124,19 +124,16 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
     let s = cx.setup as u8;
     let upp = |file: u8| cx.cfg.upp(file);
     match *op {
-        Op::Write { file, index } => CallSpec {
-            code: format!(
+        Op::Write { file, index } => writes_page(
+            format!(
                 "pl_pwrite({file}, (uint64_t){index} * G.pg, G.pg, {}, {s});",
                 cx.ver
             ),
-            note: format!("pwrite(2) of page {index}"),
-            effect: Effect::Writes {
-                file,
-                from: index as usize * upp(file),
-                to: (index as usize + 1) * upp(file),
-            },
-            privileged: false,
-        },
+            format!("pwrite(2) of page {index}"),
+            file,
+            index,
+            upp(file),
+        ),
         Op::Pwrite { file, unit, len } => CallSpec {
             code: format!(
                 "pl_pwrite({file}, (uint64_t){unit} * G.unit, (size_t){len} * G.unit, {}, {s});",
@@ -176,19 +173,16 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         Op::ZeroRange { file, index, count } => {
             falloc(file, FallocMode::Zero, index, count, s, upp(file))
         }
-        Op::Mkwrite { file, index } => CallSpec {
-            code: format!(
+        Op::Mkwrite { file, index } => writes_page(
+            format!(
                 "pl_mkwrite({file}, (uint64_t){index} * G.pg, G.pg, {});",
                 cx.ver
             ),
-            note: format!("mmap(MAP_SHARED) and a store to page {index} (a write fault)"),
-            effect: Effect::Writes {
-                file,
-                from: index as usize * upp(file),
-                to: (index as usize + 1) * upp(file),
-            },
-            privileged: false,
-        },
+            format!("mmap(MAP_SHARED) and a store to page {index} (a write fault)"),
+            file,
+            index,
+            upp(file),
+        ),
         _ => system_op_to_c(op, cx),
     }
 }
@@ -597,6 +591,20 @@ impl Gen<'_> {
             body.push_str("    // the tasks neither write nor remove data\n");
         }
         body.push_str("}\n");
+    }
+}
+
+/// A call that writes all of page `index` of `file` (`upp` data units a page).
+fn writes_page(code: String, note: String, file: u8, index: u8, upp: usize) -> CallSpec {
+    CallSpec {
+        code,
+        note,
+        effect: Effect::Writes {
+            file,
+            from: index as usize * upp,
+            to: (index as usize + 1) * upp,
+        },
+        privileged: false,
     }
 }
 
