@@ -111,9 +111,17 @@ steps! {
     FolioWaitWriteback = (12, "folio_wait_writeback") { locks: "", state: "r: PG_writeback" }
 
     // ---- page cache: mm/filemap.c --------------------------------------------------------
-    /// mm/filemap.c `filemap_get_entry()`: lockless `xas_load()`,
-    /// `folio_try_get()` (fails on a frozen refcount: retry), `xas_reload()`.
-    FilemapGetEntry = (13, "filemap_get_entry") { locks: "", state: "r: slot (load, reload), read: i_size, PG_uptodate; w: refcount" }
+    /// mm/filemap.c `filemap_get_entry()`: the lockless `xas_load()` of the
+    /// slot under `rcu_read_lock()` (the read path also tests `i_size` here).
+    FilemapGetEntry = (13, "filemap_get_entry") { locks: "", state: "r: slot, i_size" }
+    /// include/linux/page_ref.h `folio_try_get()` in `filemap_get_entry()`:
+    /// an atomic increment unless zero, on the folio loaded a step before
+    /// (frozen or free: `goto repeat`; reused meanwhile: a speculative
+    /// reference on its new owner).
+    FolioTryGet = (127, "folio_try_get") { locks: "", state: "r/w: refcount" }
+    /// mm/filemap.c `filemap_get_entry()`: `xas_reload()`; a changed slot
+    /// drops the speculative reference (`folio_put()`, perhaps the last) and repeats.
+    XasReload = (128, "xas_reload") { locks: "", state: "r: slot; repeat: w: refcount (put)" }
     /// mm/filemap.c `__filemap_get_folio(FGP_LOCK)`: after `folio_lock()`,
     /// re-check `folio->mapping` (truncated meanwhile: unlock, put, retry).
     FilemapGetFolioRecheck = (14, "__filemap_get_folio") { locks: "folio lock", state: "r: folio->mapping, index; retry: w: PG_locked, refcount" }
@@ -222,8 +230,10 @@ steps! {
     /// `get_bh()` with no lock at all.
     LookupBhLru = (46, "lookup_bh_lru") { locks: "bh_lru_lock (local irqs off)", state: "r/w: this CPU's bh LRU; r: b_blocknr; w: b_count" }
     /// fs/buffer.c `__find_get_block_slow()`: `__filemap_get_folio()` of the
-    /// block device folio (a folio reference for the lookup's duration).
-    FindGetBlockSlow = (47, "__find_get_block_slow") { locks: "", state: "r: bdev slot; w: refcount (try_get)" }
+    /// block device folio, its `filemap_get_entry()` `xas_load()` (the
+    /// try-get and reload are the next steps; the folio reference is held
+    /// for the lookup's duration).
+    FindGetBlockSlow = (47, "__find_get_block_slow") { locks: "", state: "r: bdev slot" }
     /// `__find_get_block_slow()`: `spin_lock(&bd_mapping->i_private_lock)` for
     /// atomic lookups; `folio_lock()` for sleeping ones (7ffe3de53a88).
     FindGetBlockLock = (48, "__find_get_block_slow:lock") { locks: "", state: "w: i_private_lock, or PG_locked (folio_lock)" }

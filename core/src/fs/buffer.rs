@@ -9,9 +9,7 @@
 //! `lru_cache_disabled()` refusal is 8cc621d2f45d.
 
 use crate::exec::poll::{Cond, Poll};
-use crate::mm::filemap::{
-    filemap_get_entry, folio_mark_dirty, folio_unlock, GetLockedFolio, LockFolio,
-};
+use crate::mm::filemap::{folio_mark_dirty, folio_unlock, GetEntry, GetLockedFolio, LockFolio};
 use crate::mm::swap::{folio_get, folio_put};
 use crate::oracle::OracleId;
 use crate::profile::Toggle;
@@ -327,6 +325,7 @@ pub struct BhWrite {
     pc: BhPc,
     folio: FolioRef,
     lock: Option<LockFolio>,
+    entry: Option<GetEntry>,
     get: Option<GetLockedFolio>,
     bh: BhRef,
     /// `bh->b_data` as read at lookup: the folio memory the write goes to.
@@ -347,6 +346,7 @@ impl BhWrite {
             pc: BhPc::Lru,
             folio: FolioRef::NONE,
             lock: None,
+            entry: None,
             get: None,
             bh: BhRef::NONE,
             data: FolioRef::NONE,
@@ -382,18 +382,21 @@ impl BhWrite {
 
         match self.pc {
             BhPc::Lru => self.lru(w),
-            BhPc::Slow => match filemap_get_entry(w, BDEV, index) {
-                Err(c) => Poll::Block(c),
-                Ok(None) => match self.miss(w) {
-                    Some(_) => Poll::Done(StepId::FindGetBlockSlow),
-                    None => Poll::Ran(StepId::FindGetBlockSlow),
-                },
-                Ok(Some(r)) => {
-                    self.folio = r;
-                    self.pc = BhPc::SlowLock;
-                    Poll::Ran(StepId::FindGetBlockSlow)
+            BhPc::Slow => {
+                let make = GetEntry::new(BDEV, index, StepId::FindGetBlockSlow);
+                let (id, g) = crate::nested!(self.entry, w, make);
+                match g.folio {
+                    None => match self.miss(w) {
+                        Some(_) => Poll::Done(id),
+                        None => Poll::Ran(id),
+                    },
+                    Some(r) => {
+                        self.folio = r;
+                        self.pc = BhPc::SlowLock;
+                        Poll::Ran(id)
+                    }
                 }
-            },
+            }
             BhPc::SlowLock => self.slow_lock(w),
             BhPc::SlowWalk => self.slow_walk(w),
             BhPc::SlowGet(id) => {

@@ -574,20 +574,87 @@ impl LockFolio {
 // Lookup
 // ---------------------------------------------------------------------------
 
-/// `filemap_get_entry()`: lockless load, `folio_try_get()`, reload. Blocks
-/// (spins, in the kernel) while the folio is frozen.
-pub fn filemap_get_entry(w: &mut World, mapping: u8, index: u8) -> Result<Option<FolioRef>, Cond> {
-    let f = w.slot_frame(mapping, index);
-    if f == NO_FRAME {
-        return Ok(None);
-    }
-    match folio_try_get(w, f) {
-        Some(r) => Ok(Some(r)),
-        None => Err(Cond::SlotBusy {
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum EntryPc {
+    Load,
+    TryGet(crate::world::FrameId),
+    Reload(FolioRef),
+}
+
+/// mm/filemap.c `filemap_get_entry()` (v6.5; `mapping_get_entry()` and
+/// `find_get_entry()` before it, the same loop), under `rcu_read_lock()`,
+/// as three steps, because each reads state another context changes with
+/// no lock held: `xas_load()` of the slot; `folio_try_get()` of what was
+/// loaded (a refcount of zero: the folio is frozen or free, `goto repeat`;
+/// the folio may have been freed and reused since the load, and the
+/// speculative reference lands on whatever holds the frame now); and
+/// `xas_reload()`, which drops that reference with `folio_put()` and
+/// repeats if the slot no longer holds the folio. The kernel spins on a
+/// frozen folio; the model sleeps on [`Cond::SlotBusy`] until the slot or
+/// the refcount changes. The result is in [`GetEntry::folio`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GetEntry {
+    mapping: u8,
+    index: u8,
+    /// The label of the load step: the caller's name for the lookup.
+    load: StepId,
+    pc: EntryPc,
+    /// The folio found, with the lookup's reference; `None`: no folio.
+    pub folio: Option<FolioRef>,
+}
+
+impl GetEntry {
+    /// Look up (`mapping`, `index`); `load` labels the `xas_load()` step.
+    pub fn new(mapping: u8, index: u8, load: StepId) -> GetEntry {
+        GetEntry {
             mapping,
             index,
-            frame: f,
-        }),
+            load,
+            pc: EntryPc::Load,
+            folio: None,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            EntryPc::Load => {
+                let f = w.slot_frame(self.mapping, self.index);
+                if f == NO_FRAME {
+                    self.folio = None;
+                    return Poll::Done(self.load);
+                }
+                self.pc = EntryPc::TryGet(f);
+                Poll::Ran(self.load)
+            }
+            EntryPc::TryGet(f) => match folio_try_get(w, f) {
+                Some(r) => {
+                    self.pc = EntryPc::Reload(r);
+                    Poll::Ran(StepId::FolioTryGet)
+                }
+                None if w.slot_frame(self.mapping, self.index) == f => {
+                    Poll::Block(Cond::SlotBusy {
+                        mapping: self.mapping,
+                        index: self.index,
+                        frame: f,
+                    })
+                }
+                None => {
+                    self.pc = EntryPc::Load;
+                    Poll::Ran(StepId::FolioTryGet)
+                }
+            },
+            EntryPc::Reload(r) => {
+                if w.slot_frame(self.mapping, self.index) == r.frame {
+                    self.folio = Some(r);
+                    return Poll::Done(StepId::XasReload);
+                }
+                w.note(Event::Note("xas_reload: the slot changed, repeat"));
+                folio_put(w, r);
+                self.pc = EntryPc::Load;
+                Poll::Ran(StepId::XasReload)
+            }
+        }
     }
 }
 
@@ -614,6 +681,7 @@ pub struct GetLockedFolio {
     create: bool,
     killable: bool,
     pc: GetPc,
+    entry: Option<GetEntry>,
     lock: Option<LockFolio>,
     /// The folio (valid when done and `err == 0`).
     pub folio: FolioRef,
@@ -632,6 +700,7 @@ impl GetLockedFolio {
             create,
             killable,
             pc: GetPc::Lookup,
+            entry: None,
             lock: None,
             folio: FolioRef::NONE,
             err: 0,
@@ -639,26 +708,31 @@ impl GetLockedFolio {
         }
     }
 
+    fn lookup(&mut self, w: &mut World) -> Poll {
+        let make = GetEntry::new(self.mapping, self.index, StepId::FilemapGetEntry);
+        let (id, g) = crate::nested!(self.entry, w, make);
+        match g.folio {
+            Some(r) => {
+                self.folio = r;
+                self.lock = Some(LockFolio::new(r, self.killable));
+                self.pc = GetPc::Lock;
+                Poll::Ran(id)
+            }
+            None if self.create => {
+                self.pc = GetPc::Alloc;
+                Poll::Ran(id)
+            }
+            None => {
+                self.err = -ENOENT;
+                Poll::Done(id)
+            }
+        }
+    }
+
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
-            GetPc::Lookup => match filemap_get_entry(w, self.mapping, self.index) {
-                Err(c) => Poll::Block(c),
-                Ok(Some(r)) => {
-                    self.folio = r;
-                    self.lock = Some(LockFolio::new(r, self.killable));
-                    self.pc = GetPc::Lock;
-                    Poll::Ran(StepId::FilemapGetEntry)
-                }
-                Ok(None) if self.create => {
-                    self.pc = GetPc::Alloc;
-                    Poll::Ran(StepId::FilemapGetEntry)
-                }
-                Ok(None) => {
-                    self.err = -ENOENT;
-                    Poll::Done(StepId::FilemapGetEntry)
-                }
-            },
+            GetPc::Lookup => self.lookup(w),
             GetPc::Lock => self.lock(w),
             GetPc::Recheck => self.recheck(w),
             GetPc::Alloc => match folio_alloc(w) {
@@ -921,6 +995,7 @@ pub struct FilemapRead {
     file: u8,
     index: u8,
     pc: ReadPc,
+    entry: Option<GetEntry>,
     /// The folio (kept, unlocked, with a reference, when made by [`FilemapRead::fault`]).
     pub folio: FolioRef,
     wait: Option<WaitBit>,
@@ -945,6 +1020,7 @@ impl FilemapRead {
             file,
             index,
             pc: ReadPc::Lookup,
+            entry: None,
             folio: FolioRef::NONE,
             wait: None,
             lock: None,
@@ -1065,23 +1141,26 @@ impl FilemapRead {
     }
 
     fn lookup(&mut self, w: &mut World) -> Poll {
-        let (f, i) = (self.file as usize, self.index as usize);
-        let upp = w.cfg.upp(self.file);
-        // What a read starting now must see at least.
-        for j in 0..upp {
-            self.promised[j] = w.shadow.latest[f][i * upp + j];
-        }
-        self.truncs = w.shadow.truncs[f];
-        if w.mappings[f].i_size <= self.index {
-            w.note(Event::Note("beyond EOF"));
-            if self.keep {
-                self.err = -EFAULT;
+        if self.entry.is_none() {
+            let (f, i) = (self.file as usize, self.index as usize);
+            let upp = w.cfg.upp(self.file);
+            // What a read starting now must see at least.
+            for j in 0..upp {
+                self.promised[j] = w.shadow.latest[f][i * upp + j];
             }
-            return Poll::Done(StepId::FilemapGetEntry);
+            self.truncs = w.shadow.truncs[f];
+            if w.mappings[f].i_size <= self.index {
+                w.note(Event::Note("beyond EOF"));
+                if self.keep {
+                    self.err = -EFAULT;
+                }
+                return Poll::Done(StepId::FilemapGetEntry);
+            }
         }
-        match filemap_get_entry(w, self.file, self.index) {
-            Err(c) => Poll::Block(c),
-            Ok(Some(r)) => {
+        let make = GetEntry::new(self.file, self.index, StepId::FilemapGetEntry);
+        let (id, g) = crate::nested!(self.entry, w, make);
+        match g.folio {
+            Some(r) => {
                 self.folio = r;
                 self.pc = if w.frame(r).flags & pg::UPTODATE != 0 {
                     ReadPc::Copy
@@ -1090,11 +1169,11 @@ impl FilemapRead {
                 } else {
                     ReadPc::WaitLocked
                 };
-                Poll::Ran(StepId::FilemapGetEntry)
+                Poll::Ran(id)
             }
-            Ok(None) => {
+            None => {
                 self.pc = ReadPc::Alloc;
-                Poll::Ran(StepId::FilemapGetEntry)
+                Poll::Ran(id)
             }
         }
     }
@@ -1201,6 +1280,7 @@ impl FilemapRead {
 }
 
 crate::impl_step!(
+    GetEntry,
     WaitBit,
     LockFolio,
     GetLockedFolio,
