@@ -18,7 +18,10 @@ fn a_speculative_reference_lands_on_a_reused_folio_and_the_reload_drops_it() {
         task R:\n  read f0 0\ntask T:\n  truncate f0 0\ntask W:\n  write f1 0\n\
         schedule:\n  R filemap_get_entry\n  T *\n  W *\n  R *\n";
     let out = replay(&common::case(text));
-    assert!(out.findings.is_empty(), "the kernel handles this: no oracle");
+    assert!(
+        out.findings.is_empty(),
+        "the kernel handles this: no oracle"
+    );
     let steps = out.trace.expect("replay traces").steps;
     let try_get = steps
         .iter()
@@ -27,7 +30,10 @@ fn a_speculative_reference_lands_on_a_reused_folio_and_the_reload_drops_it() {
     let (inc, _, refs) = try_get.frame_state.expect("the try-get names its frame");
     assert_eq!(try_get.frame, Some(0));
     assert!(inc >= 2, "frame0 was reused (incarnation {inc})");
-    assert!(refs >= 2, "the speculative reference is on f1's folio ({refs})");
+    assert!(
+        refs >= 2,
+        "the speculative reference is on f1's folio ({refs})"
+    );
     let reload = steps
         .iter()
         .find(|s| s.step.name() == "xas_reload")

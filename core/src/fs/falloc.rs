@@ -114,6 +114,12 @@ impl Falloc {
             },
             FaPc::Wait => match self.wait.step(w) {
                 Poll::Done(id) => {
+                    let upp = w.cfg.upp(self.file);
+                    let (from, to) = (self.index as usize * upp, self.end as usize * upp);
+                    w.shadow.punching[self.file as usize] = (
+                        from.min(crate::world::MAX_LBLK) as u8,
+                        to.min(crate::world::MAX_LBLK) as u8,
+                    );
                     self.pc = FaPc::Truncate;
                     Poll::Ran(id)
                 }
@@ -212,6 +218,7 @@ impl Falloc {
             self.index as usize * upp,
             self.end as usize * upp,
         );
+        w.shadow.punching[self.file as usize] = (0, 0);
         self.pc = self.after_free();
         Poll::Ran(match w.cfg.fs {
             Fs::Ext4 => StepId::Ext4ExtRemoveSpace,

@@ -114,7 +114,7 @@ pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
         for b in 0..upp {
             let lblk = i * upp + b;
             let want = promised[lblk];
-            if !w.shadow.promised(f, lblk, want) {
+            if !w.shadow.promised(f, lblk, want) || w.shadow.punching(f, lblk) {
                 continue;
             }
             let got = if file == crate::world::BDEV {

@@ -21,6 +21,14 @@ pub struct Shadow {
     pub void_below: [[u16; MAX_LBLK]; MAX_MAPPINGS],
     /// Bumped by every truncate: promises taken before it may no longer hold.
     pub truncs: [u16; MAX_MAPPINGS],
+    /// The units `from..to` of a hole punch in progress, from its page-cache
+    /// truncation to the freeing of its blocks (`i_rwsem` makes it one per
+    /// file). A store racing the punch (through a PTE made writable before
+    /// the punch took `invalidate_lock`) may be dropped with the page cache
+    /// unwritten while the disk keeps the old data until the blocks go:
+    /// what the range holds is the punch's to decide until it returns, and
+    /// an fsync checks nothing there meanwhile.
+    pub punching: [(u8, u8); MAX_MAPPINGS],
 }
 
 impl Shadow {
@@ -41,11 +49,19 @@ impl Shadow {
         self.truncs[f] = self.truncs[f].wrapping_add(1);
     }
 
+    /// Whether unit `u` of mapping `f` is in a hole punch in progress.
+    #[inline]
+    pub fn punching(&self, f: usize, u: usize) -> bool {
+        let (from, to) = self.punching[f];
+        (from as usize..to as usize).contains(&u)
+    }
+
     /// Nothing promised yet.
     pub const EMPTY: Shadow = Shadow {
         latest: [[0; MAX_LBLK]; MAX_MAPPINGS],
         next: [[1; MAX_LBLK]; MAX_MAPPINGS],
         void_below: [[0; MAX_LBLK]; MAX_MAPPINGS],
         truncs: [0; MAX_MAPPINGS],
+        punching: [(0, 0); MAX_MAPPINGS],
     };
 }
