@@ -214,6 +214,13 @@ toggles! {
     /// range — discarding data a racing `->page_mkwrite` stored there —
     /// and punches every delalloc block in it.
     IomapWriteFailureNoTruncate = (36, "f43dc4dc3eff", "iomap: buffered write failure should not truncate the page cache"),
+    /// The candidate fix of docs/reports/gfs2-short-write-stale-data.md
+    /// (pagelife, tried on Debian's 6.1 as a replacement module; not
+    /// posted): in fs/gfs2/bmap.c `gfs2_iomap_end()`, when nothing was
+    /// written, the new block holding `pos` — which the deallocation from
+    /// `round_up(pos + written)` keeps — is zeroed on disk
+    /// (`sb_issue_zeroout()`), so it no longer holds a deleted file's data.
+    Gfs2ZeroKeptBlock = (37, "gfs2_zero_kept", "gfs2: zero the new block a short write keeps [candidate, not posted]"),
 }
 
 impl Toggle {
@@ -237,6 +244,7 @@ impl Toggle {
                 | Toggle::LuisMetaHead
                 | Toggle::WillyMetaPerBh
                 | Toggle::Gfs2PageDoneLocked
+                | Toggle::Gfs2ZeroKeptBlock
         )
     }
 
@@ -348,6 +356,16 @@ const JAN_RFC_2019: Toggles = V5_0.with(WbSeqCheck).with(JanRfc);
 const LUIS_V2: Toggles = V6_15RC1.with(LuisMetaHead).without(PrivateLockHeld);
 const WILLY_PER_BH: Toggles = V6_15RC1.with(WillyMetaPerBh).without(PrivateLockHeld);
 const GFS2_V1: Toggles = V6_2.with(Gfs2PageDoneLocked);
+const GFS2_ZERO_KEPT: Toggles = MAINLINE.with(Gfs2ZeroKeptBlock);
+// Debian 12's 6.1.192-3: the model's toggles it backports, found by subject
+// in its changelog (docs/real-kernel.md).
+const DEBIAN12: Toggles = V6_1
+    .with(IomapWriteFailureNoTruncate)
+    .with(IomapValid)
+    .with(XfsIomapValid)
+    .with(XfsPunchLocked)
+    .with(Ext4DaExclusive)
+    .with(Ext4DaRecheck);
 
 /// Every named profile, oldest first. `mainline` has every landed fix the model knows.
 pub const PROFILES: &[NamedProfile] = &[
@@ -450,6 +468,16 @@ pub const PROFILES: &[NamedProfile] = &[
         name: "gfs2_v1",
         about: "proposal: v6.2 with Andreas Gruenbacher's v1 (the whole ->page_done() under the folio lock)",
         toggles: GFS2_V1,
+    },
+    NamedProfile {
+        name: "debian12",
+        about: "Debian 12's 6.1.192-3: v6.1 + the backports d7b64041164c/304a68b9c63b, 198dd8aedee6/f43dc4dc3eff, acf795dc161f, 0ea6560abb3b",
+        toggles: DEBIAN12,
+    },
+    NamedProfile {
+        name: "gfs2_zero_kept",
+        about: "proposal: mainline with the gfs2 report's candidate fix (zero the new block a short write keeps)",
+        toggles: GFS2_ZERO_KEPT,
     },
 ];
 

@@ -148,6 +148,31 @@ fn gfs2_80baab88bb93_and_the_v1_proposal_both_close_page_done_after_unlock() {
     );
 }
 
+/// The gfs2 short write (docs/reports/gfs2-short-write-stale-data.md),
+/// reached by an allocation failure and by a fatal signal: stale data on
+/// mainline and on Debian 12's kernel, not on XFS or ext4, and none with the
+/// report's candidate fix (the `gfs2_zero_kept` proposal).
+#[test]
+fn the_gfs2_zero_kept_proposal_closes_both_short_write_triggers() {
+    for f in [
+        "gfs2-short-write-stale-alloc.litmus",
+        "gfs2-short-write-stale-signal.litmus",
+    ] {
+        for p in ["mainline", "debian12", "v6.1"] {
+            assert_eq!(headline(f, p), Some(OracleId::StaleRead), "{f} on {p}");
+        }
+        assert_eq!(headline(f, "gfs2_zero_kept"), None, "{f}");
+        assert!(check_clean(f, "gfs2_zero_kept"), "{f}");
+        for fs in ["xfs", "ext4"] {
+            let text = std::fs::read_to_string(common::litmus_dir().join(f))
+                .unwrap()
+                .replace("fs=gfs2", &format!("fs={fs}"));
+            let c = common::case(&text);
+            assert!(replay(&c).findings.is_empty(), "{f} on {fs}");
+        }
+    }
+}
+
 #[test]
 fn the_earlier_seed_races_keep_their_verdicts() {
     let expect: [(&str, &str, Option<OracleId>); 6] = [

@@ -15,6 +15,7 @@
 //! the 6.1-era `iomap_write_end()` for the pre-fix order, and iter.c's
 //! `iomap_iter()` for the remap after `IOMAP_F_STALE`.
 
+use crate::errno::EINTR;
 use crate::exec::poll::{Cond, Poll};
 use crate::mm::filemap::{folio_mark_dirty, folio_unlock, GetLockedFolio, LockFolio};
 use crate::mm::swap::{folio_put, folio_try_get};
@@ -23,7 +24,8 @@ use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{
-    ext, lock, pg, Bio, Extent, FolioRef, Fs, World, FILE_LBLKS, MAX_LBLK, NO_OWNER, NO_PBLK, UPB,
+    ext, lock, pg, Bio, Extent, FolioRef, Fs, World, FILE_LBLKS, MAX_LBLK, NO_OWNER, NO_PBLK,
+    NTASK_SLOTS, UPB,
 };
 
 use super::{disk_unit, set_extent, unit_token};
@@ -379,6 +381,9 @@ pub struct IomapWrite {
     tr: bool,
     /// The iteration ended on a stale mapping: remap instead of advancing.
     stale: bool,
+    /// `iomap_write_begin()` has not yet tested for a fatal signal in this
+    /// iteration.
+    fresh: bool,
     vers: [u16; MAX_LBLK],
     /// The short write's delalloc release, while it runs.
     release: Option<DelallocRelease>,
@@ -406,6 +411,7 @@ impl IomapWrite {
             put_i: 0,
             tr: false,
             stale: false,
+            fresh: false,
             vers: [0; MAX_LBLK],
             release: None,
             after_end: IwPc::InodeUnlock,
@@ -426,6 +432,7 @@ impl IomapWrite {
         self.to = (self.end as usize).min((page + 1) * upp).min(map_end) as u8;
         self.get = GetLockedFolio::new(self.file, page as u8, true, false);
         self.stale = false;
+        self.fresh = true;
         if Self::gfs2(w) {
             IwPc::Prepare
         } else {
@@ -464,11 +471,18 @@ impl IomapWrite {
             },
             IwPc::Begin => self.begin(w),
             IwPc::Prepare => {
+                if let Some(p) = self.signal_pending(w) {
+                    return p;
+                }
                 // gfs2_iomap_page_prepare() / gfs2_iomap_get_folio(): gfs2_trans_begin().
                 self.tr = true;
                 self.pc = IwPc::Get;
                 Poll::Ran(StepId::Gfs2TransBegin)
             }
+            IwPc::Get if self.fresh => match self.signal_pending(w) {
+                Some(p) => p,
+                None => self.step(w),
+            },
             IwPc::Get => match self.get.step(w) {
                 Poll::Done(id) => {
                     if self.get.err != 0 {
@@ -499,6 +513,9 @@ impl IomapWrite {
                 let first = (self.pos as usize).div_ceil(UPB).max(self.map.off as usize);
                 if first < self.map.end() {
                     super::free_file_blocks(w, self.file, first, self.map.end());
+                }
+                if w.has(Toggle::Gfs2ZeroKeptBlock) && self.pos == self.map_pos {
+                    self.zero_kept_block(w, first);
                 }
                 self.pc = self.after_end;
                 Poll::Ran(StepId::Gfs2IomapEnd)
@@ -551,6 +568,35 @@ impl IomapWrite {
             }
         }
         Poll::Ran(id)
+    }
+
+    /// fs/iomap/buffered-io.c `iomap_write_begin()` (v5.0 to v7.0): `if
+    /// (fatal_signal_pending(current)) return -EINTR;` before the folio is
+    /// taken, after `->iomap_begin` has mapped (gfs2: allocated) the range.
+    /// The write ends with what it copied so far, through `->iomap_end`. A
+    /// test of the task's own state: part of the step that follows it.
+    fn signal_pending(&mut self, w: &mut World) -> Option<Poll> {
+        self.fresh = false;
+        if !w.sched[(w.me as usize).min(NTASK_SLOTS - 1)].fatal {
+            return None;
+        }
+        w.note(Event::Note("fatal signal pending: -EINTR"));
+        self.err = -EINTR;
+        self.pc = self.end_then(w, IwPc::InodeUnlock);
+        Some(Poll::Ran(StepId::IomapWriteBegin))
+    }
+
+    /// The report's candidate fix (toggle `gfs2_zero_kept`): nothing was
+    /// written, so the new block holding `pos`, below the deallocation's
+    /// start `first`, is zeroed on disk (`sb_issue_zeroout()`).
+    fn zero_kept_block(&self, w: &mut World, first: usize) {
+        let kept = (self.pos as usize / UPB).max(self.map.off as usize);
+        for lblk in kept..first.min(self.map.end()) {
+            let p = self.map.pblk + (lblk - self.map.off as usize) as u8;
+            for j in 0..UPB {
+                w.disk.blocks[disk_unit(p, j)] = 0;
+            }
+        }
     }
 
     fn valid(&mut self, w: &mut World) -> Poll {
