@@ -16,18 +16,21 @@ use pagelife_triage::report::finding_line;
 use pagelife_triage::signature::signature_of;
 
 use crate::cov::{FeatureSink, InterleavingCov};
+use crate::known;
 use crate::target::Target;
 
-/// Decode `bytes`; `None` if they are not of this format version or
-/// `target` does not cover the case's profile (the bytes mean the same case
-/// everywhere; a target skips what it does not cover).
+/// Decode `bytes` and put the case on one of `target`'s profiles
+/// ([`Target::prepare`]: its own if the target has it, else the one its
+/// profile byte picks, without extra toggles — no kernel that never existed);
+/// `None` if the bytes are not of this format version.
 pub fn decode_for(target: Target, bytes: &[u8]) -> Option<Case> {
-    let c = codec::decode(bytes).ok()?;
-    target.accepts(&c).then_some(c)
+    let mut c = codec::decode(bytes).ok()?;
+    target.prepare(&mut c);
+    Some(c)
 }
 
 /// Run `bytes` on `target`, feeding interleaving features to `sink` if
-/// given; `None` if the target skips the case.
+/// given; `None` if they do not decode.
 pub fn run_input<S: FeatureSink>(
     target: Target,
     bytes: &[u8],
@@ -42,13 +45,36 @@ pub fn run_input<S: FeatureSink>(
     Some((case, out))
 }
 
-/// The fuzz entry point: run `bytes` and panic if an oracle fired.
+/// The fuzz entry point: run `bytes` and panic if an oracle fired, unless
+/// the run's signature is a known race of the target ([`crate::known`]),
+/// which is said once on stderr instead.
 pub fn fuzz_one<S: FeatureSink>(target: Target, bytes: &[u8], sink: Option<&mut S>) {
-    if let Some((case, out)) = run_input(target, bytes, sink) {
-        if let Some(f) = out.findings.headline() {
-            report(&case, f);
+    fuzz_one_as(target, bytes, sink, known::crash_on_known());
+}
+
+/// [`fuzz_one`], crashing on known races too when `crash_on_known`.
+pub fn fuzz_one_as<S: FeatureSink>(
+    target: Target,
+    bytes: &[u8],
+    sink: Option<&mut S>,
+    crash_on_known: bool,
+) {
+    let Some((case, out)) = run_input(target, bytes, sink) else {
+        return;
+    };
+    let Some(f) = out.findings.headline() else {
+        return;
+    };
+    if !crash_on_known {
+        if let Some(sig) = signature_of(&out) {
+            let key = sig.key();
+            if known::is_known(target, &key) {
+                known::note_known(target, &key, &case.profile.to_string());
+                return;
+            }
         }
     }
+    report(&case, f);
 }
 
 /// The benchmark's entry point (`scripts/bench-libfuzzer.sh`): run `bytes`

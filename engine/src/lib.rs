@@ -16,6 +16,7 @@ pub mod cov;
 pub mod fuzzer;
 pub mod generate;
 pub mod harness;
+pub mod known;
 pub mod mutate;
 pub mod rng;
 pub mod sched;

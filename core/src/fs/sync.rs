@@ -156,10 +156,13 @@ impl SyncAll {
         }
     }
 
-    /// Take one step. Files being evicted are skipped, as
-    /// `wait_sb_inodes()` skips `I_FREEING` inodes.
+    /// Take one step. Files being evicted when their turn comes are
+    /// skipped, as `wait_sb_inodes()` skips `I_FREEING` inodes; a file
+    /// whose sync has begun is finished (its folio may be locked by it: the
+    /// kernel's `evict()` waits for such a writeback, `inode_wait_for_writeback()`).
     pub fn step(&mut self, w: &mut World) -> Poll {
-        while (self.file as usize) < crate::world::MAX_FILES
+        while !self.cur.started
+            && (self.file as usize) < crate::world::MAX_FILES
             && w.mappings[self.file as usize].i_state & crate::world::istate::FREEING != 0
         {
             self.file += 1;

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Regenerate corpus/known/<target>.txt: the signature keys the cargo-fuzz and
+# AFL++ targets report as known races (once, to stderr) instead of crashing.
+# A key is known when a corpus/litmus file fires it on one of the target's
+# profiles, or, on the racy targets (not mainline: a mainline finding is a
+# model bug or a new kernel bug), when the built-in engine finds it in a
+# seeded run of FUZZ_SECS seconds (default 30) per target. Keys already in a
+# list are kept. A test (engine/tests/known.rs) checks that every litmus
+# signature on every target profile is listed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${FUZZ_SECS:-30}
+cargo build --release -q -p pagelife
+pl=target/release/pagelife
+declare -A profiles=(
+  [writeback]="v5.8 v5.10 v5.7"
+  [migration]="v5.0 v6.15rc1 luis_v2 willy_per_bh"
+  [iomap]="v6.1 v6.7 v5.0"
+  [mainline]="mainline"
+)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+for t in writeback migration iomap mainline; do
+  out=corpus/known/$t.txt
+  keys="$tmp/$t.keys"
+  touch "$keys"
+  if [ -f "$out" ]; then grep -v '^#' "$out" | sed '/^$/d' >> "$keys" || true; fi
+  for f in corpus/litmus/*.litmus; do
+    for p in ${profiles[$t]}; do
+      { "$pl" replay -q --signature --profile "$p" "$f" || true; } | awk '$2 != "clean" {print $2}' >> "$keys"
+    done
+  done
+  if [ "$t" != mainline ]; then
+    { "$pl" fuzz -q --target "$t" --time "$secs" --jobs 1 --seed 1 --json --out "$tmp/f-$t" || true; } \
+      | python3 -c 'import json,sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r.get("record") == "fuzz-finding": print(r["signature"]["key"])' >> "$keys"
+  fi
+  {
+    echo "# Known races of the $t target (scripts/gen-known.sh): signature keys"
+    echo "# a fuzz target reports once and does not crash on"
+    echo "# (PAGELIFE_CRASH_ON_KNOWN=1 crashes on them too)."
+    sort -u "$keys"
+  } > "$out"
+  echo "$out: $(grep -vc '^#' "$out") keys"
+done
