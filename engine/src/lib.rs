@@ -12,6 +12,7 @@
 
 #![deny(missing_docs)]
 
+pub mod bytes;
 pub mod cov;
 pub mod fuzzer;
 pub mod generate;

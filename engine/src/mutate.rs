@@ -154,3 +154,40 @@ fn add_or_remove_task(rng: &mut Rng, c: &mut Case, target: Target) {
         );
     }
 }
+
+/// Cross two cases over: each task slot from one or the other, the setup
+/// and the schedule of either, the faults of the first; slices and signals
+/// that name a task that is not there are dropped, and task names are made
+/// unique again.
+pub fn crossover(rng: &mut Rng, a: &Case, b: &Case) -> Case {
+    let mut c = a.clone();
+    let n = a.tasks.len().max(b.tasks.len()).min(MAX_TASKS);
+    c.tasks = (0..n)
+        .filter_map(|i| match (a.tasks.get(i), b.tasks.get(i)) {
+            (Some(x), Some(y)) => Some(if rng.chance(0.5) { x } else { y }.clone()),
+            (x, y) => x.or(y).cloned(),
+        })
+        .collect();
+    if rng.chance(0.5) {
+        c.setup = b.setup.clone();
+    }
+    if rng.chance(0.5) {
+        c.schedule = b.schedule.clone();
+    }
+    let nt = c.tasks.len() as u8;
+    c.schedule
+        .retain(|s| s.ctx as usize >= MAX_TASKS || s.ctx < nt);
+    c.faults
+        .retain(|f| !matches!(f, pagelife_core::case::Fault::Signal { task, .. } if *task >= nt));
+    let unique = c
+        .tasks
+        .iter()
+        .enumerate()
+        .all(|(i, t)| c.tasks[..i].iter().all(|u| u.name != t.name));
+    if !unique {
+        for (i, t) in c.tasks.iter_mut().enumerate() {
+            t.name = DEFAULT_NAMES[i].to_string();
+        }
+    }
+    c
+}

@@ -8,8 +8,8 @@
 
 use std::sync::OnceLock;
 
-use pagelife_engine::cov::{MapSink, MAP_SIZE};
 use pagelife_core::profile::Profile;
+use pagelife_engine::cov::{MapSink, MAP_SIZE};
 use pagelife_engine::harness::{fuzz_one, fuzz_one_want};
 use pagelife_engine::target::Target;
 
@@ -35,7 +35,9 @@ fn bench_want() -> Option<&'static BenchWant> {
     static W: OnceLock<Option<BenchWant>> = OnceLock::new();
     W.get_or_init(|| {
         let want = std::env::var("PAGELIFE_BENCH_WANT").ok()?;
-        let profile = std::env::var("PAGELIFE_BENCH_PROFILE").ok().and_then(|p| Profile::named(&p));
+        let profile = std::env::var("PAGELIFE_BENCH_PROFILE")
+            .ok()
+            .and_then(|p| Profile::named(&p));
         Some(BenchWant { want, profile })
     })
     .as_ref()
@@ -55,4 +57,27 @@ pub fn libfuzzer_one(target: Target, data: &[u8]) {
         Some(b) => fuzz_one_want(target, data, sink.as_mut(), b.profile, &b.want),
         None => fuzz_one(target, data, sink.as_mut()),
     }
+}
+
+/// libFuzzer's custom mutator for every target (`fuzz_mutator!` in
+/// `fuzz_targets/*.rs`, feature `custom-mutator`, on by default): the
+/// built-in engine's structure-aware mutation of the decoded case
+/// ([`pagelife_engine::bytes::mutate_bytes`]); libFuzzer's own byte
+/// mutation when the mutated case does not fit in `max_size`.
+#[cfg(feature = "libfuzzer")]
+pub fn libfuzzer_mutate(
+    target: Target,
+    data: &mut [u8],
+    size: usize,
+    max_size: usize,
+    seed: u32,
+) -> usize {
+    pagelife_engine::bytes::mutate_bytes(target, data, size, max_size, seed)
+        .unwrap_or_else(|| libfuzzer_sys::fuzzer_mutate(data, size, max_size))
+}
+
+/// libFuzzer's custom cross-over: [`pagelife_engine::bytes::crossover_bytes`].
+#[cfg(feature = "libfuzzer")]
+pub fn libfuzzer_crossover(target: Target, a: &[u8], b: &[u8], out: &mut [u8], seed: u32) -> usize {
+    pagelife_engine::bytes::crossover_bytes(target, a, b, out, seed)
 }
