@@ -1,18 +1,4 @@
 //! Every operation on `mainline`: a finding is a model bug or an open race.
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-#[cfg(feature = "custom-mutator")]
-use libfuzzer_sys::{fuzz_crossover, fuzz_mutator};
-use pagelife_engine::target::Target;
 
-fuzz_target!(|data: &[u8]| pagelife_fuzz::libfuzzer_one(Target::Mainline, data));
-
-#[cfg(feature = "custom-mutator")]
-fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
-    pagelife_fuzz::libfuzzer_mutate(Target::Mainline, data, size, max_size, seed)
-});
-
-#[cfg(feature = "custom-mutator")]
-fuzz_crossover!(|data1: &[u8], data2: &[u8], out: &mut [u8], seed: u32| {
-    pagelife_fuzz::libfuzzer_crossover(Target::Mainline, data1, data2, out, seed)
-});
+pagelife_fuzz::libfuzzer_target!(Mainline);

@@ -1,18 +1,4 @@
 //! PG_writeback wakeups, page reuse, truncation and reclaim on v5.7–v5.10 (Case 1).
 #![no_main]
-use libfuzzer_sys::fuzz_target;
-#[cfg(feature = "custom-mutator")]
-use libfuzzer_sys::{fuzz_crossover, fuzz_mutator};
-use pagelife_engine::target::Target;
 
-fuzz_target!(|data: &[u8]| pagelife_fuzz::libfuzzer_one(Target::Writeback, data));
-
-#[cfg(feature = "custom-mutator")]
-fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
-    pagelife_fuzz::libfuzzer_mutate(Target::Writeback, data, size, max_size, seed)
-});
-
-#[cfg(feature = "custom-mutator")]
-fuzz_crossover!(|data1: &[u8], data2: &[u8], out: &mut [u8], seed: u32| {
-    pagelife_fuzz::libfuzzer_crossover(Target::Writeback, data1, data2, out, seed)
-});
+pagelife_fuzz::libfuzzer_target!(Writeback);

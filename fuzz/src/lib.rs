@@ -81,3 +81,28 @@ pub fn libfuzzer_mutate(
 pub fn libfuzzer_crossover(target: Target, a: &[u8], b: &[u8], out: &mut [u8], seed: u32) -> usize {
     pagelife_engine::bytes::crossover_bytes(target, a, b, out, seed)
 }
+
+/// One libFuzzer target: `fuzz_target!` over [`libfuzzer_one`], and (feature
+/// `custom-mutator`) `fuzz_mutator!` and `fuzz_crossover!` over
+/// [`libfuzzer_mutate`] and [`libfuzzer_crossover`]. `$t` names a
+/// [`Target`] variant.
+#[cfg(feature = "libfuzzer")]
+#[macro_export]
+macro_rules! libfuzzer_target {
+    ($t:ident) => {
+        libfuzzer_sys::fuzz_target!(|data: &[u8]| $crate::libfuzzer_one(
+            pagelife_engine::target::Target::$t,
+            data
+        ));
+
+        #[cfg(feature = "custom-mutator")]
+        libfuzzer_sys::fuzz_mutator!(|data: &mut [u8], size: usize, max_size: usize, seed: u32| {
+            $crate::libfuzzer_mutate(pagelife_engine::target::Target::$t, data, size, max_size, seed)
+        });
+
+        #[cfg(feature = "custom-mutator")]
+        libfuzzer_sys::fuzz_crossover!(|data1: &[u8], data2: &[u8], out: &mut [u8], seed: u32| {
+            $crate::libfuzzer_crossover(pagelife_engine::target::Target::$t, data1, data2, out, seed)
+        });
+    };
+}
