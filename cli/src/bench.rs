@@ -438,7 +438,9 @@ const BENCH_INTRO: &str = "Time and executions to the first finding of each seed
      - **from nothing** — `guided` (the built-in engine, coverage-guided by interleaving features), \
      `guided-nocov` (the same engine with that signal off: its corpus grows only by cases that fire an oracle signature it has not seen), \
      `random` and `pct` (fresh random cases, one scheduler each), `libfuzzer` and `libfuzzer-nocov` \
-     (cargo fuzz, with and without the interleaving counters; `scripts/bench-libfuzzer.sh`): they \
+     (cargo fuzz with ASan and the engine's custom mutator, with and without the interleaving \
+     counters), `libfuzzer -s none` (the same without a sanitizer) and `libfuzzer-bytes -s none` \
+     (libFuzzer's own byte mutation; all four from `scripts/bench-libfuzzer.sh`): they \
      choose the operations, the interleaving and the faults;\n\
      - **told the operations** — `stress` (the litmus file's tasks on real threads, random delays at \
      the seeds' udelay points, run after run; `pagelife stress`), `check` (every interleaving of those \
