@@ -114,7 +114,13 @@ macro_rules! oracle_panics {
     ($($variant:ident => $f:ident, $name:literal;)*) => {
         /// Panic for finding `f`, from the function named after its oracle.
         pub fn report(case: &Case, f: &Finding) -> ! {
-            let msg = finding_line(case, f);
+            // The target may have put the bytes on another profile than the
+            // one they name (`Target::prepare`): say which, for the replay.
+            let msg = format!(
+                "{} [on {p}: pagelife replay --bytes --profile {p} CRASH-FILE]",
+                finding_line(case, f),
+                p = case.profile
+            );
             match f.oracle {
                 $(OracleId::$variant => $f(msg),)*
             }

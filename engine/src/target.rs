@@ -3,8 +3,9 @@
 //! One target per subsystem, on the profiles where its races exist, and
 //! `mainline`, where a finding means a model bug or a race the kernel still
 //! has. Bytes decode to the same case everywhere (libFuzzer, AFL, the
-//! built-in engine, `pagelife replay`); a target runs only the cases whose
-//! profile it covers and skips the others.
+//! built-in engine, `pagelife replay`); a target puts a case whose profile
+//! it does not cover on one of its own ([`Target::prepare`]), and its crash
+//! message names the profile it ran.
 
 use pagelife_core::case::Case;
 use pagelife_core::profile::{Profile, Toggles};
