@@ -46,3 +46,26 @@ fn a_speculative_reference_lands_on_a_reused_folio_and_the_reload_drops_it() {
         "the reload repeats the lookup"
     );
 }
+
+/// filemap_read() tests i_size again after it has its folios: a truncation
+/// between the lookup and the copy leaves nothing to copy.
+#[test]
+fn a_read_that_a_truncation_overtakes_copies_nothing() {
+    let text = "litmus read-past-new-eof\nprofile mainline\nconfig frames=2 buckets=1\n\
+        setup:\n  write f0 0\n  write f0 1\n\
+        task R:\n  read f0 1\ntask T:\n  truncate f0 1\n\
+        schedule:\n  R xas_reload\n  T *\n  R *\n";
+    let out = replay(&common::case(text));
+    assert!(out.findings.is_empty());
+    let steps = out.trace.expect("replay traces").steps;
+    let copy = steps
+        .iter()
+        .find(|s| s.step.name() == "copy_folio_to_iter")
+        .expect("R reached the copy");
+    assert!(
+        copy.events
+            .iter()
+            .any(|e| matches!(e, Event::Note(n) if n.contains("beyond EOF after the lookup"))),
+        "the copy saw the new i_size"
+    );
+}

@@ -1249,6 +1249,14 @@ impl FilemapRead {
             return Poll::Done(StepId::FilemapFault);
         }
         let (f, i) = (self.file as usize, self.index as usize);
+        // filemap_read(): `isize = i_size_read(inode); if (iocb->ki_pos >=
+        // isize) goto put_folios;` after filemap_get_pages(): a truncation
+        // since the lookup leaves nothing to copy.
+        if w.mappings[f].i_size <= self.index {
+            w.note(Event::Note("beyond EOF after the lookup: nothing copied"));
+            self.pc = ReadPc::Put;
+            return Poll::Ran(StepId::CopyFolioToIter);
+        }
         let upp = w.cfg.upp(self.file);
         let truncated = w.shadow.truncs[f] != self.truncs;
         for j in 0..upp {
