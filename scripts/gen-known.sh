@@ -5,7 +5,8 @@
 # profiles, or, on the racy targets (not mainline: a mainline finding is a
 # model bug or a new kernel bug), when the built-in engine finds it in a
 # seeded run of FUZZ_SECS seconds (default 30) per target. Keys already in a
-# list are kept. A test (engine/tests/known.rs) checks that every litmus
+# list are kept (keys added by hand, e.g. from an AFL++ run, stay). A test
+# (engine/tests/harness.rs) checks that every litmus
 # signature on every target profile is listed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
