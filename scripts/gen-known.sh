@@ -13,15 +13,17 @@ cd "$(dirname "$0")/.."
 secs=${FUZZ_SECS:-30}
 cargo build --release -q -p pagelife
 pl=target/release/pagelife
-declare -A profiles=(
-  [writeback]="v5.8 v5.10 v5.7"
-  [migration]="v5.0 v6.15rc1 luis_v2 willy_per_bh"
-  [iomap]="v6.1 v6.7 v5.0"
-  [mainline]="mainline"
-)
+# Each target's profiles, as `pagelife fuzz --list` prints them (declared
+# once, in engine/src/target.rs).
+declare -A profiles=()
+while read -r t ps; do profiles[$t]=$ps; done < <("$pl" fuzz --list | python3 -c '
+import re, sys
+text = " ".join(sys.stdin.read().split())
+for t, ps in re.findall(r"(?:^| )(\w+) [^\[]*?\[profiles: ([^\]]+)\]", text):
+    print(t, " ".join(p.strip() for p in ps.split(",")))')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-for t in writeback migration iomap mainline; do
+for t in "${!profiles[@]}"; do
   out=corpus/known/$t.txt
   keys="$tmp/$t.keys"
   touch "$keys"
