@@ -5,7 +5,9 @@
 # profiles, or, on the racy targets (not mainline: a mainline finding is a
 # model bug or a new kernel bug), when the built-in engine finds it in a
 # seeded run of FUZZ_SECS seconds (default 30) per target. Keys already in a
-# list are kept (keys added by hand, e.g. from an AFL++ run, stay). A test
+# list are kept (keys added by hand, e.g. from an AFL++ run, stay). Mainline
+# keys name their filesystem (`KEY fs=NAME`): a known gfs2 race must not hide
+# the same oracle at the same step on another filesystem. A test
 # (engine/tests/harness.rs) checks that every litmus
 # signature on every target profile is listed.
 set -euo pipefail
@@ -30,7 +32,11 @@ for t in "${!profiles[@]}"; do
   if [ -f "$out" ]; then grep -v '^#' "$out" | sed '/^$/d' >> "$keys" || true; fi
   for f in corpus/litmus/*.litmus; do
     for p in ${profiles[$t]}; do
-      { "$pl" replay -q --signature --profile "$p" "$f" || true; } | awk '$2 != "clean" {print $2}' >> "$keys"
+      # mainline qualifies each key with its filesystem (engine/src/known.rs)
+      { "$pl" replay -q --json --profile "$p" "$f" || true; } | python3 -c 'import json,sys
+for l in sys.stdin:
+    r = json.loads(l)
+    if r["signature"]: print(r["signature"]["key"] + (" fs=" + r["fs"] if sys.argv[1] == "mainline" else ""))' "$t" >> "$keys"
     done
   done
   if [ "$t" != mainline ]; then

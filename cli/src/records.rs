@@ -165,6 +165,8 @@ pub enum Record {
         file: String,
         /// Profile expression it ran on.
         profile: String,
+        /// The filesystem the case runs on (`config fs=`; `simple` by default).
+        fs: String,
         /// The signature (null: nothing fired).
         signature: Option<SigInfo>,
         /// Every firing, in order.

@@ -52,6 +52,7 @@ pub fn run(a: &ReplayArgs) -> Result<Status> {
         emit(Record::Replay {
             file: display_name(&a.file),
             profile: l.case.profile.to_string(),
+            fs: l.case.config.fs.name().into(),
             signature: signature_of(&out).as_ref().map(SigInfo::of),
             findings: out
                 .findings

@@ -68,7 +68,7 @@ pub fn fuzz_one_as<S: FeatureSink>(
     if !crash_on_known {
         if let Some(sig) = signature_of(&out) {
             let key = sig.key();
-            if known::is_known(target, &key) {
+            if known::is_known(target, &key, case.config.fs) {
                 known::note_known(target, &key, &case.profile.to_string());
                 return;
             }

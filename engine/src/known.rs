@@ -7,9 +7,16 @@
 //! does not file a crash whose title it has. `PAGELIFE_CRASH_ON_KNOWN=1`
 //! crashes on them too (the benchmark, a local hunt for one race).
 //!
+//! A line is a key, or a key and the filesystem it is known on
+//! (`stale-read@copy_folio_to_iter fs=gfs2`): the mainline list qualifies
+//! its keys so that a known gfs2 race does not hide the same oracle at the
+//! same step on another filesystem, which would be new.
+//!
 //! [`Signature::key`]: pagelife_triage::signature::Signature::key
 
 use std::sync::{Mutex, OnceLock};
+
+use pagelife_core::world::Fs;
 
 use crate::target::Target;
 
@@ -30,15 +37,26 @@ pub fn keys(target: Target) -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
-/// Whether `key` is a known race of `target`. The racy targets (every one
-/// but `mainline`) share their lists: they all run kernels from before the
-/// fixes, and a race one of them knows is the same race on another.
-pub fn is_known(target: Target, key: &str) -> bool {
+/// Whether `key`, found on filesystem `fs`, is a known race of `target`:
+/// a line of its list names the key alone or the key with `fs=NAME`. The
+/// racy targets (every one but `mainline`) share their lists: they all run
+/// kernels from before the fixes, and a race one of them knows is the same
+/// race on another.
+pub fn is_known(target: Target, key: &str, fs: Fs) -> bool {
     let racy = |t: Target| t != Target::Mainline;
     Target::ALL
         .iter()
         .filter(|&&t| t == target || (racy(t) && racy(target)))
-        .any(|&t| keys(t).any(|k| k == key))
+        .any(|&t| keys(t).any(|line| matches(line, key, fs)))
+}
+
+/// Whether a list line (`KEY` or `KEY fs=NAME`) covers `key` on `fs`.
+fn matches(line: &str, key: &str, fs: Fs) -> bool {
+    let mut words = line.split_whitespace();
+    if words.next() != Some(key) {
+        return false;
+    }
+    words.all(|w| w.strip_prefix("fs=").is_some_and(|n| n == fs.name()))
 }
 
 /// Whether known races crash as well (`PAGELIFE_CRASH_ON_KNOWN` set and not `0`).
@@ -60,4 +78,22 @@ pub fn note_known(target: Target, key: &str, profile: &str) {
          PAGELIFE_CRASH_ON_KNOWN=1 crashes on it)",
         target.name()
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_qualified_line_covers_its_filesystem_only() {
+        let line = "stale-read@copy_folio_to_iter fs=gfs2";
+        assert!(matches(line, "stale-read@copy_folio_to_iter", Fs::Gfs2));
+        assert!(!matches(line, "stale-read@copy_folio_to_iter", Fs::Ext4));
+        assert!(!matches(line, "stale-read", Fs::Gfs2));
+        assert!(matches(
+            "use-after-free@folio_unlock",
+            "use-after-free@folio_unlock",
+            Fs::Xfs
+        ));
+    }
 }

@@ -87,7 +87,7 @@ fn every_litmus_signature_is_known_to_its_targets() {
                 let out = pagelife_core::exec::replay::replay(&c);
                 if let Some(s) = pagelife_triage::signature::signature_of(&out) {
                     assert!(
-                        pagelife_engine::known::is_known(t, &s.key()),
+                        pagelife_engine::known::is_known(t, &s.key(), c.config.fs),
                         "{} on {name}: {} is not in corpus/known/{}.txt (scripts/gen-known.sh)",
                         p.display(),
                         s.key(),
