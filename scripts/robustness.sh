@@ -2,7 +2,8 @@
 # Robustness: N mutated litmus files and M random byte files through every
 # subcommand, and every subcommand piped into `head -1`; fails on any panic
 # (exit 101 or "panicked" on stderr), any exit status outside the rule
-# (0 success, 1 an oracle fired, 2 bad input, 3 nothing to do), and any
+# (0 success, 1 an oracle fired, 2 bad input, 3 nothing to do, 4 an expected
+# oracle did not fire), and any
 # command still running after its timeout.
 #
 #   bash scripts/robustness.sh [N] [M]     # default N=1000 litmus files, M=200 byte files
@@ -79,6 +80,8 @@ per_file = [
     ["replay", "{f}"], ["replay", "--signature", "{f}"], ["replay", "--json", "{f}"],
     ["replay", "--full", "--frames", "--all-steps", "{f}"],
     ["check", "{f}", "--bound", "1", "--max-states", "20000"], ["check", "--json", "{f}", "--bound", "1", "--max-states", "20000"],
+    ["check", "--all", "{f}", "--bound", "1", "--max-states", "2000"], ["check", "{f}", "--want", "stale-dma", "--bound", "1", "--max-states", "2000"],
+    ["verify", "{f}", "--base", "v5.8", "--patched", "v5.10", "--time", "0.02", "--jobs", "1", "--bound", "1", "--max-states", "2000"],
     ["explain", "{f}", "-f", "table"], ["explain", "{f}", "-f", "litmus"], ["explain", "{f}", "-f", "json"],
     ["explain", "{f}", "-f", "rust"], ["explain", "{f}", "-f", "svg"],
     ["minimize", "{f}"], ["import", "{f}"], ["matrix", "{f}", "--bound", "0"], ["encode", "{f}", "--out", enc],
@@ -112,7 +115,7 @@ def run(args, pipe=False, timeout=60):
     except subprocess.TimeoutExpired:
         return ("timeout", args)
     codes[p.returncode] = codes.get(p.returncode, 0) + 1
-    if p.returncode not in (0, 1, 2, 3) or "panicked" in err:
+    if p.returncode not in (0, 1, 2, 3, 4) or "panicked" in err:
         return ("fail", args, p.returncode, err[-2000:])
     return None
 

@@ -27,6 +27,9 @@ pub struct Loaded {
     pub title: Option<String>,
     /// The oracles a litmus file expects.
     pub expect: Vec<OracleId>,
+    /// The case runs on the profile its file declares (no `--profile`, or
+    /// `--profile` naming the same one).
+    pub own_profile: bool,
 }
 
 /// Whether `text` looks like a litmus file (so it must parse as one).
@@ -90,6 +93,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
             case: l.case,
             title: l.title,
             expect: l.expect,
+            own_profile: true,
         });
     }
     // Fuzzer bytes start with the format version: text (a README, a
@@ -105,6 +109,7 @@ pub fn load(path: &Path) -> Result<Loaded> {
         case,
         title: None,
         expect: Vec::new(),
+        own_profile: true,
     })
 }
 
@@ -112,7 +117,9 @@ pub fn load(path: &Path) -> Result<Loaded> {
 pub fn load_with_profile(path: &Path, profile: Option<&str>) -> Result<Loaded> {
     let mut l = load(path)?;
     if let Some(p) = profile {
-        l.case.profile = parse_profile(p)?;
+        let p = parse_profile(p)?;
+        l.own_profile = p == l.case.profile;
+        l.case.profile = p;
     }
     Ok(l)
 }

@@ -9,6 +9,7 @@ mod bench;
 mod check;
 mod dedup;
 mod encode;
+mod expect;
 mod explain;
 mod fuzz;
 mod import;
@@ -22,6 +23,7 @@ mod replay;
 mod steps;
 mod store;
 mod stress;
+mod verify;
 mod width;
 
 use std::process::ExitCode;
@@ -44,6 +46,9 @@ pub enum Status {
     Fired,
     /// Exit 3: nothing to do.
     Nothing,
+    /// Exit 4: run on the profile its file declares, an oracle the file
+    /// `expect`s did not fire (replay, check).
+    Missed,
 }
 
 impl Status {
@@ -57,8 +62,9 @@ impl Status {
     }
 }
 
-const AFTER_HELP: &str = "Exit status: 0 success; 1 an oracle fired (replay, check, fuzz, stress only); \
-2 bad input or a failure; 3 nothing to do (minimize/import of a clean case, dedup of an empty folder). \
+const AFTER_HELP: &str = "Exit status: 0 success; 1 an oracle fired (replay, check, fuzz, stress) or the patch does not close the race (verify); \
+2 bad input or a failure; 3 nothing to do (minimize/import of a clean case, dedup of an empty folder); \
+4 an oracle the file `expect`s did not fire on the file's own profile (replay, check). \
 A closed standard output (e.g. `| head -1`) exits 0.";
 
 /// pagelife: an executable model of Linux page-lifetime races, with
@@ -99,6 +105,8 @@ enum Cmd {
     Explain(explain::ExplainArgs),
     /// Replay files against every profile: which kernels have the race, which fixes close it.
     Matrix(matrix::MatrixArgs),
+    /// Does a patch close the race? Replay, check and fuzz base and patched (exit 1 unless it closes all, adds none).
+    Verify(verify::VerifyArgs),
     /// Group a folder of findings (litmus, bytes, crash files) by signature.
     Dedup(dedup::DedupArgs),
     /// Turn a libFuzzer/AFL crash file into a minimized litmus file.
@@ -144,6 +152,7 @@ fn dispatch(cmd: &Cmd) -> anyhow::Result<Status> {
         Cmd::Minimize(a) => minimize::run(a),
         Cmd::Explain(a) => explain::run(a),
         Cmd::Matrix(a) => matrix::run(a),
+        Cmd::Verify(a) => verify::run(a),
         Cmd::Dedup(a) => dedup::run(a),
         Cmd::Import(a) => import::run(a),
         Cmd::Encode(a) => encode::run(a),
@@ -206,6 +215,7 @@ fn main() -> ExitCode {
         Ok(Status::Ok) => ExitCode::SUCCESS,
         Ok(Status::Fired) => ExitCode::from(1),
         Ok(Status::Nothing) => ExitCode::from(3),
+        Ok(Status::Missed) => ExitCode::from(4),
         Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             warnln!("pagelife: error: {e:#}");

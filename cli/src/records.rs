@@ -108,6 +108,58 @@ impl From<Facts> for FactsInfo {
     }
 }
 
+/// What a `check` searched.
+#[derive(Serialize, JsonSchema)]
+pub struct SearchInfo {
+    /// The input file.
+    pub file: String,
+    /// Profile expression.
+    pub profile: String,
+    /// Preemption bound.
+    pub bound: u8,
+    /// Interleavings explored.
+    pub interleavings: u64,
+    /// Distinct states.
+    pub states: u64,
+    /// A search stopped at `--max-states`: not exhaustive.
+    pub truncated: bool,
+}
+
+/// One signature `check --all` found.
+#[derive(Serialize, JsonSchema)]
+pub struct FoundInfo {
+    /// Its identity.
+    pub signature: SigInfo,
+    /// The fewest preemptions that show it.
+    pub preemptions: u8,
+    /// That interleaving as a litmus file.
+    pub litmus: String,
+}
+
+/// `verify`: one input file's race.
+#[derive(Serialize, JsonSchema)]
+pub struct VerifyFileInfo {
+    /// The file.
+    pub file: String,
+    /// `closed`, `still-open` or `not-on-base`.
+    pub verdict: String,
+    /// Its race on the base (null: nothing fires there).
+    pub race: Option<SigInfo>,
+    /// What shows it still on the patched profile (null: closed).
+    pub on_patched: Option<SigInfo>,
+}
+
+/// `verify`: a signature that is no input file's race.
+#[derive(Serialize, JsonSchema)]
+pub struct VerifySigInfo {
+    /// Its identity.
+    pub signature: SigInfo,
+    /// `patched-only` (the patch adds it), `both` or `closed` (base only).
+    pub class: String,
+    /// A reproducer on the patched profile (patched-only signatures).
+    pub litmus: Option<String>,
+}
+
 /// What a line says.
 #[derive(Serialize, JsonSchema)]
 #[serde(tag = "record", rename_all = "kebab-case")]
@@ -173,25 +225,55 @@ pub enum Record {
         findings: Vec<FiringInfo>,
         /// The step budget ran out (a livelock?).
         budget_exhausted: bool,
+        /// The oracles the file `expect`s.
+        expected: Vec<String>,
+        /// Those of them that did not fire.
+        missing: Vec<String>,
     },
     /// `check`: the exhaustive exploration.
     Check {
-        /// The input file.
-        file: String,
-        /// Profile expression.
-        profile: String,
-        /// Preemption bound.
-        bound: u8,
-        /// Interleavings explored.
-        interleavings: u64,
-        /// Distinct states.
-        states: u64,
-        /// Stopped at `--max-states`: not exhaustive.
-        truncated: bool,
+        /// What was searched.
+        #[serde(flatten)]
+        search: SearchInfo,
         /// The first violation's signature (null: none).
         violation: Option<SigInfo>,
         /// The violation as a litmus file.
         litmus: Option<String>,
+        /// The oracles the file `expect`s.
+        expected: Vec<String>,
+        /// Those of them that did not fire in the violation.
+        missing: Vec<String>,
+    },
+    /// `verify`: base against patched.
+    Verify {
+        /// The base profile.
+        base: String,
+        /// The patched profile.
+        patched: String,
+        /// `check` bound.
+        bound: u8,
+        /// Seconds of fuzzing on each profile.
+        fuzz_secs: f64,
+        /// Fuzzing executions on the base and on the patched profile.
+        executions: [u64; 2],
+        /// `check` interleavings on the base and on the patched profile.
+        interleavings: [u64; 2],
+        /// Each input file's race.
+        files: Vec<VerifyFileInfo>,
+        /// The other signatures.
+        others: Vec<VerifySigInfo>,
+        /// The patch closes every file's race and adds none (exit 0).
+        passes: bool,
+        /// The verdict as a paragraph for a mail.
+        paragraph: String,
+    },
+    /// `check --all`: every distinct signature within the bound.
+    CheckAll {
+        /// What was searched (counts summed over the searches).
+        #[serde(flatten)]
+        search: SearchInfo,
+        /// Each signature, fewest preemptions first.
+        found: Vec<FoundInfo>,
     },
     /// `matrix`: one (file, profile) cell.
     MatrixCell {

@@ -8,6 +8,7 @@ use pagelife_core::exec::replay::replay;
 use pagelife_triage::signature::signature_of;
 use pagelife_triage::table::{render, story_end, TableOptions};
 
+use crate::expect::{names, Verdict};
 use crate::input::{display_name, load_with_profile};
 use crate::records::{emit, FiringInfo, Record, SigInfo};
 use crate::Status;
@@ -47,7 +48,9 @@ pub struct ReplayArgs {
 pub fn run(a: &ReplayArgs) -> Result<Status> {
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
     let out = replay(&l.case);
-    let fired = Status::fired_if(!out.findings.is_empty());
+    let seen: Vec<_> = out.findings.iter().map(|f| f.oracle).collect();
+    let verdict = Verdict::of(&l, &seen);
+    let fired = verdict.status(!seen.is_empty());
     if a.json {
         emit(Record::Replay {
             file: display_name(&a.file),
@@ -60,6 +63,8 @@ pub fn run(a: &ReplayArgs) -> Result<Status> {
                 .map(|f| FiringInfo::of(&l.case, f))
                 .collect(),
             budget_exhausted: out.budget_exhausted,
+            expected: names(&verdict.expected),
+            missing: names(&verdict.missing),
         });
         return Ok(fired);
     }
@@ -85,6 +90,9 @@ pub fn run(a: &ReplayArgs) -> Result<Status> {
     out!("{}", render(&l.case, &out, &opts));
     if out.budget_exhausted {
         outln!("note: the step budget ran out (a livelock?); the quiet-world checks did not run");
+    }
+    if let Some(line) = verdict.line(&l.case.profile.to_string()) {
+        outln!("{line}");
     }
     Ok(fired)
 }

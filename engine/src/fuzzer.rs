@@ -141,6 +141,13 @@ impl Fuzzer {
         }
     }
 
+    /// Neighbourhood fuzzing (`pagelife verify`): never draw a fresh case;
+    /// every execution reschedules or mutates a corpus case, so every input
+    /// descends from the seeds and keeps most of their operations.
+    pub fn neighbourhood(&mut self) {
+        self.tuning.fresh = 0;
+    }
+
     /// Add a seed input (from `--corpus`); it is run once for its coverage.
     pub fn add_seed(&mut self, mut case: Case) {
         self.prepare(&mut case);

@@ -10,5 +10,6 @@ pub mod export;
 pub mod facts;
 pub mod minimize;
 pub mod report;
+pub mod search;
 pub mod signature;
 pub mod table;
