@@ -26,7 +26,8 @@ pub enum MatrixFormat {
     Csv,
 }
 
-/// Replay each file against every profile (and explore its tasks with
+/// Replay each file against every named profile, its own and each
+/// `--profile` (and explore its tasks with
 /// `check`), and print profile × file: the headline oracle of the replay,
 /// and `check`'s verdict. A progress bar counts the cells on a terminal.
 /// Exit status: 0 (whatever fired), 2 bad input.
@@ -167,8 +168,15 @@ pub fn run(a: &MatrixArgs) -> Result<Status> {
         .iter()
         .filter_map(|p| Profile::named(p.name))
         .collect();
-    for p in &a.profiles {
-        rows.push(parse_profile(p)?);
+    // Each file's own profile is a row (a file may declare an expression
+    // such as v5.8+073861ed77b6), and so is every --profile.
+    let own = cases.iter().map(|(_, c)| Ok(c.profile));
+    let extra = a.profiles.iter().map(|p| parse_profile(p));
+    for p in own.chain(extra) {
+        let p = p?;
+        if !rows.contains(&p) {
+            rows.push(p);
+        }
     }
     let bar = Spinner::bar((cases.len() * rows.len()) as u64, "matrix");
     let mut cells: Vec<Vec<Cell>> = Vec::new();
