@@ -48,6 +48,11 @@ pub struct ReplayArgs {
 pub fn run(a: &ReplayArgs) -> Result<Status> {
     let l = load_with_profile(&a.file, a.profile.as_deref())?;
     let out = replay(&l.case);
+    if let Some(t) = &out.trace {
+        for (at, w) in &t.warnings {
+            crate::out::note(format_args!("pagelife: warning: {}: before step {at}: {w}\n", display_name(&a.file)));
+        }
+    }
     let seen: Vec<_> = out.findings.iter().map(|f| f.oracle).collect();
     let verdict = Verdict::of(&l, &seen);
     let fired = verdict.status(!seen.is_empty());

@@ -90,5 +90,6 @@ pub mod op;
 pub mod oracle;
 pub mod profile;
 pub mod step;
+pub mod step_alias;
 pub mod trace;
 pub mod world;

@@ -185,4 +185,7 @@ pub struct Trace {
     pub steps: Vec<TraceEntry>,
     /// Scheduler remarks: (the step number they precede, text).
     pub remarks: Vec<(u32, String)>,
+    /// The schedule did not happen as written: a slice whose context
+    /// could not run, or whose label never came (the step number, text).
+    pub warnings: Vec<(u32, String)>,
 }

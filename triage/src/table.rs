@@ -380,11 +380,9 @@ pub fn render(case: &Case, out: &Outcome, opts: &TableOptions) -> String {
     for l in legend.lines(opts.width) {
         let _ = writeln!(s, "{l}");
     }
-    for (at, r) in &trace.remarks {
-        if r.contains("cannot run") {
-            for l in wrap(&format!("(before step {at}: {r})"), opts.width) {
-                let _ = writeln!(s, "{l}");
-            }
+    for (at, r) in &trace.warnings {
+        for l in wrap(&format!("(before step {at}: {r})"), opts.width) {
+            let _ = writeln!(s, "{l}");
         }
     }
     verdict(&mut s, case, out, opts.width);

@@ -89,6 +89,37 @@ impl<O: Observer> Exec<'_, '_, O> {
         }
     }
 
+    /// Note that the schedule did not run as written (built only when tracing).
+    fn warn(&mut self, s: impl FnOnce(&Self) -> String) {
+        if self.trace.is_some() {
+            let text = s(self);
+            if let Some(t) = self.trace.as_mut() {
+                t.warnings.push((self.m.world.step_no, text));
+            }
+        }
+    }
+
+    /// Why context `c` cannot run a slice now.
+    fn why_not(&self, c: CtxId) -> String {
+        let name = self.name(c);
+        if c < BIO_CTX0 {
+            let t = &self.m.tasks[c as usize];
+            return if t.done {
+                format!("{name} has finished: slice skipped")
+            } else {
+                format!("{name} is blocked: slice skipped")
+            };
+        }
+        let k = (c - BIO_CTX0) as usize;
+        if k >= self.m.world.nbios as usize {
+            format!("{name} was never submitted: slice skipped")
+        } else if !self.m.world.bios[k].live {
+            format!("{name} has already completed: slice skipped")
+        } else {
+            format!("{name} cannot run now: slice skipped")
+        }
+    }
+
     fn name(&self, c: CtxId) -> String {
         ctx_name(c, &self.m.case.names())
     }
@@ -193,7 +224,7 @@ impl<O: Observer> Exec<'_, '_, O> {
     fn run_slice(&mut self, s: &Slice) {
         if !self.m.runnable(s.ctx) {
             let ctx = s.ctx;
-            self.remark(|ex| format!("{} cannot run now: slice skipped", ex.name(ctx)));
+            self.warn(|ex| ex.why_not(ctx));
             return;
         }
         match s.run {
@@ -206,17 +237,28 @@ impl<O: Observer> Exec<'_, '_, O> {
             }
             Run::Until(id, k) => {
                 let mut seen = 0;
-                loop {
+                let end = loop {
                     match self.step(s.ctx) {
                         StepResult::Ran(x) if x == id => {
                             seen += 1;
                             if seen >= k.max(1) {
-                                break;
+                                break None;
                             }
                         }
                         StepResult::Ran(_) => {}
-                        _ => break,
+                        r => break Some(r),
                     }
+                };
+                if let Some(r) = end.filter(|_| !self.stop) {
+                    let (ctx, how) = (s.ctx, if r == StepResult::Blocked { "blocked" } else { "finished" });
+                    self.warn(|ex| {
+                        format!(
+                            "{} {how} before step {} came (x{}; it came {seen} times)",
+                            ex.name(ctx),
+                            id.name(),
+                            k.max(1)
+                        )
+                    });
                 }
             }
             Run::Block => while let StepResult::Ran(_) = self.step(s.ctx) {},

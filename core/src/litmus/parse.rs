@@ -67,10 +67,46 @@ struct Named {
     name: String,
 }
 
-/// A fault whose task is resolved at the end.
+/// When a signal or an injected reclaim comes: before a global step
+/// number, or before (`at`) or just after (`after`) the `nth` step with a
+/// label, whoever takes it.
+#[derive(Clone, Copy)]
+enum Timing {
+    Step(u16),
+    Label {
+        id: StepId,
+        nth: u8,
+        after: bool,
+        line: usize,
+        col: usize,
+    },
+}
+
+/// A page named where a frame is expected (`migrate f0:1`, `reclaim
+/// bdev:0`): the frame that holds it once setup has run, resolved at the end.
+#[derive(Clone, Copy)]
+struct PageRef {
+    mapping: u8,
+    index: u8,
+    line: usize,
+    col: usize,
+}
+
+/// Where a frame-valued page reference goes: task `task`'s operation `op`,
+/// argument `arg`.
+#[derive(Clone, Copy)]
+struct OpPageRef {
+    task: usize,
+    op: usize,
+    arg: usize,
+    page: PageRef,
+}
+
+/// A fault whose task or timing is resolved at the end.
 enum PendingFault {
     Done(Fault),
-    Signal { task: Named, at: u16 },
+    Signal { task: Named, at: Timing },
+    Reclaim { frame: u8, page: Option<PageRef>, at: Timing },
 }
 
 struct Parser<'a> {
@@ -81,8 +117,11 @@ struct Parser<'a> {
     title: Option<String>,
     expect: Vec<OracleId>,
     profile_seen: bool,
-    schedule: Vec<(Named, Run)>,
+    /// Each slice, with the old step name it used when that name's step
+    /// depends on the context's operations (resolved at the end).
+    schedule: Vec<(Named, Run, Option<String>)>,
     faults: Vec<PendingFault>,
+    page_refs: Vec<OpPageRef>,
 }
 
 impl<'a> Parser<'a> {
@@ -97,6 +136,7 @@ impl<'a> Parser<'a> {
             profile_seen: false,
             schedule: Vec::new(),
             faults: Vec::new(),
+            page_refs: Vec::new(),
         }
     }
 
@@ -138,7 +178,14 @@ impl<'a> Parser<'a> {
                 if self.case.setup.len() >= MAX_OPS {
                     return self.err(w0.col, format!("at most {MAX_OPS} setup operations"));
                 }
-                let op = self.op(&ws)?;
+                let (op, page) = self.op(&ws)?;
+                if let Some((_, p)) = page {
+                    return self.err(
+                        p.col,
+                        "a page (FILE:INDEX) names the frame that holds it after setup: \
+                         use it in a task or a fault, and a frame here",
+                    );
+                }
                 self.case.setup.push(op);
                 Ok(())
             }
@@ -248,7 +295,10 @@ impl<'a> Parser<'a> {
         if n >= MAX_OPS {
             return self.err(ws[0].col, format!("at most {MAX_OPS} operations per task"));
         }
-        let op = self.op(ws)?;
+        let (op, page) = self.op(ws)?;
+        if let (Some((arg, page)), Some(task)) = (page, self.case.tasks.len().checked_sub(1)) {
+            self.page_refs.push(OpPageRef { task, op: n, arg, page });
+        }
         if let Some(t) = self.case.tasks.last_mut() {
             t.ops.push(op);
         }
@@ -362,7 +412,7 @@ impl<'a> Parser<'a> {
 
     /// An operation line, from the operation's declaration: positional
     /// arguments in order, then its optional keywords in any order.
-    fn op(&self, ws: &[Word]) -> Res<Op> {
+    fn op(&self, ws: &[Word]) -> Res<(Op, Option<(usize, PageRef)>)> {
         let w0 = ws[0];
         let Some(kind) = OpKind::from_keyword(w0.text) else {
             return self.err(
@@ -376,6 +426,7 @@ impl<'a> Parser<'a> {
         };
         let specs = kind.spec().args;
         let mut args = [0u8; MAX_ARGS];
+        let mut page = None;
         let (mut i, mut prev, mut end) = (1, 0, w0.end());
         for (k, s) in specs.iter().enumerate() {
             if matches!(s.kind, ArgKind::Flag(_)) {
@@ -387,6 +438,13 @@ impl<'a> Parser<'a> {
                     format!("expected {}, found end of line", s.kind.describe()),
                 );
             };
+            if s.kind == ArgKind::Frame {
+                if let Some(p) = self.page_ref(w)? {
+                    page = Some((k, p));
+                    (i, prev, end) = (i + 1, 0, w.end());
+                    continue;
+                }
+            }
             args[k] = match s.kind.parse(w.text, prev) {
                 Ok(v) => v,
                 Err(m) => return self.err(w.col, m),
@@ -423,7 +481,26 @@ impl<'a> Parser<'a> {
                 }
             }
         }
-        Ok(Op::from_args(kind, &args))
+        Ok((Op::from_args(kind, &args), page))
+    }
+
+    /// `FILE:INDEX` where a frame is expected (None: not of that form).
+    fn page_ref(&self, w: &Word) -> Res<Option<PageRef>> {
+        let Some((file, index)) = w.text.split_once(':') else {
+            return Ok(None);
+        };
+        let mapping = ArgKind::FileOrBdev
+            .parse(file, 0)
+            .or_else(|m| self.err(w.col, format!("in a page FILE:INDEX, {m}")))?;
+        let index = ArgKind::Page
+            .parse(index, 0)
+            .or_else(|m| self.err(w.col + file.chars().count() + 1, format!("in a page FILE:INDEX, {m}")))?;
+        Ok(Some(PageRef {
+            mapping,
+            index,
+            line: self.line,
+            col: w.col,
+        }))
     }
 
     fn schedule_line(&mut self, ws: &[Word]) -> Res<()> {
@@ -442,7 +519,11 @@ impl<'a> Parser<'a> {
             col: ws[0].col,
             name: ws[0].text.to_string(),
         };
-        self.schedule.push((named, run));
+        let by_ctx = ws
+            .get(1)
+            .filter(|w| crate::step_alias::depends_on_context(w.text))
+            .map(|w| w.text.to_string());
+        self.schedule.push((named, run, by_ctx));
         Ok(())
     }
 
@@ -465,7 +546,7 @@ impl<'a> Parser<'a> {
                 ),
             };
         }
-        let Some(id) = StepId::from_name(w.text) else {
+        let Some(id) = crate::step_alias::resolve(w.text, &[]) else {
             return self.err(
                 w.col,
                 format!(
@@ -535,12 +616,16 @@ impl<'a> Parser<'a> {
                 PendingFault::Signal { task, at }
             }
             "reclaim" => {
-                let w = arg(1, "a frame (frame0..)")?;
-                let frame = ArgKind::Frame
-                    .parse(w.text, 0)
-                    .or_else(|m| self.err(w.col, m))?;
+                let w = arg(1, "a frame (frame0..) or a page (FILE:INDEX)")?;
+                let page = self.page_ref(&w)?;
+                let frame = match page {
+                    Some(_) => 0,
+                    None => ArgKind::Frame
+                        .parse(w.text, 0)
+                        .or_else(|m| self.err(w.col, m))?,
+                };
                 let at = self.at(ws, 2)?;
-                PendingFault::Done(Fault::Reclaim { frame, at })
+                PendingFault::Reclaim { frame, page, at }
             }
             other => {
                 return self.err(
@@ -555,23 +640,54 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// `at STEP` at word `i`, and the end of the line after it.
-    fn at(&self, ws: &[Word], i: usize) -> Res<u16> {
-        let v = match (ws.get(i), ws.get(i + 1)) {
-            (Some(a), Some(n)) if a.text == "at" => match n.text.parse::<u16>() {
-                Ok(v) => v,
-                Err(_) => {
-                    return self.err(n.col, format!("expected a step number, found `{}`", n.text))
-                }
-            },
-            (Some(a), _) if a.text != "at" => {
-                return self.err(a.col, format!("expected `at STEP`, found `{}`", a.text))
+    /// `at STEP`, `at LABEL [xN]` or `after LABEL [xN]` at word `i`, and
+    /// the end of the line after it.
+    fn at(&self, ws: &[Word], i: usize) -> Res<Timing> {
+        let (a, n) = match (ws.get(i), ws.get(i + 1)) {
+            (Some(a), Some(n)) if a.text == "at" || a.text == "after" => (a, n),
+            (Some(a), _) if a.text != "at" && a.text != "after" => {
+                return self.err(
+                    a.col,
+                    format!("expected `at STEP`, `at LABEL` or `after LABEL`, found `{}`", a.text),
+                )
             }
-            (Some(a), _) => return self.err(a.end(), "expected a step number after `at`"),
+            (Some(a), _) => return self.err(a.end(), format!("expected a step after `{}`", a.text)),
             _ => return self.err(ws[i - 1].end(), "expected `at STEP`, found end of line"),
         };
-        self.expect_end(ws, i + 2, "the step number")?;
-        Ok(v)
+        let after = a.text == "after";
+        if n.text.bytes().all(|b| b.is_ascii_digit()) {
+            if after {
+                return self.err(n.col, "expected a step label after `after` (`at N` for a step number)");
+            }
+            let Ok(v) = n.text.parse::<u16>() else {
+                return self.err(n.col, format!("expected a step number, found `{}`", n.text));
+            };
+            self.expect_end(ws, i + 2, "the step number")?;
+            return Ok(Timing::Step(v));
+        }
+        let Some(id) = crate::step_alias::resolve(n.text, &[]) else {
+            return self.err(
+                n.col,
+                format!("expected a step number or a step label, found `{}`{}", n.text, step_hint(n.text)),
+            );
+        };
+        let nth = match ws.get(i + 2) {
+            None => 1,
+            Some(w) => match w.text.strip_prefix('x').and_then(|d| d.parse::<u8>().ok()) {
+                Some(k @ 1..) => {
+                    self.expect_end(ws, i + 3, "the occurrence")?;
+                    k
+                }
+                _ => return self.err(w.col, format!("expected `xN` (which occurrence), found `{}`", w.text)),
+            },
+        };
+        Ok(Timing::Label {
+            id,
+            nth,
+            after,
+            line: self.line,
+            col: n.col,
+        })
     }
 
     fn bio(&self, w: &Word) -> Res<CtxId> {
@@ -627,13 +743,33 @@ impl<'a> Parser<'a> {
             );
         }
         let names = self.case.names();
-        for (n, run) in std::mem::take(&mut self.schedule) {
+        for (n, mut run, by_ctx) in std::mem::take(&mut self.schedule) {
             let ctx = self.ctx(&n, &names)?;
+            if let (Some(old), Run::Until(_, k)) = (by_ctx, run) {
+                let ops: Vec<&str> = self
+                    .case
+                    .tasks
+                    .get(usize::from(ctx))
+                    .map(|t| t.ops.iter().map(|o| o.kind().spec().keyword).collect())
+                    .unwrap_or_default();
+                if let Some(id) = crate::step_alias::resolve(&old, &ops) {
+                    run = Run::Until(id, k);
+                }
+            }
             self.case.schedule.push(Slice { ctx, run });
         }
+        for r in std::mem::take(&mut self.page_refs) {
+            let frame = self.frame_of(r.page)?;
+            if let Some(op) = self.case.tasks.get_mut(r.task).and_then(|t| t.ops.get_mut(r.op)) {
+                let mut a = op.args();
+                a[r.arg] = frame;
+                *op = Op::from_args(op.kind(), &a);
+            }
+        }
+        let mut timed = Vec::new();
         for f in std::mem::take(&mut self.faults) {
-            let f = match f {
-                PendingFault::Done(f) => f,
+            let (f, at) = match f {
+                PendingFault::Done(f) => (f, Timing::Step(0)),
                 PendingFault::Signal { task, at } => {
                     let c = self.ctx(&task, &names)?;
                     if c as usize >= MAX_TASKS {
@@ -643,11 +779,22 @@ impl<'a> Parser<'a> {
                             format!("expected a task, found `{}`", task.name),
                         );
                     }
-                    Fault::Signal { task: c, at }
+                    (Fault::Signal { task: c, at: 0 }, at)
+                }
+                PendingFault::Reclaim { frame, page, at } => {
+                    let frame = match page {
+                        Some(p) => self.frame_of(p)?,
+                        None => frame,
+                    };
+                    (Fault::Reclaim { frame, at: 0 }, at)
                 }
             };
-            self.case.faults.push(f);
+            match at {
+                Timing::Step(n) => self.case.faults.push(with_step(f, n)),
+                Timing::Label { .. } => timed.push((f, at)),
+            }
         }
+        self.resolve_label_timed(timed)?;
         Ok(Litmus {
             case: self.case,
             title: self.title,
@@ -656,14 +803,99 @@ impl<'a> Parser<'a> {
     }
 }
 
+/// `f` timed before global step `n` (faults without a time unchanged).
+fn with_step(f: Fault, n: u16) -> Fault {
+    match f {
+        Fault::Signal { task, .. } => Fault::Signal { task, at: n },
+        Fault::Reclaim { frame, .. } => Fault::Reclaim { frame, at: n },
+        f => f,
+    }
+}
+
+/// The global step number `t` names in a run of `case` (None: never reached).
+fn step_of(case: &Case, t: Timing) -> Option<u16> {
+    let Timing::Label { id, nth, after, .. } = t else {
+        return None;
+    };
+    let out = crate::exec::replay::replay(case);
+    let e = out
+        .trace?
+        .steps
+        .into_iter()
+        .filter(|e| e.phase == crate::trace::Phase::Main && e.step == id)
+        .nth(usize::from(nth) - 1)?;
+    u16::try_from(e.step_no + u32::from(after)).ok()
+}
+
+impl Parser<'_> {
+    /// The frame that holds page `p` once the setup has run.
+    fn frame_of(&self, p: PageRef) -> Res<u8> {
+        let m = crate::exec::replay::machine_after_setup(&self.case);
+        let slot = m
+            .world
+            .mappings
+            .get(usize::from(p.mapping))
+            .and_then(|mp| mp.slots.get(usize::from(p.index)));
+        match slot {
+            Some(s) if s.frame != crate::world::frame::NO_FRAME => Ok(s.frame),
+            _ => self.err_at(
+                p.line,
+                p.col,
+                format!(
+                    "page {}:{} is not in the page cache after setup (a page names the frame that holds it then)",
+                    crate::case::file_name(p.mapping),
+                    p.index
+                ),
+            ),
+        }
+    }
+
+    /// Turn label-timed faults into step numbers by running the case: the
+    /// earliest of them first, with the faults already placed, so each is
+    /// placed in the run it will be part of (a fault changes only what comes
+    /// after it; replay is deterministic).
+    fn resolve_label_timed(&mut self, mut timed: Vec<(Fault, Timing)>) -> Res<()> {
+        while !timed.is_empty() {
+            let mut best: Option<(usize, u16)> = None;
+            for (i, (_, t)) in timed.iter().enumerate() {
+                let Some(n) = step_of(&self.case, *t) else {
+                    let Timing::Label { id, nth, line, col, .. } = *t else { continue };
+                    return self.err_at(
+                        line,
+                        col,
+                        format!(
+                            "the run never reaches step {} (occurrence {nth}) to time this fault at",
+                            id.name()
+                        ),
+                    );
+                };
+                if best.is_none_or(|(_, b)| n < b) {
+                    best = Some((i, n));
+                }
+            }
+            let Some((i, n)) = best else { break };
+            let (f, _) = timed.remove(i);
+            self.case.faults.push(with_step(f, n));
+        }
+        Ok(())
+    }
+}
+
 /// `(did you mean …?)` for an unknown step label.
 fn step_hint(text: &str) -> String {
-    let near: Vec<&str> = StepId::ALL
+    let text = text.strip_suffix("()").unwrap_or(text);
+    let aliases = crate::step_alias::ALIASES
+        .iter()
+        .filter(|al| al.name.contains(text) || text.contains(al.name))
+        .map(|al| al.step.name());
+    let mut near: Vec<&str> = StepId::ALL
         .iter()
         .map(|s| s.name())
         .filter(|n| n.contains(text) || text.contains(n))
-        .take(4)
+        .chain(aliases)
         .collect();
+    near.dedup();
+    near.truncate(4);
     if near.is_empty() {
         String::from(" (see `pagelife steps`)")
     } else {
