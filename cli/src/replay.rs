@@ -50,7 +50,10 @@ pub fn run(a: &ReplayArgs) -> Result<Status> {
     let out = replay(&l.case);
     if let Some(t) = &out.trace {
         for (at, w) in &t.warnings {
-            crate::out::note(format_args!("pagelife: warning: {}: before step {at}: {w}\n", display_name(&a.file)));
+            crate::out::note(format_args!(
+                "pagelife: warning: {}: before step {at}: {w}\n",
+                display_name(&a.file)
+            ));
         }
     }
     let seen: Vec<_> = out.findings.iter().map(|f| f.oracle).collect();

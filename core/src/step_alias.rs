@@ -26,54 +26,196 @@ pub struct Alias {
 }
 
 const fn a(name: &'static str, step: StepId, from: &'static str) -> Alias {
-    Alias { name, step, op: None, from }
+    Alias {
+        name,
+        step,
+        op: None,
+        from,
+    }
 }
 
 const fn in_op(name: &'static str, op: &'static str, step: StepId, from: &'static str) -> Alias {
-    Alias { name, step, op: Some(op), from }
+    Alias {
+        name,
+        step,
+        op: Some(op),
+        from,
+    }
 }
 
 /// Every alias. Names as in the v5.0–v5.10 trees (mm/filemap.c,
 /// mm/page-writeback.c, mm/migrate.c, fs/buffer.c) before the folio
 /// conversion (v5.16–v6.x).
 pub const ALIASES: &[Alias] = &[
-    a("end_page_writeback", StepId::FolioEndWritebackClear, "v5.10 mm/filemap.c end_page_writeback()"),
-    a("test_clear_page_writeback", StepId::FolioEndWritebackClear, "v5.10 mm/page-writeback.c"),
-    a("TestClearPageWriteback", StepId::FolioEndWritebackClear, "v5.10 test_clear_page_writeback()"),
-    a("wake_up_page", StepId::EndWritebackWake, "v5.10 mm/filemap.c wake_up_page()"),
-    a("wake_up_page_bit", StepId::EndWritebackWake, "v5.10 mm/filemap.c"),
-    a("wait_on_page_writeback", StepId::FolioWaitWriteback, "v5.10 mm/page-writeback.c"),
-    a("wait_on_page_bit", StepId::FolioWaitBitCommon, "v5.10 mm/filemap.c"),
-    a("wait_on_page_bit_common", StepId::FolioWaitBitCommon, "v5.10 mm/filemap.c"),
-    a("lock_page", StepId::FolioLock, "v5.10 include/linux/pagemap.h"),
+    a(
+        "end_page_writeback",
+        StepId::FolioEndWritebackClear,
+        "v5.10 mm/filemap.c end_page_writeback()",
+    ),
+    a(
+        "test_clear_page_writeback",
+        StepId::FolioEndWritebackClear,
+        "v5.10 mm/page-writeback.c",
+    ),
+    a(
+        "TestClearPageWriteback",
+        StepId::FolioEndWritebackClear,
+        "v5.10 test_clear_page_writeback()",
+    ),
+    a(
+        "wake_up_page",
+        StepId::EndWritebackWake,
+        "v5.10 mm/filemap.c wake_up_page()",
+    ),
+    a(
+        "wake_up_page_bit",
+        StepId::EndWritebackWake,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "wait_on_page_writeback",
+        StepId::FolioWaitWriteback,
+        "v5.10 mm/page-writeback.c",
+    ),
+    a(
+        "wait_on_page_bit",
+        StepId::FolioWaitBitCommon,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "wait_on_page_bit_common",
+        StepId::FolioWaitBitCommon,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "lock_page",
+        StepId::FolioLock,
+        "v5.10 include/linux/pagemap.h",
+    ),
     a("__lock_page", StepId::FolioLock, "v5.10 mm/filemap.c"),
-    a("trylock_page", StepId::FolioTrylock, "v5.10 include/linux/pagemap.h"),
+    a(
+        "trylock_page",
+        StepId::FolioTrylock,
+        "v5.10 include/linux/pagemap.h",
+    ),
     a("unlock_page", StepId::FolioUnlock, "v5.10 mm/filemap.c"),
-    a("clear_page_dirty_for_io", StepId::FolioClearDirtyForIo, "v5.10 mm/page-writeback.c"),
-    a("set_page_writeback", StepId::FolioStartWriteback, "v5.10 include/linux/page-flags.h"),
-    a("__test_set_page_writeback", StepId::FolioStartWriteback, "v5.10 mm/page-writeback.c"),
-    a("pagevec_release", StepId::FolioBatchRelease, "v5.10 include/linux/pagevec.h"),
-    a("pagevec_lookup_range_tag", StepId::FilemapGetFoliosTag, "v5.10 mm/swap.c"),
-    a("find_get_pages_range_tag", StepId::FilemapGetFoliosTag, "v5.10 mm/filemap.c"),
-    a("find_get_entry", StepId::FilemapGetEntry, "v5.10 mm/filemap.c"),
-    a("page_cache_get_speculative", StepId::FolioTryGet, "v5.10 include/linux/pagemap.h"),
-    a("__page_cache_alloc", StepId::FilemapAllocFolio, "v5.10 mm/filemap.c"),
-    a("add_to_page_cache_lru", StepId::FilemapAddFolio, "v5.10 mm/filemap.c"),
-    a("__SetPageLocked", StepId::SetLockedLoad, "v5.10 include/linux/page-flags.h"),
-    a("__ClearPageLocked", StepId::ClearLockedLoad, "v5.10 include/linux/page-flags.h"),
-    a("truncate_inode_page", StepId::TruncateInodeFolio, "v5.10 mm/truncate.c"),
-    a("isolate_lru_page", StepId::FolioIsolateLru, "v5.10 mm/vmscan.c"),
-    a("putback_lru_page", StepId::FolioPutbackLru, "v5.10 mm/vmscan.c"),
-    a("free_unref_page_list", StepId::FreeUnrefFolios, "v5.10 mm/page_alloc.c"),
-    a("copy_page_to_iter", StepId::CopyFolioToIter, "v5.10 lib/iov_iter.c"),
-    a("iov_iter_copy_from_user_atomic", StepId::CopyFolioFromIter, "v5.10 lib/iov_iter.c"),
-    a("set_page_dirty", StepId::FolioMarkDirty, "v5.10 mm/page-writeback.c"),
+    a(
+        "clear_page_dirty_for_io",
+        StepId::FolioClearDirtyForIo,
+        "v5.10 mm/page-writeback.c",
+    ),
+    a(
+        "set_page_writeback",
+        StepId::FolioStartWriteback,
+        "v5.10 include/linux/page-flags.h",
+    ),
+    a(
+        "__test_set_page_writeback",
+        StepId::FolioStartWriteback,
+        "v5.10 mm/page-writeback.c",
+    ),
+    a(
+        "pagevec_release",
+        StepId::FolioBatchRelease,
+        "v5.10 include/linux/pagevec.h",
+    ),
+    a(
+        "pagevec_lookup_range_tag",
+        StepId::FilemapGetFoliosTag,
+        "v5.10 mm/swap.c",
+    ),
+    a(
+        "find_get_pages_range_tag",
+        StepId::FilemapGetFoliosTag,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "find_get_entry",
+        StepId::FilemapGetEntry,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "page_cache_get_speculative",
+        StepId::FolioTryGet,
+        "v5.10 include/linux/pagemap.h",
+    ),
+    a(
+        "__page_cache_alloc",
+        StepId::FilemapAllocFolio,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "add_to_page_cache_lru",
+        StepId::FilemapAddFolio,
+        "v5.10 mm/filemap.c",
+    ),
+    a(
+        "__SetPageLocked",
+        StepId::SetLockedLoad,
+        "v5.10 include/linux/page-flags.h",
+    ),
+    a(
+        "__ClearPageLocked",
+        StepId::ClearLockedLoad,
+        "v5.10 include/linux/page-flags.h",
+    ),
+    a(
+        "truncate_inode_page",
+        StepId::TruncateInodeFolio,
+        "v5.10 mm/truncate.c",
+    ),
+    a(
+        "isolate_lru_page",
+        StepId::FolioIsolateLru,
+        "v5.10 mm/vmscan.c",
+    ),
+    a(
+        "putback_lru_page",
+        StepId::FolioPutbackLru,
+        "v5.10 mm/vmscan.c",
+    ),
+    a(
+        "free_unref_page_list",
+        StepId::FreeUnrefFolios,
+        "v5.10 mm/page_alloc.c",
+    ),
+    a(
+        "copy_page_to_iter",
+        StepId::CopyFolioToIter,
+        "v5.10 lib/iov_iter.c",
+    ),
+    a(
+        "iov_iter_copy_from_user_atomic",
+        StepId::CopyFolioFromIter,
+        "v5.10 lib/iov_iter.c",
+    ),
+    a(
+        "set_page_dirty",
+        StepId::FolioMarkDirty,
+        "v5.10 mm/page-writeback.c",
+    ),
     a("put_page", StepId::FolioPut, "v5.10 include/linux/mm.h"),
-    a("migrate_page_move_mapping", StepId::FolioMigrateMapping, "v5.0 mm/migrate.c"),
-    a("buffer_migrate_page_norefs", StepId::BufferMigrateFolio, "v5.0 mm/migrate.c"),
-    a("__buffer_migrate_page", StepId::BufferMigrateFolio, "v5.0 mm/migrate.c"),
+    a(
+        "migrate_page_move_mapping",
+        StepId::FolioMigrateMapping,
+        "v5.0 mm/migrate.c",
+    ),
+    a(
+        "buffer_migrate_page_norefs",
+        StepId::BufferMigrateFolio,
+        "v5.0 mm/migrate.c",
+    ),
+    a(
+        "__buffer_migrate_page",
+        StepId::BufferMigrateFolio,
+        "v5.0 mm/migrate.c",
+    ),
     a("set_bh_page", StepId::FolioSetBh, "v5.0 fs/buffer.c"),
-    a("__find_get_block", StepId::LookupBhLru, "v5.0 fs/buffer.c (the LRU first)"),
+    a(
+        "__find_get_block",
+        StepId::LookupBhLru,
+        "v5.0 fs/buffer.c (the LRU first)",
+    ),
     in_op(
         "spin_lock(&mapping->private_lock)",
         "bh-write",
@@ -125,11 +267,20 @@ mod tests {
 
     #[test]
     fn old_names_mean_todays_steps() {
-        assert_eq!(resolve("end_page_writeback()", &[]), Some(StepId::FolioEndWritebackClear));
-        assert_eq!(resolve("folio_wake_bit", &[]), Some(StepId::EndWritebackWake));
+        assert_eq!(
+            resolve("end_page_writeback()", &[]),
+            Some(StepId::FolioEndWritebackClear)
+        );
+        assert_eq!(
+            resolve("folio_wake_bit", &[]),
+            Some(StepId::EndWritebackWake)
+        );
         let unlock = "spin_unlock(&mapping->private_lock)";
         assert_eq!(resolve(unlock, &["migrate"]), Some(StepId::NorefsCheck));
-        assert_eq!(resolve(unlock, &["bh-write"]), Some(StepId::FindGetBlockUnlock));
+        assert_eq!(
+            resolve(unlock, &["bh-write"]),
+            Some(StepId::FindGetBlockUnlock)
+        );
         assert!(depends_on_context(unlock));
         assert_eq!(resolve("no_such_function", &[]), None);
     }
@@ -137,7 +288,11 @@ mod tests {
     #[test]
     fn no_alias_shadows_a_current_label() {
         for al in ALIASES {
-            assert!(StepId::from_name(al.name).is_none(), "{} is a current label", al.name);
+            assert!(
+                StepId::from_name(al.name).is_none(),
+                "{} is a current label",
+                al.name
+            );
         }
     }
 }

@@ -108,6 +108,10 @@ pub enum Event {
     Block,
     /// A free-form remark from the step (a branch taken).
     Note(&'static str),
+    /// The path gave up or goes round again, and why (`-EAGAIN: buffer
+    /// referenced (a bh LRU)`): shown even in compact tables, so a user can
+    /// see what to change in the case.
+    Bail(&'static str),
     /// An oracle fired in this step.
     Oracle(OracleId),
 }

@@ -122,7 +122,7 @@ pub fn event_text(e: &Event, names: &[String]) -> Option<String> {
             }
         }
         Event::Block => return None,
-        Event::Note(s) => s.to_string(),
+        Event::Note(s) | Event::Bail(s) => s.to_string(),
         Event::Oracle(o) => format!("[{}]", o.name()),
     })
 }

@@ -250,7 +250,14 @@ impl<O: Observer> Exec<'_, '_, O> {
                     }
                 };
                 if let Some(r) = end.filter(|_| !self.stop) {
-                    let (ctx, how) = (s.ctx, if r == StepResult::Blocked { "blocked" } else { "finished" });
+                    let (ctx, how) = (
+                        s.ctx,
+                        if r == StepResult::Blocked {
+                            "blocked"
+                        } else {
+                            "finished"
+                        },
+                    );
                     self.warn(|ex| {
                         format!(
                             "{} {how} before step {} came (x{}; it came {seen} times)",

@@ -105,8 +105,15 @@ struct OpPageRef {
 /// A fault whose task or timing is resolved at the end.
 enum PendingFault {
     Done(Fault),
-    Signal { task: Named, at: Timing },
-    Reclaim { frame: u8, page: Option<PageRef>, at: Timing },
+    Signal {
+        task: Named,
+        at: Timing,
+    },
+    Reclaim {
+        frame: u8,
+        page: Option<PageRef>,
+        at: Timing,
+    },
 }
 
 struct Parser<'a> {
@@ -297,7 +304,12 @@ impl<'a> Parser<'a> {
         }
         let (op, page) = self.op(ws)?;
         if let (Some((arg, page)), Some(task)) = (page, self.case.tasks.len().checked_sub(1)) {
-            self.page_refs.push(OpPageRef { task, op: n, arg, page });
+            self.page_refs.push(OpPageRef {
+                task,
+                op: n,
+                arg,
+                page,
+            });
         }
         if let Some(t) = self.case.tasks.last_mut() {
             t.ops.push(op);
@@ -492,9 +504,12 @@ impl<'a> Parser<'a> {
         let mapping = ArgKind::FileOrBdev
             .parse(file, 0)
             .or_else(|m| self.err(w.col, format!("in a page FILE:INDEX, {m}")))?;
-        let index = ArgKind::Page
-            .parse(index, 0)
-            .or_else(|m| self.err(w.col + file.chars().count() + 1, format!("in a page FILE:INDEX, {m}")))?;
+        let index = ArgKind::Page.parse(index, 0).or_else(|m| {
+            self.err(
+                w.col + file.chars().count() + 1,
+                format!("in a page FILE:INDEX, {m}"),
+            )
+        })?;
         Ok(Some(PageRef {
             mapping,
             index,
@@ -648,16 +663,24 @@ impl<'a> Parser<'a> {
             (Some(a), _) if a.text != "at" && a.text != "after" => {
                 return self.err(
                     a.col,
-                    format!("expected `at STEP`, `at LABEL` or `after LABEL`, found `{}`", a.text),
+                    format!(
+                        "expected `at STEP`, `at LABEL` or `after LABEL`, found `{}`",
+                        a.text
+                    ),
                 )
             }
-            (Some(a), _) => return self.err(a.end(), format!("expected a step after `{}`", a.text)),
+            (Some(a), _) => {
+                return self.err(a.end(), format!("expected a step after `{}`", a.text))
+            }
             _ => return self.err(ws[i - 1].end(), "expected `at STEP`, found end of line"),
         };
         let after = a.text == "after";
         if n.text.bytes().all(|b| b.is_ascii_digit()) {
             if after {
-                return self.err(n.col, "expected a step label after `after` (`at N` for a step number)");
+                return self.err(
+                    n.col,
+                    "expected a step label after `after` (`at N` for a step number)",
+                );
             }
             let Ok(v) = n.text.parse::<u16>() else {
                 return self.err(n.col, format!("expected a step number, found `{}`", n.text));
@@ -668,7 +691,11 @@ impl<'a> Parser<'a> {
         let Some(id) = crate::step_alias::resolve(n.text, &[]) else {
             return self.err(
                 n.col,
-                format!("expected a step number or a step label, found `{}`{}", n.text, step_hint(n.text)),
+                format!(
+                    "expected a step number or a step label, found `{}`{}",
+                    n.text,
+                    step_hint(n.text)
+                ),
             );
         };
         let nth = match ws.get(i + 2) {
@@ -678,7 +705,12 @@ impl<'a> Parser<'a> {
                     self.expect_end(ws, i + 3, "the occurrence")?;
                     k
                 }
-                _ => return self.err(w.col, format!("expected `xN` (which occurrence), found `{}`", w.text)),
+                _ => {
+                    return self.err(
+                        w.col,
+                        format!("expected `xN` (which occurrence), found `{}`", w.text),
+                    )
+                }
             },
         };
         Ok(Timing::Label {
@@ -760,7 +792,12 @@ impl<'a> Parser<'a> {
         }
         for r in std::mem::take(&mut self.page_refs) {
             let frame = self.frame_of(r.page)?;
-            if let Some(op) = self.case.tasks.get_mut(r.task).and_then(|t| t.ops.get_mut(r.op)) {
+            if let Some(op) = self
+                .case
+                .tasks
+                .get_mut(r.task)
+                .and_then(|t| t.ops.get_mut(r.op))
+            {
                 let mut a = op.args();
                 a[r.arg] = frame;
                 *op = Op::from_args(op.kind(), &a);
@@ -859,7 +896,12 @@ impl Parser<'_> {
             let mut best: Option<(usize, u16)> = None;
             for (i, (_, t)) in timed.iter().enumerate() {
                 let Some(n) = step_of(&self.case, *t) else {
-                    let Timing::Label { id, nth, line, col, .. } = *t else { continue };
+                    let Timing::Label {
+                        id, nth, line, col, ..
+                    } = *t
+                    else {
+                        continue;
+                    };
                     return self.err_at(
                         line,
                         col,

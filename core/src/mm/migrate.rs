@@ -109,7 +109,7 @@ impl MigrateFolio {
     }
 
     fn fail(&mut self, w: &mut World, why: &'static str) {
-        w.note(Event::Note(why));
+        w.note(Event::Bail(why));
         self.ok = false;
     }
 
@@ -304,10 +304,26 @@ impl MigrateFolio {
         let hold = w.has(Toggle::PrivateLockHeld) && !w.has(Toggle::BhMigrate);
         if busy {
             spin_unlock_private(w);
+            let in_lru = ring(w, head).any(|id| {
+                w.bh_lru
+                    .iter()
+                    .flatten()
+                    .any(|r| r.id == id && r.inc == w.bhs[id as usize].inc)
+            });
             if self.invalidated {
-                self.fail(w, "buffers still referenced: -EAGAIN");
+                let why = if in_lru {
+                    "buffer referenced (a bh LRU, again): -EAGAIN"
+                } else {
+                    "buffer referenced (b_count of a user, not an LRU): -EAGAIN"
+                };
+                self.fail(w, why);
                 self.pc = MigPc::UnlockBuffers;
             } else {
+                w.note(Event::Bail(if in_lru {
+                    "buffer referenced (a bh LRU): invalidate_bh_lrus(), check again"
+                } else {
+                    "buffer referenced (b_count of a user): invalidate_bh_lrus(), check again"
+                }));
                 self.pc = MigPc::Invalidate;
             }
             return Poll::Ran(StepId::NorefsCheck);
