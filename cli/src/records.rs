@@ -154,7 +154,9 @@ pub struct VerifyFileInfo {
 pub struct VerifySigInfo {
     /// Its identity.
     pub signature: SigInfo,
-    /// `patched-only` (the patch adds it), `both` or `closed` (base only).
+    /// `patched-only` (the patch adds it), `moved` (on the base its
+    /// reproducer fires the same oracle at another step), `both` or
+    /// `closed` (base only).
     pub class: String,
     /// A reproducer on the patched profile (patched-only signatures).
     pub litmus: Option<String>,

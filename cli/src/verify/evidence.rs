@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use pagelife_core::case::Case;
 use pagelife_core::exec::check::{check_matching, CheckOptions};
 use pagelife_core::exec::replay::replay;
+use pagelife_core::oracle::{Findings, OracleId};
 use pagelife_core::profile::Profile;
 use pagelife_engine::fuzzer::{FuzzConfig, Fuzzer, Outcome1, Strategy};
 use pagelife_engine::target::Target;
@@ -118,6 +119,19 @@ impl Side {
         }
         let same = |f: &_| signature_of_findings(f).as_ref() == Some(sig);
         check_matching(&c, opts, &same).violation.map(|v| v.case)
+    }
+}
+
+impl Side {
+    /// Whether `case`, put on this profile, fires `oracle` as its headline
+    /// at any step: replayed as written, or in one of its interleavings
+    /// within the bound. (A patched-profile finding whose reproducer does
+    /// this on the base is the same bug reached at another step there.)
+    pub fn fires_oracle(&self, case: &Case, oracle: OracleId, opts: CheckOptions) -> bool {
+        let mut c = case.clone();
+        c.profile = self.profile;
+        let headline = |f: &Findings| f.headline().is_some_and(|h| h.oracle == oracle);
+        headline(&replay(&c).findings) || check_matching(&c, opts, &headline).violation.is_some()
     }
 }
 

@@ -11,9 +11,11 @@
 //! is that signature, or the same headline oracle after the same mechanism
 //! oracles at another step (the race moved, it did not close). Otherwise the
 //! patch *closes* it. A signature found on the patched profile that matches
-//! no file's race is *patched-only* when no base run shows it (the base
-//! replay and check of its reproducer included): a race the patch adds; or
-//! *both*, a race the patch leaves as it was.
+//! no file's race is *patched-only* when no base run shows it and its
+//! reproducer, replayed and checked on the base, does not fire the same
+//! headline oracle: a race the patch adds; *moved* when that reproducer
+//! fires the same oracle at another step on the base (the patch moved where
+//! an old bug shows); or *both*, a race the patch leaves as it was.
 
 mod evidence;
 mod report;
@@ -87,6 +89,10 @@ pub enum Class {
     PatchedOnly,
     /// Fires on both.
     Both,
+    /// Fires on the patched profile; on the base its reproducer fires the
+    /// same headline oracle at another step (the same bug, which the patch
+    /// moved: not a race the patch adds).
+    Elsewhere,
     /// Fires on the base only.
     Closed,
 }
@@ -167,6 +173,8 @@ fn classify(v: &mut Verification, races: &[Option<Signature>]) {
     for e in v.patched.found.iter().filter(|e| !is_race(&e.sig)) {
         let class = if v.base.get(&e.sig).is_some() {
             Class::Both
+        } else if v.base.fires_oracle(&e.case, e.sig.oracle, v.opts) {
+            Class::Elsewhere
         } else {
             Class::PatchedOnly
         };

@@ -110,6 +110,7 @@ fn others_block(v: &Verification) {
         let (word, side) = match c {
             Class::PatchedOnly => ("patched-only", &v.patched),
             Class::Both => ("both", &v.patched),
+            Class::Elsewhere => ("moved", &v.patched),
             Class::Closed => ("closed", &v.base),
         };
         put(
@@ -278,6 +279,7 @@ fn record(v: &Verification, repros: &[(String, String)]) -> Record {
             class: match c {
                 Class::PatchedOnly => "patched-only",
                 Class::Both => "both",
+                Class::Elsewhere => "moved",
                 Class::Closed => "closed",
             }
             .into(),
