@@ -27,7 +27,20 @@
 //!   alloc-fail 2                   # the 2nd allocation fails
 //!   signal W at 12                 # SIGKILL to W before global step 12
 //!   reclaim frame0 at 7            # kswapd reclaims frame 0 before step 7
+//!   signal W at folio_lock x2      # ... before the 2nd folio_lock step (anyone's)
+//!   reclaim f0:0 after test_clear_page_writeback   # f0's page 0, right after that step
+//!   alloc-fail at filemap_alloc_folio              # the allocation that step makes
 //! ```
+//!
+//! Typed from a mail: step labels may be the names the functions had in
+//! earlier releases (`end_page_writeback`, `wake_up_page`, `lock_page`,
+//! `buffer_migrate_page_norefs()`, `spin_unlock(&mapping->private_lock)`;
+//! [`crate::step_alias`] lists them), and where an operation or a fault
+//! takes a frame, a page may be named instead (`migrate bdev:0`, `reclaim
+//! f0:0`): the frame that holds it once setup has run. A label-timed fault
+//! is placed by running the case (deterministic): before the N-th step
+//! with that label after setup, or just after it with `after`. `replay`
+//! warns when a slice's label never comes or its context cannot run.
 //!
 //! Operations (declared in [`crate::op`], where each one's doc says what it
 //! models; `pagelife steps` and the parser's errors list them too):

@@ -114,6 +114,8 @@ enum PendingFault {
         page: Option<PageRef>,
         at: Timing,
     },
+    /// The first allocation the step at a label makes fails.
+    AllocAt(Timing),
 }
 
 struct Parser<'a> {
@@ -609,8 +611,19 @@ impl<'a> Parser<'a> {
                 self.expect_end(ws, 2, "the bio")?;
                 PendingFault::Done(Fault::IoError { bio: c - BIO_CTX0 })
             }
+            "alloc-fail" if matches!(ws.get(1).map(|w| w.text), Some("at")) => {
+                match self.at(ws, 1)? {
+                    Timing::Step(_) => {
+                        return self.err(
+                            ws[1].col,
+                            "expected `alloc-fail N` or `alloc-fail at LABEL [xN]`",
+                        )
+                    }
+                    at => PendingFault::AllocAt(at),
+                }
+            }
             "alloc-fail" => {
-                let w = arg(1, "which allocation (1-255)")?;
+                let w = arg(1, "which allocation (1-255), or `at LABEL`")?;
                 let Ok(nth) = w.text.parse::<u8>() else {
                     return self.err(
                         w.col,
@@ -818,6 +831,7 @@ impl<'a> Parser<'a> {
                     }
                     (Fault::Signal { task: c, at: 0 }, at)
                 }
+                PendingFault::AllocAt(at) => (Fault::AllocFail { nth: 0 }, at),
                 PendingFault::Reclaim { frame, page, at } => {
                     let frame = match page {
                         Some(p) => self.frame_of(p)?,
@@ -847,6 +861,55 @@ fn with_step(f: Fault, n: u16) -> Fault {
         Fault::Reclaim { frame, .. } => Fault::Reclaim { frame, at: n },
         f => f,
     }
+}
+
+/// Counts allocations up to the `nth` step labelled `id` after setup.
+struct AllocsBefore {
+    id: StepId,
+    nth: u8,
+    setup_steps: u32,
+    seen: u8,
+    last: u8,
+    found: Option<u8>,
+}
+
+impl crate::exec::replay::Observer for AllocsBefore {
+    fn on_step(&mut self, w: &crate::world::World, _: crate::world::CtxId, id: StepId) {
+        if self.found.is_none() && w.step_no > self.setup_steps && id == self.id {
+            self.seen += 1;
+            if self.seen == self.nth {
+                self.found = Some(self.last);
+            }
+        }
+        self.last = w.allocs;
+    }
+}
+
+/// `f` placed at timing `t` of a run of `case`: a signal or reclaim before
+/// (or after) the step, an allocation failure on the step's first allocation.
+fn placed(case: &Case, f: Fault, t: Timing) -> Option<(u16, Fault)> {
+    if let (Fault::AllocFail { .. }, Timing::Label { id, nth, .. }) = (f, t) {
+        let setup_steps = crate::exec::replay::machine_after_setup(case).world.step_no;
+        let mut obs = AllocsBefore {
+            id,
+            nth,
+            setup_steps,
+            seen: 0,
+            last: 0,
+            found: None,
+        };
+        crate::exec::replay::run_case(case, crate::exec::replay::RunOptions::default(), &mut obs);
+        let before = obs.found?;
+        let at = step_of(case, t)?;
+        return Some((
+            at,
+            Fault::AllocFail {
+                nth: before.checked_add(1)?,
+            },
+        ));
+    }
+    let at = step_of(case, t)?;
+    Some((at, with_step(f, at)))
 }
 
 /// The global step number `t` names in a run of `case` (None: never reached).
@@ -893,9 +956,9 @@ impl Parser<'_> {
     /// after it; replay is deterministic).
     fn resolve_label_timed(&mut self, mut timed: Vec<(Fault, Timing)>) -> Res<()> {
         while !timed.is_empty() {
-            let mut best: Option<(usize, u16)> = None;
-            for (i, (_, t)) in timed.iter().enumerate() {
-                let Some(n) = step_of(&self.case, *t) else {
+            let mut best: Option<(usize, u16, Fault)> = None;
+            for (i, (f, t)) in timed.iter().enumerate() {
+                let Some((n, f)) = placed(&self.case, *f, *t) else {
                     let Timing::Label {
                         id, nth, line, col, ..
                     } = *t
@@ -906,18 +969,19 @@ impl Parser<'_> {
                         line,
                         col,
                         format!(
-                            "the run never reaches step {} (occurrence {nth}) to time this fault at",
+                            "the run (with the faults placed before this one) never reaches step {} \
+                             (occurrence {nth}) to time this fault at",
                             id.name()
                         ),
                     );
                 };
-                if best.is_none_or(|(_, b)| n < b) {
-                    best = Some((i, n));
+                if best.is_none_or(|(_, b, _)| n < b) {
+                    best = Some((i, n, f));
                 }
             }
-            let Some((i, n)) = best else { break };
-            let (f, _) = timed.remove(i);
-            self.case.faults.push(with_step(f, n));
+            let Some((i, _, f)) = best else { break };
+            timed.remove(i);
+            self.case.faults.push(f);
         }
         Ok(())
     }
