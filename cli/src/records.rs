@@ -141,7 +141,9 @@ pub struct FoundInfo {
 pub struct VerifyFileInfo {
     /// The file.
     pub file: String,
-    /// `closed`, `still-open` or `not-on-base`.
+    /// `closed`, `still-open` (the file's own replay or check shows it on
+    /// the patched profile), `open-elsewhere` (only another way does), or
+    /// `not-on-base`.
     pub verdict: String,
     /// Its race on the base (null: nothing fires there).
     pub race: Option<SigInfo>,

@@ -186,7 +186,13 @@ fn verify_v5_10_closes_reuse_and_stale_dma_and_leaves_no_reuse_open() {
     let v = verdicts(&r);
     assert_eq!(v[0], ("case1-no-reuse.litmus".into(), "still-open".into()));
     assert_eq!(v[1].1, "closed");
-    assert_eq!(v[2].1, "closed");
+    // The stale-DMA file's own interleavings are clean on v5.10; a longer
+    // run finds the same signature through the no-reuse wakeup v5.10 still
+    // has (c2407cf7d22d closed it in v5.11): open elsewhere, never still open.
+    assert!(
+        ["closed", "open-elsewhere"].contains(&v[2].1.as_str()),
+        "{v:?}"
+    );
     let (code, r) = verify(&files, "v5.8", "v5.11");
     assert_eq!(code, 0, "{r}");
     assert!(verdicts(&r).iter().all(|(_, v)| v == "closed"));

@@ -9,8 +9,11 @@
 //! interleaving `check` finds, preferring one that fires what the file
 //! `expect`s). The patched profile *still has* it when anything found there
 //! is that signature, or the same headline oracle after the same mechanism
-//! oracles at another step (the race moved, it did not close). Otherwise the
-//! patch *closes* it. A signature found on the patched profile that matches
+//! oracles at another step (the race moved, it did not close): *still open*
+//! when the file's own replay or check shows it there, *open elsewhere*
+//! when only another way does (neighbourhood fuzzing, another file: the
+//! patch made the reproducer stop working without closing the race).
+//! Otherwise the patch *closes* it. A signature found on the patched profile that matches
 //! no file's race is *patched-only* when no base run shows it and its
 //! reproducer, replayed and checked on the base, does not fire the same
 //! headline oracle: a race the patch adds; *moved* when that reproducer
@@ -78,8 +81,13 @@ pub enum FileVerdict {
     NotOnBase,
     /// The patched profile shows none of it.
     Closed(Signature),
-    /// The patched profile still shows it (as the second signature).
+    /// The patched profile still shows it (as the second signature), in
+    /// the file's own interleavings (its replay or check).
     StillOpen(Signature, Signature),
+    /// The file's own interleavings are clean on the patched profile, but
+    /// the race is still reachable another way (fuzzing, another file):
+    /// the patch made this reproducer stop working, it did not close the race.
+    OpenElsewhere(Signature, Signature),
 }
 
 /// What a signature that matches no file is.
@@ -160,12 +168,23 @@ fn cross_check(from: &Side, to: &mut Side, opts: CheckOptions) {
 fn classify(v: &mut Verification, races: &[Option<Signature>]) {
     v.files = races
         .iter()
-        .map(|r| match r {
-            None => FileVerdict::NotOnBase,
-            Some(s) => match v.patched.found.iter().find(|e| same_race(s, &e.sig)) {
-                Some(e) => FileVerdict::StillOpen(s.clone(), e.sig.clone()),
-                None => FileVerdict::Closed(s.clone()),
-            },
+        .enumerate()
+        .map(|(i, r)| {
+            let Some(s) = r else {
+                return FileVerdict::NotOnBase;
+            };
+            let own = |h: &How| matches!(h, How::Replay(j) | How::Check(j, _) if *j == i);
+            let hits: Vec<_> = v
+                .patched
+                .found
+                .iter()
+                .filter(|e| same_race(s, &e.sig))
+                .collect();
+            match (hits.iter().find(|e| e.how.iter().any(own)), hits.first()) {
+                (Some(e), _) => FileVerdict::StillOpen(s.clone(), e.sig.clone()),
+                (None, Some(e)) => FileVerdict::OpenElsewhere(s.clone(), e.sig.clone()),
+                (None, None) => FileVerdict::Closed(s.clone()),
+            }
         })
         .collect();
     let is_race = |s: &Signature| races.iter().flatten().any(|r| same_race(r, s));
@@ -258,9 +277,11 @@ pub fn run(a: &VerifyArgs) -> Result<Status> {
 impl Verification {
     /// The patch closes every file's race and adds none.
     pub fn passes(&self) -> bool {
-        self.files
-            .iter()
-            .all(|f| !matches!(f, FileVerdict::StillOpen(..)))
-            && !self.others.iter().any(|(_, c)| *c == Class::PatchedOnly)
+        self.files.iter().all(|f| {
+            !matches!(
+                f,
+                FileVerdict::StillOpen(..) | FileVerdict::OpenElsewhere(..)
+            )
+        }) && !self.others.iter().any(|(_, c)| *c == Class::PatchedOnly)
     }
 }

@@ -63,6 +63,7 @@ fn file_block(v: &Verification, i: usize) {
         FileVerdict::NotOnBase => ("NOT ON BASE", None, None),
         FileVerdict::Closed(s) => ("CLOSED", Some(s), None),
         FileVerdict::StillOpen(s, t) => ("STILL OPEN", Some(s), Some(t)),
+        FileVerdict::OpenElsewhere(s, t) => ("OPEN ELSEWHERE", Some(s), Some(t)),
     };
     outln!(
         "{:<w$} {word}",
@@ -141,8 +142,14 @@ pub fn paragraph(v: &Verification) -> String {
     let closed = list(&|f| matches!(f, FileVerdict::Closed(_)));
     let mut open: Vec<String> = Vec::new();
     for (f, n) in v.files.iter().zip(&v.names) {
-        if let FileVerdict::StillOpen(_, t) = f {
-            open.push(format!("{} ({})", stem(n), t.key()));
+        match f {
+            FileVerdict::StillOpen(_, t) => open.push(format!("{} ({})", stem(n), t.key())),
+            FileVerdict::OpenElsewhere(_, t) => open.push(format!(
+                "{} (its interleaving is closed, but {} is reachable another way)",
+                stem(n),
+                t.key()
+            )),
+            _ => {}
         }
     }
     let added: Vec<String> = v
@@ -186,7 +193,7 @@ fn reproducers(v: &Verification) -> Vec<(String, String)> {
         .files
         .iter()
         .filter_map(|f| match f {
-            FileVerdict::StillOpen(_, t) => Some(t),
+            FileVerdict::StillOpen(_, t) | FileVerdict::OpenElsewhere(_, t) => Some(t),
             _ => None,
         })
         .collect();
@@ -262,6 +269,7 @@ fn record(v: &Verification, repros: &[(String, String)]) -> Record {
                 FileVerdict::NotOnBase => ("not-on-base", None, None),
                 FileVerdict::Closed(s) => ("closed", Some(s), None),
                 FileVerdict::StillOpen(s, t) => ("still-open", Some(s), Some(t)),
+                FileVerdict::OpenElsewhere(s, t) => ("open-elsewhere", Some(s), Some(t)),
             };
             VerifyFileInfo {
                 file: n.clone(),
