@@ -46,7 +46,8 @@ pub struct BenchArgs {
     pub cap: f64,
     /// Litmus files of the races (default: corpus/litmus/*.litmus).
     pub files: Vec<PathBuf>,
-    /// Strategies (comma-separated): guided, guided-nocov, random, pct, stress, check.
+    /// Strategies (comma-separated): guided, guided-nocov, random, pct, hybrid,
+    /// check-only, stress, check.
     #[arg(long, default_value = "guided,guided-nocov,random,pct,stress,check")]
     pub strategies: String,
     /// Longest delay at a stress delay point, in microseconds (the udelay).
@@ -102,10 +103,12 @@ fn strategy_of(name: &str) -> Result<Strat> {
         "guided-nocov" => Strat::Fuzz(Strategy::Guided, false),
         "random" => Strat::Fuzz(Strategy::Random, false),
         "pct" => Strat::Fuzz(Strategy::Pct, false),
+        "hybrid" => Strat::Fuzz(Strategy::Hybrid, true),
+        "check-only" => Strat::Fuzz(Strategy::CheckOnly, false),
         "stress" => Strat::Stress,
         "check" => Strat::Check,
         other => {
-            bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct, stress, check)")
+            bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct, hybrid, check-only, stress, check)")
         }
     })
 }

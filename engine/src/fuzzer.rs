@@ -6,11 +6,12 @@
 use std::collections::HashSet;
 
 use pagelife_core::case::Case;
+use pagelife_core::exec::check::{check_matching, CheckOptions};
 use pagelife_core::exec::replay::{
     run_case, run_online, Chooser, NoObserver, Observer, Outcome, RunOptions,
 };
 use pagelife_core::exec::schedule::schedule_from_taken;
-use pagelife_core::oracle::OracleId;
+use pagelife_core::oracle::{Findings, OracleId};
 use pagelife_core::profile::Profile;
 use pagelife_triage::signature::{signature_of, signature_of_findings, Signature};
 
@@ -31,6 +32,16 @@ pub enum Strategy {
     Random,
     /// Fresh cases, PCT scheduling only, depth 1–3 (a baseline).
     Pct,
+    /// Guided, and when a run reaches new coverage (new interleaving
+    /// features, or an oracle this job has not seen), the bounded checker
+    /// over the interleavings of that case's tasks: fuzzing finds the
+    /// operations, model checking their schedules. Each set of operations is
+    /// checked once (bound 1, a few thousand states); the checker's complete
+    /// interleavings count as executions, so the budget is shared by time.
+    Hybrid,
+    /// Fresh cases, each checked (bound 1, a few thousand states) instead
+    /// of scheduled: the checker alone, a baseline for the hybrid.
+    CheckOnly,
 }
 
 /// One job's configuration.
@@ -77,6 +88,8 @@ pub struct Stats {
     pub features: usize,
     /// Distinct findings (by signature) this job reported.
     pub findings: usize,
+    /// Bounded checks run (hybrid and check-only strategies).
+    pub checks: u64,
 }
 
 /// A finding no earlier execution of this job had.
@@ -102,6 +115,10 @@ pub struct Fuzzer {
     corpus: Vec<Case>,
     cov: CovMap,
     seen: HashSet<Signature>,
+    /// Operation sets already checked (hybrid, check-only).
+    checked: HashSet<u64>,
+    /// States the checker explored (hybrid, check-only).
+    check_states: u64,
     stats: Stats,
     tuning: Tuning,
 }
@@ -120,6 +137,8 @@ impl Fuzzer {
             corpus: Vec::new(),
             cov: CovMap::default(),
             seen: HashSet::new(),
+            checked: HashSet::new(),
+            check_states: 0,
             stats: Stats::default(),
             tuning: cfg.target.tuning(),
         }
@@ -228,9 +247,34 @@ impl Fuzzer {
         c
     }
 
-    /// One execution.
+    /// Guided: a fresh case, a corpus case rescheduled, or one mutated
+    /// (the shares are the target's tuning).
+    fn guided_input(&mut self) -> (Case, Outcome, bool) {
+        let (fresh, resched) = (self.tuning.fresh, self.tuning.resched);
+        let r = self.rng.below(100);
+        if self.corpus.is_empty() || r < fresh {
+            let c = self.fresh();
+            let s = self.pick_sched();
+            self.execute(&c, Some(s))
+        } else if r < resched {
+            let c = self.corpus[self.rng.below(self.corpus.len())].clone();
+            let s = self.pick_sched();
+            self.execute(&c, Some(s))
+        } else {
+            let mut c = self.corpus[self.rng.below(self.corpus.len())].clone();
+            mutate(&mut self.rng, &mut c, self.cfg.target);
+            self.prepare(&mut c);
+            self.execute(&c, None)
+        }
+    }
+
+    fn guided(&self) -> bool {
+        matches!(self.cfg.strategy, Strategy::Guided | Strategy::Hybrid)
+    }
+
+    /// One execution (for the hybrid strategy, sometimes followed by a
+    /// bounded check of the case's interleavings; see [`Strategy::Hybrid`]).
     pub fn step(&mut self) -> Outcome1 {
-        let target = self.cfg.target;
         let (concrete, out, new) = match self.cfg.strategy {
             Strategy::Random => {
                 let c = self.fresh();
@@ -241,31 +285,16 @@ impl Fuzzer {
                 let d = 1 + self.rng.below(self.tuning.pct_depth);
                 self.execute(&c, Some(Sched::Pct(d)))
             }
-            Strategy::Guided => {
-                // Fresh cases, corpus cases rescheduled, corpus cases mutated
-                // (the shares are the target's tuning).
-                let (fresh, resched) = (self.tuning.fresh, self.tuning.resched);
-                let r = self.rng.below(100);
-                if self.corpus.is_empty() || r < fresh {
-                    let c = self.fresh();
-                    let s = self.pick_sched();
-                    self.execute(&c, Some(s))
-                } else if r < resched {
-                    let c = self.corpus[self.rng.below(self.corpus.len())].clone();
-                    let s = self.pick_sched();
-                    self.execute(&c, Some(s))
-                } else {
-                    let mut c = self.corpus[self.rng.below(self.corpus.len())].clone();
-                    mutate(&mut self.rng, &mut c, target);
-                    self.prepare(&mut c);
-                    self.execute(&c, None)
-                }
+            Strategy::CheckOnly => {
+                let c = self.fresh();
+                return self.check_ops(&c).unwrap_or(Outcome1::Nothing);
             }
+            Strategy::Guided | Strategy::Hybrid => self.guided_input(),
         };
         // A run that reached new features, or made an oracle fire that this
         // job has not seen (a mechanism on its own — a stale mapping used, an
         // extent entry lost — is often one step from the data loss), is kept.
-        let fired_new = self.cfg.strategy == Strategy::Guided
+        let fired_new = self.guided()
             && signature_of_findings(&out.findings).is_some_and(|s| !self.seen.contains(&s));
         if new || fired_new {
             if self.corpus.len() < MAX_CORPUS {
@@ -275,6 +304,23 @@ impl Fuzzer {
                 self.corpus[i] = concrete.clone();
             }
         }
+        let o = self.outcome(concrete.clone(), &out);
+        // The checker's share: its states stay below a third of the model
+        // steps the executions took (a state costs about a step).
+        let budget = self.check_states * HYBRID_SHARE <= self.stats.steps;
+        if matches!(o, Outcome1::New(_))
+            || self.cfg.strategy != Strategy::Hybrid
+            || !(new || fired_new)
+            || !budget
+        {
+            return o;
+        }
+        self.check_ops(&concrete).unwrap_or(o)
+    }
+
+    /// What a run of `concrete` that produced `out` is: nothing, a
+    /// signature seen before, or a new finding (confirmed by a replay).
+    fn outcome(&mut self, concrete: Case, out: &Outcome) -> Outcome1 {
         let Some(sig) = signature_of_findings(&out.findings) else {
             return Outcome1::Nothing;
         };
@@ -299,4 +345,67 @@ impl Fuzzer {
             exec: self.stats.execs,
         }))
     }
+
+    /// The bounded checker over the interleavings of `case`'s tasks (bound
+    /// [`HYBRID_BOUND`], at most [`HYBRID_STATES`] states), once per set of
+    /// operations: only a signature this job has not reported counts as a
+    /// violation. Each complete interleaving counts as an execution.
+    fn check_ops(&mut self, case: &Case) -> Option<Outcome1> {
+        let ops: usize = case.tasks.iter().map(|t| t.ops.len()).sum();
+        if case.tasks.len() < 2 || ops > HYBRID_MAX_OPS {
+            return None;
+        }
+        let key = ops_key(case);
+        if self.checked.contains(&key) {
+            return None;
+        }
+        if self.checked.len() < MAX_CHECKED {
+            self.checked.insert(key);
+        }
+        let seen = &self.seen;
+        let fresh = |f: &Findings| signature_of_findings(f).is_some_and(|s| !seen.contains(&s));
+        let opts = CheckOptions {
+            bound: HYBRID_BOUND,
+            max_states: HYBRID_STATES,
+        };
+        let r = check_matching(case, opts, &fresh);
+        self.check_states += r.states;
+        self.stats.execs += r.interleavings.max(1);
+        self.stats.checks += 1;
+        let v = r.violation?;
+        let out =
+            pagelife_core::exec::replay::run_case(&v.case, RunOptions::default(), &mut NoObserver);
+        match self.outcome(v.case, &out) {
+            Outcome1::Nothing => None,
+            o => Some(o),
+        }
+    }
+}
+
+/// The hybrid strategy's preemption bound.
+pub const HYBRID_BOUND: u8 = 1;
+/// The hybrid strategy's state budget per check: a few thousand states
+/// cost about as much as a few hundred executions.
+pub const HYBRID_STATES: u64 = 4_000;
+/// The hybrid strategy checks while its states are fewer than the model
+/// steps of its executions divided by this. Measured on this machine: a
+/// checker state (machine clone, hash, dedup) costs about 45 model steps
+/// (`check` of case1-reuse-bug-on at bound 2: 47k states in 0.2 s; the
+/// model runs 10.6 M steps/s), so 96 keeps the checker near a third of the
+/// time.
+const HYBRID_SHARE: u64 = 96;
+/// Cases with more operations than this are not checked (their state
+/// space does not fit the budget).
+const HYBRID_MAX_OPS: usize = 8;
+/// Most operation sets remembered as checked.
+const MAX_CHECKED: usize = 1 << 16;
+
+/// A case's identity for the hybrid strategy: everything but its schedule.
+fn ops_key(case: &Case) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut c = case.clone();
+    c.schedule.clear();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    c.hash(&mut h);
+    h.finish()
 }

@@ -42,6 +42,11 @@ pub enum StrategyArg {
     Random,
     /// Fresh cases with PCT scheduling only.
     Pct,
+    /// Guided, plus the bounded checker over the interleavings of each case
+    /// that reaches new coverage (fuzz the operations, check their schedules).
+    Hybrid,
+    /// Fresh cases, each explored by the bounded checker (a baseline).
+    CheckOnly,
 }
 
 /// The longest `--time` (and `bench --cap`) accepted: 10^9 s, about 31 years.
@@ -279,6 +284,8 @@ impl Plan {
             StrategyArg::Guided => Strategy::Guided,
             StrategyArg::Random => Strategy::Random,
             StrategyArg::Pct => Strategy::Pct,
+            StrategyArg::Hybrid => Strategy::Hybrid,
+            StrategyArg::CheckOnly => Strategy::CheckOnly,
         };
         Ok(Plan {
             targets,
