@@ -200,6 +200,12 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
     let ntasks = if fs {
         fs_case(rng, &mut c, t.max_tasks)
     } else {
+        if target == Target::Mainline {
+            // Block sizes below the page size (2 or 4 buffers per
+            // block-device page) on mainline too: buffer-head races that
+            // need a ring of several buffers are only there.
+            c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
+        }
         page_setup(rng, target, &mut c);
         page_tasks(rng, &mut c, t.max_tasks)
     };
