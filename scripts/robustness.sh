@@ -10,7 +10,8 @@
 #
 # CI runs it at a small N. PAGELIFE_BIN: test another build. JOBS: parallel
 # commands (default 2). The mutated inputs are left in
-# ${PAGELIFE_ROBUST_OUT:-target/robustness} for a look.
+# ${PAGELIFE_ROBUST_OUT:-target/robustness} for a look, with failures.log
+# (each failure as it happens); progress goes to stderr every 5%.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
@@ -124,8 +125,24 @@ tasks += whole
 pipe_tasks = [[a.replace("{f}", lit) for a in c] for c in piped]
 pipe_tasks += [[a.replace("{f}", f) for a in c] for f in files[:: max(1, len(files) // 20)] for c in per_file]
 start = time.time()
+# Each failure is written to the log as it happens, and progress is printed
+# every 5% (with the failures so far): a run cut short still says how far it
+# got and what it saw.
+log = open(os.path.join(out, "failures.log"), "w")
+results = []
+def collect(it, total, what):
+    step = max(1, total // 20)
+    for i, r in enumerate(it, 1):
+        results.append(r)
+        if r is not None:
+            log.write(repr(r) + "\n"); log.flush()
+        if i % step == 0 or i == total:
+            bad = sum(1 for x in results if x is not None)
+            print(f"robustness: {what} {i}/{total} in {time.time() - start:.0f} s, {bad} failed so far",
+                  file=sys.stderr, flush=True)
 with cf.ThreadPoolExecutor(jobs) as ex:
-    results = list(ex.map(lambda a: run(a), tasks)) + list(ex.map(lambda a: run(a, pipe=True), pipe_tasks))
+    collect(ex.map(lambda a: run(a), tasks), len(tasks), "commands")
+    collect(ex.map(lambda a: run(a, pipe=True), pipe_tasks), len(pipe_tasks), "piped")
 for r in results:
     if r is None:
         continue
