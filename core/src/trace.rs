@@ -192,4 +192,7 @@ pub struct Trace {
     /// The schedule did not happen as written: a slice whose context
     /// could not run, or whose label never came (the step number, text).
     pub warnings: Vec<(u32, String)>,
+    /// The schedule's slices (by index) whose context could not run: they
+    /// took no step, and removing them changes nothing.
+    pub skipped: Vec<usize>,
 }

@@ -136,3 +136,42 @@ fn migration_says_why_it_bailed_out() {
         ["buffer referenced (a bh LRU): invalidate_bh_lrus(), check again"]
     );
 }
+
+#[test]
+fn a_labelled_schedule_replays_the_steps_it_was_made_from() {
+    use pagelife_core::case::Run;
+    use pagelife_core::exec::schedule::{label_schedule, schedule_from_taken};
+    let steps = |c: &Case| -> Vec<_> {
+        let t = replay(c).trace.unwrap();
+        t.steps.iter().map(|e| (e.ctx, e.step)).collect()
+    };
+    let dir = format!("{}/../corpus/litmus", env!("CARGO_MANIFEST_DIR"));
+    for e in std::fs::read_dir(dir).unwrap() {
+        let mut c = parse(&std::fs::read_to_string(e.unwrap().path()).unwrap());
+        // The run as counted slices, every third one asking for more steps
+        // than its context can take (cut short), mixed with the file's own
+        // labelled slices: every slice after them must stay aligned.
+        let own = c.schedule.clone();
+        let mut sched = schedule_from_taken(&replay(&c).taken);
+        for (i, s) in sched.iter_mut().enumerate() {
+            if let (0, Run::Steps(n)) = (i % 3, s.run) {
+                s.run = Run::Steps(n.saturating_mul(4).min(127));
+            }
+        }
+        c.schedule = own.into_iter().take(2).chain(sched).take(32).collect();
+        let mut labelled = c.clone();
+        labelled.schedule = label_schedule(&c);
+        assert_eq!(steps(&c), steps(&labelled), "{:?}", c.schedule);
+    }
+    // A fuzzer finding (CI's main job) whose schedule had slices its replay
+    // skips: pruned, they are gone and the run is the same.
+    let bytes = include_bytes!("data/label-schedule-cut-short.bin");
+    let raw = pagelife_core::codec::decode(bytes).unwrap();
+    assert!(!replay(&raw).trace.unwrap().skipped.is_empty());
+    let c = pagelife_core::exec::schedule::prune_skipped(&raw);
+    assert!(replay(&c).trace.unwrap().skipped.is_empty());
+    assert_eq!(steps(&raw), steps(&c));
+    let mut labelled = c.clone();
+    labelled.schedule = label_schedule(&c);
+    assert_eq!(steps(&c), steps(&labelled));
+}

@@ -328,7 +328,9 @@ impl Fuzzer {
             let case = self.cfg.keep_duplicates.then(|| Box::new(concrete));
             return Outcome1::Seen(sig, case);
         }
-        // Confirm by replaying the concrete case with a trace; that run names the finding.
+        // Confirm by replaying the concrete case with a trace; that run names
+        // the finding. Slices that replay skips are dropped (the same run).
+        let concrete = pagelife_core::exec::schedule::prune_skipped(&concrete);
         let again = pagelife_core::exec::replay::replay(&concrete);
         let Some(sig) = signature_of(&again) else {
             return Outcome1::Nothing;

@@ -221,11 +221,12 @@ impl<O: Observer> Exec<'_, '_, O> {
         self.phase = Phase::Main;
     }
 
-    fn run_slice(&mut self, s: &Slice) {
+    /// Run one slice; false if its context could not run (skipped).
+    fn run_slice(&mut self, s: &Slice) -> bool {
         if !self.m.runnable(s.ctx) {
             let ctx = s.ctx;
             self.warn(|ex| ex.why_not(ctx));
-            return;
+            return false;
         }
         match s.run {
             Run::Steps(n) => {
@@ -270,6 +271,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             }
             Run::Block => while let StepResult::Ran(_) = self.step(s.ctx) {},
         }
+        true
     }
 
     fn fallback(&mut self) -> bool {
@@ -456,11 +458,15 @@ pub fn finish_run(m: Machine<'_>) -> Findings {
 pub fn run_case<O: Observer>(case: &Case, opts: RunOptions, obs: &mut O) -> Outcome {
     let mut ex = Exec::new(Machine::new(case), opts, obs);
     ex.run_setup();
-    for s in &case.schedule {
+    for (i, s) in case.schedule.iter().enumerate() {
         if ex.stop {
             break;
         }
-        ex.run_slice(s);
+        if !ex.run_slice(s) {
+            if let Some(t) = ex.trace.as_mut() {
+                t.skipped.push(i);
+            }
+        }
     }
     ex.fallback();
     ex.quiesce();

@@ -30,6 +30,23 @@ pub fn schedule_from_taken(taken: &[CtxId]) -> Vec<Slice> {
         .collect()
 }
 
+/// `case` without the schedule slices its replay skips (their context could
+/// not run: they take no step, so the run is the same without them).
+pub fn prune_skipped(case: &Case) -> Case {
+    let skipped = replay(case).trace.map(|t| t.skipped).unwrap_or_default();
+    let mut c = case.clone();
+    if !skipped.is_empty() {
+        c.schedule = case
+            .schedule
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !skipped.contains(i))
+            .map(|(_, s)| *s)
+            .collect();
+    }
+    c
+}
+
 /// Rewrite every `Steps(n)` slice of `case` as `Until(label, k)`: run until
 /// the k-th occurrence of the label of its last step — the same steps, said
 /// the way the seed mails say them ("CPU1: test_clear_page_writeback").
@@ -46,29 +63,38 @@ pub fn label_schedule(case: &Case) -> Vec<Slice> {
     let mut pos = 0;
     let mut sched = Vec::with_capacity(case.schedule.len());
     for s in &case.schedule {
-        let Run::Steps(n) = s.run else {
-            sched.push(*s);
-            continue;
+        // The steps this slice took: the entries from `pos` that are its
+        // context's, as far as its run goes (every slice advances `pos`,
+        // labelled or not, so later slices stay aligned).
+        let rest = &main[pos.min(main.len())..];
+        let ours = rest.iter().take_while(|e| e.ctx == s.ctx).count();
+        let took = match s.run {
+            Run::Steps(n) => ours.min(n as usize),
+            Run::Until(id, k) => {
+                let mut seen = 0;
+                rest[..ours]
+                    .iter()
+                    .position(|e| {
+                        seen += usize::from(e.step == id);
+                        seen >= usize::from(k.max(1))
+                    })
+                    .map_or(ours, |p| p + 1)
+            }
+            Run::Block => ours,
         };
-        let n = n as usize;
-        let mine: Vec<_> = main[pos.min(main.len())..]
-            .iter()
-            .take(n)
-            .filter(|e| e.ctx == s.ctx)
-            .collect();
-        if mine.len() != n || n == 0 {
-            // The slice did not run as counted (skipped or cut short): keep the count.
-            sched.push(*s);
-            pos += mine.len();
-            continue;
+        let mine = &rest[..took];
+        pos += took;
+        match (s.run, mine.last()) {
+            (Run::Steps(n), Some(last)) if took == n as usize => {
+                let k = mine.iter().filter(|e| e.step == last.step).count();
+                sched.push(Slice {
+                    ctx: s.ctx,
+                    run: Run::Until(last.step, k.min(255) as u8),
+                });
+            }
+            // Labelled already, or cut short, or skipped: as it was.
+            _ => sched.push(*s),
         }
-        let last = mine[n - 1].step;
-        let k = mine.iter().filter(|e| e.step == last).count();
-        sched.push(Slice {
-            ctx: s.ctx,
-            run: Run::Until(last, k.min(255) as u8),
-        });
-        pos += n;
     }
     sched
 }
