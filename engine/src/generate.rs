@@ -38,7 +38,11 @@ fn weighted(rng: &mut Rng, w: &[u16]) -> usize {
 
 /// A random operation of domain `d`, on `hot` most of the time.
 pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8) -> Op {
-    let weights: Vec<u16> = OpKind::ALL.iter().map(|k| k.weight(d)).collect();
+    // A fixed array: no allocation per operation drawn.
+    let mut weights = [0u16; OpKind::ALL.len()];
+    for (w, k) in weights.iter_mut().zip(OpKind::ALL) {
+        *w = k.weight(d);
+    }
     let kind = OpKind::ALL[weighted(rng, &weights)];
     let b = bias(d);
     let mut args: Args = [0; MAX_ARGS];
