@@ -4,7 +4,8 @@
 # (exit 101 or "panicked" on stderr), any exit status outside the rule
 # (0 success, 1 an oracle fired, 2 bad input, 3 nothing to do, 4 an expected
 # oracle did not fire), and any
-# command still running after its timeout.
+# command that uses more than 60 s of CPU (RLIMIT_CPU: a loaded machine does
+# not turn a slow command into a failure) or is still running after 600 s.
 #
 #   bash scripts/robustness.sh [N] [M]     # default N=1000 litmus files, M=200 byte files
 #
@@ -22,7 +23,7 @@ out=${PAGELIFE_ROBUST_OUT:-target/robustness}
 rm -rf "$out"
 mkdir -p "$out"
 exec python3 - "$bin" "$n" "$m" "$out" "${JOBS:-2}" <<'PY'
-import os, random, subprocess, sys, glob, concurrent.futures as cf, time
+import os, random, resource, subprocess, sys, glob, concurrent.futures as cf, time
 
 bin_, n, m, out, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
 bin_ = os.path.abspath(bin_)
@@ -100,18 +101,23 @@ lit = "corpus/litmus/case1-reuse-bug-on.litmus"
 
 failures, slow, codes = [], [], {}
 
-def run(args, pipe=False, timeout=60):
+def cpu_limit(secs=60):
+    # A hang is measured in CPU seconds: SIGXCPU at the limit (exit -24).
+    resource.setrlimit(resource.RLIMIT_CPU, (secs, secs + 5))
+
+def run(args, pipe=False, timeout=600):
     cmd = [bin_] + args
     try:
         if pipe:
             sh = "set -o pipefail; " + " ".join("'" + a.replace("'", "'\\''") + "'" for a in cmd) + " 2>\"$0\" | head -1 >/dev/null"
             errf = os.path.join(out, f"err-{os.getpid()}-{rng.random()}")
-            p = subprocess.run(["bash", "-c", sh, errf], timeout=timeout)
+            p = subprocess.run(["bash", "-c", sh, errf], timeout=timeout, preexec_fn=cpu_limit)
             err = open(errf, errors="replace").read() if os.path.exists(errf) else ""
             if os.path.exists(errf):
                 os.remove(errf)
         else:
-            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout)
+            p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout,
+                               preexec_fn=cpu_limit)
             err = p.stderr.decode(errors="replace")
     except subprocess.TimeoutExpired:
         return ("timeout", args)
