@@ -514,6 +514,98 @@ steps! {
     /// (unwritten with a5949d3faedf) and the mapping and `data_seq` taken
     /// from it.
     XfsBmapiConvertDelalloc = (126, "xfs_bmapi_convert_delalloc") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork, if_seq, block allocator" }
+
+    // ---- jbd2 (fs/jbd2/, v6.x; see crate::fs::jbd2) -------------------------------
+    /// fs/jbd2/transaction.c `jbd2__journal_start()` → `start_this_handle()`:
+    /// under `j_state_lock`, a running transaction is created if none
+    /// (`jbd2_get_transaction()`), a `T_LOCKED` one is waited for
+    /// (`wait_transaction_locked()`), and `t_updates` is raised.
+    JournalStart = (129, "jbd2__journal_start") { locks: "j_state_lock", state: "r: T_LOCKED; w: j_running_transaction, t_updates" }
+    /// fs/jbd2/transaction.c `jbd2_write_access_granted()`: under RCU, with no
+    /// lock, the buffer already belongs to the handle's transaction
+    /// (`b_transaction` or `b_next_transaction`): write access without `lock_buffer()`.
+    WriteAccessGranted = (130, "jbd2_write_access_granted") { locks: "rcu_read_lock", state: "r: BH_JBD, b_transaction, b_next_transaction" }
+    /// fs/jbd2/journal.c `jbd2_journal_add_journal_head()`: under
+    /// `jbd_lock_bh_journal_head()`, attach a journal head if none (`BH_JBD`,
+    /// `bh->b_private`, `get_bh()`), and take the caller's `b_jcount`.
+    AddJournalHead = (131, "jbd2_journal_add_journal_head") { locks: "BH_JournalHead bit lock", state: "w: BH_JBD, b_count, b_jcount" }
+    /// fs/jbd2/transaction.c `do_get_write_access()` `repeat:` `lock_buffer(bh)`:
+    /// sleeps while the buffer is locked (a migration holds every buffer lock
+    /// of its folio until `unlock_buffers`).
+    GwaLockBuffer = (132, "do_get_write_access:lock_buffer") { locks: "", state: "r/w: BH_Lock" }
+    /// fs/jbd2/transaction.c `do_get_write_access()` under `b_state_lock`: a dirty
+    /// buffer becomes `BH_JBDDirty`, `unlock_buffer()`; then file the buffer
+    /// on the running transaction (`BJ_Reserved`), or, if the committing one
+    /// owns it, wait on `BH_Shadow` or freeze a copy of `b_data`
+    /// (`jbd2_freeze_jh_data()`, when it is on `BJ_Metadata`) and set
+    /// `b_next_transaction`; `jbd2_journal_put_journal_head()`. The frozen
+    /// buffer's allocation (`jbd2_alloc(GFP_NOFS | __GFP_NOFAIL)` with the
+    /// lock dropped, then `goto repeat`) is not a step of its own: the
+    /// state is read again under the lock after it.
+    DoGetWriteAccess = (133, "do_get_write_access") { locks: "b_state_lock, j_list_lock", state: "r: b_folio data, BH_Shadow, b_transaction, b_jlist; w: BH_Dirty/JBDDirty, BH_Lock, b_transaction, b_next_transaction, b_frozen_data, b_modified, b_jcount" }
+    /// fs/ext4/ext4_jbd2.c `__ext4_handle_dirty_metadata()` (`set_buffer_meta()`,
+    /// `set_buffer_prio()`) → fs/jbd2/transaction.c `jbd2_journal_dirty_metadata()`
+    /// under `b_state_lock`: `b_modified` (a credit), `BH_JBDDirty`, and the
+    /// buffer filed on the running transaction's `BJ_Metadata` unless the
+    /// committing one still owns it (refiled at commit).
+    DirtyMetadata = (134, "jbd2_journal_dirty_metadata") { locks: "b_state_lock, j_list_lock", state: "w: BH_Meta, b_modified, BH_JBDDirty, b_jlist, b_transaction" }
+    /// fs/jbd2/transaction.c `jbd2_journal_stop()` → `stop_this_handle()`:
+    /// `atomic_dec_and_test(&transaction->t_updates)` and the wakeup of
+    /// `j_wait_updates`.
+    JournalStop = (135, "jbd2_journal_stop") { locks: "", state: "w: t_updates" }
+    /// fs/jbd2/commit.c `jbd2_journal_commit_transaction()`: under
+    /// `j_state_lock`, `t_state = T_LOCKED` (new handles wait).
+    CommitLock = (136, "jbd2_journal_commit_transaction:T_LOCKED") { locks: "j_state_lock", state: "r: j_running_transaction; w: t_state" }
+    /// fs/jbd2/commit.c `jbd2_journal_commit_transaction()`: after
+    /// `jbd2_journal_wait_updates()`, still under `j_state_lock`: `T_SWITCH`, the
+    /// reserved list refiled (`jbd2_journal_refile_buffer()`), `T_FLUSH`:
+    /// the transaction becomes `j_committing_transaction`, no transaction runs.
+    CommitSwitch = (137, "jbd2_journal_commit_transaction:T_FLUSH") { locks: "j_state_lock, j_list_lock", state: "r: t_updates; w: j_running/committing_transaction, reserved buffers" }
+    /// fs/jbd2/commit.c: `atomic_inc(&bh->b_count)` for the shadowed buffer,
+    /// then fs/jbd2/journal.c `jbd2_journal_write_metadata_buffer()` under
+    /// `b_state_lock`: the log buffer aliases `b_frozen_data` if there is
+    /// one, else `bh_in->b_folio` at `b_data`'s offset (no copy, no folio
+    /// lock or reference); `BJ_Shadow`, `set_buffer_shadow()`.
+    WriteMetadataBuffer = (138, "jbd2_journal_write_metadata_buffer") { locks: "b_state_lock, j_list_lock", state: "r: b_frozen_data, b_folio; w: b_count, b_jlist, BH_Shadow" }
+    /// fs/jbd2/commit.c: `lock_buffer()`, `clear_buffer_dirty()`,
+    /// `submit_bh(REQ_OP_WRITE | REQ_SYNC)` of a log buffer.
+    LogSubmit = (139, "jbd2_journal_commit_transaction:submit_bh") { locks: "", state: "w: bio" }
+    /// fs/jbd2/commit.c: `wait_on_buffer()` of a log buffer, `__brelse()` and
+    /// `free_buffer_head()` of it; the shadowed buffer filed on `BJ_Forget`
+    /// and its extra `b_count` dropped.
+    LogWait = (140, "jbd2_journal_commit_transaction:wait_on_buffer") { locks: "b_state_lock, j_list_lock", state: "r: bio; w: b_jlist, b_count" }
+    /// fs/jbd2/commit.c `journal_submit_commit_record()` and
+    /// `journal_wait_on_commit_record()`: the transaction is committed, its
+    /// updates what recovery replays. (The commit block lives in the log,
+    /// outside the model's disk; its I/O is one step.)
+    CommitRecord = (141, "journal_submit_commit_record") { locks: "", state: "w: committed contents" }
+    /// fs/jbd2/commit.c, the forget list: `b_frozen_data` freed, an older
+    /// checkpoint entry removed, a `BH_JBDDirty` buffer put on this
+    /// transaction's checkpoint list (`__jbd2_journal_insert_checkpoint()`),
+    /// then `__jbd2_journal_refile_buffer()`: to `b_next_transaction`, or
+    /// unfiled with `mark_buffer_dirty()` and the transaction's journal-head
+    /// reference dropped.
+    CommitForget = (142, "jbd2_journal_commit_transaction:forget") { locks: "b_state_lock, j_list_lock", state: "w: b_frozen_data, b_cp_transaction, b_transaction, BH_JBDDirty, BH_Dirty, PG_dirty, b_jcount, BH_JBD, b_count" }
+    /// fs/jbd2/commit.c: `T_FINISHED`, `j_committing_transaction = NULL`.
+    CommitDone = (143, "jbd2_journal_commit_transaction:T_FINISHED") { locks: "j_state_lock", state: "w: j_committing_transaction" }
+    /// fs/jbd2/commit.c `journal_end_buffer_io_sync()`: the log buffer's
+    /// `clear_bit_unlock(BH_Shadow)` on the original buffer, `wake_up_bit()`,
+    /// `unlock_buffer()` of the log buffer.
+    JournalEndIo = (144, "journal_end_buffer_io_sync") { locks: "", state: "w: BH_Shadow; wake" }
+    /// fs/buffer.c `end_buffer_write_sync()`: `unlock_buffer()`, `put_bh()`.
+    EndBufferWriteSync = (145, "end_buffer_write_sync") { locks: "", state: "w: BH_Lock, b_count" }
+    /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()` under `j_list_lock`: the
+    /// next buffer on a checkpoint list: locked → wait; in a live transaction
+    /// (`jh->b_transaction`) → `jbd2_log_start_commit()` and wait for the
+    /// commit ("Waiting for Godot"); dirty → queue it for
+    /// writing (`get_bh()`); clean → `__jbd2_journal_remove_checkpoint()`
+    /// (`b_cp_transaction = NULL`, `jbd2_journal_put_journal_head()`: the last
+    /// reference detaches the head and drops its `b_count`).
+    CheckpointScan = (146, "jbd2_log_do_checkpoint") { locks: "j_list_lock", state: "r: BH_Lock, BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
+    /// fs/jbd2/checkpoint.c `__flush_batch()` → fs/buffer.c `write_dirty_buffer()`:
+    /// `lock_buffer()`, `test_clear_buffer_dirty()`, `get_bh()`, `submit_bh()`
+    /// of `bh->b_folio`'s block; `__brelse()` of the batch's reference.
+    WriteDirtyBuffer = (147, "write_dirty_buffer") { locks: "", state: "r: b_folio; w: BH_Lock, BH_Dirty, b_count, bio" }
 }
 
 impl StepId {

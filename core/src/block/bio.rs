@@ -40,13 +40,22 @@ pub fn submit_bio_blocks(
     pblk: [u8; MAX_BLOCKS],
     convert: u8,
 ) -> bool {
+    submit_bio_at(w, folio, kind, pblk, convert).is_some()
+}
+
+/// `submit_bio_blocks()`, returning the bio's slot (`None`: every slot is
+/// in flight), for a submitter that records more about the bio.
+pub fn submit_bio_at(
+    w: &mut World,
+    folio: FolioRef,
+    kind: BioKind,
+    pblk: [u8; MAX_BLOCKS],
+    convert: u8,
+) -> Option<usize> {
     let k = if (w.nbios as usize) < MAX_BIOS {
         w.nbios as usize
     } else {
-        match w.bios.iter().position(|b| !b.live) {
-            Some(k) => k,
-            None => return false,
-        }
+        w.bios.iter().position(|b| !b.live)?
     };
     let fr = *w.frame(folio);
     w.bios[k] = Bio {
@@ -61,6 +70,10 @@ pub fn submit_bio_blocks(
         holds_ref: false,
         pblk,
         convert,
+        bh: crate::world::NO_BH,
+        tid: 0,
+        token: 0,
+        frozen: false,
     };
     if (w.nbios as usize) < MAX_BIOS {
         w.nbios += 1;
@@ -70,7 +83,7 @@ pub fn submit_bio_blocks(
         frame: folio.frame,
         inc: folio.inc,
     });
-    true
+    Some(k)
 }
 
 /// Take one step of bio `k`.
@@ -79,6 +92,14 @@ pub fn bio_step(w: &mut World, k: usize) -> Poll {
     match b.kind {
         BioKind::WritePage => write_step(w, k, b),
         BioKind::ReadPage => read_step(w, k, b),
+        BioKind::JournalLog => crate::fs::jbd2::commit::log_bio_step(w, k),
+        BioKind::WriteBuffer => match b.pc {
+            wpc::DMA => dma_transfer(w, k, b),
+            _ => {
+                crate::fs::buffer::end_buffer_write_sync(w, b.bh);
+                finish(w, k, StepId::EndBufferWriteSync)
+            }
+        },
     }
 }
 

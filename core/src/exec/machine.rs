@@ -76,6 +76,11 @@ impl Hash for Machine<'_> {
 
 const SYNC_OPS: [Op; 1] = [Op::Sync {}];
 
+/// Umount with the journal in use: `sync_filesystem()` commits it first
+/// (`ext4_sync_fs()` → the journal commit), `ext4_put_super()` checkpoints
+/// what is left last (`jbd2_journal_destroy()`).
+const JOURNAL_SYNC_OPS: [Op; 3] = [Op::Jbd2Commit {}, Op::Sync {}, Op::Jbd2Checkpoint {}];
+
 impl<'c> Machine<'c> {
     /// A machine at the start of `case` (setup not run yet).
     pub fn new(case: &'c Case) -> Machine<'c> {
@@ -120,6 +125,7 @@ impl<'c> Machine<'c> {
                 .and_then(|d| d.ops.get(idx))
                 .copied(),
             TASK_INIT => self.case.setup.get(idx).copied(),
+            TASK_SYNC if self.world.journal.next_tid != 1 => JOURNAL_SYNC_OPS.get(idx).copied(),
             TASK_SYNC => SYNC_OPS.get(idx).copied(),
             TASK_KSWAPD if idx == 0 && self.kswapd_frame != NO_FRAME => Some(Op::Reclaim {
                 frame: self.kswapd_frame,

@@ -41,6 +41,19 @@ pub enum Cond {
     /// The last `iput()` of a file waits until no operation holds a
     /// reference on it.
     InodeUnused(u8),
+    /// `wait_on_bit_io(&bh->b_state, BH_Shadow)`: until the log write of
+    /// the buffer's primary copy completes.
+    BhShadowClear(u8),
+    /// `start_this_handle()` → `wait_transaction_locked()`: until the
+    /// running transaction is no longer `T_LOCKED`.
+    JournalUnlocked,
+    /// `jbd2_journal_wait_updates()`: until the locked transaction has no
+    /// handle left.
+    JournalUpdates,
+    /// `wait_on_buffer()` on a buffer bio's buffer: until bio `k` finished.
+    BioDone(u8),
+    /// One kjournald2 commits: until no other commit is under way.
+    CommitIdle,
 }
 
 impl Cond {
@@ -62,6 +75,11 @@ impl Cond {
             Cond::InodeUnused(f) => {
                 w.mappings[(f as usize).min(crate::world::MAX_FILES - 1)].i_count == 0
             }
+            Cond::BhShadowClear(id) => !w.journal.jh(id).shadow,
+            Cond::JournalUnlocked => !w.journal.locked,
+            Cond::JournalUpdates => w.journal.updates == 0,
+            Cond::CommitIdle => !w.journal.locked && w.journal.committing == 0,
+            Cond::BioDone(k) => !w.bios[(k as usize).min(crate::world::MAX_BIOS - 1)].live,
             Cond::BhUnlocked(id) => {
                 let b = &w.bhs[(id as usize).min(w.bhs.len() - 1)];
                 !b.live || b.state & crate::world::bs::LOCK == 0

@@ -163,6 +163,34 @@ pub fn brelse(w: &mut World, r: BhRef) {
     b.b_count -= 1;
 }
 
+/// fs/buffer.c `mark_buffer_dirty()`: BH_Dirty, then
+/// `folio_mark_dirty(bh->b_folio)` (`bh-use-after-free` if that folio is gone).
+pub fn mark_buffer_dirty(w: &mut World, id: u8) {
+    let b = &mut w.bhs[id as usize];
+    b.state |= bs::DIRTY;
+    let f = b.folio;
+    if w.check_ref(f) {
+        folio_mark_dirty(w, f);
+    } else {
+        w.fire(
+            OracleId::BhUseAfterFree,
+            f.frame,
+            crate::oracle::Payload::Incarnation(f.inc),
+        );
+    }
+}
+
+/// fs/buffer.c `end_buffer_write_sync()`: `unlock_buffer()`, `put_bh()` of
+/// the reference `write_dirty_buffer()` took for the I/O.
+pub fn end_buffer_write_sync(w: &mut World, id: u8) {
+    if id == NO_BH {
+        return;
+    }
+    w.bhs[id as usize].state &= !bs::LOCK;
+    let r = bh_ref(w, id);
+    brelse(w, r);
+}
+
 /// `lookup_bh_lru()`: this CPU's LRU, with no lock; a hit moves to the front
 /// and takes a reference.
 pub fn lookup_bh_lru(w: &mut World, cpu: u8, block: u8) -> Option<BhRef> {
@@ -308,6 +336,22 @@ enum BhPc {
     Write,
     Dirty,
     Brelse,
+    /// jbd2: `jbd2__journal_start()`.
+    Start,
+    /// jbd2: `jbd2_write_access_granted()`.
+    Granted,
+    /// jbd2: `jbd2_journal_add_journal_head()`.
+    Attach,
+    /// jbd2: `do_get_write_access()`'s `lock_buffer()`.
+    GwaLock,
+    /// jbd2: `do_get_write_access()` under `b_state_lock`.
+    Access,
+    /// jbd2: `wait_on_bit_io(BH_Shadow)`, then `goto repeat`.
+    ShadowWait,
+    /// jbd2: `jbd2_journal_dirty_metadata()`.
+    DirtyMeta,
+    /// jbd2: `jbd2_journal_stop()`.
+    Stop,
 }
 
 /// A metadata user: `__find_get_block()` (or `__find_get_block_nonatomic()`,
@@ -332,6 +376,9 @@ pub struct BhWrite {
     data: FolioRef,
     version: u16,
     tries: u8,
+    /// In a jbd2 handle (`jbd2-update`): the transaction's tid once started.
+    journal: bool,
+    tid: u8,
 }
 
 impl BhWrite {
@@ -352,6 +399,30 @@ impl BhWrite {
             data: FolioRef::NONE,
             version: 0,
             tries: 0,
+            journal: false,
+            tid: 0,
+        }
+    }
+
+    /// A journalled metadata update of `block` (ext4's path through jbd2):
+    /// `jbd2__journal_start()`, the lookup, `jbd2_journal_get_write_access()`,
+    /// the update through `b_data` (dereferenced after write access was
+    /// granted), `jbd2_journal_dirty_metadata()` (which sets BH_Meta),
+    /// `brelse()`, `jbd2_journal_stop()`.
+    pub fn journalled(block: u8, getblk: bool, nonatomic: bool, cpu: u8) -> BhWrite {
+        BhWrite {
+            journal: true,
+            pc: BhPc::Start,
+            ..BhWrite::new(block, getblk, false, nonatomic, cpu)
+        }
+    }
+
+    /// After the lookup found the buffer.
+    fn found_pc(&self) -> BhPc {
+        if self.journal {
+            BhPc::Granted
+        } else {
+            BhPc::Write
         }
     }
 
@@ -375,8 +446,19 @@ impl BhWrite {
         }
     }
 
-    /// Take one step.
+    /// Take one step. In a handle, the lookup or update ending the
+    /// operation (a miss, the `brelse()`) goes on to `jbd2_journal_stop()`.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.step_buffer(w) {
+            Poll::Done(id) if self.journal && self.pc != BhPc::Stop && self.tid != 0 => {
+                self.pc = BhPc::Stop;
+                Poll::Ran(id)
+            }
+            p => p,
+        }
+    }
+
+    fn step_buffer(&mut self, w: &mut World) -> Poll {
         let bpp = w.cfg.bpp(BDEV);
         let index = self.block / bpp as u8;
 
@@ -407,7 +489,7 @@ impl BhWrite {
             BhPc::SlowUnlock(hit) => self.slow_unlock(w, hit),
             BhPc::Install => {
                 bh_lru_install(w, self.cpu, self.bh);
-                self.pc = BhPc::Write;
+                self.pc = self.found_pc();
                 Poll::Ran(StepId::BhLruInstall)
             }
             BhPc::Getblk => self.getblk(w),
@@ -415,6 +497,77 @@ impl BhWrite {
             BhPc::Write => self.write(w),
             BhPc::Dirty => self.dirty(w),
             BhPc::Brelse => self.brelse(w),
+            BhPc::Start
+            | BhPc::Granted
+            | BhPc::Attach
+            | BhPc::GwaLock
+            | BhPc::Access
+            | BhPc::ShadowWait
+            | BhPc::DirtyMeta
+            | BhPc::Stop => self.step_handle(w),
+        }
+    }
+
+    /// The jbd2 handle's steps (crate::fs::jbd2::handle).
+    fn step_handle(&mut self, w: &mut World) -> Poll {
+        use crate::fs::jbd2::handle as h;
+        let id = self.bh.id;
+        match self.pc {
+            BhPc::Start => match h::journal_start(w) {
+                Err(c) => Poll::Block(c),
+                Ok(tid) => {
+                    self.tid = tid;
+                    self.pc = BhPc::Lru;
+                    Poll::Ran(StepId::JournalStart)
+                }
+            },
+            BhPc::Granted => {
+                self.pc = if h::write_access_granted(w, id, self.tid) {
+                    self.data = w.bhs[id as usize].folio;
+                    BhPc::Write
+                } else {
+                    BhPc::Attach
+                };
+                Poll::Ran(StepId::WriteAccessGranted)
+            }
+            BhPc::Attach => {
+                h::attach(w, id);
+                self.pc = BhPc::GwaLock;
+                Poll::Ran(StepId::AddJournalHead)
+            }
+            BhPc::GwaLock => match h::lock_buffer(w, id) {
+                Err(c) => Poll::Block(c),
+                Ok(()) => {
+                    self.pc = BhPc::Access;
+                    Poll::Ran(StepId::GwaLockBuffer)
+                }
+            },
+            BhPc::Access => {
+                self.pc = match h::do_get_write_access(w, id, self.tid) {
+                    h::Access::Shadow => BhPc::ShadowWait,
+                    h::Access::Granted => {
+                        self.data = w.bhs[id as usize].folio;
+                        BhPc::Write
+                    }
+                };
+                Poll::Ran(StepId::DoGetWriteAccess)
+            }
+            BhPc::ShadowWait => {
+                if w.journal.jh(id).shadow {
+                    return Poll::Block(Cond::BhShadowClear(id));
+                }
+                self.pc = BhPc::GwaLock;
+                self.step_handle(w)
+            }
+            BhPc::DirtyMeta => {
+                h::dirty_metadata(w, id, self.tid, self.block, self.version);
+                self.pc = BhPc::Brelse;
+                Poll::Ran(StepId::DirtyMetadata)
+            }
+            _ => {
+                h::journal_stop(w);
+                Poll::Done(StepId::JournalStop)
+            }
         }
     }
 
@@ -429,7 +582,7 @@ impl BhWrite {
             Some(r) => {
                 w.touched = w.bhs[r.id as usize].folio.frame;
                 self.found(w, r.id);
-                self.pc = BhPc::Write;
+                self.pc = self.found_pc();
             }
             None => self.pc = BhPc::Slow,
         }
@@ -576,24 +729,17 @@ impl BhWrite {
         if self.meta {
             w.bhs[self.bh.id as usize].state |= bs::META;
         }
-        self.pc = BhPc::Dirty;
+        self.pc = if self.journal {
+            BhPc::DirtyMeta
+        } else {
+            BhPc::Dirty
+        };
         Poll::Ran(StepId::BhDataWrite)
     }
 
     fn dirty(&mut self, w: &mut World) -> Poll {
         if bh_check(w, self.bh) {
-            let b = &mut w.bhs[self.bh.id as usize];
-            b.state |= bs::DIRTY;
-            let f = b.folio;
-            if w.check_ref(f) {
-                folio_mark_dirty(w, f);
-            } else {
-                w.fire(
-                    OracleId::BhUseAfterFree,
-                    f.frame,
-                    crate::oracle::Payload::Incarnation(f.inc),
-                );
-            }
+            mark_buffer_dirty(w, self.bh.id);
         }
         self.pc = BhPc::Brelse;
         Poll::Ran(StepId::MarkBufferDirty)

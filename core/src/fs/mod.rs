@@ -15,6 +15,7 @@ pub mod falloc;
 pub mod gfs2;
 pub mod inode;
 pub mod iomap;
+pub mod jbd2;
 pub mod mkwrite;
 pub mod read;
 pub mod simple;

@@ -48,7 +48,11 @@
 //! `fsync FILE`, `sync`, `truncate FILE SIZE`, `reclaim FRAME`,
 //! `migrate FRAME`, `bh-write BLOCK [getblk] [meta] [nonatomic]` (a
 //! metadata user of the block device, Cases 2 and 3), `evict FILE` (the
-//! last `iput()` of an unlinked file). Files are `f0`..`f2` (and `bdev` for
+//! last `iput()` of an unlinked file), and the journal (jbd2, seed 000):
+//! `jbd2-update BLOCK [getblk] [nonatomic]` (a journalled metadata update
+//! in a handle), `jbd2-commit` (kjournald2 commits the running
+//! transaction), `jbd2-checkpoint` (write the committed buffers in place
+//! and let the journal forget them). Files are `f0`..`f2` (and `bdev` for
 //! writeback and fsync), indices `0`..`3`, frames `frame0`..`frame7`.
 //! Contexts in the schedule: task names, `io0`.. (bios by submission
 //! order), `kswapd`.

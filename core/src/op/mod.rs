@@ -182,7 +182,8 @@ macro_rules! operations {
 }
 
 use crate::fs::{
-    buffer::BhWrite, falloc::Falloc, inode::Evict, sync::Fsync, sync::SyncAll, FallocMode,
+    buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
+    sync::Fsync, sync::SyncAll, FallocMode,
 };
 use crate::mm::memory::PageMkwrite;
 use crate::mm::migrate::MigrateFolio;
@@ -315,6 +316,40 @@ operations! {
         weights: [0, 0, 3],
         machine: Evict = |cx| Evict::new(file),
         pre: |w| pre::evictable(w, file),
+    }
+    /// A journalled metadata update of a block-device block, as ext4 makes
+    /// one (an extent-tree or bitmap block): `ext4_journal_start()`, the
+    /// lookup (`getblk`: `sb_getblk()`, creating the buffer; `nonatomic`:
+    /// the sleeping lookup), `__ext4_journal_get_write_access()`, the update
+    /// through `b_data`, `__ext4_handle_dirty_metadata()`, `brelse()`,
+    /// `ext4_journal_stop()` (fs/jbd2/transaction.c, fs/ext4/ext4_jbd2.c).
+    Jbd2Update = (15, "jbd2-update") (
+        block: u8 = DevBlock,
+        getblk: bool = Flag("getblk"),
+        nonatomic: bool = Flag("nonatomic")
+    ) {
+        weights: [0, 20, 0],
+        machine: BhWrite = |cx| BhWrite::journalled(block, getblk, nonatomic, cx.cpu),
+        pre: |w| Pre::Ready,
+    }
+    /// kjournald2 commits the running transaction:
+    /// `jbd2_journal_commit_transaction()` (fs/jbd2/commit.c) — wait for its
+    /// handles, write each modified buffer to the log from its folio or
+    /// frozen copy, the commit record, then expose the buffers to writeback
+    /// and put them on the checkpoint list.
+    Jbd2Commit = (16, "jbd2-commit") () {
+        weights: [0, 8, 0],
+        machine: JbdCommit = |cx| JbdCommit::new(),
+        pre: |w| Pre::Ready,
+    }
+    /// A checkpoint: `jbd2_log_do_checkpoint()` (fs/jbd2/checkpoint.c) writes
+    /// the committed buffers in place (`write_dirty_buffer()`) and removes
+    /// the written ones from the checkpoint lists, dropping the journal's
+    /// reference.
+    Jbd2Checkpoint = (17, "jbd2-checkpoint") () {
+        weights: [0, 5, 0],
+        machine: JbdCheckpoint = |cx| JbdCheckpoint::new(),
+        pre: |w| Pre::Ready,
     }
 }
 

@@ -318,6 +318,25 @@ oracles! {
         mirrors: "fs/inode.c clear_inode(): BUG_ON(inode->i_data.nrpages)",
         detail: detail::pages,
     }
+    /// jbd2 wrote a metadata buffer to the log with contents other than the
+    /// ones its transaction's handles left: a stale copy (an update that
+    /// went to a page the buffer no longer points at) or a later
+    /// transaction's update (no frozen copy). Recovery would replay it.
+    LogStaleCopy = (21, "log-stale-copy") {
+        severity: DataLoss, rank: 0, fatal: false, mechanism: false,
+        panic: oracle_log_stale_copy,
+        mirrors: "jbd2_journal_write_metadata_buffer(): the log copy is the buffer as its transaction left it (b_frozen_data once a later handle changes it; BH_Shadow makes writers wait)",
+        detail: |p, _| data(p, "log has", "transaction left"),
+    }
+    /// A buffer left the journal's checkpoint list while its home block
+    /// did not hold what the journal committed for it: once the journal
+    /// forgets the transaction, recovery cannot bring the update back.
+    CheckpointLost = (22, "checkpoint-lost") {
+        severity: DataLoss, rank: 0, fatal: false, mechanism: false,
+        panic: oracle_checkpoint_lost,
+        mirrors: "fs/jbd2/checkpoint.c: a buffer is removed from the checkpoint list only once it is written in place (__jbd2_journal_remove_checkpoint() after !buffer_dirty && !buffer_locked)",
+        detail: |p, _| data(p, "disk has", "committed"),
+    }
 }
 
 const _: () = {

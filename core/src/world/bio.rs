@@ -19,6 +19,14 @@ pub enum BioKind {
     WritePage,
     /// A read into a locked, new folio; completion sets uptodate and unlocks.
     ReadPage,
+    /// jbd2's log copy of a metadata buffer (`submit_bh()` of the log buffer
+    /// `jbd2_journal_write_metadata_buffer()` made): the DMA reads the
+    /// buffer's folio (or its frozen copy) at transfer time; completion is
+    /// `journal_end_buffer_io_sync()`.
+    JournalLog,
+    /// A buffer written in place (`write_dirty_buffer()` → `submit_bh()`);
+    /// completion is `end_buffer_write_sync()`.
+    WriteBuffer,
 }
 
 /// One bio.
@@ -49,6 +57,14 @@ pub struct Bio {
     /// Blocks whose extent was unwritten when mapped: the ioend converts
     /// them at completion (`IOMAP_IOEND_UNWRITTEN`, `xfs_end_ioend_write()`).
     pub convert: u8,
+    /// The buffer head a buffer bio is for (`NO_BH` for a page bio).
+    pub bh: u8,
+    /// A journal log bio: the transaction it logs for.
+    pub tid: u8,
+    /// A journal log bio of a frozen copy: its data (`frozen` set).
+    pub token: u32,
+    /// A journal log bio writes `token` (`b_frozen_data`), not the folio.
+    pub frozen: bool,
 }
 
 impl Default for FolioRef {

@@ -9,6 +9,7 @@ pub mod bio;
 pub mod disk;
 pub mod extent;
 pub mod frame;
+pub mod journal;
 pub mod lock;
 pub mod mapping;
 pub mod shadow;
@@ -28,6 +29,7 @@ pub use extent::{
 };
 pub use frame::MAX_BLOCKS;
 pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
+pub use journal::{Jlist, Journal, JournalHead};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
 pub use shadow::Shadow;
@@ -221,6 +223,8 @@ pub struct World {
     /// The frame whose buffers a norefs migration checked and has not yet
     /// released (no bh reference may be taken on it meanwhile), or NO_FRAME.
     pub norefs_window: u8,
+    /// The journal (jbd2) of the filesystem whose metadata lives on the block device.
+    pub journal: Journal,
     /// The hashed page waitqueues.
     pub wq: WaitQueues,
     /// Per-task scheduling state.
@@ -265,6 +269,7 @@ impl Hash for World {
         self.bh_lru.hash(h);
         self.lru_disabled.hash(h);
         self.norefs_window.hash(h);
+        self.journal.hash(h);
         self.wq.hash(h);
         self.sched.hash(h);
         self.bios[..self.nbios as usize].hash(h);
@@ -313,6 +318,7 @@ impl World {
             bh_lru: [[BhRef::NONE; BH_LRU_SIZE]; NCPUS],
             lru_disabled: 0,
             norefs_window: NO_FRAME,
+            journal: Journal::EMPTY,
             wq: WaitQueues::new(cfg.wq_buckets),
             sched: [TaskSched::default(); NTASK_SLOTS],
             bios: [Bio::default(); MAX_BIOS],

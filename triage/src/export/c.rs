@@ -247,6 +247,18 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             format!("pl_bh_write({block});"),
             "no syscall writes a given metadata buffer: a file create, write, fsync, unlink",
         ),
+        Op::Jbd2Update { block, .. } => plain(
+            format!("pl_bh_write({block});"),
+            "a journalled metadata update (ext4): a file create, write or unlink",
+        ),
+        Op::Jbd2Commit {} => plain(
+            "sync();".into(),
+            "a journal commit: kjournald2 commits at fsync(2), sync(2) or every commit= seconds",
+        ),
+        Op::Jbd2Checkpoint {} => plain(
+            "(void)0; /* jbd2 checkpoint */".into(),
+            "a checkpoint: the journal runs one when the log fills, at a journal flush or unmount",
+        ),
         _ => unreachable!("op_to_c() maps the file data operations"),
     }
 }

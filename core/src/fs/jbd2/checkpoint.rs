@@ -1,0 +1,156 @@
+//! fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()`: write committed
+//! metadata in place, then let the journal forget it.
+
+use super::{put_journal_head, JbdCommit};
+use crate::block::bio::submit_bio_at;
+use crate::exec::poll::{Cond, Poll};
+use crate::fs::buffer::{bh_ref, brelse, get_bh};
+use crate::oracle::{OracleId, Payload};
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{bs, token, BioKind, Disk, World, BDEV, MAX_BH, MAX_BLOCKS, NO_PBLK};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum CpPc {
+    /// Look at the checkpoint buffers from this slot on.
+    Scan(u8),
+    /// `__flush_batch()` → `write_dirty_buffer()` of this buffer.
+    Write(u8),
+    /// The buffer belongs to a live transaction ("Waiting for Godot"):
+    /// `jbd2_log_start_commit()` and `jbd2_log_wait_commit()`, then `goto
+    /// restart` at this buffer. The commit kjournald2 runs is taken here.
+    Commit(u8),
+}
+
+/// One `jbd2_log_do_checkpoint()` pass over every checkpoint list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct JbdCheckpoint {
+    pc: CpPc,
+    /// Buffers removed from a checkpoint list.
+    removed: u8,
+    commit: Option<JbdCommit>,
+}
+
+impl Default for JbdCheckpoint {
+    fn default() -> Self {
+        JbdCheckpoint::new()
+    }
+}
+
+impl JbdCheckpoint {
+    /// A checkpoint about to start (as `__jbd2_log_wait_for_space()` or
+    /// `jbd2_journal_flush()` run it).
+    pub fn new() -> JbdCheckpoint {
+        JbdCheckpoint {
+            pc: CpPc::Scan(0),
+            removed: 0,
+            commit: None,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            CpPc::Scan(from) => self.scan(w, from),
+            CpPc::Write(id) => self.write(w, id),
+            CpPc::Commit(id) => {
+                let c = self.commit.get_or_insert_with(JbdCommit::new);
+                match c.step(w) {
+                    Poll::Done(s) => {
+                        self.commit = None;
+                        self.pc = CpPc::Scan(id);
+                        Poll::Ran(s)
+                    }
+                    p => p,
+                }
+            }
+        }
+    }
+
+    /// See [`StepId::CheckpointScan`].
+    fn scan(&mut self, w: &mut World, from: u8) -> Poll {
+        let next = (from..MAX_BH as u8).find(|&id| w.journal.jh(id).cp_transaction != 0);
+        let Some(id) = next else {
+            if self.removed == 0 {
+                w.note(Event::Note("no checkpoint list: nothing to do"));
+            }
+            return Poll::Done(StepId::CheckpointScan);
+        };
+        let b = w.bhs[id as usize];
+        w.touched = b.folio.frame;
+        if b.state & bs::LOCK != 0 {
+            // get_bh(); wait_on_buffer(); __brelse(); goto restart.
+            return Poll::Block(Cond::BhUnlocked(id));
+        }
+        if w.journal.jh(id).transaction != 0 {
+            w.note(Event::Note(
+                "buffer in a live transaction: commit it and wait",
+            ));
+            self.pc = CpPc::Commit(id);
+            return Poll::Ran(StepId::CheckpointScan);
+        }
+        if b.state & bs::DIRTY != 0 {
+            get_bh(w, id);
+            self.pc = CpPc::Write(id);
+            return Poll::Ran(StepId::CheckpointScan);
+        }
+        remove_checkpoint(w, id);
+        self.removed += 1;
+        self.pc = CpPc::Scan(id + 1);
+        Poll::Ran(StepId::CheckpointScan)
+    }
+
+    /// `write_dirty_buffer()`, then the batch's `__brelse()`; the scan
+    /// starts again at this buffer (now locked until its write completes).
+    fn write(&mut self, w: &mut World, id: u8) -> Poll {
+        let b = w.bhs[id as usize];
+        if b.state & bs::LOCK != 0 {
+            crate::mm::migrate::might_sleep(w);
+            return Poll::Block(Cond::BhUnlocked(id));
+        }
+        if b.state & bs::DIRTY != 0 {
+            let mut pblk = [NO_PBLK; MAX_BLOCKS];
+            let index = w.frames[b.folio.frame as usize].index;
+            pblk[b.offset as usize % MAX_BLOCKS] =
+                Disk::block_of(BDEV, index, b.offset as usize) as u8;
+            let Some(k) = submit_bio_at(w, b.folio, BioKind::WriteBuffer, pblk, 0) else {
+                return Poll::Block(Cond::BioSlot);
+            };
+            w.bios[k].bh = id;
+            let bh = &mut w.bhs[id as usize];
+            bh.state |= bs::LOCK;
+            bh.state &= !bs::DIRTY;
+            get_bh(w, id);
+        }
+        let r = bh_ref(w, id);
+        brelse(w, r);
+        w.touched = b.folio.frame;
+        self.pc = CpPc::Scan(id);
+        Poll::Ran(StepId::WriteDirtyBuffer)
+    }
+}
+
+/// `__jbd2_journal_remove_checkpoint()` of a clean, unlocked buffer: the
+/// journal forgets its committed update, so the block in place must hold it
+/// (`checkpoint-lost` otherwise); then the checkpoint's journal-head
+/// reference goes.
+fn remove_checkpoint(w: &mut World, id: u8) {
+    let b = w.bhs[id as usize];
+    let blk = b.blocknr as usize;
+    let want = w.journal.committed[blk.min(w.journal.committed.len() - 1)];
+    let bpp = w.cfg.bpp(BDEV);
+    let home = w.disk.blocks[Disk::block_of(BDEV, (blk / bpp) as u8, blk % bpp)];
+    let own = token::file(home) == Some(BDEV) && token::lblk(home) as usize == blk;
+    if want != 0 && (!own || token::version(home) < want) {
+        w.fire(
+            OracleId::CheckpointLost,
+            b.folio.frame,
+            Payload::Data {
+                found: home,
+                promised: token::make(BDEV, b.blocknr, want),
+            },
+        );
+    }
+    w.journal.jh_mut(id).cp_transaction = 0;
+    put_journal_head(w, id);
+}
