@@ -96,7 +96,7 @@ pub fn bio_step(w: &mut World, k: usize) -> Poll {
         BioKind::WriteBuffer => match b.pc {
             wpc::DMA => dma_transfer(w, k, b),
             _ => {
-                crate::fs::buffer::end_buffer_write_sync(w, b.bh);
+                crate::fs::buffer::end_buffer_write_sync(w, b.bh, b.error);
                 finish(w, k, StepId::EndBufferWriteSync)
             }
         },
@@ -206,6 +206,17 @@ fn end_writeback_clear(w: &mut World, k: usize, b: Bio) -> Poll {
         for lblk in b.index as usize * upp..(b.index as usize + 1) * upp {
             w.shadow.void_below[m][lblk] = w.shadow.next[m][lblk];
         }
+        if b.mapping == crate::world::BDEV {
+            // end_buffer_async_write(): mark_buffer_write_io_error() on each buffer.
+            let head = crate::fs::buffer::folio_buffers(w, f);
+            let (ids, n) = crate::fs::buffer::ring_ids(w, head);
+            for &id in &ids[..n] {
+                w.journal.jh_mut(id).write_io_error = true;
+            }
+        }
+    }
+    if b.mapping == crate::world::BDEV {
+        crate::fs::buffer::end_buffer_async_write(w, f);
     }
     w.frames[f as usize].flags &= !pg::RECLAIM;
     if w.has(Toggle::EndWritebackRef) {

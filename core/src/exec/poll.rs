@@ -81,8 +81,8 @@ impl Cond {
             Cond::CommitIdle => !w.journal.locked && w.journal.committing == 0,
             Cond::BioDone(k) => !w.bios[(k as usize).min(crate::world::MAX_BIOS - 1)].live,
             Cond::BhUnlocked(id) => {
-                let b = &w.bhs[(id as usize).min(w.bhs.len() - 1)];
-                !b.live || b.state & crate::world::bs::LOCK == 0
+                let id = id.min(w.bhs.len() as u8 - 1);
+                !w.bhs[id as usize].live || !crate::fs::buffer::buffer_locked(w, id)
             }
         }
     }

@@ -60,7 +60,7 @@ pub fn ring_ids(w: &World, head: u8) -> ([u8; MAX_BH], usize) {
 /// `blocks[k]`, attached to folio `r` through `folio->private` (which holds a
 /// folio reference): `folio_create_empty_buffers()`. False when the model's
 /// pool has fewer free buffer heads than that.
-pub fn attach_new_buffers(w: &mut World, r: FolioRef, state: u8, blocks: &[u8]) -> bool {
+pub fn attach_new_buffers(w: &mut World, r: FolioRef, state: u16, blocks: &[u8]) -> bool {
     let bpp = blocks.len();
     let mut ids = [NO_BH; MAX_BH];
     let mut n = 0;
@@ -83,6 +83,8 @@ pub fn attach_new_buffers(w: &mut World, r: FolioRef, state: u8, blocks: &[u8]) 
         b.offset = k as u8;
         b.blocknr = blocknr;
         b.next = ids[(k + 1) % bpp];
+        // A new buffer head: no journal head, no BH_Write_EIO.
+        *w.journal.jh_mut(ids[k]) = crate::world::JournalHead::default();
     }
     let fr = w.frame_mut(r);
     fr.bh_head = ids[0];
@@ -180,11 +182,20 @@ pub fn mark_buffer_dirty(w: &mut World, id: u8) {
     }
 }
 
-/// fs/buffer.c `end_buffer_write_sync()`: `unlock_buffer()`, `put_bh()` of
-/// the reference `write_dirty_buffer()` took for the I/O.
-pub fn end_buffer_write_sync(w: &mut World, id: u8) {
+/// fs/buffer.c `end_buffer_write_sync()`: on an error
+/// `mark_buffer_write_io_error()` (the write is not promised any more: the
+/// error is reported), then `unlock_buffer()`, `put_bh()` of the reference
+/// `write_dirty_buffer()` took for the I/O.
+pub fn end_buffer_write_sync(w: &mut World, id: u8, error: bool) {
     if id == NO_BH {
         return;
+    }
+    if error {
+        let blk = (w.bhs[id as usize].blocknr as usize).min(crate::world::MAX_LBLK - 1);
+        let m = BDEV as usize;
+        w.shadow.void_below[m][blk] = w.shadow.next[m][blk];
+        w.journal.jh_mut(id).write_io_error = true;
+        w.note(Event::Note("buffer write I/O error (BH_Write_EIO)"));
     }
     w.bhs[id as usize].state &= !bs::LOCK;
     let r = bh_ref(w, id);
@@ -287,14 +298,48 @@ pub fn invalidate_folio_buffers(w: &mut World, r: FolioRef) {
     detach_buffers(w, r, head);
 }
 
+/// `buffer_locked(bh)`: BH_Lock (a page writeback bio holds it on every
+/// buffer it writes, BH_Async_Write, until `end_buffer_async_write()`).
+pub fn buffer_locked(w: &World, id: u8) -> bool {
+    w.bhs[id as usize].state & bs::LOCK != 0
+}
+
 /// `__block_write_full_folio()`'s pass over a folio's buffers once
-/// `folio_clear_dirty_for_io()` succeeded: `test_clear_buffer_dirty()` on
-/// every buffer (they are all in the bio).
+/// `folio_clear_dirty_for_io()` succeeded: each dirty buffer is locked,
+/// `test_clear_buffer_dirty()` and `mark_buffer_async_write()` (unlocked by
+/// the bio's completion, [`end_buffer_async_write`]). A buffer someone else
+/// holds locked (a jbd2 handle in `do_get_write_access()`, a checkpoint's
+/// write) stays dirty and the folio is redirtied
+/// (`redirty_page_for_writepage()`, as `WB_SYNC_NONE`'s trylock does; the
+/// model's device bio still carries the whole page, its data as it is).
 pub fn write_full_folio_buffers(w: &mut World, r: FolioRef) {
     let head = w.frame(r).bh_head;
     let (ids, n) = ring_ids(w, head);
+    let mut redirty = false;
     for &id in &ids[..n] {
-        w.bhs[id as usize].state &= !bs::DIRTY;
+        let b = &mut w.bhs[id as usize];
+        if b.state & bs::LOCK != 0 {
+            redirty |= b.state & bs::DIRTY != 0;
+        } else if b.state & bs::DIRTY != 0 {
+            b.state &= !bs::DIRTY;
+            b.state |= bs::LOCK | bs::ASYNC_WRITE;
+        }
+    }
+    if redirty {
+        folio_mark_dirty(w, r);
+    }
+}
+
+/// fs/buffer.c `end_buffer_async_write()` for each buffer of a device
+/// folio's writeback bio: BH_Async_Write cleared, `unlock_buffer()`.
+pub fn end_buffer_async_write(w: &mut World, frame: FrameId) {
+    let head = folio_buffers(w, frame);
+    let (ids, n) = ring_ids(w, head);
+    for &id in &ids[..n] {
+        let b = &mut w.bhs[id as usize];
+        if b.state & bs::ASYNC_WRITE != 0 {
+            b.state &= !(bs::ASYNC_WRITE | bs::LOCK);
+        }
     }
 }
 
@@ -709,6 +754,15 @@ impl BhWrite {
 
     fn write(&mut self, w: &mut World) -> Poll {
         let bpp = w.cfg.bpp(BDEV);
+        if w.journal.foreign(self.block, self.journal) {
+            // The other kind of user took the block since this one started.
+            w.note(Event::Note(
+                "the block is another metadata user's: no write",
+            ));
+            self.pc = BhPc::Brelse;
+            return Poll::Ran(StepId::BhDataWrite);
+        }
+        w.journal.claim(self.block, self.journal);
         // The metadata update: into the memory b_data pointed at when read.
         bh_check(w, self.bh);
         let d = self.data;
@@ -745,10 +799,15 @@ impl BhWrite {
         Poll::Ran(StepId::MarkBufferDirty)
     }
 
+    /// `brelse()`. A plain user's update is promised now (an fsync of the
+    /// device writes it); a journalled one when its commit hands the buffer
+    /// to writeback (`crate::fs::jbd2::refile_buffer()`).
     fn brelse(&mut self, w: &mut World) -> Poll {
         brelse(w, self.bh);
-        let (m, b) = (BDEV as usize, self.block as usize);
-        w.shadow.latest[m][b] = self.version;
+        if !self.journal && self.version != 0 {
+            let (m, b) = (BDEV as usize, self.block as usize);
+            w.shadow.latest[m][b] = self.version;
+        }
         Poll::Done(StepId::Brelse)
     }
 }

@@ -260,7 +260,7 @@ operations! {
     ) {
         weights: [0, 40, 0],
         machine: BhWrite = |cx| BhWrite::new(block, getblk, meta, nonatomic, cx.cpu),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::metadata_owner(w, block, false),
     }
     /// Migration of the folio in one frame (`migrate_pages()`, as compaction
     /// or an `lru_cache_disable()` caller such as CMA does).
@@ -330,7 +330,7 @@ operations! {
     ) {
         weights: [0, 20, 0],
         machine: BhWrite = |cx| BhWrite::journalled(block, getblk, nonatomic, cx.cpu),
-        pre: |w| Pre::Ready,
+        pre: |w| pre::metadata_owner(w, block, true),
     }
     /// kjournald2 commits the running transaction:
     /// `jbd2_journal_commit_transaction()` (fs/jbd2/commit.c) — wait for its

@@ -30,3 +30,17 @@ pub fn evictable(w: &World, file: u8) -> Pre {
         Pre::Ready
     }
 }
+
+/// A metadata user of block `block` (journalled or not) skips a block the
+/// other kind has modified: see [`crate::world::Journal::plain`].
+pub fn metadata_owner(w: &World, block: u8, journal: bool) -> Pre {
+    if w.journal.foreign(block, journal) {
+        Pre::Skip(if journal {
+            "a block written outside the journal: no handle journals it"
+        } else {
+            "a journalled block: only the journal's handles write it"
+        })
+    } else {
+        Pre::Ready
+    }
+}

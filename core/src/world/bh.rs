@@ -21,24 +21,27 @@ pub const BH_LRU_SIZE: usize = 2;
 /// `enum bh_state_bits`, only those the model uses.
 pub mod bs {
     /// BH_Uptodate.
-    pub const UPTODATE: u8 = 1 << 0;
+    pub const UPTODATE: u16 = 1 << 0;
     /// BH_Dirty.
-    pub const DIRTY: u8 = 1 << 1;
+    pub const DIRTY: u16 = 1 << 1;
     /// BH_Lock.
-    pub const LOCK: u8 = 1 << 2;
+    pub const LOCK: u16 = 1 << 2;
     /// BH_Mapped.
-    pub const MAPPED: u8 = 1 << 3;
+    pub const MAPPED: u16 = 1 << 3;
     /// BH_Meta: metadata (ext4 `__ext4_handle_dirty_metadata()` sets it).
-    pub const META: u8 = 1 << 4;
+    pub const META: u16 = 1 << 4;
     /// BH_Migrate: a norefs migration is under way (2d900efff915).
-    pub const MIGRATE: u8 = 1 << 5;
+    pub const MIGRATE: u16 = 1 << 5;
     /// gfs2: a `struct gfs2_bufdata` with `bd_tr` set — the buffer is in a
     /// transaction and pinned until the log is flushed (`gfs2_trans_add_data()`).
-    pub const TRANS: u8 = 1 << 6;
+    pub const TRANS: u16 = 1 << 6;
     /// gfs2 journaled data: the buffer's current contents were added to a
     /// transaction (cleared when a write dirties it again), so writing it in
     /// place is ordered after its journal copy.
-    pub const JLOGGED: u8 = 1 << 7;
+    pub const JLOGGED: u16 = 1 << 7;
+    /// BH_Async_Write: in a page writeback bio, locked by it
+    /// (`mark_buffer_async_write()` … `end_buffer_async_write()`).
+    pub const ASYNC_WRITE: u16 = 1 << 8;
 }
 
 /// One buffer head.
@@ -51,7 +54,7 @@ pub struct BufferHead {
     /// `b_count`.
     pub b_count: i16,
     /// `b_state`, see [`bs`].
-    pub state: u8,
+    pub state: u16,
     /// `b_folio`, with the incarnation it was set on.
     pub folio: FolioRef,
     /// Block within the folio (`bh_offset() / b_size`).

@@ -60,6 +60,8 @@ pub struct JournalHead {
     pub jbddirty: bool,
     /// `BH_Shadow`: the log write of the primary copy is in flight.
     pub shadow: bool,
+    /// `BH_Write_EIO`: its last in-place write failed.
+    pub write_io_error: bool,
 }
 
 /// The journal (`journal_t`), the parts the model uses.
@@ -85,6 +87,13 @@ pub struct Journal {
     /// recovery would replay, so what a checkpoint must find in place before
     /// the journal forgets it.
     pub committed: [u16; MAX_LBLK],
+    /// Blocks a journal handle has modified (bit per block): the
+    /// filesystem journals them, so no other metadata user writes them.
+    pub journalled: u16,
+    /// Blocks a metadata user outside the journal has modified: no handle
+    /// journals them (a block belongs to one filesystem's one kind of
+    /// metadata; mixing the two in a case is not a kernel state).
+    pub plain: u16,
 }
 
 impl Journal {
@@ -102,6 +111,7 @@ impl Journal {
             cp_transaction: 0,
             jbddirty: false,
             shadow: false,
+            write_io_error: false,
         }; MAX_BH],
         running: 0,
         committing: 0,
@@ -110,6 +120,8 @@ impl Journal {
         locked: false,
         want: [[0; MAX_LBLK]; 2],
         committed: [0; MAX_LBLK],
+        journalled: 0,
+        plain: 0,
     };
 
     /// The journal head of buffer `id`.
@@ -122,6 +134,26 @@ impl Journal {
     #[inline]
     pub fn jh_mut(&mut self, id: u8) -> &mut JournalHead {
         &mut self.jh[(id as usize).min(MAX_BH - 1)]
+    }
+
+    /// Whether a metadata user of the other kind (journalled or not) has
+    /// modified block `blk`: this one must not.
+    #[inline]
+    pub fn foreign(&self, blk: u8, journal: bool) -> bool {
+        let bit = 1u16 << (blk as u32 % 16);
+        let other = if journal { self.plain } else { self.journalled };
+        other & bit != 0
+    }
+
+    /// Record that a user of this kind modified block `blk`.
+    #[inline]
+    pub fn claim(&mut self, blk: u8, journal: bool) {
+        let bit = 1u16 << (blk as u32 % 16);
+        if journal {
+            self.journalled |= bit;
+        } else {
+            self.plain |= bit;
+        }
     }
 
     /// What transaction `tid` promised for block `blk` (0: nothing).

@@ -4,7 +4,7 @@
 use super::{put_journal_head, JbdCommit};
 use crate::block::bio::submit_bio_at;
 use crate::exec::poll::{Cond, Poll};
-use crate::fs::buffer::{bh_ref, brelse, get_bh};
+use crate::fs::buffer::{bh_ref, brelse, buffer_locked, get_bh};
 use crate::oracle::{OracleId, Payload};
 use crate::step::StepId;
 use crate::trace::Event;
@@ -78,7 +78,7 @@ impl JbdCheckpoint {
         };
         let b = w.bhs[id as usize];
         w.touched = b.folio.frame;
-        if b.state & bs::LOCK != 0 {
+        if buffer_locked(w, id) {
             // get_bh(); wait_on_buffer(); __brelse(); goto restart.
             return Poll::Block(Cond::BhUnlocked(id));
         }
@@ -104,7 +104,7 @@ impl JbdCheckpoint {
     /// starts again at this buffer (now locked until its write completes).
     fn write(&mut self, w: &mut World, id: u8) -> Poll {
         let b = w.bhs[id as usize];
-        if b.state & bs::LOCK != 0 {
+        if buffer_locked(w, id) {
             crate::mm::migrate::might_sleep(w);
             return Poll::Block(Cond::BhUnlocked(id));
         }
@@ -141,7 +141,14 @@ fn remove_checkpoint(w: &mut World, id: u8) {
     let bpp = w.cfg.bpp(BDEV);
     let home = w.disk.blocks[Disk::block_of(BDEV, (blk / bpp) as u8, blk % bpp)];
     let own = token::file(home) == Some(BDEV) && token::lblk(home) as usize == blk;
-    if want != 0 && (!own || token::version(home) < want) {
+    if w.journal.jh(id).write_io_error {
+        // "if (unlikely(buffer_write_io_error(bh)) && !result) result = -EIO",
+        // then jbd2_journal_abort(): the log keeps the transaction.
+        w.journal.jh_mut(id).write_io_error = false;
+        w.note(Event::Note(
+            "write I/O error: the journal aborts, the log keeps it",
+        ));
+    } else if want != 0 && (!own || token::version(home) < want) {
         w.fire(
             OracleId::CheckpointLost,
             b.folio.frame,

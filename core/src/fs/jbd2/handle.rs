@@ -46,7 +46,7 @@ pub fn attach(w: &mut World, id: u8) {
 
 /// `do_get_write_access()` `repeat: lock_buffer(bh)`.
 pub fn lock_buffer(w: &mut World, id: u8) -> Result<(), Cond> {
-    if w.bhs[id as usize].state & bs::LOCK != 0 {
+    if crate::fs::buffer::buffer_locked(w, id) {
         might_sleep(w);
         return Err(Cond::BhUnlocked(id));
     }
@@ -118,7 +118,10 @@ pub fn dirty_metadata(w: &mut World, id: u8, tid: u8, blk: u8, version: u16) {
         return;
     }
     w.journal.jh_mut(id).modified = true;
-    w.journal.want[(tid & 1) as usize][(blk as usize).min(MAX_LBLK - 1)] = version;
+    // Handles of one transaction may update the block one after another:
+    // the buffer holds the latest version (versions grow in write order).
+    let want = &mut w.journal.want[(tid & 1) as usize][(blk as usize).min(MAX_LBLK - 1)];
+    *want = (*want).max(version);
     if jh.jlist == Jlist::Metadata && jh.transaction == tid {
         return;
     }

@@ -39,7 +39,7 @@ pub use commit::JbdCommit;
 use crate::fs::buffer::{bh_ref, brelse, get_bh, mark_buffer_dirty};
 use crate::oracle::{OracleId, Payload};
 use crate::trace::Event;
-use crate::world::{bs, Jlist, World};
+use crate::world::{bs, Jlist, World, BDEV, MAX_LBLK};
 
 /// fs/jbd2/journal.c `jbd2_journal_add_journal_head()`: attach a journal head
 /// to buffer `id` if it has none (`set_buffer_jbd()`, `get_bh()`), and take a
@@ -108,6 +108,12 @@ pub fn refile_buffer(w: &mut World, id: u8) -> bool {
         jh.jlist = Jlist::None;
         if dirty {
             mark_buffer_dirty(w, id);
+            // From now on writeback (an fsync of the device, sync) owes the
+            // committed contents in place.
+            let blk = (w.bhs[id as usize].blocknr as usize).min(MAX_LBLK - 1);
+            let v = w.journal.committed[blk];
+            let latest = &mut w.shadow.latest[BDEV as usize][blk];
+            *latest = (*latest).max(v);
         }
         return true;
     }
