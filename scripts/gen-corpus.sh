@@ -12,6 +12,6 @@ gen() {
   echo "corpus/$target: $(ls "corpus/$target" | wc -l) seeds"
 }
 gen writeback corpus/litmus/case1-*.litmus
-gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus
+gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/litmus/jbd2-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus
