@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the fuzzers' seed corpora (corpus/<target>/*.bin) from the litmus
-# files: each target gets the litmus files of its subsystem, `mainline` all.
+# files: each target gets the litmus files of its subsystem (`lifecycle`: eviction
+# and the journal, on mainline), `mainline` all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p pagelife
@@ -14,4 +15,5 @@ gen() {
 gen writeback corpus/litmus/case1-*.litmus
 gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/litmus/jbd2-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
+gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

@@ -114,10 +114,23 @@ fn strategy_of(name: &str) -> Result<Strat> {
 }
 
 /// The target whose generator makes cases like this race's: a filesystem
-/// case belongs to `iomap`, the rest to the first target fuzzing its profile.
+/// case belongs to `iomap`, one with eviction or the journal to
+/// `lifecycle`, the rest to the first target fuzzing its profile.
 fn target_for(case: &Case, profile: &str) -> Target {
     if case.config.fs != pagelife_core::world::Fs::Simple {
         return Target::Iomap;
+    }
+    let lifecycle = |op: &pagelife_core::case::Op| {
+        use pagelife_core::case::OpKind::*;
+        matches!(op.kind(), Evict | Jbd2Update | Jbd2Commit | Jbd2Checkpoint)
+    };
+    if case
+        .setup
+        .iter()
+        .chain(case.tasks.iter().flat_map(|t| &t.ops))
+        .any(lifecycle)
+    {
+        return Target::Lifecycle;
     }
     Target::ALL
         .iter()

@@ -74,6 +74,7 @@ fn random_arg(rng: &mut Rng, kind: ArgKind, d: Domain, b: &Bias, hot: u8) -> u8 
     };
     match kind {
         ArgKind::FileOrBdev if d == Domain::Buffers => BDEV,
+        ArgKind::FileOrBdev if d == Domain::Lifecycle && rng.chance(0.5) => BDEV,
         ArgKind::File | ArgKind::FileOrBdev => file(rng),
         ArgKind::Page if rng.chance(b.page0) => 0,
         ArgKind::Page if rng.chance(b.near) => rng.byte(2),
@@ -200,18 +201,23 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
         },
         ..Case::default()
     };
+    let on_mainline = matches!(target, Target::Mainline | Target::Lifecycle);
     let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
     let ntasks = if fs {
         fs_case(rng, &mut c, t.max_tasks)
     } else {
-        if target == Target::Mainline {
+        if on_mainline {
             // Block sizes below the page size (2 or 4 buffers per
             // block-device page) on mainline too: buffer-head races that
             // need a ring of several buffers are only there.
             c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
         }
         page_setup(rng, target, &mut c);
-        page_tasks(rng, &mut c, t.max_tasks)
+        if target == Target::Lifecycle {
+            drawn_tasks(rng, &mut c, target, t.max_tasks)
+        } else {
+            page_tasks(rng, &mut c, t.max_tasks)
+        }
     };
     if rng.chance(t.fault) {
         c.faults.push(random_fault(rng, ntasks));
@@ -260,6 +266,16 @@ fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
         if rng.chance(0.7) {
             c.setup.push(Op::Fsync { file: BDEV });
         }
+    } else if target == Target::Lifecycle && rng.chance(0.5) {
+        // A journalled block, committed or not.
+        c.setup.push(Op::Jbd2Update {
+            block: if rng.chance(0.7) { 0 } else { rng.byte(4) },
+            getblk: true,
+            nonatomic: false,
+        });
+        if rng.chance(0.5) {
+            c.setup.push(Op::Jbd2Commit {});
+        }
     } else if rng.chance(0.7) {
         let f = rng.byte(3);
         c.setup.push(Op::Write { file: f, index: 0 });
@@ -278,6 +294,23 @@ fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
             c.setup.push(random_op(rng, target));
         }
     }
+}
+
+/// Tasks whose operations are drawn by the target's domain mix (the
+/// lifecycle target: eviction, reclaim, migration, the journal). Returns
+/// the number of tasks.
+fn drawn_tasks(rng: &mut Rng, c: &mut Case, target: Target, max_tasks: usize) -> usize {
+    let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
+    for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
+        let n = 1 + rng.below(4);
+        let ops = (0..n).map(|_| random_op(rng, target)).collect();
+        c.tasks.push(TaskDef {
+            name: name.to_string(),
+            cpu: i as u8,
+            ops,
+        });
+    }
+    ntasks
 }
 
 /// Tasks whose operations mostly go to one "hot" file, the one setup

@@ -26,6 +26,7 @@ fn list(target: Target) -> &'static str {
         Target::Migration => include_str!("../../corpus/known/migration.txt"),
         Target::Iomap => include_str!("../../corpus/known/iomap.txt"),
         Target::Mainline => include_str!("../../corpus/known/mainline.txt"),
+        Target::Lifecycle => include_str!("../../corpus/known/lifecycle.txt"),
     }
 }
 
@@ -43,7 +44,7 @@ pub fn keys(target: Target) -> impl Iterator<Item = &'static str> {
 /// kernels from before the fixes, and a race one of them knows is the same
 /// race on another.
 pub fn is_known(target: Target, key: &str, fs: Fs) -> bool {
-    let racy = |t: Target| t != Target::Mainline;
+    let racy = |t: Target| t.racy();
     Target::ALL
         .iter()
         .filter(|&&t| t == target || (racy(t) && racy(target)))

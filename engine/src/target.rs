@@ -24,6 +24,9 @@ pub enum Target {
     Iomap,
     /// Everything the model has, on `mainline`.
     Mainline,
+    /// The end of life: inode eviction, reclaim and migration of the last
+    /// pages, and the journal's buffer references (jbd2), on `mainline`.
+    Lifecycle,
 }
 
 impl Target {
@@ -33,6 +36,7 @@ impl Target {
         Target::Migration,
         Target::Iomap,
         Target::Mainline,
+        Target::Lifecycle,
     ];
 
     /// Its name (the cargo-fuzz target name).
@@ -42,6 +46,7 @@ impl Target {
             Target::Migration => "migration",
             Target::Iomap => "iomap",
             Target::Mainline => "mainline",
+            Target::Lifecycle => "lifecycle",
         }
     }
 
@@ -56,7 +61,7 @@ impl Target {
             Target::Writeback => &["v5.8", "v5.10", "v5.7"],
             Target::Migration => &["v5.0", "v6.15rc1", "luis_v2", "willy_per_bh"],
             Target::Iomap => &["v6.1", "v6.7", "v5.0"],
-            Target::Mainline => &["mainline"],
+            Target::Mainline | Target::Lifecycle => &["mainline"],
         }
     }
 
@@ -75,7 +80,16 @@ impl Target {
             Target::Mainline => {
                 "every operation on mainline: a finding is a model bug or an open race"
             }
+            Target::Lifecycle => {
+                "inode eviction, reclaim and migration of last pages, jbd2's buffer references, on mainline"
+            }
         }
+    }
+
+    /// Whether it runs kernels from before the fixes (every target but the
+    /// two on `mainline`, where a finding is a model bug or an open race).
+    pub fn racy(self) -> bool {
+        !matches!(self, Target::Mainline | Target::Lifecycle)
     }
 
     /// Whether the target runs `case` (its base profile is one of the target's).

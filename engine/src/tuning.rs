@@ -14,7 +14,7 @@ use crate::target::Target;
 pub struct Tuning {
     /// Weight of each domain when an operation is drawn (Pages, Buffers,
     /// Extents).
-    pub domains: [u16; 3],
+    pub domains: [u16; 4],
     /// Guided strategy: percent of executions that draw a fresh case.
     pub fresh: usize,
     /// Guided strategy: percent (cumulative with `fresh`) that reschedule a
@@ -37,7 +37,7 @@ pub struct Tuning {
 /// The default: a few tasks, PCT for most online schedules (its priority
 /// changes reach the two-preemption windows of Case 1 fastest: docs/bench.md).
 const BASE: Tuning = Tuning {
-    domains: [1, 0, 0],
+    domains: [1, 0, 0, 0],
     fresh: 20,
     resched: 40,
     pct: 0.6,
@@ -56,21 +56,25 @@ impl Target {
         match self {
             Target::Writeback => BASE,
             Target::Migration => Tuning {
-                domains: [0, 1, 0],
+                domains: [0, 1, 0, 0],
                 ..BASE
             },
             // The filesystem races sit in windows between a cached mapping
             // and its use that PCT's priority changes reach more often than
             // mutation does: more fresh cases (scripts/bench.sh --fs).
             Target::Iomap => Tuning {
-                domains: [0, 0, 1],
+                domains: [0, 0, 1, 0],
                 fresh: 35,
                 resched: 55,
                 ..BASE
             },
             // Everything: a third buffer heads, the rest pages and extents.
             Target::Mainline => Tuning {
-                domains: [42, 30, 28],
+                domains: [42, 30, 28, 0],
+                ..BASE
+            },
+            Target::Lifecycle => Tuning {
+                domains: [10, 15, 0, 75],
                 ..BASE
             },
         }
@@ -153,5 +157,6 @@ pub fn bias(d: Domain) -> &'static Bias {
         Domain::Pages => &PAGES,
         Domain::Buffers => &BUFFERS,
         Domain::Extents => &EXTENTS,
+        Domain::Lifecycle => &BUFFERS,
     }
 }

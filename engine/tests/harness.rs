@@ -98,3 +98,34 @@ fn every_litmus_signature_is_known_to_its_targets() {
         }
     }
 }
+
+/// The lifecycle target draws its area's operations: eviction and the
+/// journal's (jbd2), beside reclaim and migration.
+#[test]
+fn the_lifecycle_target_draws_eviction_and_the_journal() {
+    use pagelife_core::case::OpKind;
+    let mut rng = pagelife_engine::rng::Rng::new(7, 0);
+    let mut seen = std::collections::HashMap::new();
+    for _ in 0..2000 {
+        let c = pagelife_engine::generate::random_case(&mut rng, Target::Lifecycle);
+        assert!(Target::Lifecycle.accepts(&c));
+        for op in c
+            .tasks
+            .iter()
+            .flat_map(|t| t.ops.iter())
+            .chain(c.setup.iter())
+        {
+            *seen.entry(op.kind()).or_insert(0) += 1;
+        }
+    }
+    for k in [
+        OpKind::Evict,
+        OpKind::Jbd2Update,
+        OpKind::Jbd2Commit,
+        OpKind::Jbd2Checkpoint,
+        OpKind::Migrate,
+        OpKind::Reclaim,
+    ] {
+        assert!(seen.get(&k).copied().unwrap_or(0) > 50, "{k:?}: {seen:?}");
+    }
+}

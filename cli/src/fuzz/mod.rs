@@ -228,11 +228,7 @@ pub fn checked_secs(v: f64, what: &str) -> Result<Duration> {
 
 fn targets_of(a: &FuzzArgs) -> Result<Vec<Target>> {
     if a.targets.is_empty() {
-        return Ok(Target::ALL
-            .iter()
-            .copied()
-            .filter(|t| *t != Target::Mainline)
-            .collect());
+        return Ok(Target::ALL.iter().copied().filter(|t| t.racy()).collect());
     }
     a.targets
         .iter()

@@ -45,11 +45,19 @@ pub enum Domain {
     Buffers,
     /// Extent-mapped files: iomap, XFS, ext4, gfs2 (Cases 4, 5).
     Extents,
+    /// The end of a page's and an inode's life and the journal's hold on
+    /// buffers: eviction, reclaim, migration, jbd2 (issue 19's area).
+    Lifecycle,
 }
 
 impl Domain {
     /// Every domain, in the order of a declaration's `weights`.
-    pub const ALL: [Domain; 3] = [Domain::Pages, Domain::Buffers, Domain::Extents];
+    pub const ALL: [Domain; 4] = [
+        Domain::Pages,
+        Domain::Buffers,
+        Domain::Extents,
+        Domain::Lifecycle,
+    ];
 }
 
 /// What building an operation's step machine may look at.
@@ -71,7 +79,7 @@ pub struct OpSpec {
     /// Its arguments.
     pub args: &'static [ArgSpec],
     /// Generator weights per [`Domain`] (0: never drawn there).
-    pub weights: [u16; 3],
+    pub weights: [u16; 4],
     /// The doc comment of the declaration.
     pub doc: &'static str,
 }
@@ -80,7 +88,7 @@ macro_rules! operations {
     ($( $(#[doc = $doc:literal])* $V:ident = ($code:literal, $kw:literal)
         ( $( $f:ident : $t:ty = $kind:expr ),* )
         {
-            weights: [$wp:literal, $wb:literal, $we:literal],
+            weights: [$wp:literal, $wb:literal, $we:literal, $wl:literal],
             machine: $Sm:ty = |$cx:ident| $new:expr,
             pre: |$w:ident| $pre:expr $(,)?
         }
@@ -115,7 +123,7 @@ macro_rules! operations {
                         keyword: $kw,
                         code: $code,
                         args: &[$(ArgSpec { name: stringify!($f), kind: $kind }),*],
-                        weights: [$wp, $wb, $we],
+                        weights: [$wp, $wb, $we, $wl],
                         doc: concat!($($doc, "\n"),*),
                     };
                     &S
@@ -198,7 +206,7 @@ operations! {
     /// `pwrite()` of one page: `generic_perform_write()` (on an extent-mapped
     /// file, the page's data units through its filesystem's write path).
     Write = (0, "write") (file: u8 = File, index: u8 = Page) {
-        weights: [30, 0, 10],
+        weights: [30, 0, 10, 15],
         machine: crate::fs::WriteIter = |cx| {
             let upp = cx.cfg.upp(file) as u8;
             crate::fs::write_iter(cx.cfg, file, index * upp, upp)
@@ -207,14 +215,14 @@ operations! {
     }
     /// `pread()` of one page: `filemap_read()`.
     Read = (1, "read") (file: u8 = File, index: u8 = Page) {
-        weights: [10, 0, 20],
+        weights: [10, 0, 20, 10],
         machine: crate::fs::ReadIter = |cx| crate::fs::ReadIter::new(cx.cfg, file, index),
         pre: |w| pre::inode_live(w, file),
     }
     /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
     /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
     Writeback = (2, "writeback") (file: u8 = FileOrBdev, all: bool = Choice(SYNC_MODES)) {
-        weights: [20, 10, 20],
+        weights: [20, 10, 20, 5],
         machine: WriteCachePages = |cx| WriteCachePages::new(
             file,
             if all { SyncMode::All } else { SyncMode::None },
@@ -223,25 +231,25 @@ operations! {
     }
     /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
     Fsync = (3, "fsync") (file: u8 = FileOrBdev) {
-        weights: [10, 10, 10],
+        weights: [10, 10, 10, 8],
         machine: Fsync = |cx| Fsync::new(file),
         pre: |w| pre::inode_live(w, file),
     }
     /// `sync()`: every file and the block device.
     Sync = (4, "sync") () {
-        weights: [0, 0, 0],
+        weights: [0, 0, 0, 0],
         machine: SyncAll = |cx| SyncAll::new(),
         pre: |w| Pre::Ready,
     }
     /// `truncate()` to `size` pages.
     Truncate = (5, "truncate") (file: u8 = File, size: u8 = Size) {
-        weights: [20, 0, 10],
+        weights: [20, 0, 10, 5],
         machine: Truncate = |cx| Truncate::new(file, size),
         pre: |w| pre::inode_live(w, file),
     }
     /// Reclaim of the folio in one frame (`shrink_folio_list()`).
     Reclaim = (6, "reclaim") (frame: u8 = Frame) {
-        weights: [10, 10, 20],
+        weights: [10, 10, 20, 15],
         machine: ShrinkFolio = |cx| ShrinkFolio::new(frame),
         pre: |w| Pre::Ready,
     }
@@ -258,14 +266,14 @@ operations! {
         meta: bool = Flag("meta"),
         nonatomic: bool = Flag("nonatomic")
     ) {
-        weights: [0, 40, 0],
+        weights: [0, 40, 0, 5],
         machine: BhWrite = |cx| BhWrite::new(block, getblk, meta, nonatomic, cx.cpu),
         pre: |w| pre::metadata_owner(w, block, false),
     }
     /// Migration of the folio in one frame (`migrate_pages()`, as compaction
     /// or an `lru_cache_disable()` caller such as CMA does).
     Migrate = (8, "migrate") (frame: u8 = Frame) {
-        weights: [0, 30, 0],
+        weights: [0, 30, 0, 12],
         machine: MigrateFolio = |cx| MigrateFolio::new(frame),
         pre: |w| Pre::Ready,
     }
@@ -274,14 +282,14 @@ operations! {
     /// write can end inside a block): `generic_perform_write()`, or
     /// `iomap_file_buffered_write()`, or ext4's `ext4_da_write_begin()` path.
     Pwrite = (9, "pwrite") (file: u8 = File, unit: u8 = Unit, len: u8 = Len) {
-        weights: [0, 0, 40],
+        weights: [0, 0, 40, 0],
         machine: crate::fs::WriteIter = |cx| crate::fs::write_iter(cx.cfg, file, unit, len),
         pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(2)` mode 0 on pages `index..index+count`: preallocation
     /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`, `__gfs2_fallocate()`).
     Fallocate = (10, "fallocate") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 10],
+        weights: [0, 0, 10, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Alloc, index, count),
         pre: |w| pre::inode_live(w, file),
     }
@@ -289,14 +297,14 @@ operations! {
     /// `index..index+count` (`xfs_free_file_space()`, `ext4_punch_hole()`,
     /// gfs2's `punch_hole()`).
     Punch = (11, "punch") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 7],
+        weights: [0, 0, 7, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Punch, index, count),
         pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(FALLOC_FL_ZERO_RANGE)` on pages `index..index+count`:
     /// punch, then preallocate unwritten.
     ZeroRange = (12, "zero-range") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 3],
+        weights: [0, 0, 3, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Zero, index, count),
         pre: |w| pre::inode_live(w, file),
     }
@@ -304,7 +312,7 @@ operations! {
     /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
     /// `block_page_mkwrite()`), the user's store, dirty, unlock.
     Mkwrite = (13, "mkwrite") (file: u8 = File, index: u8 = Page) {
-        weights: [0, 0, 10],
+        weights: [0, 0, 10, 0],
         machine: PageMkwrite = |cx| PageMkwrite::new(file, index),
         pre: |w| pre::inode_live(w, file),
     }
@@ -313,7 +321,7 @@ operations! {
     /// (fs/inode.c). It waits until no other operation holds a reference;
     /// afterwards operations on the file are skipped.
     Evict = (14, "evict") (file: u8 = File) {
-        weights: [0, 0, 3],
+        weights: [0, 0, 3, 12],
         machine: Evict = |cx| Evict::new(file),
         pre: |w| pre::evictable(w, file),
     }
@@ -328,7 +336,7 @@ operations! {
         getblk: bool = Flag("getblk"),
         nonatomic: bool = Flag("nonatomic")
     ) {
-        weights: [0, 20, 0],
+        weights: [0, 20, 0, 25],
         machine: BhWrite = |cx| BhWrite::journalled(block, getblk, nonatomic, cx.cpu),
         pre: |w| pre::metadata_owner(w, block, true),
     }
@@ -338,7 +346,7 @@ operations! {
     /// frozen copy, the commit record, then expose the buffers to writeback
     /// and put them on the checkpoint list.
     Jbd2Commit = (16, "jbd2-commit") () {
-        weights: [0, 8, 0],
+        weights: [0, 8, 0, 12],
         machine: JbdCommit = |cx| JbdCommit::new(),
         pre: |w| Pre::Ready,
     }
@@ -347,7 +355,7 @@ operations! {
     /// the written ones from the checkpoint lists, dropping the journal's
     /// reference.
     Jbd2Checkpoint = (17, "jbd2-checkpoint") () {
-        weights: [0, 5, 0],
+        weights: [0, 5, 0, 8],
         machine: JbdCheckpoint = |cx| JbdCheckpoint::new(),
         pre: |w| Pre::Ready,
     }
