@@ -221,6 +221,18 @@ toggles! {
     /// `round_up(pos + written)` keeps — is zeroed on disk
     /// (`sb_issue_zeroout()`), so it no longer holds a deleted file's data.
     Gfs2ZeroKeptBlock = (37, "gfs2_zero_kept", "gfs2: zero the new block a short write keeps [candidate, not posted]"),
+    /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()`, e34c8dd238d0
+    /// (Zhihao Cheng, v6.5, "jbd2: Fix wrongly judgement for buffer head
+    /// removing while doing checkpoint"; Fixes: 470decc613ab): a buffer on
+    /// a checkpoint list is tested with `trylock_buffer()` and its dirty bit
+    /// read under that lock, so writeback — which locks the buffer, then
+    /// clears BH_Dirty, before its I/O completes — cannot slip between the
+    /// two tests. Off (v6.4 and earlier): `buffer_locked(bh)` and then
+    /// `buffer_dirty(bh)`, two lockless reads; a writeback in between
+    /// leaves the buffer unlocked-then-clean with its write in flight, and
+    /// the checkpoint forgets the transaction before the block is in place
+    /// ("The bh won't be replayed in next mount").
+    CheckpointTrylock = (38, "e34c8dd238d0", "jbd2: Fix wrongly judgement for buffer head removing while doing checkpoint"),
 }
 
 impl Toggle {
@@ -346,7 +358,10 @@ const V6_2: Toggles = V6_1
     .with(XfsIomapValid)
     .with(XfsPunchLocked);
 const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
-const V6_7: Toggles = V6_3.with(XorHasWaiters).with(IomapBlockDirty);
+const V6_7: Toggles = V6_3
+    .with(XorHasWaiters)
+    .with(IomapBlockDirty)
+    .with(CheckpointTrylock);
 const V6_8: Toggles = V6_7.with(Ext4DaExclusive);
 const V6_11: Toggles = V6_8.with(Ext4DaRecheck);
 const V6_12: Toggles = V6_11.with(CopyBeforeMove);
@@ -421,7 +436,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0 (v6.5) jbd2 checkpoint trylock; ext4 delalloc inserted under a shared i_data_sem",
         toggles: V6_7,
     },
     NamedProfile {

@@ -595,13 +595,22 @@ steps! {
     /// fs/buffer.c `end_buffer_write_sync()`: `unlock_buffer()`, `put_bh()`.
     EndBufferWriteSync = (145, "end_buffer_write_sync") { locks: "", state: "w: BH_Lock, b_count" }
     /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()` under `j_list_lock`: the
-    /// next buffer on a checkpoint list: locked → wait; in a live transaction
+    /// next buffer on a checkpoint list (since e34c8dd238d0 tested with
+    /// `trylock_buffer()`, the rest under that lock; before it with the
+    /// lockless `buffer_locked()` only, the rest a step later in
+    /// `jbd2_log_do_checkpoint:buffer_dirty`): locked → wait; in a live transaction
     /// (`jh->b_transaction`) → `jbd2_log_start_commit()` and wait for the
     /// commit ("Waiting for Godot"); dirty → queue it for
     /// writing (`get_bh()`); clean → `__jbd2_journal_remove_checkpoint()`
     /// (`b_cp_transaction = NULL`, `jbd2_journal_put_journal_head()`: the last
     /// reference detaches the head and drops its `b_count`).
     CheckpointScan = (146, "jbd2_log_do_checkpoint") { locks: "j_list_lock", state: "r: BH_Lock, BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
+    /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()` before e34c8dd238d0
+    /// (v6.4 and earlier): after the lockless `buffer_locked(bh)` test of
+    /// the step before, `jh->b_transaction` and then `buffer_dirty(bh)`,
+    /// another lockless read: dirty → queue it, clean →
+    /// `__jbd2_journal_remove_checkpoint()`.
+    CheckpointDirty = (148, "jbd2_log_do_checkpoint:buffer_dirty") { locks: "j_list_lock", state: "r: b_transaction, BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
     /// fs/jbd2/checkpoint.c `__flush_batch()` → fs/buffer.c `write_dirty_buffer()`:
     /// `lock_buffer()`, `test_clear_buffer_dirty()`, `get_bh()`, `submit_bh()`
     /// of `bh->b_folio`'s block; `__brelse()` of the batch's reference.

@@ -186,3 +186,23 @@ fn a_journalled_update_is_not_lost_where_an_unlocked_one_is() {
     let r = check_matching(&common::on(&plain, "luis_v2"), opts(), &data_loss);
     assert!(r.violation.is_some());
 }
+
+/// e34c8dd238d0 (v6.5): the checkpoint's dirty test under `trylock_buffer()`
+/// closes the race with writeback that v6.4 and earlier had
+/// (jbd2-checkpoint-vs-writeback.litmus), and taking it out of mainline
+/// opens it again.
+#[test]
+fn e34c8dd238d0_closes_the_checkpoint_race_with_writeback() {
+    let c = common::case(&text("jbd2-checkpoint-vs-writeback.litmus"));
+    let lost = |p: &str| {
+        let r = check(&common::on(&c, p), opts());
+        r.violation
+            .is_some_and(|v| v.findings.has(OracleId::CheckpointLost))
+    };
+    assert!(lost("v6.1"));
+    assert!(lost("v5.10"));
+    assert!(lost("mainline-e34c8dd238d0"));
+    assert!(!lost("v6.1+e34c8dd238d0"));
+    assert!(!lost("v6.7"));
+    assert!(!lost("mainline"));
+}

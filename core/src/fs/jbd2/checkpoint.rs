@@ -6,6 +6,7 @@ use crate::block::bio::submit_bio_at;
 use crate::exec::poll::{Cond, Poll};
 use crate::fs::buffer::{bh_ref, brelse, buffer_locked, get_bh};
 use crate::oracle::{OracleId, Payload};
+use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{bs, token, BioKind, Disk, World, BDEV, MAX_BH, MAX_BLOCKS, NO_PBLK};
@@ -14,6 +15,9 @@ use crate::world::{bs, token, BioKind, Disk, World, BDEV, MAX_BH, MAX_BLOCKS, NO
 enum CpPc {
     /// Look at the checkpoint buffers from this slot on.
     Scan(u8),
+    /// Before e34c8dd238d0: the buffer was not locked a step ago; now its
+    /// transaction and its dirty bit.
+    Examine(u8),
     /// `__flush_batch()` → `write_dirty_buffer()` of this buffer.
     Write(u8),
     /// The buffer belongs to a live transaction ("Waiting for Godot"):
@@ -52,6 +56,7 @@ impl JbdCheckpoint {
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
             CpPc::Scan(from) => self.scan(w, from),
+            CpPc::Examine(id) => self.examine(w, id),
             CpPc::Write(id) => self.write(w, id),
             CpPc::Commit(id) => {
                 let c = self.commit.get_or_insert_with(JbdCommit::new);
@@ -76,28 +81,47 @@ impl JbdCheckpoint {
             }
             return Poll::Done(StepId::CheckpointScan);
         };
-        let b = w.bhs[id as usize];
-        w.touched = b.folio.frame;
+        w.touched = w.bhs[id as usize].folio.frame;
         if buffer_locked(w, id) {
             // get_bh(); wait_on_buffer(); __brelse(); goto restart.
             return Poll::Block(Cond::BhUnlocked(id));
         }
+        if !w.has(Toggle::CheckpointTrylock) {
+            // `if (buffer_locked(bh))` was a lockless read of its own.
+            self.pc = CpPc::Examine(id);
+            return Poll::Ran(StepId::CheckpointScan);
+        }
+        // trylock_buffer(): the tests below are under the buffer lock.
+        self.examine(w, id)
+    }
+
+    /// The buffer's transaction, then its dirty bit: commit the transaction
+    /// first, queue the buffer for writing, or remove it from the
+    /// checkpoint list.
+    fn examine(&mut self, w: &mut World, id: u8) -> Poll {
+        let b = w.bhs[id as usize];
+        w.touched = b.folio.frame;
+        let step = if w.has(Toggle::CheckpointTrylock) {
+            StepId::CheckpointScan
+        } else {
+            StepId::CheckpointDirty
+        };
         if w.journal.jh(id).transaction != 0 {
             w.note(Event::Note(
                 "buffer in a live transaction: commit it and wait",
             ));
             self.pc = CpPc::Commit(id);
-            return Poll::Ran(StepId::CheckpointScan);
+            return Poll::Ran(step);
         }
         if b.state & bs::DIRTY != 0 {
             get_bh(w, id);
             self.pc = CpPc::Write(id);
-            return Poll::Ran(StepId::CheckpointScan);
+            return Poll::Ran(step);
         }
         remove_checkpoint(w, id);
         self.removed += 1;
         self.pc = CpPc::Scan(id + 1);
-        Poll::Ran(StepId::CheckpointScan)
+        Poll::Ran(step)
     }
 
     /// `write_dirty_buffer()`, then the batch's `__brelse()`; the scan
