@@ -221,7 +221,10 @@ fn check_to_find(case: &Case, want: &Signature, cap_states: u64) -> (Option<f64>
 
 struct Race {
     name: String,
+    /// The base profile's name (which target fuzzes it).
     profile: String,
+    /// The profile as the file gives it (`v5.0-89cb0888ca14`), for the table.
+    shown: String,
     case: Case,
     want: Signature,
 }
@@ -266,6 +269,7 @@ fn load_races(files: &[PathBuf]) -> Result<Vec<Race>> {
         races.push(Race {
             name,
             profile: l.case.profile.base_profile().name.to_string(),
+            shown: l.case.profile.to_string(),
             case: l.case,
             want,
         });
@@ -395,7 +399,7 @@ fn rows_of(
 ) -> Vec<Row> {
     let mut rows = Vec::new();
     for (ri, race) in races.iter().enumerate() {
-        outln!("{} [{}]: {}", race.name, race.profile, race.want.key());
+        outln!("{} [{}]: {}", race.name, race.shown, race.want.key());
         for (si, name) in names.iter().enumerate() {
             let row = Row::of_cell(a, race, name, strats[si] == Strat::Check, &cells[ri][si]);
             outln!(
@@ -518,7 +522,7 @@ impl Row {
         let unit = if is_check { " states" } else { "" };
         Row {
             race: race.name.clone(),
-            profile: race.profile.clone(),
+            profile: race.shown.clone(),
             strategy: name.to_string(),
             found: format!("{}/{total}", found.len()),
             median: median_s,

@@ -233,6 +233,16 @@ toggles! {
     /// the checkpoint forgets the transaction before the block is in place
     /// ("The bh won't be replayed in next mount").
     CheckpointTrylock = (38, "e34c8dd238d0", "jbd2: Fix wrongly judgement for buffer head removing while doing checkpoint"),
+    /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()`, c2d6fd9d6f35 (Zhang
+    /// Yi, v6.5, "jbd2: recheck chechpointing non-dirty buffer"): a buffer
+    /// queued for writing stays on `t_checkpoint_list` and is examined again
+    /// after `__flush_batch()` (a `do_get_write_access()` meanwhile may have
+    /// cleared BH_Dirty and filed it in a new transaction, so
+    /// `write_dirty_buffer()` wrote nothing). Off (v6.4 and earlier): it
+    /// moves to `t_checkpoint_io_list`, and that list's pass removes every
+    /// buffer that is no longer locked — "in whatever state the buffer
+    /// currently is, we know that it has been written out" — though it was not.
+    CheckpointRecheck = (39, "c2d6fd9d6f35", "jbd2: recheck chechpointing non-dirty buffer"),
 }
 
 impl Toggle {
@@ -361,7 +371,8 @@ const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
 const V6_7: Toggles = V6_3
     .with(XorHasWaiters)
     .with(IomapBlockDirty)
-    .with(CheckpointTrylock);
+    .with(CheckpointTrylock)
+    .with(CheckpointRecheck);
 const V6_8: Toggles = V6_7.with(Ext4DaExclusive);
 const V6_11: Toggles = V6_8.with(Ext4DaRecheck);
 const V6_12: Toggles = V6_11.with(CopyBeforeMove);
@@ -436,7 +447,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0 (v6.5) jbd2 checkpoint trylock; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35 (v6.5) jbd2 checkpoint trylock and recheck; ext4 delalloc inserted under a shared i_data_sem",
         toggles: V6_7,
     },
     NamedProfile {

@@ -611,6 +611,11 @@ steps! {
     /// another lockless read: dirty → queue it, clean →
     /// `__jbd2_journal_remove_checkpoint()`.
     CheckpointDirty = (148, "jbd2_log_do_checkpoint:buffer_dirty") { locks: "j_list_lock", state: "r: b_transaction, BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
+    /// fs/jbd2/checkpoint.c `jbd2_log_do_checkpoint()` before c2d6fd9d6f35
+    /// (v6.4 and earlier), the `t_checkpoint_io_list` pass (`restart2:`): a
+    /// buffer queued for writing, once unlocked, is removed from the
+    /// checkpoint list (`__jbd2_journal_remove_checkpoint()`) whatever its state.
+    CheckpointIoList = (149, "jbd2_log_do_checkpoint:t_checkpoint_io_list") { locks: "j_list_lock", state: "r: BH_Lock, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
     /// fs/jbd2/checkpoint.c `__flush_batch()` → fs/buffer.c `write_dirty_buffer()`:
     /// `lock_buffer()`, `test_clear_buffer_dirty()`, `get_bh()`, `submit_bh()`
     /// of `bh->b_folio`'s block; `__brelse()` of the batch's reference.

@@ -206,3 +206,22 @@ fn e34c8dd238d0_closes_the_checkpoint_race_with_writeback() {
     assert!(!lost("v6.7"));
     assert!(!lost("mainline"));
 }
+
+/// c2d6fd9d6f35 (v6.5): a buffer the checkpoint queued for writing is
+/// examined again, not removed because it is unlocked
+/// (jbd2-checkpoint-recheck.litmus: a handle cleared its dirty bit for a
+/// new transaction, so nothing was written).
+#[test]
+fn c2d6fd9d6f35_keeps_a_rejournalled_buffer_on_the_checkpoint_list() {
+    let c = common::case(&text("jbd2-checkpoint-recheck.litmus"));
+    let lost = |p: &str| {
+        let r = check(&common::on(&c, p), opts());
+        r.violation
+            .is_some_and(|v| v.findings.has(OracleId::CheckpointLost))
+    };
+    assert!(lost("v6.1"));
+    assert!(lost("mainline-c2d6fd9d6f35"));
+    assert!(!lost("v6.1+c2d6fd9d6f35"));
+    assert!(!lost("v6.7"));
+    assert!(!lost("mainline"));
+}

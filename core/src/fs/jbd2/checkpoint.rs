@@ -20,6 +20,9 @@ enum CpPc {
     Examine(u8),
     /// `__flush_batch()` → `write_dirty_buffer()` of this buffer.
     Write(u8),
+    /// Before c2d6fd9d6f35: the buffer is on `t_checkpoint_io_list`; once
+    /// unlocked it is taken for written and removed.
+    IoList(u8),
     /// The buffer belongs to a live transaction ("Waiting for Godot"):
     /// `jbd2_log_start_commit()` and `jbd2_log_wait_commit()`, then `goto
     /// restart` at this buffer. The commit kjournald2 runs is taken here.
@@ -58,6 +61,7 @@ impl JbdCheckpoint {
             CpPc::Scan(from) => self.scan(w, from),
             CpPc::Examine(id) => self.examine(w, id),
             CpPc::Write(id) => self.write(w, id),
+            CpPc::IoList(id) => self.io_list(w, id),
             CpPc::Commit(id) => {
                 let c = self.commit.get_or_insert_with(JbdCommit::new);
                 match c.step(w) {
@@ -149,8 +153,28 @@ impl JbdCheckpoint {
         let r = bh_ref(w, id);
         brelse(w, r);
         w.touched = b.folio.frame;
-        self.pc = CpPc::Scan(id);
+        self.pc = if w.has(Toggle::CheckpointRecheck) {
+            CpPc::Scan(id)
+        } else {
+            CpPc::IoList(id)
+        };
         Poll::Ran(StepId::WriteDirtyBuffer)
+    }
+
+    /// The `t_checkpoint_io_list` pass of v6.4 and earlier (`restart2:`):
+    /// wait while the buffer is locked, then remove it from the checkpoint
+    /// list whatever its state, and start over.
+    fn io_list(&mut self, w: &mut World, id: u8) -> Poll {
+        w.touched = w.bhs[id as usize].folio.frame;
+        if buffer_locked(w, id) {
+            return Poll::Block(Cond::BhUnlocked(id));
+        }
+        if w.journal.jh(id).cp_transaction != 0 {
+            remove_checkpoint(w, id);
+            self.removed += 1;
+        }
+        self.pc = CpPc::Scan(0);
+        Poll::Ran(StepId::CheckpointIoList)
     }
 }
 
