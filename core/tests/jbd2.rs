@@ -187,24 +187,33 @@ fn a_journalled_update_is_not_lost_where_an_unlocked_one_is() {
     assert!(r.violation.is_some());
 }
 
+/// `checkpoint-lost` is found in `file` on each of `racy` and on none of `clean`.
+fn checkpoint_lost_on(file: &str, racy: &[&str], clean: &[&str]) {
+    let c = common::case(&text(file));
+    let lost = |p: &str| {
+        let r = check(&common::on(&c, p), opts());
+        r.violation
+            .is_some_and(|v| v.findings.has(OracleId::CheckpointLost))
+    };
+    for p in racy {
+        assert!(lost(p), "{file}: not on {p}");
+    }
+    for p in clean {
+        assert!(!lost(p), "{file}: on {p}");
+    }
+}
+
 /// e34c8dd238d0 (v6.5): the checkpoint's dirty test under `trylock_buffer()`
 /// closes the race with writeback that v6.4 and earlier had
 /// (jbd2-checkpoint-vs-writeback.litmus), and taking it out of mainline
 /// opens it again.
 #[test]
 fn e34c8dd238d0_closes_the_checkpoint_race_with_writeback() {
-    let c = common::case(&text("jbd2-checkpoint-vs-writeback.litmus"));
-    let lost = |p: &str| {
-        let r = check(&common::on(&c, p), opts());
-        r.violation
-            .is_some_and(|v| v.findings.has(OracleId::CheckpointLost))
-    };
-    assert!(lost("v6.1"));
-    assert!(lost("v5.10"));
-    assert!(lost("mainline-e34c8dd238d0"));
-    assert!(!lost("v6.1+e34c8dd238d0"));
-    assert!(!lost("v6.7"));
-    assert!(!lost("mainline"));
+    checkpoint_lost_on(
+        "jbd2-checkpoint-vs-writeback.litmus",
+        &["v6.1", "v5.10", "mainline-e34c8dd238d0"],
+        &["v6.1+e34c8dd238d0", "v6.7", "mainline"],
+    );
 }
 
 /// c2d6fd9d6f35 (v6.5): a buffer the checkpoint queued for writing is
@@ -213,15 +222,9 @@ fn e34c8dd238d0_closes_the_checkpoint_race_with_writeback() {
 /// new transaction, so nothing was written).
 #[test]
 fn c2d6fd9d6f35_keeps_a_rejournalled_buffer_on_the_checkpoint_list() {
-    let c = common::case(&text("jbd2-checkpoint-recheck.litmus"));
-    let lost = |p: &str| {
-        let r = check(&common::on(&c, p), opts());
-        r.violation
-            .is_some_and(|v| v.findings.has(OracleId::CheckpointLost))
-    };
-    assert!(lost("v6.1"));
-    assert!(lost("mainline-c2d6fd9d6f35"));
-    assert!(!lost("v6.1+c2d6fd9d6f35"));
-    assert!(!lost("v6.7"));
-    assert!(!lost("mainline"));
+    checkpoint_lost_on(
+        "jbd2-checkpoint-recheck.litmus",
+        &["v6.1", "mainline-c2d6fd9d6f35"],
+        &["v6.1+c2d6fd9d6f35", "v6.7", "mainline"],
+    );
 }
