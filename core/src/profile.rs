@@ -243,6 +243,27 @@ toggles! {
     /// buffer that is no longer locked — "in whatever state the buffer
     /// currently is, we know that it has been written out" — though it was not.
     CheckpointRecheck = (39, "c2d6fd9d6f35", "jbd2: recheck chechpointing non-dirty buffer"),
+    /// fs/jbd2/checkpoint.c, 4ba3fcdde7e3 (Zhang Yi, v5.14, "jbd2,ext4: add
+    /// a shrinker to release checkpointed buffers"): `jbd2_journal_shrink_scan()`
+    /// → `jbd2_journal_shrink_checkpoint_list()` removes written-back
+    /// buffers from the checkpoint lists under memory pressure. Off: there is
+    /// no shrinker (`jbd2-shrink` does nothing).
+    CheckpointShrinker = (40, "4ba3fcdde7e3", "jbd2,ext4: add a shrinker to release checkpointed buffers"),
+    /// fs/jbd2/checkpoint.c `journal_shrink_one_cp_list()`, 46f881b5b175
+    /// (Zhang Yi, v6.5, "jbd2: fix a race when checking checkpoint buffer
+    /// busy"): `jbd2_journal_try_remove_checkpoint()` tests BH_Dirty under
+    /// `trylock_buffer()`. Off: `__cp_buffer_busy()` reads `b_transaction`,
+    /// BH_Lock and BH_Dirty one after the other, and writeback can lock the
+    /// buffer and clear BH_Dirty between the lock test and the dirty test.
+    ShrinkTrylock = (41, "46f881b5b175", "jbd2: fix a race when checking checkpoint buffer busy"),
+    /// fs/jbd2/checkpoint.c `jbd2_journal_try_remove_checkpoint()`,
+    /// 590a809ff743 (Zhihao Cheng, v6.6, "jbd2: Check 'jh->b_transaction'
+    /// before remove it from checkpoint"; Fixes: 46f881b5b175): a buffer a
+    /// live transaction holds is busy. Off with 46f881b5b175 on (v6.5): a
+    /// buffer re-journalled by `do_get_write_access()` (BH_Dirty cleared,
+    /// BH_JBDDirty set) looks clean and leaves the older transaction's
+    /// checkpoint list before the newer one commits.
+    ShrinkTransactionBusy = (42, "590a809ff743", "jbd2: Check 'jh->b_transaction' before remove it from checkpoint"),
 }
 
 impl Toggle {
@@ -361,7 +382,10 @@ const V5_9: Toggles = V5_8.with(LockUnfairness);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
 // v5.13 8cc621d2f45d, v5.15 730633f0b7f9.
-const V6_1: Toggles = V5_11.with(BhLruMigration).with(InvalidateLockRead);
+const V6_1: Toggles = V5_11
+    .with(BhLruMigration)
+    .with(InvalidateLockRead)
+    .with(CheckpointShrinker);
 const V6_2: Toggles = V6_1
     .with(IomapWriteFailureNoTruncate)
     .with(IomapValid)
@@ -372,7 +396,9 @@ const V6_7: Toggles = V6_3
     .with(XorHasWaiters)
     .with(IomapBlockDirty)
     .with(CheckpointTrylock)
-    .with(CheckpointRecheck);
+    .with(CheckpointRecheck)
+    .with(ShrinkTrylock)
+    .with(ShrinkTransactionBusy);
 const V6_8: Toggles = V6_7.with(Ext4DaExclusive);
 const V6_11: Toggles = V6_8.with(Ext4DaRecheck);
 const V6_12: Toggles = V6_11.with(CopyBeforeMove);
@@ -432,7 +458,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.1",
-        about: "v5.11 + 8cc621d2f45d (v5.13); iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
         toggles: V6_1,
     },
     NamedProfile {
@@ -447,7 +473,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35 (v6.5) jbd2 checkpoint trylock and recheck; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35/46f881b5b175 (v6.5), 590a809ff743 (v6.6) jbd2 checkpoint and shrinker fixes; ext4 delalloc inserted under a shared i_data_sem",
         toggles: V6_7,
     },
     NamedProfile {

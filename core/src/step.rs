@@ -616,6 +616,17 @@ steps! {
     /// buffer queued for writing, once unlocked, is removed from the
     /// checkpoint list (`__jbd2_journal_remove_checkpoint()`) whatever its state.
     CheckpointIoList = (149, "jbd2_log_do_checkpoint:t_checkpoint_io_list") { locks: "j_list_lock", state: "r: BH_Lock, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
+    /// fs/jbd2/checkpoint.c `journal_shrink_one_cp_list()` (the shrinker,
+    /// 4ba3fcdde7e3), one checkpoint buffer: since 46f881b5b175
+    /// `jbd2_journal_try_remove_checkpoint()` — busy if in a live transaction
+    /// (590a809ff743), if `trylock_buffer()` fails, or if dirty under that
+    /// lock — else `__jbd2_journal_remove_checkpoint()`; before it,
+    /// `__cp_buffer_busy()`'s `b_transaction` and `buffer_locked()` reads
+    /// (the dirty read is the next step).
+    JournalShrink = (150, "journal_shrink_one_cp_list") { locks: "j_list_lock", state: "r: b_transaction, BH_Lock, BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
+    /// `__cp_buffer_busy()`'s `buffer_dirty()` read before 46f881b5b175, a
+    /// lockless read apart from the lock test; clean → `__jbd2_journal_remove_checkpoint()`.
+    ShrinkDirty = (151, "journal_shrink_one_cp_list:buffer_dirty") { locks: "j_list_lock", state: "r: BH_Dirty, disk; w: b_cp_transaction, b_jcount, BH_JBD, b_count" }
     /// fs/jbd2/checkpoint.c `__flush_batch()` → fs/buffer.c `write_dirty_buffer()`:
     /// `lock_buffer()`, `test_clear_buffer_dirty()`, `get_bh()`, `submit_bh()`
     /// of `bh->b_folio`'s block; `__brelse()` of the batch's reference.

@@ -228,3 +228,27 @@ fn c2d6fd9d6f35_keeps_a_rejournalled_buffer_on_the_checkpoint_list() {
         &["v6.1+c2d6fd9d6f35", "v6.7", "mainline"],
     );
 }
+
+/// 46f881b5b175 (v6.5): the checkpoint shrinker tests BH_Dirty under
+/// `trylock_buffer()`; before it (v6.1, the shrinker of 4ba3fcdde7e3) a
+/// writeback between `__cp_buffer_busy()`'s lock and dirty reads made it
+/// drop a buffer whose write was in flight. v5.11 has no shrinker.
+#[test]
+fn f46f881b5b175_closes_the_shrinker_race_with_writeback() {
+    checkpoint_lost_on(
+        "jbd2-shrink-vs-writeback.litmus",
+        &["v6.1", "mainline-46f881b5b175"],
+        &["v6.1+46f881b5b175", "v6.7", "mainline", "v5.11"],
+    );
+}
+
+/// 590a809ff743 (v6.6): a buffer a live transaction holds is busy for the
+/// shrinker; 46f881b5b175 alone (v6.5's state) dropped a re-journalled one.
+#[test]
+fn f590a809ff743_keeps_a_rejournalled_buffer_from_the_shrinker() {
+    checkpoint_lost_on(
+        "jbd2-shrink-rejournalled.litmus",
+        &["v6.7-590a809ff743", "v6.1+46f881b5b175"],
+        &["v6.7", "mainline"],
+    );
+}

@@ -52,7 +52,8 @@
 //! `jbd2-update BLOCK [getblk] [nonatomic]` (a journalled metadata update
 //! in a handle), `jbd2-commit` (kjournald2 commits the running
 //! transaction), `jbd2-checkpoint` (write the committed buffers in place
-//! and let the journal forget them). Files are `f0`..`f2` (and `bdev` for
+//! and let the journal forget them), `jbd2-shrink` (the checkpoint
+//! shrinker drops written-back buffers' journal heads). Files are `f0`..`f2` (and `bdev` for
 //! writeback and fsync), indices `0`..`3`, frames `frame0`..`frame7`.
 //! Contexts in the schedule: task names, `io0`.. (bios by submission
 //! order), `kswapd`.

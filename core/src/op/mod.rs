@@ -191,7 +191,7 @@ macro_rules! operations {
 
 use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
-    sync::Fsync, sync::SyncAll, FallocMode,
+    jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
 use crate::mm::memory::PageMkwrite;
 use crate::mm::migrate::MigrateFolio;
@@ -357,6 +357,14 @@ operations! {
     Jbd2Checkpoint = (17, "jbd2-checkpoint") () {
         weights: [0, 5, 0, 8],
         machine: JbdCheckpoint = |cx| JbdCheckpoint::new(),
+        pre: |w| Pre::Ready,
+    }
+    /// The journal's checkpoint shrinker under memory pressure or
+    /// `drop_caches` (`jbd2_journal_shrink_scan()`, 4ba3fcdde7e3): journal
+    /// heads of written-back checkpoint buffers are dropped.
+    Jbd2Shrink = (18, "jbd2-shrink") () {
+        weights: [0, 3, 0, 6],
+        machine: JbdShrink = |cx| JbdShrink::new(),
         pre: |w| Pre::Ready,
     }
 }

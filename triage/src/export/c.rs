@@ -255,6 +255,12 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             "sync();".into(),
             "a journal commit: kjournald2 commits at fsync(2), sync(2) or every commit= seconds",
         ),
+        Op::Jbd2Shrink {} => CallSpec {
+            code: "(void)pl_root_write(\"/proc/sys/vm/drop_caches\", \"2\");".into(),
+            note: "the journal's checkpoint shrinker: drop_caches 2 (slab objects)".into(),
+            effect: Effect::None,
+            privileged: true,
+        },
         Op::Jbd2Checkpoint {} => plain(
             "(void)0; /* jbd2 checkpoint */".into(),
             "a checkpoint: the journal runs one when the log fills, at a journal flush or unmount",

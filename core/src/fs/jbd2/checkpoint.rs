@@ -182,7 +182,7 @@ impl JbdCheckpoint {
 /// journal forgets its committed update, so the block in place must hold it
 /// (`checkpoint-lost` otherwise); then the checkpoint's journal-head
 /// reference goes.
-fn remove_checkpoint(w: &mut World, id: u8) {
+pub fn remove_checkpoint(w: &mut World, id: u8) {
     let b = w.bhs[id as usize];
     let blk = b.blocknr as usize;
     let want = w.journal.committed[blk.min(w.journal.committed.len() - 1)];

@@ -32,9 +32,11 @@
 pub mod checkpoint;
 pub mod commit;
 pub mod handle;
+pub mod shrink;
 
 pub use checkpoint::JbdCheckpoint;
 pub use commit::JbdCommit;
+pub use shrink::JbdShrink;
 
 use crate::fs::buffer::{bh_ref, brelse, get_bh, mark_buffer_dirty};
 use crate::oracle::{OracleId, Payload};
