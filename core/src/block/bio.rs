@@ -143,10 +143,9 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
     }
 }
 
-/// The device reads the frame now, whatever it holds, and writes every
-/// block the bio carries (all of a page of the simple filesystem or the
-/// block device; the dirty, mapped ones of an extent-mapped file).
-fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
+/// The frame a bio's DMA reads now, whatever it holds: `stale-dma` if it
+/// was freed or reused since the bio was submitted on it.
+pub fn dma_frame(w: &mut World, b: &Bio) -> crate::world::Frame {
     let f = b.folio.frame;
     let fr = w.frames[f as usize];
     w.touched = f;
@@ -160,6 +159,14 @@ fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
             },
         );
     }
+    fr
+}
+
+/// The device reads the frame now, whatever it holds, and writes every
+/// block the bio carries (all of a page of the simple filesystem or the
+/// block device; the dirty, mapped ones of an extent-mapped file).
+fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
+    let fr = dma_frame(w, &b);
     if b.mapping != NO_MAPPING && !b.error {
         for (j, &p) in b.pblk.iter().enumerate() {
             if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {

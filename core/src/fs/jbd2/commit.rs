@@ -214,18 +214,7 @@ pub fn log_bio_step(w: &mut World, k: usize) -> Poll {
     let got = if b.frozen {
         b.token
     } else {
-        let fr = w.frames[b.folio.frame as usize];
-        w.touched = b.folio.frame;
-        if fr.free || fr.inc != b.folio.inc {
-            w.fire(
-                OracleId::StaleDma,
-                b.folio.frame,
-                Payload::Incarnations {
-                    held: b.folio.inc,
-                    now: if fr.free { 0 } else { fr.inc },
-                },
-            );
-        }
+        let fr = crate::block::bio::dma_frame(w, &b);
         let off = b.index as usize % w.cfg.bpp(BDEV);
         fr.data[off]
     };
