@@ -106,10 +106,7 @@ impl JbdCommit {
     /// (`atomic_inc()`), `jbd2_journal_write_metadata_buffer()` and the log
     /// buffer's `submit_bh()` (its lock is the commit's own).
     fn write_meta(&mut self, w: &mut World) -> Poll {
-        let next = (0..MAX_BH as u8).find(|&id| {
-            let jh = w.journal.jh(id);
-            jh.transaction == self.tid && jh.jlist == Jlist::Metadata
-        });
+        let next = on_list(w, self.tid, Jlist::Metadata);
         let Some(id) = next else {
             self.pc = CommitPc::LogWait(0);
             return self.step(w);
@@ -171,10 +168,7 @@ impl JbdCommit {
 
     /// The next buffer on the forget list: see [`StepId::CommitForget`].
     fn forget(&mut self, w: &mut World) -> Poll {
-        let next = (0..MAX_BH as u8).find(|&id| {
-            let jh = w.journal.jh(id);
-            jh.transaction == self.tid && jh.jlist == Jlist::Forget
-        });
+        let next = on_list(w, self.tid, Jlist::Forget);
         let Some(id) = next else {
             self.pc = CommitPc::Done;
             return self.step(w);
@@ -198,6 +192,14 @@ impl JbdCommit {
         w.touched = w.bhs[id as usize].folio.frame;
         Poll::Ran(StepId::CommitForget)
     }
+}
+
+/// The first buffer (by slot) on list `list` of transaction `tid`.
+fn on_list(w: &World, tid: u8, list: Jlist) -> Option<u8> {
+    (0..MAX_BH as u8).find(|&id| {
+        let jh = w.journal.jh(id);
+        jh.transaction == tid && jh.jlist == list
+    })
 }
 
 /// A log bio's steps: the device reads the log buffer's memory — the
