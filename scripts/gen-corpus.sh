@@ -12,8 +12,9 @@ gen() {
   "$bin" encode --out "corpus/$target" "$@" > /dev/null
   echo "corpus/$target: $(ls "corpus/$target" | wc -l) seeds"
 }
-gen writeback corpus/litmus/case1-*.litmus
-gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/litmus/jbd2-*.litmus
+gen writeback corpus/litmus/case1-*.litmus corpus/litmus/page-lock-*.litmus
+gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/litmus/jbd2-*.litmus \
+  corpus/litmus/migrate-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

@@ -22,7 +22,8 @@
 //! profile    bits 0-6: base profile (% profiles); bit 7: toggle lists follow:
 //!              added: count % 16, then toggle codes; removed: the same
 //! config     bits 0-2: frames-1; bits 3-5: wq buckets-1; bits 6-7: buffer heads per bdev page (1, 2, 4, 1)
-//! fs         bits 0-1: filesystem (simple, xfs, ext4, gfs2); bit 2: blocks per file page - 1
+//! fs         bits 0-1: filesystem (simple, xfs, ext4, gfs2); bit 2: blocks per file page - 1;
+//!              bits 3-5: vm.page_lock_unfairness XOR 5 (0 bits: the default 5)
 //! ntasks     % 5
 //! per task   bits 0-1: cpu; bits 2-7: op count % 9; then the ops
 //! op         operation code; then its arguments packed low bits first in
@@ -46,7 +47,10 @@ use crate::case::{Case, Fault, Op, OpKind, Run, Slice, TaskDef, DEFAULT_NAMES};
 use crate::op::arg;
 use crate::profile::{Profile, Toggle, Toggles, PROFILES};
 use crate::step::StepId;
-use crate::world::{Config, Fs, BIO_CTX0, MAX_BIOS, MAX_FRAMES, MAX_TASKS};
+use crate::world::{
+    Config, Fs, BIO_CTX0, MAX_BIOS, MAX_FRAMES, MAX_PAGE_LOCK_UNFAIRNESS, MAX_TASKS,
+    PAGE_LOCK_UNFAIRNESS,
+};
 
 /// The version of the byte format: the first byte of every encoded case.
 /// Bumped whenever the same bytes would decode to a different case.
@@ -198,6 +202,8 @@ fn decode_config(r: &mut Reader) -> Config {
         bh_per_page: [1, 2, 4, 1][(cb >> 6) as usize],
         fs: Fs::ALL[(fb & 3) as usize],
         file_bpp: if fb & 3 == 0 { 1 } else { ((fb >> 2) & 1) + 1 },
+        // Stored XOR the default, so older cases (bits 0) decode to 5.
+        page_lock_unfairness: ((fb >> 3) & 7) ^ PAGE_LOCK_UNFAIRNESS,
     }
 }
 
@@ -324,7 +330,8 @@ fn encode_config(c: &Config, out: &mut Vec<u8>) {
     } else {
         c.file_bpp.clamp(1, 2) - 1
     };
-    out.push(fs | bpp << 2);
+    let unfair = c.page_lock_unfairness.min(MAX_PAGE_LOCK_UNFAIRNESS) ^ PAGE_LOCK_UNFAIRNESS;
+    out.push(fs | bpp << 2 | unfair << 3);
 }
 
 fn encode_slice(s: &Slice, ntasks: usize, out: &mut Vec<u8>) {

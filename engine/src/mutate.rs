@@ -57,6 +57,11 @@ fn mutate_once(rng: &mut Rng, c: &mut Case, target: Target) {
         c.config.frames = 2 + rng.byte(3);
         c.config.wq_buckets = 1 + rng.byte(2);
         c.profile.base = rng.byte(8);
+        if rng.chance(0.25) {
+            // vm.page_lock_unfairness: small values make lock starvation
+            // reachable in a few operations (`page-lock-starved`).
+            c.config.page_lock_unfairness = [0, 1, 5][rng.below(3)];
+        }
     }
 }
 

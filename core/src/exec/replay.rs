@@ -346,6 +346,11 @@ impl<O: Observer> Exec<'_, '_, O> {
         check_eviction(&mut self.m.world);
         self.m.world.findings.seal_pending();
         self.fallback();
+        if !self.stop {
+            // Every bio has completed: nothing holds a folio but its owners.
+            crate::mm::migrate::check_migration_progress(&mut self.m.world);
+            self.m.world.findings.seal_pending();
+        }
     }
 }
 

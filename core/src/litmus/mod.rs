@@ -5,7 +5,9 @@
 //! # Comments start with '#', anywhere on a line.
 //! litmus case1-no-reuse            # optional title
 //! profile v5.8                     # a profile expression: NAME[+TOGGLE][-TOGGLE]
-//! config frames=2 buckets=1        # optional: frames (1-8), waitqueue buckets (1-8)
+//! config frames=2 buckets=1        # optional: frames (1-8), waitqueue buckets (1-8),
+//!                                  #   bh=1|2|4, fs=simple|xfs|ext4|gfs2, blocks=1|2,
+//!                                  #   unfairness=0-7 (vm.page_lock_unfairness, 5)
 //! expect writeback-after-wait      # optional: oracles the author expects to fire
 //!
 //! setup:                           # run to completion first; their bios stay in flight

@@ -14,8 +14,8 @@ use crate::oracle::OracleId;
 use crate::profile::Profile;
 use crate::step::StepId;
 use crate::world::{
-    Config, CtxId, Fs, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILE_BPP, MAX_FRAMES, MAX_TASKS,
-    TASK_KSWAPD,
+    Config, CtxId, Fs, BIO_CTX0, MAX_BIOS, MAX_BUCKETS, MAX_FILE_BPP, MAX_FRAMES,
+    MAX_PAGE_LOCK_UNFAIRNESS, MAX_TASKS, TASK_KSWAPD,
 };
 
 /// A parsed litmus file: the case and what the author said about it.
@@ -388,8 +388,8 @@ impl<'a> Parser<'a> {
     }
 
     fn config_key(&self, w: &Word, cfg: &mut Config) -> Res<()> {
-        const KEYS: &str =
-            "`frames=N`, `buckets=N`, `bh=N`, `fs=simple|xfs|ext4|gfs2` or `blocks=N`";
+        const KEYS: &str = "`frames=N`, `buckets=N`, `bh=N`, `fs=simple|xfs|ext4|gfs2`, \
+             `blocks=N` or `unfairness=N`";
         let Some((k, v)) = w.text.split_once('=') else {
             return self.err(w.col, format!("expected {KEYS}, found `{}`", w.text));
         };
@@ -419,6 +419,14 @@ impl<'a> Parser<'a> {
             "buckets" => return bad(format!("buckets=1..{MAX_BUCKETS}")),
             "blocks" if (1..=MAX_FILE_BPP).contains(&n) => cfg.file_bpp = n as u8,
             "blocks" => return bad("blocks=1 or 2 (filesystem blocks per file page)".into()),
+            "unfairness" if n <= MAX_PAGE_LOCK_UNFAIRNESS as usize => {
+                cfg.page_lock_unfairness = n as u8
+            }
+            "unfairness" => {
+                return bad(format!(
+                    "unfairness=0..{MAX_PAGE_LOCK_UNFAIRNESS} (vm.page_lock_unfairness)"
+                ))
+            }
             _ => return self.err(w.col, format!("expected {KEYS}, found `{}`", w.text)),
         }
         Ok(())

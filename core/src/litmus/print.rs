@@ -83,7 +83,7 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
     s
 }
 
-/// `frames=N buckets=N [bh=N] [fs=F [blocks=N]]`.
+/// `frames=N buckets=N [bh=N] [fs=F [blocks=N]] [unfairness=N]`.
 fn config_line(c: &Config) -> String {
     let mut l = format!("frames={} buckets={}", c.frames, c.wq_buckets);
     if c.bh_per_page > 1 {
@@ -94,6 +94,9 @@ fn config_line(c: &Config) -> String {
         if c.file_bpp > 1 {
             let _ = write!(l, " blocks={}", c.file_bpp);
         }
+    }
+    if c.page_lock_unfairness != crate::world::PAGE_LOCK_UNFAIRNESS {
+        let _ = write!(l, " unfairness={}", c.page_lock_unfairness);
     }
     l
 }

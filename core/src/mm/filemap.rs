@@ -285,13 +285,14 @@ pub struct WaitBit {
     behavior: Behavior,
     killable: bool,
     pc: WaitPc,
-    unfairness: i8,
+    /// Times queued (`repeat:`): past `vm.page_lock_unfairness` an
+    /// EXCLUSIVE waiter asks for a handoff (the kernel's `--unfairness < 0`).
+    tries: u8,
+    /// Times woken with the lock free and then found it taken.
+    passed: u8,
     /// 0, or -4 (-EINTR) when a fatal signal ended the wait.
     pub ret: i8,
 }
-
-/// `sysctl_page_lock_unfairness` default (mm/filemap.c, 5ef64cc8987a).
-const PAGE_LOCK_UNFAIRNESS: i8 = 5;
 
 impl WaitBit {
     /// Wait on `bit` of `folio` (the caller holds a reference).
@@ -302,7 +303,8 @@ impl WaitBit {
             behavior,
             killable,
             pc: WaitPc::Queue,
-            unfairness: PAGE_LOCK_UNFAIRNESS,
+            tries: 0,
+            passed: 0,
             ret: 0,
         }
     }
@@ -346,8 +348,8 @@ impl WaitBit {
         if excl {
             flags = wq::EXCLUSIVE;
             if w.has(Toggle::LockUnfairness) {
-                self.unfairness -= 1;
-                if self.unfairness < 0 {
+                self.tries = self.tries.saturating_add(1);
+                if self.tries > w.cfg.page_lock_unfairness {
                     flags |= wq::CUSTOM;
                 }
             }
@@ -410,6 +412,7 @@ impl WaitBit {
             let fr = w.frame_mut(self.folio);
             if fr.flags & self.bit != 0 {
                 done = false; // goto repeat
+                self.passed_over(w);
             } else {
                 fr.flags |= self.bit;
                 w.sched[me].wait.flags |= wq::DONE;
@@ -495,12 +498,29 @@ impl WaitBit {
             fr.flags & self.bit == 0
         };
         let s = w.sched[me];
+        if excl && !got && s.woken && !(s.killable && s.fatal) {
+            self.passed_over(w);
+        }
         if got || (s.killable && s.fatal) {
             self.pc = WaitPc::LegacyLeave(if got { 0 } else { -EINTR });
         } else {
             self.pc = WaitPc::Queue;
         }
         Poll::Ran(StepId::FolioWaitBitRetest)
+    }
+
+    /// Woken with the lock free, the waiter found it taken: once more than
+    /// `vm.page_lock_unfairness` times, `page-lock-starved`.
+    fn passed_over(&mut self, w: &mut World) {
+        self.passed = self.passed.saturating_add(1);
+        if self.passed == w.cfg.page_lock_unfairness.saturating_add(1) {
+            let me = w.me;
+            w.fire(
+                OracleId::PageLockStarved,
+                self.folio.frame,
+                Payload::Context(me),
+            );
+        }
     }
 
     /// `finish_wait()`: off the queue if a waker did not take us off.

@@ -108,9 +108,19 @@ impl MigrateFolio {
         }
     }
 
+    /// Give up on the folio (-EAGAIN, -EBUSY): noted for the quiet world's
+    /// progress check.
     fn fail(&mut self, w: &mut World, why: &'static str) {
         w.note(Event::Bail(why));
         self.ok = false;
+        if !self.src.is_none() {
+            w.migrate_failed = (self.src, w.me);
+        }
+    }
+
+    /// Whether the folio moved.
+    pub fn migrated(&self) -> bool {
+        self.ok
     }
 
     /// Copy the contents and `uptodate` of src into dst (`folio_mc_copy()`,
@@ -206,7 +216,8 @@ impl MigrateFolio {
     fn alloc(&mut self, w: &mut World) -> Poll {
         match folio_alloc(w) {
             None => {
-                self.fail(w, "no destination folio");
+                // Out of memory, not a property of the folio: not recorded.
+                w.note(Event::Bail("no destination folio"));
                 self.pc = MigPc::Undo;
             }
             Some(d) => {
@@ -557,3 +568,48 @@ impl MigrateFolio {
 }
 
 crate::impl_step!(MigrateFolio);
+
+/// Steps a lone migration may take in [`check_migration_progress`].
+const SOLO_STEPS: usize = 256;
+
+/// The quiet, synced world's liveness check for migration: if a migration
+/// gave up on a folio that is still in the page cache, and no journal head
+/// holds one of its buffers (jbd2 keeps those until checkpoint, and the
+/// kernel lets migration fail on them), a migration of it run alone on a
+/// copy of the world must succeed; `migrate-starved` if it gives up
+/// again. What `alloc_contig_range()` and `offline_pages()` rely on when
+/// they retry `migrate_pages()`.
+pub fn check_migration_progress(w: &mut World) {
+    let (src, ctx) = w.migrate_failed;
+    if src.is_none() || w.bios[..w.nbios as usize].iter().any(|b| b.live) {
+        return;
+    }
+    let fr = w.frames[src.frame as usize];
+    if fr.free || fr.inc != src.inc || fr.mapping == NO_MAPPING {
+        return;
+    }
+    let head = folio_buffers(w, src.frame);
+    if ring(w, head).any(|id| w.journal.jh[id as usize].attached) {
+        return;
+    }
+    let mut solo = w.clone();
+    solo.migrate_failed = (FolioRef::NONE, 0);
+    solo.me = ctx;
+    let mut m = MigrateFolio::new(src.frame);
+    for _ in 0..SOLO_STEPS {
+        match m.step(&mut solo) {
+            Poll::Ran(_) => {}
+            Poll::Done(_) => break,
+            // Something still holds a lock: not a quiet world after all.
+            Poll::Block(_) => return,
+        }
+    }
+    if solo.migrate_failed.0 == src && !m.migrated() {
+        w.me = ctx;
+        w.fire(
+            OracleId::MigrateStarved,
+            src.frame,
+            crate::oracle::Payload::Context(ctx),
+        );
+    }
+}

@@ -337,6 +337,30 @@ oracles! {
         mirrors: "fs/jbd2/checkpoint.c: a buffer is removed from the checkpoint list only once it is written in place (__jbd2_journal_remove_checkpoint() after !buffer_dirty && !buffer_locked)",
         detail: |p, _| data(p, "disk has", "committed"),
     }
+    /// A migration gave up on a folio, and once the world was quiet and
+    /// synced — no task, bio or journal holding anything — a migration of
+    /// the same folio, alone, gave up again: it can never succeed. CMA,
+    /// memory offlining and compaction rely on a folio nobody holds being
+    /// movable; a cache the migration should drain (the bh LRUs) or a test
+    /// no state change can pass (a `buffer_meta()` bail) breaks that.
+    MigrateStarved = (23, "migrate-starved") {
+        severity: Hang, rank: 3, fatal: false, mechanism: false,
+        panic: oracle_migrate_starved,
+        mirrors: "migrate_pages() of a folio nobody holds succeeds (8cc621d2f45d: bh LRU references made CMA allocations fail; alloc_contig_range() \"PFNs busy\")",
+        detail: |p, n| context(p, n, "could not migrate it, and alone, with nothing holding it, cannot"),
+    }
+    /// An EXCLUSIVE waiter of a folio lock was woken with the lock free and
+    /// found it taken more than `vm.page_lock_unfairness` times: the lock
+    /// went to others every time. 5ef64cc8987a bounds this (after that many
+    /// misses the waker hands the lock over, `WQ_FLAG_CUSTOM`); v5.8's
+    /// 2a9127fcf229 always hands it over; before it the waiter could lose
+    /// forever.
+    PageLockStarved = (24, "page-lock-starved") {
+        severity: Hang, rank: 3, fatal: false, mechanism: false,
+        panic: oracle_page_lock_starved,
+        mirrors: "folio_wait_bit_common(): an EXCLUSIVE waiter is passed over at most sysctl_page_lock_unfairness times (5ef64cc8987a)",
+        detail: |p, n| context(p, n, "was passed over for the free folio lock too often"),
+    }
 }
 
 const _: () = {

@@ -149,7 +149,18 @@ pub struct Config {
     /// Blocks per file page on an extent-mapped filesystem (1 or 2: block
     /// size below page size); the simple filesystem always has 1.
     pub file_bpp: u8,
+    /// `vm.page_lock_unfairness` (mm/filemap.c `sysctl_page_lock_unfairness`,
+    /// 5ef64cc8987a; default 5): how often an EXCLUSIVE waiter of a folio
+    /// lock retakes the lock itself before asking for a handoff. Also the
+    /// bound of the `page-lock-starved` oracle, on every release.
+    pub page_lock_unfairness: u8,
 }
+
+/// The default of `vm.page_lock_unfairness` (`sysctl_page_lock_unfairness = 5`).
+pub const PAGE_LOCK_UNFAIRNESS: u8 = 5;
+
+/// The largest `vm.page_lock_unfairness` a case can set (three bits in the codec).
+pub const MAX_PAGE_LOCK_UNFAIRNESS: u8 = 7;
 
 impl Default for Config {
     fn default() -> Self {
@@ -159,6 +170,7 @@ impl Default for Config {
             bh_per_page: 1,
             fs: Fs::Simple,
             file_bpp: 1,
+            page_lock_unfairness: PAGE_LOCK_UNFAIRNESS,
         }
     }
 }
@@ -223,6 +235,10 @@ pub struct World {
     /// The frame whose buffers a norefs migration checked and has not yet
     /// released (no bh reference may be taken on it meanwhile), or NO_FRAME.
     pub norefs_window: u8,
+    /// The folio a migration last gave up on, and the context that ran it
+    /// (`NONE` if none did): the quiet world checks it can still move
+    /// ([`crate::mm::migrate::check_migration_progress`]).
+    pub migrate_failed: (FolioRef, CtxId),
     /// The journal (jbd2) of the filesystem whose metadata lives on the block device.
     pub journal: Journal,
     /// The hashed page waitqueues.
@@ -269,6 +285,7 @@ impl Hash for World {
         self.bh_lru.hash(h);
         self.lru_disabled.hash(h);
         self.norefs_window.hash(h);
+        self.migrate_failed.hash(h);
         // Until a transaction has run (`next_tid` still 1) the journal is
         // all defaults but for the plain users' blocks and the buffers'
         // BH_Write_EIO: most cases never start one, and hashing its arrays
@@ -317,6 +334,7 @@ impl World {
                 } else {
                     cfg.file_bpp.clamp(1, MAX_FILE_BPP as u8)
                 },
+                page_lock_unfairness: cfg.page_lock_unfairness.min(MAX_PAGE_LOCK_UNFAIRNESS),
             },
             toggles,
             frames: [Frame::EMPTY; MAX_FRAMES],
@@ -329,6 +347,7 @@ impl World {
             bh_lru: [[BhRef::NONE; BH_LRU_SIZE]; NCPUS],
             lru_disabled: 0,
             norefs_window: NO_FRAME,
+            migrate_failed: (FolioRef::NONE, 0),
             journal: Journal::EMPTY,
             wq: WaitQueues::new(cfg.wq_buckets),
             sched: [TaskSched::default(); NTASK_SLOTS],
