@@ -170,7 +170,7 @@ impl Fuzzer {
     /// Add a seed input (from `--corpus`); it is run once for its coverage.
     pub fn add_seed(&mut self, mut case: Case) {
         self.prepare(&mut case);
-        let _ = self.execute(&case, None);
+        let (case, _, _) = self.execute(case, None);
         if self.corpus.len() < MAX_CORPUS {
             self.corpus.push(case);
         }
@@ -199,26 +199,27 @@ impl Fuzzer {
     }
 
     /// Run `case` (online with `sched`, or with its own schedule); returns
-    /// the concrete case, its outcome, and whether it reached new coverage.
-    fn execute(&mut self, case: &Case, sched: Option<Sched>) -> (Case, Outcome, bool) {
+    /// the concrete case (`case` itself, its schedule the one run), its
+    /// outcome, and whether it reached new coverage.
+    fn execute(&mut self, case: Case, sched: Option<Sched>) -> (Case, Outcome, bool) {
         let (concrete, out) = match sched {
             None => {
-                let out = self.run::<RandomWalk>(case, None);
-                (case.clone(), out)
+                let out = self.run::<RandomWalk>(&case, None);
+                (case, out)
             }
             Some(s) => {
                 let mut rng = Rng::new(self.rng.u64(), 0);
                 let out = match s {
                     Sched::Pct(d) => {
                         let mut ch = Pct::new(&mut rng, d, self.tuning.pct_steps);
-                        self.run(case, Some(&mut ch))
+                        self.run(&case, Some(&mut ch))
                     }
                     Sched::Random => {
                         let mut ch = RandomWalk::new(&mut rng, self.tuning.walk_stay);
-                        self.run(case, Some(&mut ch))
+                        self.run(&case, Some(&mut ch))
                     }
                 };
-                let mut c = case.clone();
+                let mut c = case;
                 c.schedule = schedule_from_taken(&out.taken);
                 (c, out)
             }
@@ -255,16 +256,16 @@ impl Fuzzer {
         if self.corpus.is_empty() || r < fresh {
             let c = self.fresh();
             let s = self.pick_sched();
-            self.execute(&c, Some(s))
+            self.execute(c, Some(s))
         } else if r < resched {
             let c = self.corpus[self.rng.below(self.corpus.len())].clone();
             let s = self.pick_sched();
-            self.execute(&c, Some(s))
+            self.execute(c, Some(s))
         } else {
             let mut c = self.corpus[self.rng.below(self.corpus.len())].clone();
             mutate(&mut self.rng, &mut c, self.cfg.target);
             self.prepare(&mut c);
-            self.execute(&c, None)
+            self.execute(c, None)
         }
     }
 
@@ -278,12 +279,12 @@ impl Fuzzer {
         let (concrete, out, new) = match self.cfg.strategy {
             Strategy::Random => {
                 let c = self.fresh();
-                self.execute(&c, Some(Sched::Random))
+                self.execute(c, Some(Sched::Random))
             }
             Strategy::Pct => {
                 let c = self.fresh();
                 let d = 1 + self.rng.below(self.tuning.pct_depth);
-                self.execute(&c, Some(Sched::Pct(d)))
+                self.execute(c, Some(Sched::Pct(d)))
             }
             Strategy::CheckOnly => {
                 let c = self.fresh();
@@ -304,7 +305,7 @@ impl Fuzzer {
                 self.corpus[i] = concrete.clone();
             }
         }
-        let o = self.outcome(concrete.clone(), &out);
+        let o = self.outcome(&concrete, &out);
         // The checker's share: its states stay below a third of the model
         // steps the executions took (a state costs about a step).
         let budget = self.check_states * HYBRID_SHARE <= self.stats.steps;
@@ -320,17 +321,17 @@ impl Fuzzer {
 
     /// What a run of `concrete` that produced `out` is: nothing, a
     /// signature seen before, or a new finding (confirmed by a replay).
-    fn outcome(&mut self, concrete: Case, out: &Outcome) -> Outcome1 {
+    fn outcome(&mut self, concrete: &Case, out: &Outcome) -> Outcome1 {
         let Some(sig) = signature_of_findings(&out.findings) else {
             return Outcome1::Nothing;
         };
         if self.seen.contains(&sig) {
-            let case = self.cfg.keep_duplicates.then(|| Box::new(concrete));
+            let case = self.cfg.keep_duplicates.then(|| Box::new(concrete.clone()));
             return Outcome1::Seen(sig, case);
         }
         // Confirm by replaying the concrete case with a trace; that run names
         // the finding. Slices that replay skips are dropped (the same run).
-        let concrete = pagelife_core::exec::schedule::prune_skipped(&concrete);
+        let concrete = pagelife_core::exec::schedule::prune_skipped(concrete);
         let again = pagelife_core::exec::replay::replay(&concrete);
         let Some(sig) = signature_of(&again) else {
             return Outcome1::Nothing;
@@ -377,7 +378,7 @@ impl Fuzzer {
         let v = r.violation?;
         let out =
             pagelife_core::exec::replay::run_case(&v.case, RunOptions::default(), &mut NoObserver);
-        match self.outcome(v.case, &out) {
+        match self.outcome(&v.case, &out) {
             Outcome1::Nothing => None,
             o => Some(o),
         }

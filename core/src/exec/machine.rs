@@ -166,6 +166,16 @@ impl<'c> Machine<'c> {
             .chain(BIO_CTX0..MAX_CTX as u8)
     }
 
+    /// [`Machine::schedulable`] without the bio slots never used yet (bios
+    /// are numbered by submission: none past `nbios` is live), in the
+    /// same order: what the per-step scheduler loops walk.
+    pub fn schedulable_now(&self) -> impl Iterator<Item = CtxId> {
+        let bios = self.world.nbios.min(MAX_BIOS as u8);
+        (0..MAX_TASKS as u8)
+            .chain(std::iter::once(TASK_KSWAPD))
+            .chain(BIO_CTX0..BIO_CTX0 + bios)
+    }
+
     /// Whether any user task or kswapd is unfinished.
     pub fn tasks_pending(&self) -> bool {
         (0..MAX_TASKS)

@@ -280,7 +280,7 @@ impl<O: Observer> Exec<'_, '_, O> {
             if self.stop {
                 return announced;
             }
-            let Some(c) = Machine::schedulable().find(|&c| self.m.runnable(c)) else {
+            let Some(c) = self.m.schedulable_now().find(|&c| self.m.runnable(c)) else {
                 return announced;
             };
             if !announced {
@@ -524,7 +524,7 @@ pub fn run_online<C: Chooser, O: Observer>(
     let mut enabled: Vec<CtxId> = Vec::with_capacity(crate::world::MAX_CTX);
     while !ex.stop {
         enabled.clear();
-        enabled.extend(Machine::schedulable().filter(|&c| ex.m.runnable(c)));
+        enabled.extend(ex.m.schedulable_now().filter(|&c| ex.m.runnable(c)));
         if enabled.is_empty() {
             break;
         }
