@@ -823,7 +823,8 @@ fn scaling_check() -> Result<()> {
     let l = load(Path::new("corpus/litmus/case1-reuse-bug-on.litmus"))?;
     let mut c = l.case.clone();
     c.profile = Profile::named("mainline").unwrap_or_default();
-    for bound in 0..=4u8 {
+    let unbounded = pagelife_core::exec::check::UNBOUNDED;
+    for bound in (0..=4u8).chain([unbounded]) {
         let start = Instant::now();
         let r = check(
             &c,
@@ -833,7 +834,8 @@ fn scaling_check() -> Result<()> {
             },
         );
         outln!(
-            "check case1-reuse-bug-on on mainline, bound {bound}: {} states, {} interleavings, {:.2} s{}",
+            "check case1-reuse-bug-on on mainline, bound {}: {} states, {} interleavings, {:.2} s{}",
+            crate::check::bound_str(bound),
             r.states,
             r.interleavings,
             start.elapsed().as_secs_f64(),

@@ -115,7 +115,7 @@ pub struct SearchInfo {
     pub file: String,
     /// Profile expression.
     pub profile: String,
-    /// Preemption bound.
+    /// Preemption bound (255: none, `--bound inf`).
     pub bound: u8,
     /// Interleavings explored.
     pub interleavings: u64,

@@ -9,9 +9,15 @@
 //! no fewer preemptions is not explored twice. Faults of the case apply as in
 //! replay; its schedule is ignored.
 //!
+//! With [`UNBOUNDED`] (`check --bound inf`) preemptions are not counted and
+//! the last context leaves the key: a state is explored once whatever path
+//! reached it, and a search that finishes has seen every interleaving. No
+//! partial-order reduction yet: interleavings of independent steps are
+//! each walked until their states meet.
+//!
 //! Limits, said plainly: the state hash is 64 bits (a collision could hide a
 //! state, at odds of roughly n²/2⁶⁵ for n states); "no violation" means none
-//! within the bound, not none at all.
+//! within the bound, not none at all, except for a finished unbounded search.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -23,10 +29,15 @@ use crate::exec::schedule::{compress, label_schedule};
 use crate::oracle::Findings;
 use crate::world::CtxId;
 
+/// [`CheckOptions::bound`] for a complete exploration: every interleaving,
+/// preemptions not counted, a state reached again by any path not explored
+/// twice (`check --bound inf`).
+pub const UNBOUNDED: u8 = u8::MAX;
+
 /// How far to search.
 #[derive(Clone, Copy, Debug)]
 pub struct CheckOptions {
-    /// Most preemptions per interleaving.
+    /// Most preemptions per interleaving ([`UNBOUNDED`]: no limit).
     pub bound: u8,
     /// Stop after this many distinct states (the report says it stopped).
     pub max_states: u64,
@@ -207,7 +218,8 @@ impl Search<'_> {
             let i = top.next;
             top.next += 1;
             let c = top.children[i].0;
-            let cost = u8::from(top.last_enabled && Some(c) != top.last);
+            let unbounded = self.opts.bound == UNBOUNDED;
+            let cost = u8::from(!unbounded && top.last_enabled && Some(c) != top.last);
             let pre = top.pre + cost;
             if pre > self.opts.bound {
                 continue;
@@ -229,7 +241,10 @@ impl Search<'_> {
             }
             let mut h = Fx::default();
             child.hash(&mut h);
-            c.hash(&mut h);
+            // The last context only matters for counting preemptions.
+            if !unbounded {
+                c.hash(&mut h);
+            }
             // Paths that fired different oracles are different stories.
             child.world.findings.mask().hash(&mut h);
             let key = h.finish();
