@@ -176,7 +176,17 @@ fn hang_when_a_task_is_left_waiting() {
     let c = case("profile mainline\nsetup:\n  write f0 0\ntask A:\n  read f0 0\n");
     let mut m = Machine::new(&c);
     m.tasks[0].blocked = Some(Cond::Woken);
-    assert!(finish_run(m).has(OracleId::Hang));
+    m.world.sched[0].wait.frame = 0;
+    m.world.sched[0].wait.bit = pagelife_core::world::pg::WRITEBACK;
+    let f = finish_run(m);
+    assert!(f.has(OracleId::Hang));
+    // The report says what the task sleeps on.
+    let hang = f.iter().find(|x| x.oracle == OracleId::Hang).unwrap();
+    let names = vec!["A".to_string()];
+    assert_eq!(
+        OracleId::Hang.detail(&hang.payload, &names),
+        "A never finishes: asleep on PG_writeback of frame0"
+    );
     assert!(!replay(&c).findings.has(OracleId::Hang));
 }
 

@@ -88,6 +88,34 @@ impl Cond {
     }
 }
 
+impl Cond {
+    /// What a task blocked on this waits for, in the kernel's words; a
+    /// folio-bit sleep names the bit and frame of the task's wait entry.
+    pub fn describe(&self, frame: u8, bit: u16) -> String {
+        use crate::world::{lock::lock_name, pg};
+        match *self {
+            Cond::Woken => format!(
+                "asleep on {} of frame{frame}",
+                if bit == pg::LOCKED {
+                    "PG_locked"
+                } else {
+                    "PG_writeback"
+                }
+            ),
+            Cond::Lock(l) | Cond::LockShared(l) => format!("waiting for {}", lock_name(l)),
+            Cond::SlotBusy { frame, .. } => format!("retrying a lookup of frozen frame{frame}"),
+            Cond::BioSlot => "waiting for a free bio".into(),
+            Cond::BhUnlocked(id) => format!("in lock_buffer() of buffer head {id}"),
+            Cond::InodeUnused(f) => format!("in the last iput() of f{f}"),
+            Cond::BhShadowClear(id) => format!("waiting for BH_Shadow of buffer head {id}"),
+            Cond::JournalUnlocked => "in wait_transaction_locked()".into(),
+            Cond::JournalUpdates => "in jbd2_journal_wait_updates()".into(),
+            Cond::BioDone(k) => format!("in wait_on_buffer() for io{k}"),
+            Cond::CommitIdle => "waiting for the running commit".into(),
+        }
+    }
+}
+
 /// A step machine: the model of one kernel path, asked for one step at a time.
 pub trait Step {
     /// Take one step (or say why not).

@@ -293,6 +293,23 @@ impl<O: Observer> Exec<'_, '_, O> {
         }
     }
 
+    /// `hang`: task `t` is blocked in a quiet world; the finding says on what.
+    fn hang(&mut self, t: CtxId) {
+        let w = &mut self.m.world;
+        w.me = t;
+        let e = w.sched[(t as usize).min(crate::world::NTASK_SLOTS - 1)].wait;
+        let payload = match self.m.tasks[t as usize].blocked {
+            Some(cond) => crate::oracle::Payload::Hung {
+                ctx: t,
+                cond,
+                frame: e.frame,
+                bit: e.bit,
+            },
+            None => crate::oracle::Payload::Context(t),
+        };
+        w.fire(OracleId::Hang, NO_FRAME, payload);
+    }
+
     fn quiesce(&mut self) {
         if self.stop {
             return;
@@ -301,10 +318,7 @@ impl<O: Observer> Exec<'_, '_, O> {
         for t in (0..MAX_TASKS as u8).chain(std::iter::once(TASK_KSWAPD)) {
             if !self.m.tasks[t as usize].done {
                 hung = true;
-                self.m.world.me = t;
-                self.m
-                    .world
-                    .fire(OracleId::Hang, NO_FRAME, crate::oracle::Payload::Context(t));
+                self.hang(t);
             }
         }
         if hung {
@@ -331,12 +345,7 @@ impl<O: Observer> Exec<'_, '_, O> {
                             self.step(b);
                         }
                         None => {
-                            self.m.world.me = TASK_SYNC;
-                            self.m.world.fire(
-                                OracleId::Hang,
-                                NO_FRAME,
-                                crate::oracle::Payload::Context(TASK_SYNC),
-                            );
+                            self.hang(TASK_SYNC);
                             return;
                         }
                     }

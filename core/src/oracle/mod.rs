@@ -218,7 +218,7 @@ oracles! {
         severity: Hang, rank: 3, fatal: false, mechanism: false,
         panic: oracle_hang,
         mirrors: "hung task: a task in D state forever (khungtaskd)",
-        detail: |p, n| context(p, n, "never finishes"),
+        detail: detail::hung,
     }
     /// After a successful `fsync()`, or after the final sync of a quiet world,
     /// the disk does not hold what the user was promised.

@@ -29,6 +29,18 @@ pub enum Payload {
     },
     /// A context (task or bio).
     Context(u8),
+    /// A task left blocked in a quiet world, and what on: the condition,
+    /// and its wait entry's frame and bit (for a folio-bit sleep).
+    Hung {
+        /// The task.
+        ctx: u8,
+        /// What it is blocked on.
+        cond: crate::exec::poll::Cond,
+        /// The frame of its wait entry.
+        frame: u8,
+        /// The bit of its wait entry.
+        bit: u16,
+    },
     /// A buffer head, by slot.
     Bh(u8),
     /// Block `lblk` of a file was used through a view that says disk block
@@ -105,6 +117,23 @@ pub mod fmt {
                 token::show(want)
             ),
             _ => String::new(),
+        }
+    }
+
+    /// `A never finishes: asleep on PG_writeback of frame0`.
+    pub fn hung(p: &Payload, names: &[String]) -> String {
+        match *p {
+            Payload::Hung {
+                ctx,
+                cond,
+                frame,
+                bit,
+            } => format!(
+                "{} never finishes: {}",
+                ctx_name(ctx, names),
+                cond.describe(frame, bit)
+            ),
+            _ => context(p, names, "never finishes"),
         }
     }
 

@@ -58,6 +58,25 @@ pub fn is_spinlock(l: LockId) -> bool {
     l == PRIVATE_LOCK || (14..18).contains(&l)
 }
 
+/// The kernel's name of lock `l`, with the file it belongs to.
+pub fn lock_name(l: LockId) -> String {
+    let file = |f: LockId| {
+        if f == 3 {
+            "bdev".to_string()
+        } else {
+            format!("f{f}")
+        }
+    };
+    match l {
+        0..=3 => format!("i_rwsem of {}", file(l)),
+        PRIVATE_LOCK => "i_private_lock of bdev".into(),
+        5..=7 => format!("i_data_sem of f{}", l - 5),
+        8..=10 => format!("invalidate_lock of f{}", l - 8),
+        11..=13 => format!("the inode glock of f{}", l - 11),
+        _ => format!("xa_lock of {}", file(l.saturating_sub(14) % 4)),
+    }
+}
+
 /// "Nobody" as an owner.
 pub const NO_OWNER: u8 = u8::MAX;
 
