@@ -47,7 +47,7 @@ pub struct BenchArgs {
     /// Litmus files of the races (default: corpus/litmus/*.litmus).
     pub files: Vec<PathBuf>,
     /// Strategies (comma-separated): guided, guided-nocov, random, pct, hybrid,
-    /// check-only, stress, check.
+    /// check-only, swarm, stress, check.
     #[arg(long, default_value = "guided,guided-nocov,random,pct,stress,check")]
     pub strategies: String,
     /// Longest delay at a stress delay point, in microseconds (the udelay).
@@ -105,10 +105,11 @@ fn strategy_of(name: &str) -> Result<Strat> {
         "pct" => Strat::Fuzz(Strategy::Pct, false),
         "hybrid" => Strat::Fuzz(Strategy::Hybrid, true),
         "check-only" => Strat::Fuzz(Strategy::CheckOnly, false),
+        "swarm" => Strat::Fuzz(Strategy::Swarm, true),
         "stress" => Strat::Stress,
         "check" => Strat::Check,
         other => {
-            bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct, hybrid, check-only, stress, check)")
+            bail!("unknown strategy `{other}` (guided, guided-nocov, random, pct, hybrid, check-only, swarm, stress, check)")
         }
     })
 }

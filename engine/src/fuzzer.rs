@@ -20,8 +20,9 @@ use crate::generate::random_case;
 use crate::mutate::mutate;
 use crate::rng::Rng;
 use crate::sched::{Pct, RandomWalk};
+use crate::swarm::Menu;
 use crate::target::Target;
-use crate::tuning::Tuning;
+use crate::tuning::{Tuning, SWARM_RESTART};
 
 /// How inputs are made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,6 +43,11 @@ pub enum Strategy {
     /// Fresh cases, each checked (bound 1, a few thousand states) instead
     /// of scheduled: the checker alone, a baseline for the hybrid.
     CheckOnly,
+    /// Guided, with swarm configurations ([`crate::swarm`]): the job draws
+    /// a random subset of the target's operations and faults and pins parts
+    /// of the configuration, and draws again every
+    /// [`crate::tuning::SWARM_RESTART`] executions; the corpus is kept.
+    Swarm,
 }
 
 /// One job's configuration.
@@ -121,6 +127,8 @@ pub struct Fuzzer {
     check_states: u64,
     stats: Stats,
     tuning: Tuning,
+    /// What fresh cases and mutations draw from.
+    menu: Menu,
 }
 
 enum Sched {
@@ -141,6 +149,7 @@ impl Fuzzer {
             check_states: 0,
             stats: Stats::default(),
             tuning: cfg.target.tuning(),
+            menu: Menu::full(cfg.target),
         }
     }
 
@@ -243,7 +252,7 @@ impl Fuzzer {
     }
 
     fn fresh(&mut self) -> Case {
-        let mut c = random_case(&mut self.rng, self.cfg.target);
+        let mut c = random_case(&mut self.rng, self.menu);
         self.prepare(&mut c);
         c
     }
@@ -263,14 +272,17 @@ impl Fuzzer {
             self.execute(c, Some(s))
         } else {
             let mut c = self.corpus[self.rng.below(self.corpus.len())].clone();
-            mutate(&mut self.rng, &mut c, self.cfg.target);
+            mutate(&mut self.rng, &mut c, self.menu);
             self.prepare(&mut c);
             self.execute(c, None)
         }
     }
 
     fn guided(&self) -> bool {
-        matches!(self.cfg.strategy, Strategy::Guided | Strategy::Hybrid)
+        matches!(
+            self.cfg.strategy,
+            Strategy::Guided | Strategy::Hybrid | Strategy::Swarm
+        )
     }
 
     /// One execution (for the hybrid strategy, sometimes followed by a
@@ -291,6 +303,12 @@ impl Fuzzer {
                 return self.check_ops(&c).unwrap_or(Outcome1::Nothing);
             }
             Strategy::Guided | Strategy::Hybrid => self.guided_input(),
+            Strategy::Swarm => {
+                if self.stats.execs.is_multiple_of(SWARM_RESTART) {
+                    self.menu = Menu::swarm(&mut self.rng, self.cfg.target);
+                }
+                self.guided_input()
+            }
         };
         // A run that reached new features, or made an oracle fire that this
         // job has not seen (a mechanism on its own — a stale mapping used, an

@@ -7,20 +7,22 @@ use pagelife_core::profile::Profile;
 use pagelife_core::world::{Config, Fs, BDEV, BIO_CTX0, MAX_TASKS};
 
 use crate::rng::Rng;
+use crate::swarm::{Menu, FAULT_KINDS};
 use crate::target::Target;
 use crate::tuning::{bias, Bias};
 
-/// A random operation for `target`: a domain by the target's mix, then an
-/// operation by its declared weight there, then its arguments.
-pub fn random_op(rng: &mut Rng, target: Target) -> Op {
-    let t = target.tuning();
+/// A random operation for the menu's target: a domain by the target's mix,
+/// then an operation the menu allows by its declared weight there, then its
+/// arguments.
+pub fn random_op(rng: &mut Rng, menu: Menu) -> Op {
+    let t = menu.target.tuning();
     let d = Domain::ALL[weighted(rng, &t.domains)];
     let hot = if rng.chance(bias(d).hot0) {
         0
     } else {
         rng.byte(3)
     };
-    random_op_in(rng, d, hot)
+    random_op_in(rng, d, hot, menu)
 }
 
 /// An index drawn with the given weights (0 if they are all zero).
@@ -36,12 +38,18 @@ fn weighted(rng: &mut Rng, w: &[u16]) -> usize {
     0
 }
 
-/// A random operation of domain `d`, on `hot` most of the time.
-pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8) -> Op {
+/// A random operation of domain `d` that `menu` allows (any of the
+/// domain's if it allows none), on `hot` most of the time.
+pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8, menu: Menu) -> Op {
     // A fixed array: no allocation per operation drawn.
     let mut weights = [0u16; OpKind::ALL.len()];
     for (w, k) in weights.iter_mut().zip(OpKind::ALL) {
-        *w = k.weight(d);
+        *w = if menu.allows(*k) { k.weight(d) } else { 0 };
+    }
+    if weights.iter().all(|&w| w == 0) {
+        for (w, k) in weights.iter_mut().zip(OpKind::ALL) {
+            *w = k.weight(d);
+        }
     }
     let kind = OpKind::ALL[weighted(rng, &weights)];
     let b = bias(d);
@@ -94,14 +102,14 @@ fn random_arg(rng: &mut Rng, kind: ArgKind, d: Domain, b: &Bias, hot: u8) -> u8 
     }
 }
 
-fn fs_op(rng: &mut Rng, file: u8) -> Op {
-    random_op_in(rng, Domain::Extents, file)
+fn fs_op(rng: &mut Rng, file: u8, menu: Menu) -> Op {
+    random_op_in(rng, Domain::Extents, file, menu)
 }
 
 /// A file on an extent-mapped filesystem in a state races start from:
 /// preallocated, partly written, written and synced, or a hole within EOF
 /// that a read has cached.
-fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
+fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>, menu: Menu) {
     match rng.below(5) {
         0 => out.extend([
             Op::Fallocate {
@@ -131,33 +139,41 @@ fn fs_setup(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
         3 => out.extend([Op::Truncate { file, size: 2 }]),
         _ => {
             for _ in 0..rng.below(3) {
-                out.push(fs_op(rng, file));
+                out.push(fs_op(rng, file, menu));
             }
         }
     }
 }
 
 /// A random operation on `file` on the simple filesystem.
-fn op_on(rng: &mut Rng, file: u8) -> Op {
-    random_op_in(rng, Domain::Pages, file)
+fn op_on(rng: &mut Rng, file: u8, menu: Menu) -> Op {
+    random_op_in(rng, Domain::Pages, file, menu)
 }
 
 /// A short sequence a kernel developer would write: start writeback, dirty a
 /// page under writeback, truncate and rewrite, write and sync.
-fn idiom(rng: &mut Rng, file: u8, out: &mut Vec<Op>) {
+fn idiom(rng: &mut Rng, file: u8, out: &mut Vec<Op>, menu: Menu) {
     let w = Op::Write { file, index: 0 };
     match rng.below(5) {
         0 => out.extend([w, Op::Writeback { file, all: false }]),
         1 => out.extend([Op::Writeback { file, all: false }, w]),
         2 => out.extend([Op::Truncate { file, size: 0 }, w]),
         3 => out.extend([w, Op::Fsync { file }]),
-        _ => out.push(op_on(rng, file)),
+        _ => out.push(op_on(rng, file, menu)),
     }
 }
 
-/// A random fault.
-pub fn random_fault(rng: &mut Rng, ntasks: usize) -> Fault {
-    match rng.below(4) {
+/// A random fault of a kind `menu` allows (the next allowed kind after the
+/// one drawn; the caller draws none when it allows none).
+pub fn random_fault(rng: &mut Rng, ntasks: usize, menu: Menu) -> Fault {
+    let mut k = rng.below(FAULT_KINDS);
+    for _ in 0..FAULT_KINDS {
+        if menu.allows_fault(k) {
+            break;
+        }
+        k = (k + 1) % FAULT_KINDS;
+    }
+    match k {
         0 => Fault::IoError { bio: rng.byte(4) },
         1 => Fault::AllocFail {
             nth: 1 + rng.byte(6),
@@ -187,8 +203,10 @@ pub fn random_slice(rng: &mut Rng, ntasks: usize) -> Slice {
     Slice { ctx, run }
 }
 
-/// A fresh case for `target`, with an empty schedule (online schedulers fill it).
-pub fn random_case(rng: &mut Rng, target: Target) -> Case {
+/// A fresh case from `menu`, with an empty schedule (online schedulers fill it).
+pub fn random_case(rng: &mut Rng, menu: impl Into<Menu>) -> Case {
+    let menu = menu.into();
+    let target = menu.target;
     let t = target.tuning();
     let profiles = target.profiles();
     let mut c = Case {
@@ -204,7 +222,7 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
     let on_mainline = matches!(target, Target::Mainline | Target::Lifecycle);
     let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
     let ntasks = if fs {
-        fs_case(rng, &mut c, t.max_tasks)
+        fs_case(rng, &mut c, t.max_tasks, menu)
     } else {
         if on_mainline {
             // Block sizes below the page size (2 or 4 buffers per
@@ -212,33 +230,34 @@ pub fn random_case(rng: &mut Rng, target: Target) -> Case {
             // need a ring of several buffers are only there.
             c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
         }
-        page_setup(rng, target, &mut c);
+        page_setup(rng, menu, &mut c);
         if target == Target::Lifecycle {
-            drawn_tasks(rng, &mut c, target, t.max_tasks)
+            drawn_tasks(rng, &mut c, menu, t.max_tasks)
         } else {
-            page_tasks(rng, &mut c, t.max_tasks)
+            page_tasks(rng, &mut c, t.max_tasks, menu)
         }
     };
-    if rng.chance(t.fault) {
-        c.faults.push(random_fault(rng, ntasks));
+    if rng.chance(t.fault) && menu.faults != 0 {
+        c.faults.push(random_fault(rng, ntasks, menu));
     }
+    menu.pin(&mut c.config);
     c
 }
 
 /// Files on an extent-mapped filesystem: one in a state races start from,
 /// tasks mostly on `f0`. Returns the number of tasks.
-fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
+fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usize {
     c.config.fs = [Fs::Xfs, Fs::Ext4, Fs::Gfs2][rng.below(3)];
     c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
     c.config.frames = 3 + rng.byte(3);
-    fs_setup(rng, 0, &mut c.setup);
+    fs_setup(rng, 0, &mut c.setup, menu);
     let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
     for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
         let n = 1 + rng.below(3);
         let ops = (0..n)
             .map(|_| {
                 let f = if rng.chance(0.85) { 0 } else { 1 };
-                fs_op(rng, f)
+                fs_op(rng, f, menu)
             })
             .collect();
         c.tasks.push(TaskDef {
@@ -253,7 +272,8 @@ fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
 /// Setup for the page-cache and buffer-head targets: cached clean buffers
 /// on the device (what migration races need), or a writeback left in
 /// flight (what most page-lifetime races need), or a few random operations.
-fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
+fn page_setup(rng: &mut Rng, menu: Menu, c: &mut Case) {
+    let target = menu.target;
     if target == Target::Migration {
         c.config.bh_per_page = [1, 2, 2, 4][rng.below(4)];
         let block = if rng.chance(0.7) { 0 } else { rng.byte(4) };
@@ -291,7 +311,7 @@ fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
         }
     } else {
         for _ in 0..rng.below(3) {
-            c.setup.push(random_op(rng, target));
+            c.setup.push(random_op(rng, menu));
         }
     }
 }
@@ -299,11 +319,11 @@ fn page_setup(rng: &mut Rng, target: Target, c: &mut Case) {
 /// Tasks whose operations are drawn by the target's domain mix (the
 /// lifecycle target: eviction, reclaim, migration, the journal). Returns
 /// the number of tasks.
-fn drawn_tasks(rng: &mut Rng, c: &mut Case, target: Target, max_tasks: usize) -> usize {
+fn drawn_tasks(rng: &mut Rng, c: &mut Case, menu: Menu, max_tasks: usize) -> usize {
     let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
     for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
         let n = 1 + rng.below(4);
-        let ops = (0..n).map(|_| random_op(rng, target)).collect();
+        let ops = (0..n).map(|_| random_op(rng, menu)).collect();
         c.tasks.push(TaskDef {
             name: name.to_string(),
             cpu: i as u8,
@@ -315,7 +335,7 @@ fn drawn_tasks(rng: &mut Rng, c: &mut Case, target: Target, max_tasks: usize) ->
 
 /// Tasks whose operations mostly go to one "hot" file, the one setup
 /// touched if any. Returns the number of tasks.
-fn page_tasks(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
+fn page_tasks(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usize {
     let hot = match c.setup.first() {
         Some(Op::Write { file, .. }) => *file,
         _ => rng.byte(3),
@@ -327,9 +347,9 @@ fn page_tasks(rng: &mut Rng, c: &mut Case, max_tasks: usize) -> usize {
         while ops.len() < want {
             let file = if rng.chance(0.7) { hot } else { rng.byte(3) };
             if rng.chance(0.5) {
-                idiom(rng, file, &mut ops);
+                idiom(rng, file, &mut ops, menu);
             } else {
-                ops.push(op_on(rng, file));
+                ops.push(op_on(rng, file, menu));
             }
         }
         ops.truncate(pagelife_core::codec::MAX_OPS);

@@ -9,7 +9,7 @@ use pagelife_core::world::MAX_TASKS;
 
 use crate::generate::{random_fault, random_op, random_slice};
 use crate::rng::Rng;
-use crate::target::Target;
+use crate::swarm::Menu;
 
 fn slice_len(s: &Slice) -> u8 {
     match s.run {
@@ -19,33 +19,35 @@ fn slice_len(s: &Slice) -> u8 {
 }
 
 /// Apply one to three random mutations to `c`.
-pub fn mutate(rng: &mut Rng, c: &mut Case, target: Target) {
+pub fn mutate(rng: &mut Rng, c: &mut Case, menu: impl Into<Menu>) {
+    let menu = menu.into();
     for _ in 0..1 + rng.below(3) {
-        mutate_once(rng, c, target);
+        mutate_once(rng, c, menu);
     }
-    target.prepare(c);
+    menu.target.prepare(c);
+    menu.pin(&mut c.config);
 }
 
-fn mutate_once(rng: &mut Rng, c: &mut Case, target: Target) {
+fn mutate_once(rng: &mut Rng, c: &mut Case, menu: Menu) {
     let applied = match rng.below(14) {
         r @ 0..=6 => mutate_schedule(rng, c, r),
-        r @ 7..=9 => mutate_task_ops(rng, c, target, r),
+        r @ 7..=9 => mutate_task_ops(rng, c, menu, r),
         10 => {
             if c.setup.len() < MAX_OPS && rng.chance(0.5) {
                 let i = rng.below(c.setup.len() + 1);
-                c.setup.insert(i, random_op(rng, target));
+                c.setup.insert(i, random_op(rng, menu));
             } else if !c.setup.is_empty() {
                 c.setup.remove(rng.below(c.setup.len()));
             }
             true
         }
         11 => {
-            add_or_remove_task(rng, c, target);
+            add_or_remove_task(rng, c, menu);
             true
         }
         12 => {
-            if c.faults.len() < MAX_FAULTS && rng.chance(0.5) {
-                c.faults.push(random_fault(rng, c.tasks.len()));
+            if c.faults.len() < MAX_FAULTS && rng.chance(0.5) && menu.faults != 0 {
+                c.faults.push(random_fault(rng, c.tasks.len(), menu));
             } else if !c.faults.is_empty() {
                 c.faults.remove(rng.below(c.faults.len()));
             }
@@ -116,7 +118,7 @@ fn mutate_schedule(rng: &mut Rng, c: &mut Case, r: usize) -> bool {
 
 /// Replace (7), insert (8) or remove (9) an operation of a random task;
 /// false without tasks.
-fn mutate_task_ops(rng: &mut Rng, c: &mut Case, target: Target, r: usize) -> bool {
+fn mutate_task_ops(rng: &mut Rng, c: &mut Case, menu: Menu, r: usize) -> bool {
     let nt = c.tasks.len();
     if nt == 0 {
         return false;
@@ -126,11 +128,11 @@ fn mutate_task_ops(rng: &mut Rng, c: &mut Case, target: Target, r: usize) -> boo
     match r {
         7 if !ops.is_empty() => {
             let i = rng.below(ops.len());
-            ops[i] = random_op(rng, target);
+            ops[i] = random_op(rng, menu);
         }
         8 if ops.len() < MAX_OPS => {
             let i = rng.below(ops.len() + 1);
-            ops.insert(i, random_op(rng, target));
+            ops.insert(i, random_op(rng, menu));
         }
         9 if ops.len() > 1 => {
             ops.remove(rng.below(ops.len()));
@@ -142,13 +144,13 @@ fn mutate_task_ops(rng: &mut Rng, c: &mut Case, target: Target, r: usize) -> boo
 
 /// Add a task with one operation, or remove the last one and the slices
 /// and signals that named it.
-fn add_or_remove_task(rng: &mut Rng, c: &mut Case, target: Target) {
+fn add_or_remove_task(rng: &mut Rng, c: &mut Case, menu: Menu) {
     let nt = c.tasks.len();
     if nt < MAX_TASKS && rng.chance(0.5) {
         c.tasks.push(TaskDef {
             name: DEFAULT_NAMES[nt].to_string(),
             cpu: nt as u8,
-            ops: vec![random_op(rng, target)],
+            ops: vec![random_op(rng, menu)],
         });
     } else if nt > 1 {
         c.tasks.pop();

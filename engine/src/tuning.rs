@@ -160,3 +160,7 @@ pub fn bias(d: Domain) -> &'static Bias {
         Domain::Lifecycle => &BUFFERS,
     }
 }
+
+/// Swarm strategy: executions between two draws of the job's menu
+/// ([`crate::swarm::Menu::swarm`]); about a third of a second of one job.
+pub const SWARM_RESTART: u64 = 20_000;

@@ -47,6 +47,10 @@ pub enum StrategyArg {
     Hybrid,
     /// Fresh cases, each explored by the bounded checker (a baseline).
     CheckOnly,
+    /// Guided, with swarm configurations: each job draws a random subset of
+    /// the target's operations and faults and pins parts of the
+    /// configuration, again every 20,000 executions.
+    Swarm,
 }
 
 /// The longest `--time` (and `bench --cap`) accepted: 10^9 s, about 31 years.
@@ -282,6 +286,7 @@ impl Plan {
             StrategyArg::Pct => Strategy::Pct,
             StrategyArg::Hybrid => Strategy::Hybrid,
             StrategyArg::CheckOnly => Strategy::CheckOnly,
+            StrategyArg::Swarm => Strategy::Swarm,
         };
         Ok(Plan {
             targets,
