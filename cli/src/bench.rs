@@ -70,6 +70,11 @@ pub struct BenchArgs {
     /// harness (decode + run, as libFuzzer and AFL do) and report executions/s.
     #[arg(long)]
     pub random_inputs: Option<u64>,
+    /// No hint of the race's operations: every race is fuzzed with the
+    /// `mainline` target's generator (every operation) on the race's own
+    /// profile, from an empty corpus, instead of its subsystem's target.
+    #[arg(long)]
+    pub no_hint: bool,
     /// Instead: measure scaling (executions/s per job count, time per case
     /// against tasks, operations and frames, `check` states against the bound).
     #[arg(long)]
@@ -351,9 +356,14 @@ fn run_jobs(a: &BenchArgs, races: &[Race], strats: &[Strat]) -> Result<Vec<Vec<C
     );
     let one = |j: Job| {
         let race = &races[j.race];
+        let target = if a.no_hint {
+            Target::Mainline
+        } else {
+            target_for(&race.case, &race.profile)
+        };
         let (t, n) = match strats[j.strat] {
             Strat::Fuzz(st, cov) => time_to_find(
-                target_for(&race.case, &race.profile),
+                target,
                 race.case.profile,
                 st,
                 cov,
@@ -451,6 +461,12 @@ fn markdown(a: &BenchArgs, rows: &[Row], secs: f64) -> String {
          A median is shown only when more than half of the seeds found the race.\n",
         a.seeds, a.cap, a.workers, secs
     ));
+    if a.no_hint {
+        md.push_str(
+            "\nNo hint: every race fuzzed with the `mainline` target's generator (every operation), \
+             on the race's own profile, from an empty corpus.\n",
+        );
+    }
     md
 }
 

@@ -68,9 +68,10 @@ impl Target {
                 resched: 55,
                 ..BASE
             },
-            // Everything: a third buffer heads, the rest pages and extents.
+            // Everything: pages, buffer heads and extents, and a share of
+            // the end of life (eviction, the journal).
             Target::Mainline => Tuning {
-                domains: [42, 30, 28, 0],
+                domains: [42, 30, 28, 15],
                 ..BASE
             },
             Target::Lifecycle => Tuning {
