@@ -409,8 +409,7 @@ pub fn check_bh_updates(w: &mut crate::world::World) {
         } else {
             w.disk.blocks[Disk::block_of(BDEV, i, b)]
         };
-        let own = token::file(got) == Some(BDEV) && token::lblk(got) as usize == blk;
-        if !own || token::version(got) < want {
+        if !token::holds(got, BDEV, blk, want) {
             w.me = crate::world::TASK_SYNC;
             w.fire(
                 crate::oracle::OracleId::LostBhUpdate,

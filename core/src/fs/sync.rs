@@ -122,8 +122,7 @@ pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
             } else {
                 crate::fs::visible_unit(w, file, lblk)
             };
-            let own = token::file(got) == Some(file) && token::lblk(got) == lblk as u8;
-            if !own || token::version(got) < want {
+            if !token::holds(got, file, lblk, want) {
                 let frame = w.slot_frame(file, i as u8);
                 w.fire(
                     OracleId::DiskMismatch,

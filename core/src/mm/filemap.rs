@@ -192,7 +192,12 @@ fn wake_page_function(w: &mut World, t: u8, b: usize, bit: u16) -> Wake {
         if w.frames[f].flags & bit != 0 {
             return Wake::Stop;
         }
-        if w.sched[t as usize].woken {
+        // autoremove_wake_function(): try_to_wake_up() of a task already
+        // running — woken before, or by a fatal signal in a killable sleep
+        // (signal_wake_up()) — returns 0: the entry stays queued and the
+        // walk goes on, an EXCLUSIVE entry not counted as the one woken.
+        let s = w.sched[t as usize];
+        if s.woken || (s.killable && s.fatal) {
             return Wake::Skipped;
         }
         w.sched[t as usize].woken = true;

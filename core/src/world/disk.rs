@@ -45,6 +45,14 @@ pub mod token {
         t as u16
     }
 
+    /// Whether `t` is block `blk` of file `f` at version `want` or later:
+    /// what a promise of version `want` of that block asks of a place
+    /// (the disk, a folio) that should hold it.
+    #[inline]
+    pub fn holds(t: u32, f: u8, blk: usize, want: u16) -> bool {
+        file(t) == Some(f) && lblk(t) as usize == blk && version(t) >= want
+    }
+
     /// `f0:1v3`-style text, `0` for zeroes.
     pub fn show(t: u32) -> String {
         match file(t) {

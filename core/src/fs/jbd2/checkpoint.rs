@@ -188,7 +188,6 @@ pub fn remove_checkpoint(w: &mut World, id: u8) {
     let want = w.journal.committed[blk.min(w.journal.committed.len() - 1)];
     let bpp = w.cfg.bpp(BDEV);
     let home = w.disk.blocks[Disk::block_of(BDEV, (blk / bpp) as u8, blk % bpp)];
-    let own = token::file(home) == Some(BDEV) && token::lblk(home) as usize == blk;
     if w.journal.jh(id).write_io_error {
         // "if (unlikely(buffer_write_io_error(bh)) && !result) result = -EIO",
         // then jbd2_journal_abort(): the log keeps the transaction.
@@ -196,7 +195,7 @@ pub fn remove_checkpoint(w: &mut World, id: u8) {
         w.note(Event::Note(
             "write I/O error: the journal aborts, the log keeps it",
         ));
-    } else if want != 0 && (!own || token::version(home) < want) {
+    } else if want != 0 && !token::holds(home, BDEV, blk, want) {
         w.fire(
             OracleId::CheckpointLost,
             b.folio.frame,
