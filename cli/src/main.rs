@@ -91,7 +91,7 @@ enum Cmd {
     Fuzz(fuzz::FuzzArgs),
     /// Replay a case and print its interleaving and verdict (exit 1 if an oracle fired).
     Replay(replay::ReplayArgs),
-    /// Explore every interleaving up to K preemptions (exit 1 on a violation).
+    /// Explore every interleaving up to K preemptions, or all (`--bound inf`); exit 1 on a violation.
     Check(check::CheckArgs),
     /// Run the file's tasks on real threads with random delays (the stress baseline; exit 1 if found).
     Stress(stress::StressArgs),
