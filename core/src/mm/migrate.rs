@@ -572,8 +572,9 @@ crate::impl_step!(MigrateFolio);
 /// Steps a lone migration may take in [`check_migration_progress`].
 const SOLO_STEPS: usize = 256;
 
-/// The quiet, synced world's liveness check for migration: if a migration
-/// gave up on a folio that is still in the page cache, and no journal head
+/// The quiet, synced world's liveness check for migration: if the last
+/// migration that gave up did so on a folio still in the page cache (one
+/// slot, [`World::migrate_failed`]: cases migrate a folio or two), and no journal head
 /// holds one of its buffers (jbd2 keeps those until checkpoint, and the
 /// kernel lets migration fail on them), a migration of it run alone on a
 /// copy of the world must succeed; `migrate-starved` if it gives up
