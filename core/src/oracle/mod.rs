@@ -11,7 +11,7 @@
 //! rank, whether it is fatal or a mechanism, the function fuzz targets panic
 //! from, the kernel assertion it mirrors, and the formatter of its payload.
 //! Everything else — signatures, reports, the harness's panic functions
-//! ([`for_each_oracle!`]) — derives from that declaration.
+//! (`for_each_oracle!`) — derives from that declaration.
 
 mod findings;
 mod payload;
