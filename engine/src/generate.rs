@@ -43,8 +43,8 @@ fn weighted(rng: &mut Rng, w: &[u16]) -> usize {
 pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8, menu: Menu) -> Op {
     // A fixed array: no allocation per operation drawn.
     let mut weights = [0u16; OpKind::ALL.len()];
-    for (w, k) in weights.iter_mut().zip(OpKind::ALL) {
-        *w = if menu.allows(*k) { k.weight(d) } else { 0 };
+    for (i, (w, k)) in weights.iter_mut().zip(OpKind::ALL).enumerate() {
+        *w = if menu.allows_index(i) { k.weight(d) } else { 0 };
     }
     if weights.iter().all(|&w| w == 0) {
         for (w, k) in weights.iter_mut().zip(OpKind::ALL) {

@@ -94,9 +94,14 @@ impl Menu {
     }
 
     /// Whether operations of kind `k` may be drawn.
-    #[inline]
     pub fn allows(&self, k: OpKind) -> bool {
         let i = OpKind::ALL.iter().position(|&x| x == k).unwrap_or(0);
+        self.allows_index(i)
+    }
+
+    /// Whether operations of kind `OpKind::ALL[i]` may be drawn.
+    #[inline]
+    pub fn allows_index(&self, i: usize) -> bool {
         self.ops & (1 << i) != 0
     }
 
