@@ -701,6 +701,17 @@ fn header(case: &Case, title: &str, g: &Gen<'_>, ntasks: usize, notes: &[String]
     if cfg.fs == Fs::Gfs2 {
         s.push_str("// The model's gfs2 files are journaled data: the program sets chattr +j.\n");
     }
+    if cfg.page_lock_unfairness != pagelife_core::world::PAGE_LOCK_UNFAIRNESS {
+        let n = cfg.page_lock_unfairness;
+        wrap(
+            &mut s,
+            " ",
+            &format!(
+                "The case sets vm.page_lock_unfairness={n}: as root, \
+                 `sysctl -w vm.page_lock_unfairness={n}` first (v5.9 and later)."
+            ),
+        );
+    }
     model_says(case, &mut s);
     s.push_str("//\n// Mapped as follows; the model's schedule is not imposed: each task\n// runs freely with random delays, the faults come at random times.\n");
     for n in notes {
