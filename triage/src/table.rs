@@ -77,14 +77,7 @@ pub fn event_text(e: &Event, names: &[String]) -> Option<String> {
             index,
         } => format!("frame{frame} → f{mapping}:{index}"),
         Event::Delete { mapping, index, .. } => format!("off f{mapping}:{index}"),
-        Event::Sleep { bit, .. } => format!(
-            "sleeps on {}",
-            if bit == pg::LOCKED {
-                "PG_locked"
-            } else {
-                "PG_writeback"
-            }
-        ),
+        Event::Sleep { bit, .. } => format!("sleeps on {}", pg::wait_bit_name(bit)),
         Event::Wake { wakee, .. } => format!("wakes {}", ctx_name(wakee, names)),
         Event::Submit { bio, frame, inc } => format!("io{bio} on frame{frame}#{inc}"),
         Event::Dma {

@@ -94,14 +94,7 @@ impl Cond {
     pub fn describe(&self, frame: u8, bit: u16) -> String {
         use crate::world::{lock::lock_name, pg};
         match *self {
-            Cond::Woken => format!(
-                "asleep on {} of frame{frame}",
-                if bit == pg::LOCKED {
-                    "PG_locked"
-                } else {
-                    "PG_writeback"
-                }
-            ),
+            Cond::Woken => format!("asleep on {} of frame{frame}", pg::wait_bit_name(bit)),
             Cond::Lock(l) | Cond::LockShared(l) => format!("waiting for {}", lock_name(l)),
             Cond::SlotBusy { frame, .. } => format!("retrying a lookup of frozen frame{frame}"),
             Cond::BioSlot => "waiting for a free bio".into(),

@@ -38,6 +38,16 @@ pub mod pg {
 
     /// Short names for traces, in bit order.
     pub const NAMES: [&str; 8] = ["L", "WB", "D", "U", "P", "W", "R", "LRU"];
+
+    /// The kernel's name of a bit a task sleeps on (`PG_locked` or
+    /// `PG_writeback`: the only two `folio_wait_bit_common()` waits on here).
+    pub fn wait_bit_name(bit: u16) -> &'static str {
+        if bit == LOCKED {
+            "PG_locked"
+        } else {
+            "PG_writeback"
+        }
+    }
 }
 
 /// Most blocks a frame can hold (buffer heads per page).
