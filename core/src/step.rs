@@ -55,6 +55,54 @@ macro_rules! steps {
 }
 
 steps! {
+    // ---- page tables: mm/memory.c, mm/rmap.c, mm/mmap.c ---------------------------------
+    /// The CPU's load through a present PTE (the accessed bit set): the data
+    /// is checked against what was promised to the page (`stale-read`).
+    UserLoad = (152, "user_load") { locks: "", state: "r: PTE, folio data, shadow; w: PTE young" }
+    /// The CPU's store through a writable PTE: the dirty and accessed bits
+    /// set, a new version of the page's data.
+    UserStore = (153, "user_store") { locks: "", state: "r: PTE; w: PTE dirty/young, folio data, shadow" }
+    /// mm/filemap.c `filemap_fault()` with the folio locked: `folio->mapping`
+    /// rechecked (truncated: unlock, put, look up again), uptodate, `index >=
+    /// max_idx` (SIGBUS); then the filesystem's `->fault` lock is released.
+    FilemapFaultRecheck = (154, "filemap_fault:recheck") { locks: "folio lock", state: "r: folio->mapping, PG_uptodate, i_size; w: ->fault lock (released)" }
+    /// mm/memory.c `finish_fault()` → `set_pte_range()`: under the PTE lock,
+    /// `folio_add_file_rmap_ptes()` and `set_pte_at()` (read-only for a read
+    /// fault; writable and dirty for `do_shared_fault()`, whose
+    /// `fault_dirty_shared_page()` then dirties the folio, under the same
+    /// folio lock).
+    FinishFault = (155, "finish_fault") { locks: "PTE lock, folio lock", state: "r: PTE; w: PTE, _mapcount (PG_dirty, DIRTY mark, bh/ifs dirty on a write)" }
+    /// mm/memory.c `do_wp_page()` → `wp_page_shared()`: under the PTE lock the
+    /// PTE still maps the folio read-only (else the access retries), and
+    /// `folio_get()`.
+    DoWpPage = (156, "do_wp_page") { locks: "PTE lock", state: "r: PTE; w: refcount" }
+    /// mm/memory.c `finish_mkwrite_fault()` (`pte_same()` against the PTE
+    /// `do_wp_page()` saw, else retry) → `wp_page_reuse()` (writable, dirty,
+    /// young), then `fault_dirty_shared_page()` dirties the folio.
+    WpPageReuse = (157, "wp_page_reuse") { locks: "PTE lock, folio lock", state: "r: PTE; w: PTE, PG_dirty, DIRTY mark, bh/ifs dirty" }
+    /// mm/memory.c `zap_pte_range()` of one mm: each present PTE in the range
+    /// cleared (`ptep_get_and_clear_full()`), a dirty one dirtying its folio
+    /// (`folio_mark_dirty()`), `folio_remove_rmap_ptes()`; the references
+    /// wait in the mmu_gather.
+    ZapPteRange = (158, "zap_pte_range") { locks: "PTE lock", state: "r: PTE; w: PTE, _mapcount, PG_dirty, DIRTY mark" }
+    /// mm/mmu_gather.c `tlb_finish_mmu()`: after the TLB flush, the zapped
+    /// PTEs' references are dropped (`free_pages_and_swap_cache()`).
+    TlbFinishMmu = (159, "tlb_finish_mmu") { locks: "", state: "w: refcount" }
+    /// mm/rmap.c `page_vma_mkclean_one()` from `folio_mkclean()`: one mm's PTE
+    /// of the folio, if writable or dirty, write-protected and cleaned.
+    PageVmaMkcleanOne = (160, "page_vma_mkclean_one") { locks: "PTE lock", state: "r: PTE; w: PTE write/dirty" }
+    /// mm/rmap.c `folio_referenced_one()`: one mm's PTE of the folio, its
+    /// accessed bit tested and cleared.
+    FolioReferencedOne = (161, "folio_referenced_one") { locks: "PTE lock", state: "r: PTE; w: PTE young" }
+    /// mm/rmap.c `try_to_unmap_one()` of a file folio: one mm's PTE cleared,
+    /// its dirty bit moved to the folio, `folio_remove_rmap_pte()`,
+    /// `folio_put()`.
+    TryToUnmapOne = (162, "try_to_unmap_one") { locks: "PTE lock", state: "r: PTE; w: PTE, _mapcount, refcount, PG_dirty" }
+    /// mm/vma.c `mmap_region()`: the VMA linked into the file's `i_mmap`,
+    /// `get_file()`.
+    MmapRegion = (163, "mmap_region") { locks: "mmap_lock, i_mmap_rwsem", state: "w: VMA, i_count" }
+    /// mm/vma.c `remove_vma()`: `fput()` of the unmapped VMA's file.
+    RemoveVma = (164, "remove_vma") { locks: "mmap_lock", state: "w: VMA, i_count" }
     // ---- block layer: a bio's own context --------------------------------------------
     /// The device's DMA for a write bio: reads the frame's memory *at transfer
     /// time* and writes it to the disk block the bio was submitted for.

@@ -13,8 +13,8 @@ use crate::target::Target;
 #[derive(Clone, Copy, Debug)]
 pub struct Tuning {
     /// Weight of each domain when an operation is drawn (Pages, Buffers,
-    /// Extents).
-    pub domains: [u16; 4],
+    /// Extents, Lifecycle, Mappings: [`Domain::ALL`]).
+    pub domains: [u16; 5],
     /// Guided strategy: percent of executions that draw a fresh case.
     pub fresh: usize,
     /// Guided strategy: percent (cumulative with `fresh`) that reschedule a
@@ -37,7 +37,7 @@ pub struct Tuning {
 /// The default: a few tasks, PCT for most online schedules (its priority
 /// changes reach the two-preemption windows of Case 1 fastest: docs/bench.md).
 const BASE: Tuning = Tuning {
-    domains: [1, 0, 0, 0],
+    domains: [1, 0, 0, 0, 0],
     fresh: 20,
     resched: 40,
     pct: 0.6,
@@ -56,7 +56,7 @@ impl Target {
         match self {
             Target::Writeback => BASE,
             Target::Migration => Tuning {
-                domains: [0, 1, 0, 0],
+                domains: [0, 1, 0, 0, 0],
                 ..BASE
             },
             // The filesystem races sit in windows between a cached mapping
@@ -66,7 +66,7 @@ impl Target {
             // Case 4/5 and read-vs-punch races (5 seeds, cap 5 s; slower
             // on read-vs-punch-ext4, which needs mutated operations).
             Target::Iomap => Tuning {
-                domains: [0, 0, 1, 0],
+                domains: [0, 0, 1, 0, 0],
                 fresh: 55,
                 resched: 75,
                 ..BASE
@@ -74,11 +74,11 @@ impl Target {
             // Everything: pages, buffer heads and extents, and a share of
             // the end of life (eviction, the journal).
             Target::Mainline => Tuning {
-                domains: [42, 30, 28, 15],
+                domains: [42, 30, 28, 15, 0],
                 ..BASE
             },
             Target::Lifecycle => Tuning {
-                domains: [10, 15, 0, 75],
+                domains: [10, 15, 0, 75, 0],
                 ..BASE
             },
         }
@@ -162,6 +162,7 @@ pub fn bias(d: Domain) -> &'static Bias {
         Domain::Buffers => &BUFFERS,
         Domain::Extents => &EXTENTS,
         Domain::Lifecycle => &BUFFERS,
+        Domain::Mappings => &PAGES,
     }
 }
 

@@ -118,12 +118,21 @@ impl<'c> Machine<'c> {
     pub fn op_at(&self, t: CtxId, idx: u8) -> Option<Op> {
         let idx = idx as usize;
         match t {
-            t if (t as usize) < MAX_TASKS => self
-                .case
-                .tasks
-                .get(t as usize)
-                .and_then(|d| d.ops.get(idx))
-                .copied(),
+            t if (t as usize) < MAX_TASKS => {
+                let ops = self
+                    .case
+                    .tasks
+                    .get(t as usize)
+                    .map_or(&[][..], |d| &d.ops[..]);
+                match ops.get(idx) {
+                    Some(op) => Some(*op),
+                    // The task exits: exit_mmap() tears down what it still maps.
+                    None if idx == ops.len() && self.world.mms[t as usize].vmas != 0 => {
+                        Some(Op::Exit {})
+                    }
+                    None => None,
+                }
+            }
             TASK_INIT => self.case.setup.get(idx).copied(),
             TASK_SYNC if self.world.journal.next_tid != 1 => JOURNAL_SYNC_OPS.get(idx).copied(),
             TASK_SYNC => SYNC_OPS.get(idx).copied(),

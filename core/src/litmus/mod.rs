@@ -67,6 +67,14 @@
 //! `punch FILE INDEX COUNT`, `zero-range FILE INDEX COUNT` (pages), and
 //! `mkwrite FILE INDEX` (a write fault on a shared mapping:
 //! `->page_mkwrite`, the store, the folio dirtied).
+//!
+//! User mappings (page tables, any filesystem): `mmap FILE` (a shared
+//! mapping of the whole file, held until `munmap` or the task's exit),
+//! `load FILE INDEX` and `store FILE INDEX` (the CPU's access through the
+//! PTE, faulting when there is none or a store meets a read-only one),
+//! `munmap FILE`, `madvise FILE INDEX dontneed` (the PTE zapped, the
+//! mapping kept) and `exit` (the task's `exit_mmap()`, which runs by itself
+//! after a task's last operation when it still maps something).
 
 mod parse;
 mod print;

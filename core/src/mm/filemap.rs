@@ -68,6 +68,10 @@ pub fn page_cache_delete_store(w: &mut World, r: FolioRef) {
     if fr.mapping == NO_MAPPING {
         return;
     }
+    // filemap_unaccount_folio(): a folio still mapped when deleted.
+    if fr.mapcount != 0 {
+        w.fire(OracleId::BadPageCache, r.frame, Payload::Incarnation(r.inc));
+    }
     let slot = &mut w.mappings[fr.mapping as usize].slots[fr.index as usize];
     if slot.frame == r.frame {
         *slot = crate::world::Slot::EMPTY;
@@ -1282,33 +1286,46 @@ impl FilemapRead {
             self.pc = ReadPc::Put;
             return Poll::Ran(StepId::CopyFolioToIter);
         }
-        let upp = w.cfg.upp(self.file);
         let truncated = w.shadow.truncs[f] != self.truncs;
-        for j in 0..upp {
-            let u = i * upp + j;
-            let t = w.frame(self.folio).data[j];
-            let promised = self.promised[j];
-            let ok_owner =
-                t == 0 || (token::file(t) == Some(self.file) && token::lblk(t) as usize == u);
-            // Another file's data is always wrong, even in a read that
-            // overlapped a truncation or a punch; an older version of our
-            // own only if it was still promised (an I/O error voids) and no
-            // truncation overlapped the read.
-            let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
-            if !ok_owner || (!truncated && stale) {
-                w.fire(
-                    OracleId::StaleRead,
-                    self.folio.frame,
-                    Payload::Data {
-                        found: t,
-                        promised: token::make(self.file, u as u8, promised),
-                    },
-                );
-                break;
-            }
-        }
+        check_read_data(w, self.folio, self.file, i, &self.promised, truncated);
         self.pc = ReadPc::Put;
         Poll::Ran(StepId::CopyFolioToIter)
+    }
+}
+
+/// What a read of page `index` of `file` found in folio `r`, against what
+/// was promised to it when the read started (`promised`, a version per
+/// data unit; `truncated`: a truncation or punch overlapped the read):
+/// another file's data is always wrong, even in a read that overlapped a
+/// truncation or a punch; an older version of our own only if it was still
+/// promised (an I/O error voids) and no truncation overlapped the read.
+/// Fires `stale-read` (`copy_folio_to_iter()`, a user's load).
+pub fn check_read_data(
+    w: &mut World,
+    r: FolioRef,
+    file: u8,
+    index: usize,
+    promised: &[u16],
+    truncated: bool,
+) {
+    let f = file as usize;
+    let upp = w.cfg.upp(file);
+    for (j, &promised) in promised.iter().enumerate().take(upp) {
+        let u = index * upp + j;
+        let t = w.frame(r).data[j];
+        let ok_owner = t == 0 || (token::file(t) == Some(file) && token::lblk(t) as usize == u);
+        let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
+        if !ok_owner || (!truncated && stale) {
+            w.fire(
+                OracleId::StaleRead,
+                r.frame,
+                Payload::Data {
+                    found: t,
+                    promised: token::make(file, u as u8, promised),
+                },
+            );
+            break;
+        }
     }
 }
 

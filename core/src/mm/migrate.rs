@@ -204,6 +204,12 @@ impl MigrateFolio {
                 if fr.flags & pg::WRITEBACK != 0 || fr.mapping == NO_MAPPING {
                     self.fail(w, "under writeback or truncated: not migrated");
                     self.pc = MigPc::Undo;
+                } else if fr.mapcount > 0 {
+                    // migrate_folio_unmap() → try_to_migrate() is not
+                    // modelled: a mapped folio stays (not a property of
+                    // the folio once its mappings go: not recorded).
+                    w.note(Event::Bail("mapped: try_to_migrate() not modelled"));
+                    self.pc = MigPc::Undo;
                 } else {
                     self.pc = MigPc::Alloc;
                 }

@@ -5,6 +5,7 @@ pub mod memory;
 pub mod migrate;
 pub mod page_alloc;
 pub mod page_writeback;
+pub mod rmap;
 pub mod swap;
 pub mod truncate;
 pub mod vmscan;

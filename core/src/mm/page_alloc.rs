@@ -63,6 +63,13 @@ pub fn free_frame(w: &mut World, f: FrameId) {
         );
         return;
     }
+    if fr.mapcount != 0 {
+        w.fire(
+            OracleId::FreeMapped,
+            f,
+            crate::oracle::Payload::Incarnation(fr.inc),
+        );
+    }
     if fr.flags & pg::WRITEBACK != 0 {
         w.fire(
             OracleId::FreeUnderWriteback,
@@ -74,6 +81,7 @@ pub fn free_frame(w: &mut World, f: FrameId) {
     fr.free = true;
     fr.refcount = 0;
     fr.frozen_by = crate::world::NO_OWNER;
+    fr.mapcount = 0;
     // free_pages_prepare(): page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP (every page flag).
     fr.flags = 0;
     fr.mapping = NO_MAPPING;

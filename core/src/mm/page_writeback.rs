@@ -13,6 +13,7 @@ use crate::world::BioKind;
 use crate::world::{mark, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
 use super::filemap::{folio_unlock, Behavior, LockFolio, WaitBit};
+use super::rmap::{next_mapper, page_vma_mkclean_one, set_page_dirty};
 use super::swap::{folio_put, folio_try_get};
 
 /// `folio_wait_writeback()`: `while (folio_test_writeback(folio))
@@ -154,6 +155,12 @@ enum WcpPc {
     Lock,
     Prepare,
     Wait,
+    /// `folio_clear_dirty_for_io()` → `folio_mkclean()`: the rmap walk
+    /// from task `from` on; `cleaned`: a PTE was writable or dirty.
+    Mkclean {
+        from: u8,
+        cleaned: bool,
+    },
     ClearDirty,
     StartWriteback,
     MapBlocks,
@@ -244,9 +251,13 @@ impl WriteCachePages {
             WcpPc::Prepare => self.prepare(w),
             WcpPc::Wait => {
                 let id = crate::done!(self.wait.step(w));
-                self.pc = WcpPc::ClearDirty;
+                self.pc = WcpPc::Mkclean {
+                    from: 0,
+                    cleaned: false,
+                };
                 Poll::Ran(id)
             }
+            WcpPc::Mkclean { from, cleaned } => self.mkclean(w, from, cleaned),
             WcpPc::ClearDirty => self.clear_dirty(w),
             WcpPc::StartWriteback => {
                 folio_start_writeback(w, self.folio());
@@ -325,9 +336,33 @@ impl WriteCachePages {
                 self.pc = WcpPc::Wait;
             }
         } else {
-            self.pc = WcpPc::ClearDirty;
+            self.pc = WcpPc::Mkclean {
+                from: 0,
+                cleaned: false,
+            };
         }
         Poll::Ran(StepId::FolioPrepareWriteback)
+    }
+
+    /// `folio_clear_dirty_for_io()`'s `folio_mkclean()`, one mm per step
+    /// (`page_vma_mkclean_one()`), so that a store after it faults and
+    /// dirties the folio again; a PTE that was dirty makes it
+    /// `folio_mark_dirty()` before the dirty bit is cleared.
+    fn mkclean(&mut self, w: &mut World, from: u8, cleaned: bool) -> Poll {
+        let r = self.folio();
+        if let Some(t) = next_mapper(w, r, from) {
+            let c = page_vma_mkclean_one(w, t, r);
+            self.pc = WcpPc::Mkclean {
+                from: t + 1,
+                cleaned: cleaned || c,
+            };
+            return Poll::Ran(StepId::PageVmaMkcleanOne);
+        }
+        if cleaned {
+            set_page_dirty(w, r);
+        }
+        self.pc = WcpPc::ClearDirty;
+        self.step(w)
     }
 
     /// `BUG_ON(folio_test_writeback(folio))`, `folio_clear_dirty_for_io()`

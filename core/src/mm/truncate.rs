@@ -17,6 +17,7 @@ use crate::trace::Event;
 use crate::world::{lock, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
 use super::filemap::{folio_trylock, folio_unlock, page_cache_delete, LockFolio};
+use super::memory::Zap;
 use super::page_writeback::{FolioBatch, WaitWriteback};
 use super::swap::{folio_put, folio_try_get};
 
@@ -25,13 +26,21 @@ enum TruncPc {
     InodeLock,
     InvalidateLock,
     SetSize,
+    /// `truncate_pagecache()`'s `unmap_mapping_range()` before the
+    /// page-cache truncation.
+    Unmap,
     FindLock,
+    /// `truncate_cleanup_folio()` of each folio of the batch: a mapped one
+    /// is unmapped (`unmap_mapping_folio()`).
+    Cleanup1,
     Delete,
     Unlock1,
     Release1,
     FindGet,
     Lock2,
     Wait2,
+    /// `truncate_inode_folio()` → `truncate_cleanup_folio()`.
+    Cleanup2,
     Remove2,
     Unlock2,
     Release2,
@@ -60,6 +69,8 @@ pub struct Truncate {
     /// XFS and ext4 hold `invalidate_lock` exclusive across the size change
     /// and the page-cache truncation.
     inv: bool,
+    /// The PTEs being zapped (`unmap_mapping_range()`, `unmap_mapping_folio()`).
+    zap: Option<Zap>,
 }
 
 impl Truncate {
@@ -77,6 +88,7 @@ impl Truncate {
             lock: None,
             wait: None,
             inv: false,
+            zap: None,
         }
     }
 
@@ -87,7 +99,7 @@ impl Truncate {
         t.end = end.min(MAX_INDEX as u8);
         t.ranged = true;
         t.index = t.size;
-        t.pc = TruncPc::FindLock;
+        t.pc = TruncPc::Unmap;
         t
     }
 
@@ -101,7 +113,16 @@ impl Truncate {
             TruncPc::InodeLock => self.inode_lock(w),
             TruncPc::InvalidateLock => self.invalidate_lock(w),
             TruncPc::SetSize => self.set_size(w),
+            TruncPc::Unmap => {
+                let (f, from, to) = (self.file, self.size, self.end);
+                self.zap_then(
+                    w,
+                    |w| Zap::new(w, u8::MAX, f, from, to, NO_FRAME),
+                    TruncPc::FindLock,
+                )
+            }
             TruncPc::FindLock => self.find_lock(w),
+            TruncPc::Cleanup1 => self.cleanup1(w),
             TruncPc::Delete => self.delete(w),
             TruncPc::Unlock1 => self.unlock1(w),
             TruncPc::Release1 => {
@@ -112,6 +133,11 @@ impl Truncate {
             TruncPc::FindGet => self.find_get(w),
             TruncPc::Lock2 => self.lock2(w),
             TruncPc::Wait2 => self.wait2(w),
+            TruncPc::Cleanup2 => {
+                let r = self.folio();
+                let f = self.file;
+                self.zap_then(w, |w| unmap_folio(w, r, f), TruncPc::Remove2)
+            }
             TruncPc::Remove2 => self.remove2(w),
             TruncPc::Unlock2 => self.unlock2(w),
             TruncPc::Release2 => {
@@ -144,7 +170,7 @@ impl Truncate {
             .discard(f, self.size as usize * upp, crate::world::MAX_LBLK);
         self.index = self.size;
         self.batch = FolioBatch::default();
-        self.pc = TruncPc::FindLock;
+        self.pc = TruncPc::Unmap;
         Poll::Ran(StepId::TruncateSetsize)
     }
 
@@ -154,7 +180,8 @@ impl Truncate {
         let next = (self.index as usize..self.end as usize).find(|&i| m.slots[i].frame != NO_FRAME);
         let Some(i) = next else {
             self.pc = if self.batch.nr > 0 {
-                TruncPc::Delete
+                self.cur = 0;
+                TruncPc::Cleanup1
             } else {
                 TruncPc::FindGet
             };
@@ -181,6 +208,41 @@ impl Truncate {
             self.batch.add(r);
         }
         Poll::Ran(StepId::FindLockEntries)
+    }
+
+    /// Zap what `make` finds (nothing: no step), then go to `next`.
+    fn zap_then(&mut self, w: &mut World, make: impl Fn(&World) -> Zap, next: TruncPc) -> Poll {
+        if self.zap.is_none() {
+            let z = make(w);
+            if z.is_empty() {
+                self.pc = next;
+                return self.step(w);
+            }
+            self.zap = Some(z);
+        }
+        let (id, _) = crate::nested!(self.zap, w, Zap::NONE);
+        self.pc = next;
+        Poll::Ran(id)
+    }
+
+    /// `truncate_cleanup_folio()` of the batch's folios in turn, each one
+    /// locked: a mapped folio is unmapped from every mm.
+    fn cleanup1(&mut self, w: &mut World) -> Poll {
+        while self.cur < self.batch.nr {
+            let r = self.folio();
+            let f = self.file;
+            if self.zap.is_some() || !unmap_folio(w, r, f).is_empty() {
+                let p = self.zap_then(w, |w| unmap_folio(w, r, f), TruncPc::Cleanup1);
+                if matches!(p, Poll::Ran(_)) {
+                    self.cur += 1;
+                }
+                return p;
+            }
+            self.cur += 1;
+        }
+        self.cur = 0;
+        self.pc = TruncPc::Delete;
+        self.step(w)
     }
 
     fn delete(&mut self, w: &mut World) -> Poll {
@@ -277,7 +339,7 @@ impl Truncate {
         match wt.step(w) {
             Poll::Done(id) => {
                 self.wait = None;
-                self.pc = TruncPc::Remove2;
+                self.pc = TruncPc::Cleanup2;
                 Poll::Ran(id)
             }
             p => p,
@@ -363,6 +425,16 @@ impl Truncate {
         w.unlock(lock::i_rwsem(self.file));
         Poll::Done(StepId::InodeUnlock)
     }
+}
+
+/// `unmap_mapping_folio()` of folio `r` of `file` if it is still there and
+/// mapped (`folio_mapped()`, under the folio lock).
+fn unmap_folio(w: &World, r: FolioRef, file: u8) -> Zap {
+    let fr = w.frame(r);
+    if fr.mapping != file || fr.mapcount == 0 {
+        return Zap::NONE;
+    }
+    Zap::folio(w, r, file, fr.index)
 }
 
 crate::impl_step!(Truncate);

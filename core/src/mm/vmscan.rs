@@ -2,8 +2,10 @@
 //! reclaim would take it off the LRU.
 //!
 //! `folio_isolate_lru()` (a reference) → `shrink_folio_list()`:
-//! `folio_trylock()`; under writeback: set PG_reclaim and keep it; dirty:
-//! keep it (the model does not page out); with buffers: the mapping's
+//! `folio_trylock()`; under writeback: set PG_reclaim and keep it; mapped:
+//! `folio_referenced()` (a young PTE keeps it) and `try_to_unmap()`, one
+//! mm per step; dirty: keep it (the model does not page out, nor does
+//! mainline for file folios: PG_reclaim, activate); with buffers: the mapping's
 //! `->release_folio`; otherwise `__remove_mapping()` takes the xa_lock,
 //! freezes the refcount at exactly isolation + page cache, removes the
 //! folio from the xarray and accounts for it (three steps, since lockless
@@ -20,6 +22,7 @@ use super::filemap::{
     folio_trylock, folio_unlock, page_cache_delete_account, page_cache_delete_store,
 };
 use super::page_alloc::free_frame;
+use super::rmap::{folio_mapped, folio_referenced_one, next_mapper, try_to_unmap_one};
 use super::swap::{folio_put, folio_ref_freeze, folio_ref_unfreeze};
 use crate::profile::Toggle;
 
@@ -28,6 +31,18 @@ enum ShrinkPc {
     Isolate,
     Trylock,
     Shrink,
+    /// `folio_check_references()` → `folio_referenced()`: the rmap walk
+    /// from task `from` on; `young`: a PTE was young.
+    References {
+        from: u8,
+        young: bool,
+    },
+    /// `try_to_unmap()`: the rmap walk from task `from` on.
+    Unmap {
+        from: u8,
+    },
+    /// The rest of `shrink_folio_list()` once the folio is unmapped.
+    Rest,
     FreeBuffers,
     RemoveMapping,
     /// `page_cache_delete()`'s xarray store (xa_lock held).
@@ -74,6 +89,12 @@ impl ShrinkFolio {
             ShrinkPc::Isolate => self.isolate(w),
             ShrinkPc::Trylock => self.trylock(w),
             ShrinkPc::Shrink => self.shrink(w),
+            ShrinkPc::References { from, young } => self.references(w, from, young),
+            ShrinkPc::Unmap { from } => self.unmap(w, from),
+            ShrinkPc::Rest => {
+                self.rest(w);
+                Poll::Ran(StepId::ShrinkFolioList)
+            }
             ShrinkPc::FreeBuffers => self.free_buffers(w),
             ShrinkPc::RemoveMapping => self.remove_mapping(w),
             ShrinkPc::DeleteStore => {
@@ -152,6 +173,56 @@ impl ShrinkFolio {
             // Case 2 of shrink_folio_list(): mark for immediate reclaim.
             w.frame_mut(self.folio).flags |= pg::RECLAIM;
             w.note(Event::Note("under writeback: PG_reclaim, keep"));
+        } else if folio_mapped(w, self.folio) {
+            self.pc = ShrinkPc::References {
+                from: 0,
+                young: false,
+            };
+        } else {
+            self.rest(w);
+        }
+        Poll::Ran(StepId::ShrinkFolioList)
+    }
+
+    /// `folio_referenced()`, one mm per step: a young PTE keeps the folio
+    /// (`FOLIOREF_KEEP` or `FOLIOREF_ACTIVATE`; the walk cleared the bits,
+    /// so the next pass can take it); else `try_to_unmap()`.
+    fn references(&mut self, w: &mut World, from: u8, young: bool) -> Poll {
+        if let Some(t) = next_mapper(w, self.folio, from) {
+            let y = folio_referenced_one(w, t, self.folio);
+            self.pc = ShrinkPc::References {
+                from: t + 1,
+                young: young || y,
+            };
+            return Poll::Ran(StepId::FolioReferencedOne);
+        }
+        if young {
+            w.note(Event::Note("referenced: keep"));
+            self.pc = ShrinkPc::Putback { locked: true };
+        } else {
+            self.pc = ShrinkPc::Unmap { from: 0 };
+        }
+        self.step(w)
+    }
+
+    /// `try_to_unmap()`, one mm per step (`try_to_unmap_one()`).
+    fn unmap(&mut self, w: &mut World, from: u8) -> Poll {
+        if let Some(t) = next_mapper(w, self.folio, from) {
+            try_to_unmap_one(w, t, self.folio);
+            self.pc = ShrinkPc::Unmap { from: t + 1 };
+            return Poll::Ran(StepId::TryToUnmapOne);
+        }
+        self.pc = ShrinkPc::Rest;
+        self.step(w)
+    }
+
+    /// After the unmap: still mapped (`goto activate_locked`), dirty (the
+    /// model does not page out), buffers to release, or remove it.
+    fn rest(&mut self, w: &mut World) {
+        let fr = *w.frame(self.folio);
+        self.pc = ShrinkPc::Putback { locked: true };
+        if fr.mapcount > 0 {
+            w.note(Event::Note("still mapped: keep"));
         } else if fr.flags & pg::DIRTY != 0 {
             w.note(Event::Note("dirty: keep"));
         } else if fr.flags & pg::PRIVATE != 0 {
@@ -162,7 +233,6 @@ impl ShrinkFolio {
         } else {
             self.pc = ShrinkPc::RemoveMapping;
         }
-        Poll::Ran(StepId::ShrinkFolioList)
     }
 
     fn free_buffers(&mut self, w: &mut World) -> Poll {

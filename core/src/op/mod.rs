@@ -48,15 +48,20 @@ pub enum Domain {
     /// The end of a page's and an inode's life and the journal's hold on
     /// buffers: eviction, reclaim, migration, jbd2 (issue 19's area).
     Lifecycle,
+    /// User mappings of files: faults, loads and stores through PTEs,
+    /// write-protection by writeback, unmapping by truncation and reclaim
+    /// (issue 17's area).
+    Mappings,
 }
 
 impl Domain {
     /// Every domain, in the order of a declaration's `weights`.
-    pub const ALL: [Domain; 4] = [
+    pub const ALL: [Domain; 5] = [
         Domain::Pages,
         Domain::Buffers,
         Domain::Extents,
         Domain::Lifecycle,
+        Domain::Mappings,
     ];
 }
 
@@ -79,7 +84,7 @@ pub struct OpSpec {
     /// Its arguments.
     pub args: &'static [ArgSpec],
     /// Generator weights per [`Domain`] (0: never drawn there).
-    pub weights: [u16; 4],
+    pub weights: [u16; 5],
     /// The doc comment of the declaration.
     pub doc: &'static str,
 }
@@ -88,7 +93,7 @@ macro_rules! operations {
     ($( $(#[doc = $doc:literal])* $V:ident = ($code:literal, $kw:literal)
         ( $( $f:ident : $t:ty = $kind:expr ),* )
         {
-            weights: [$wp:literal, $wb:literal, $we:literal, $wl:literal],
+            weights: [$wp:literal, $wb:literal, $we:literal, $wl:literal, $wm:literal],
             machine: $Sm:ty = |$cx:ident| $new:expr,
             pre: |$w:ident| $pre:expr $(,)?
         }
@@ -123,7 +128,7 @@ macro_rules! operations {
                         keyword: $kw,
                         code: $code,
                         args: &[$(ArgSpec { name: stringify!($f), kind: $kind }),*],
-                        weights: [$wp, $wb, $we, $wl],
+                        weights: [$wp, $wb, $we, $wl, $wm],
                         doc: concat!($($doc, "\n"),*),
                     };
                     &S
@@ -193,7 +198,7 @@ use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
-use crate::mm::memory::PageMkwrite;
+use crate::mm::memory::{Mmap, Munmap, PageMkwrite, UserAccess};
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
 use crate::mm::truncate::Truncate;
@@ -201,12 +206,14 @@ use crate::mm::vmscan::ShrinkFolio;
 use ArgKind::*;
 
 const SYNC_MODES: &[&str] = &["none", "all"];
+/// `madvise()` advice values the model has.
+const ADVICE: &[&str] = &["dontneed"];
 
 operations! {
     /// `pwrite()` of one page: `generic_perform_write()` (on an extent-mapped
     /// file, the page's data units through its filesystem's write path).
     Write = (0, "write") (file: u8 = File, index: u8 = Page) {
-        weights: [30, 0, 10, 15],
+        weights: [30, 0, 10, 15, 10],
         machine: crate::fs::WriteIter = |cx| {
             let upp = cx.cfg.upp(file) as u8;
             crate::fs::write_iter(cx.cfg, file, index * upp, upp)
@@ -215,14 +222,14 @@ operations! {
     }
     /// `pread()` of one page: `filemap_read()`.
     Read = (1, "read") (file: u8 = File, index: u8 = Page) {
-        weights: [10, 0, 20, 10],
+        weights: [10, 0, 20, 10, 5],
         machine: crate::fs::ReadIter = |cx| crate::fs::ReadIter::new(cx.cfg, file, index),
         pre: |w| pre::inode_live(w, file),
     }
     /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
     /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
     Writeback = (2, "writeback") (file: u8 = FileOrBdev, all: bool = Choice(SYNC_MODES)) {
-        weights: [20, 10, 20, 5],
+        weights: [20, 10, 20, 5, 15],
         machine: WriteCachePages = |cx| WriteCachePages::new(
             file,
             if all { SyncMode::All } else { SyncMode::None },
@@ -231,25 +238,25 @@ operations! {
     }
     /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
     Fsync = (3, "fsync") (file: u8 = FileOrBdev) {
-        weights: [10, 10, 10, 8],
+        weights: [10, 10, 10, 8, 10],
         machine: Fsync = |cx| Fsync::new(file),
         pre: |w| pre::inode_live(w, file),
     }
     /// `sync()`: every file and the block device.
     Sync = (4, "sync") () {
-        weights: [0, 0, 0, 0],
+        weights: [0, 0, 0, 0, 0],
         machine: SyncAll = |cx| SyncAll::new(),
         pre: |w| Pre::Ready,
     }
     /// `truncate()` to `size` pages.
     Truncate = (5, "truncate") (file: u8 = File, size: u8 = Size) {
-        weights: [20, 0, 10, 5],
+        weights: [20, 0, 10, 5, 10],
         machine: Truncate = |cx| Truncate::new(file, size),
         pre: |w| pre::inode_live(w, file),
     }
     /// Reclaim of the folio in one frame (`shrink_folio_list()`).
     Reclaim = (6, "reclaim") (frame: u8 = Frame) {
-        weights: [10, 10, 20, 15],
+        weights: [10, 10, 20, 15, 15],
         machine: ShrinkFolio = |cx| ShrinkFolio::new(frame),
         pre: |w| Pre::Ready,
     }
@@ -266,14 +273,14 @@ operations! {
         meta: bool = Flag("meta"),
         nonatomic: bool = Flag("nonatomic")
     ) {
-        weights: [0, 40, 0, 5],
+        weights: [0, 40, 0, 5, 0],
         machine: BhWrite = |cx| BhWrite::new(block, getblk, meta, nonatomic, cx.cpu),
         pre: |w| pre::metadata_owner(w, block, false),
     }
     /// Migration of the folio in one frame (`migrate_pages()`, as compaction
     /// or an `lru_cache_disable()` caller such as CMA does).
     Migrate = (8, "migrate") (frame: u8 = Frame) {
-        weights: [0, 30, 0, 12],
+        weights: [0, 30, 0, 12, 5],
         machine: MigrateFolio = |cx| MigrateFolio::new(frame),
         pre: |w| Pre::Ready,
     }
@@ -282,14 +289,14 @@ operations! {
     /// write can end inside a block): `generic_perform_write()`, or
     /// `iomap_file_buffered_write()`, or ext4's `ext4_da_write_begin()` path.
     Pwrite = (9, "pwrite") (file: u8 = File, unit: u8 = Unit, len: u8 = Len) {
-        weights: [0, 0, 40, 0],
+        weights: [0, 0, 40, 0, 0],
         machine: crate::fs::WriteIter = |cx| crate::fs::write_iter(cx.cfg, file, unit, len),
         pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(2)` mode 0 on pages `index..index+count`: preallocation
     /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`, `__gfs2_fallocate()`).
     Fallocate = (10, "fallocate") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 10, 0],
+        weights: [0, 0, 10, 0, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Alloc, index, count),
         pre: |w| pre::inode_live(w, file),
     }
@@ -297,14 +304,14 @@ operations! {
     /// `index..index+count` (`xfs_free_file_space()`, `ext4_punch_hole()`,
     /// gfs2's `punch_hole()`).
     Punch = (11, "punch") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 7, 0],
+        weights: [0, 0, 7, 0, 5],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Punch, index, count),
         pre: |w| pre::inode_live(w, file),
     }
     /// `fallocate(FALLOC_FL_ZERO_RANGE)` on pages `index..index+count`:
     /// punch, then preallocate unwritten.
     ZeroRange = (12, "zero-range") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
-        weights: [0, 0, 3, 0],
+        weights: [0, 0, 3, 0, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Zero, index, count),
         pre: |w| pre::inode_live(w, file),
     }
@@ -312,7 +319,7 @@ operations! {
     /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
     /// `block_page_mkwrite()`), the user's store, dirty, unlock.
     Mkwrite = (13, "mkwrite") (file: u8 = File, index: u8 = Page) {
-        weights: [0, 0, 10, 0],
+        weights: [0, 0, 10, 0, 0],
         machine: PageMkwrite = |cx| PageMkwrite::new(file, index),
         pre: |w| pre::inode_live(w, file),
     }
@@ -321,7 +328,7 @@ operations! {
     /// (fs/inode.c). It waits until no other operation holds a reference;
     /// afterwards operations on the file are skipped.
     Evict = (14, "evict") (file: u8 = File) {
-        weights: [0, 0, 3, 12],
+        weights: [0, 0, 3, 12, 3],
         machine: Evict = |cx| Evict::new(file),
         pre: |w| pre::evictable(w, file),
     }
@@ -336,7 +343,7 @@ operations! {
         getblk: bool = Flag("getblk"),
         nonatomic: bool = Flag("nonatomic")
     ) {
-        weights: [0, 20, 0, 25],
+        weights: [0, 20, 0, 25, 0],
         machine: BhWrite = |cx| BhWrite::journalled(block, getblk, nonatomic, cx.cpu),
         pre: |w| pre::metadata_owner(w, block, true),
     }
@@ -346,7 +353,7 @@ operations! {
     /// frozen copy, the commit record, then expose the buffers to writeback
     /// and put them on the checkpoint list.
     Jbd2Commit = (16, "jbd2-commit") () {
-        weights: [0, 8, 0, 12],
+        weights: [0, 8, 0, 12, 0],
         machine: JbdCommit = |cx| JbdCommit::new(),
         pre: |w| Pre::Ready,
     }
@@ -355,7 +362,7 @@ operations! {
     /// the written ones from the checkpoint lists, dropping the journal's
     /// reference.
     Jbd2Checkpoint = (17, "jbd2-checkpoint") () {
-        weights: [0, 5, 0, 8],
+        weights: [0, 5, 0, 8, 0],
         machine: JbdCheckpoint = |cx| JbdCheckpoint::new(),
         pre: |w| Pre::Ready,
     }
@@ -363,9 +370,58 @@ operations! {
     /// `drop_caches` (`jbd2_journal_shrink_scan()`, 4ba3fcdde7e3): journal
     /// heads of written-back checkpoint buffers are dropped.
     Jbd2Shrink = (18, "jbd2-shrink") () {
-        weights: [0, 3, 0, 6],
+        weights: [0, 3, 0, 6, 0],
         machine: JbdShrink = |cx| JbdShrink::new(),
         pre: |w| Pre::Ready,
+    }
+    /// `mmap(MAP_SHARED, PROT_READ | PROT_WRITE)` of the whole file
+    /// (`mmap_region()`): the VMA holds a reference on the file until
+    /// `munmap` or the task's exit.
+    Mmap = (19, "mmap") (file: u8 = File) {
+        weights: [0, 0, 0, 0, 12],
+        machine: Mmap = |cx| Mmap::new(file),
+        pre: |w| pre::mappable(w, file),
+    }
+    /// `munmap()` of the file's mapping: its PTEs are zapped (a dirty PTE
+    /// dirties its folio), then `remove_vma()` drops the file.
+    Munmap = (20, "munmap") (file: u8 = File) {
+        weights: [0, 0, 0, 0, 3],
+        machine: Munmap = |cx| Munmap::new(file),
+        pre: |w| pre::mapped(w, file),
+    }
+    /// A user load of page `index` through the mapping: through a present
+    /// PTE, or after a read fault (`do_read_fault()` → `filemap_fault()`,
+    /// `finish_fault()` maps it read-only). The data is checked against
+    /// what was promised.
+    Load = (21, "load") (file: u8 = File, index: u8 = Page) {
+        weights: [0, 0, 0, 0, 15],
+        machine: UserAccess = |cx| UserAccess::new(file, index, false),
+        pre: |w| pre::mapped(w, file),
+    }
+    /// A user store to page `index` through the mapping: through a
+    /// writable PTE (the CPU sets its dirty bit), or after a write fault
+    /// (`do_wp_page()` on a read-only PTE, `do_shared_fault()` on none:
+    /// `->page_mkwrite`, the PTE made writable and dirty, the folio dirtied).
+    Store = (22, "store") (file: u8 = File, index: u8 = Page) {
+        weights: [0, 0, 0, 0, 20],
+        machine: UserAccess = |cx| UserAccess::new(file, index, true),
+        pre: |w| pre::mapped(w, file),
+    }
+    /// `madvise(MADV_DONTNEED)` of page `index`: `zap_page_range_single()`
+    /// clears the PTE (a dirty one dirties its folio); the VMA stays.
+    Madvise = (23, "madvise") (file: u8 = File, index: u8 = Page, advice: u8 = Choice(ADVICE)) {
+        weights: [0, 0, 0, 0, 6],
+        machine: Munmap = |cx| Munmap::dontneed(file, index),
+        pre: |w| pre::mapped(w, file),
+    }
+    /// The task's `exit_mmap()`: every mapping it still has is unmapped as
+    /// `munmap` does. Runs by itself after a task's last operation when
+    /// the task maps something; written explicitly, later accesses find no
+    /// mapping.
+    Exit = (24, "exit") () {
+        weights: [0, 0, 0, 0, 0],
+        machine: Munmap = |cx| Munmap::exit(),
+        pre: |w| pre::has_mappings(w),
     }
 }
 

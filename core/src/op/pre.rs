@@ -6,7 +6,7 @@
 
 use super::Pre;
 use crate::exec::poll::Cond;
-use crate::world::{istate, World, MAX_FILES};
+use crate::world::{istate, World, MAX_FILES, MAX_TASKS};
 
 /// A file still there (not being evicted, not evicted): else the task skips
 /// the operation, as a syscall on a closed descriptor would fail.
@@ -42,5 +42,31 @@ pub fn metadata_owner(w: &World, block: u8, journal: bool) -> Pre {
         })
     } else {
         Pre::Ready
+    }
+}
+
+/// A user task (setup, umount and kswapd have no address space) and a live
+/// file: `mmap()` can map it.
+pub fn mappable(w: &World, file: u8) -> Pre {
+    if w.me as usize >= MAX_TASKS {
+        return Pre::Skip("no address space: skipped");
+    }
+    inode_live(w, file)
+}
+
+/// The task maps `file`: else the access or `munmap()` has nothing to work
+/// on (a load or store would be SIGSEGV) and is skipped.
+pub fn mapped(w: &World, file: u8) -> Pre {
+    match w.mms.get(w.me as usize) {
+        Some(mm) if (file as usize) < MAX_FILES && mm.maps(file) => Pre::Ready,
+        _ => Pre::Skip("not mapped: skipped (SIGSEGV)"),
+    }
+}
+
+/// The task has a mapping left for `exit_mmap()` to tear down.
+pub fn has_mappings(w: &World) -> Pre {
+    match w.mms.get(w.me as usize) {
+        Some(mm) if mm.vmas != 0 => Pre::Ready,
+        _ => Pre::Skip("nothing mapped"),
     }
 }

@@ -361,6 +361,22 @@ oracles! {
         mirrors: "folio_wait_bit_common(): an EXCLUSIVE waiter is passed over at most sysctl_page_lock_unfairness times (5ef64cc8987a)",
         detail: |p, n| context(p, n, "was passed over for the free folio lock too often"),
     }
+    /// A frame was freed while PTEs still mapped it (`_mapcount` not -1):
+    /// a user can read and write a page the allocator hands to someone else.
+    FreeMapped = (25, "free-mapped") {
+        severity: Bug, rank: 1, fatal: false, mechanism: false,
+        panic: oracle_free_mapped,
+        mirrors: "mm/page_alloc.c free_page_is_bad(): \"BUG: Bad page state\", reason \"nonzero mapcount\"",
+        detail: detail::none,
+    }
+    /// A folio left the page cache while a PTE still mapped it: the user
+    /// keeps reading and writing a page the file no longer has.
+    BadPageCache = (26, "bad-page-cache") {
+        severity: Bug, rank: 1, fatal: false, mechanism: false,
+        panic: oracle_bad_page_cache,
+        mirrors: "mm/filemap.c filemap_unaccount_folio(): \"BUG: Bad page cache in process\", still mapped when deleted",
+        detail: detail::none,
+    }
 }
 
 const _: () = {

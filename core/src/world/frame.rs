@@ -83,6 +83,9 @@ pub struct Frame {
     /// The context that froze the refcount (`folio_ref_freeze()`) and owns
     /// the folio while it is frozen, or `NO_OWNER`.
     pub frozen_by: u8,
+    /// `folio_mapcount()`: the PTEs mapping it (the kernel's `_mapcount`
+    /// plus one), kept apart from `refcount` though each holds a reference.
+    pub mapcount: u8,
 }
 
 impl Frame {
@@ -100,6 +103,7 @@ impl Frame {
         blk_dirty: 0,
         blk_delay: 0,
         frozen_by: crate::world::NO_OWNER,
+        mapcount: 0,
     };
 
     /// Whether all of `bits` are set.

@@ -12,6 +12,7 @@ pub mod frame;
 pub mod journal;
 pub mod lock;
 pub mod mapping;
+pub mod pgtable;
 pub mod shadow;
 pub mod waitqueue;
 
@@ -32,6 +33,7 @@ pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use journal::{Jlist, Journal, JournalHead};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
+pub use pgtable::{pte, pte_slot, MmStruct, Pte, NPTE};
 pub use shadow::Shadow;
 pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
 
@@ -253,6 +255,8 @@ pub struct World {
     pub disk: Disk,
     /// What users were promised.
     pub shadow: Shadow,
+    /// Each user task's address space (its shared file mappings and PTEs).
+    pub mms: [MmStruct; MAX_TASKS],
     /// Locks held across steps.
     pub locks: [LockState; NLOCKS],
     /// Allocations so far (for the allocation-failure fault).
@@ -303,6 +307,10 @@ impl Hash for World {
         self.bios[..self.nbios as usize].hash(h);
         self.disk.hash(h);
         self.shadow.hash(h);
+        // Most cases map nothing: hash the page tables only when they exist.
+        if self.any_mapped() {
+            self.mms.hash(h);
+        }
         self.locks.hash(h);
         self.allocs.hash(h);
     }
@@ -355,6 +363,7 @@ impl World {
             nbios: 0,
             disk: Disk::ZERO,
             shadow: Shadow::EMPTY,
+            mms: [MmStruct::EMPTY; MAX_TASKS],
             locks: [LockState::FREE; NLOCKS],
             allocs: 0,
             fail_alloc: 0,

@@ -2,8 +2,13 @@
 //! `do_shared_fault()`: `__do_fault()` (`vma->vm_ops->fault`, which is or
 //! wraps `filemap_fault()`, brings the page in), `do_page_mkwrite()` (the
 //! filesystem's `->page_mkwrite`, which returns with the folio locked),
-//! then the user's store lands and `fault_dirty_shared_page()` dirties and
-//! unlocks.
+//! `finish_fault()` maps it writable and dirty, `fault_dirty_shared_page()`
+//! dirties and unlocks; or, on a PTE that maps the folio read-only,
+//! `do_wp_page()` → `wp_page_shared()`: `folio_get()` under the PTE lock,
+//! `do_page_mkwrite()`, `finish_mkwrite_fault()` (the PTE must be unchanged,
+//! `pte_same()`) → `wp_page_reuse()`, `fault_dirty_shared_page()`,
+//! `folio_put()`. The `mkwrite` operation keeps no PTE ([`PteMode::Implicit`]):
+//! its store lands in the fault's last step.
 //!
 //! The two handlers take their locks separately, as the kernel does: ext4's
 //! `ext4_filemap_fault()` held `i_mmap_sem` around `filemap_fault()` and
@@ -22,13 +27,30 @@ use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{lock, pg, World};
 
-use super::filemap::{folio_mark_dirty, folio_unlock, FilemapRead, LockFolio};
-use super::swap::folio_put;
+use crate::mm::filemap::{folio_mark_dirty, folio_unlock, FilemapRead, LockFolio};
+use crate::mm::rmap::{set_page_dirty, set_pte};
+use crate::mm::swap::{folio_get, folio_put};
+use crate::world::{pte, pte_slot, FolioRef, MAX_TASKS};
+
+/// What a write fault does with the faulting task's PTE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PteMode {
+    /// The `mkwrite` operation: no PTE is modelled; the store lands in the
+    /// fault's last step.
+    Implicit,
+    /// `do_shared_fault()` for task `t`, whose PTE is none: `finish_fault()`
+    /// installs it writable and dirty, and it keeps the fault's reference.
+    Shared(u8),
+    /// `do_wp_page()` for task `t`, whose PTE maps the folio read-only.
+    Wp(u8),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum MwPc {
     FaultLock,
     Fault,
+    /// `wp_page_shared()`: `folio_get()` of the PTE's folio under the PTE lock.
+    WpGet,
     MkwriteLock,
     Lock,
     Check,
@@ -57,6 +79,12 @@ pub struct PageMkwrite {
     after_unlock: MwPc,
     /// 0 or a negative errno (`-EFAULT`: beyond EOF, SIGBUS).
     pub err: i8,
+    /// What happens to the PTE.
+    mode: PteMode,
+    /// The PTE as `do_wp_page()` found it (`vmf->orig_pte`).
+    orig: crate::world::Pte,
+    /// The PTE took over the fault's reference (`finish_fault()`).
+    pte_owns_ref: bool,
 }
 
 /// Whether the handler lock `l` is taken on this kernel.
@@ -82,7 +110,24 @@ impl PageMkwrite {
             excl: false,
             after_unlock: MwPc::Store,
             err: 0,
+            mode: PteMode::Implicit,
+            orig: crate::world::Pte::NONE,
+            pte_owns_ref: false,
         }
+    }
+
+    /// A write fault of task `t` through its shared mapping of `file`:
+    /// `do_wp_page()` if its PTE maps the page, else `do_shared_fault()`.
+    pub fn pte(w: &World, t: u8, file: u8, index: u8) -> PageMkwrite {
+        let mut m = PageMkwrite::new(file, index);
+        let p = w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)];
+        m.mode = if p.present() {
+            m.fault.folio = p.folio();
+            PteMode::Wp(t)
+        } else {
+            PteMode::Shared(t)
+        };
+        m
     }
 
     /// Take one step.
@@ -90,8 +135,17 @@ impl PageMkwrite {
         match self.pc {
             MwPc::FaultLock => {
                 let l = w.a_ops(self.file).fault_lock;
-                self.take(w, l, MwPc::Fault)
+                match (self.mode, l) {
+                    // gfs2_page_mkwrite() takes the glock itself.
+                    (PteMode::Wp(_), FaultLock::Exclusive(..)) => self.take(w, l, MwPc::WpGet),
+                    (PteMode::Wp(_), _) => {
+                        self.pc = MwPc::WpGet;
+                        self.step(w)
+                    }
+                    _ => self.take(w, l, MwPc::Fault),
+                }
             }
+            MwPc::WpGet => self.wp_get(w),
             MwPc::Fault => {
                 let id = crate::done!(self.fault.step(w));
                 // ->fault returns: its lock goes (gfs2's stays to the end).
@@ -124,11 +178,20 @@ impl PageMkwrite {
                 self.pc = self.after_unlock;
                 Poll::Ran(StepId::FilemapInvalidateUnlockShared)
             }
-            MwPc::Store => self.store(w),
+            MwPc::Store if self.mode == PteMode::Implicit => self.store(w),
+            MwPc::Store => self.finish_fault(w),
             MwPc::Unlock => {
                 folio_unlock(w, self.fault.folio);
                 self.pc = MwPc::Put;
-                Poll::Ran(StepId::FolioUnlock)
+                if !self.pte_owns_ref {
+                    return Poll::Ran(StepId::FolioUnlock);
+                }
+                // The PTE keeps the fault's reference: nothing to put.
+                if self.excl {
+                    self.pc = MwPc::End;
+                    return Poll::Ran(StepId::FolioUnlock);
+                }
+                Poll::Done(StepId::FolioUnlock)
             }
             MwPc::Put => {
                 folio_put(w, self.fault.folio);
@@ -235,24 +298,91 @@ impl PageMkwrite {
     /// `fault_dirty_shared_page()`: `->dirty_folio`, the folio dirty.
     fn store(&mut self, w: &mut World) -> Poll {
         let r = self.fault.folio;
-        let f = self.file as usize;
         w.check_ref(r);
-        let upp = w.cfg.upp(self.file);
-        let (from, to) = (self.index as usize * upp, (self.index as usize + 1) * upp);
-        for (j, u) in (from..to).enumerate() {
-            let v = w.shadow.next[f][u];
-            w.shadow.next[f][u] = v.wrapping_add(1).max(1);
-            w.frame_mut(r).data[j] = crate::fs::unit_token(self.file, u, v);
-            // The store is visible to every later read at once (and a
-            // truncate that follows discards it: the promise is made here,
-            // not when the fault handler returns).
-            w.shadow.latest[f][u] = v;
-        }
+        let (from, to) = store_page(w, r, self.file, self.index);
         (w.a_ops(self.file).dirty_folio)(w, r, from, to);
         w.frame_mut(r).flags |= pg::UPTODATE;
         folio_mark_dirty(w, r);
         self.pc = MwPc::Unlock;
         Poll::Ran(StepId::FaultDirtySharedPage)
+    }
+}
+
+/// The user's store of a whole page into folio `r` (page `index` of
+/// `file`): a new version of each data unit, visible to every later read at
+/// once (and a truncate that follows discards it: the promise is made here,
+/// not when a fault handler returns). Returns the units stored.
+pub fn store_page(w: &mut World, r: FolioRef, file: u8, index: u8) -> (usize, usize) {
+    let f = file as usize;
+    let upp = w.cfg.upp(file);
+    let (from, to) = (index as usize * upp, (index as usize + 1) * upp);
+    for (j, u) in (from..to).enumerate() {
+        let v = w.shadow.next[f][u];
+        w.shadow.next[f][u] = v.wrapping_add(1).max(1);
+        w.frame_mut(r).data[j] = crate::fs::unit_token(file, u, v);
+        w.shadow.latest[f][u] = v;
+    }
+    (from, to)
+}
+
+impl PageMkwrite {
+    /// `wp_page_shared()`'s start, under the PTE lock `do_wp_page()` took:
+    /// the PTE still maps the folio read-only (else the access retries), and
+    /// `folio_get()`.
+    fn wp_get(&mut self, w: &mut World) -> Poll {
+        let PteMode::Wp(t) = self.mode else {
+            return Poll::Done(StepId::DoWpPage);
+        };
+        let p = w.mms[t as usize % MAX_TASKS].ptes[pte_slot(self.file, self.index)];
+        if !p.present() || p.folio() != self.fault.folio || p.flags & pte::WRITE != 0 {
+            w.note(Event::Note("PTE changed: retry"));
+            if self.excl {
+                self.pc = MwPc::End;
+                return Poll::Ran(StepId::DoWpPage);
+            }
+            return Poll::Done(StepId::DoWpPage);
+        }
+        self.orig = p;
+        folio_get(w, self.fault.folio);
+        self.pc = MwPc::MkwriteLock;
+        Poll::Ran(StepId::DoWpPage)
+    }
+
+    /// With the folio locked after `->page_mkwrite`: `finish_fault()` maps
+    /// it writable and dirty (`do_shared_fault()`), or
+    /// `finish_mkwrite_fault()` finds the PTE unchanged (`pte_same()`, else
+    /// the access retries) and `wp_page_reuse()` makes it writable, dirty
+    /// and young; then `fault_dirty_shared_page()` dirties the folio. One
+    /// step: the folio lock covers both for every path that reads them
+    /// (writeback, reclaim and truncation lock the folio first).
+    fn finish_fault(&mut self, w: &mut World) -> Poll {
+        let r: FolioRef = self.fault.folio;
+        w.check_ref(r);
+        let slot = pte_slot(self.file, self.index);
+        let (t, id) = match self.mode {
+            PteMode::Wp(t) => (t, StepId::WpPageReuse),
+            PteMode::Shared(t) => (t, StepId::FinishFault),
+            PteMode::Implicit => return self.store(w),
+        };
+        let p = &mut w.mms[t as usize % MAX_TASKS].ptes[slot];
+        self.pc = MwPc::Unlock;
+        match self.mode {
+            PteMode::Wp(_) if *p != self.orig => {
+                w.note(Event::Note("PTE changed: retry"));
+                return Poll::Ran(id);
+            }
+            PteMode::Wp(_) => p.flags |= pte::WRITE | pte::DIRTY | pte::YOUNG,
+            _ if p.present() => {
+                w.note(Event::Note("PTE already set: VM_FAULT_NOPAGE"));
+                return Poll::Ran(id);
+            }
+            _ => {
+                set_pte(w, t, self.file, self.index, r, true);
+                self.pte_owns_ref = true;
+            }
+        }
+        set_page_dirty(w, r);
+        Poll::Ran(id)
     }
 }
 

@@ -1,0 +1,312 @@
+//! A user's load or store of one page through its shared mapping, and the
+//! read fault that maps the page (mm/memory.c).
+//!
+//! The access is the CPU's: a walk of the task's page table and the access
+//! through the PTE, one step (a lockless read of the PTE; the CPU sets the
+//! accessed bit, and on a store the dirty bit, atomically). A load through a
+//! present PTE is checked against what was promised to it (`stale-read`).
+//! Without a present PTE a load takes a read fault ([`ReadFault`],
+//! `do_read_fault()`); a store takes `do_shared_fault()`, or on a read-only
+//! PTE `do_wp_page()` ([`PageMkwrite`]). After a fault the instruction
+//! runs again, so a store that a writeback write-protected meanwhile
+//! faults again.
+//!
+//! Not modelled: fault-around (`filemap_map_pages()` maps neighbouring
+//! uptodate folios under `folio_trylock()` with the same mapping and
+//! `i_size` checks `filemap_fault()` makes), the VMA lock, and retrying a
+//! fault after dropping `mmap_lock` (`VM_FAULT_RETRY`).
+
+use crate::exec::poll::Poll;
+use crate::fs::FaultLock;
+use crate::mm::filemap::{check_read_data, folio_unlock, FilemapRead, LockFolio};
+use crate::mm::rmap::set_pte;
+use crate::mm::swap::folio_put;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{lock, pg, pte, pte_slot, LockId, World, MAX_BLOCKS, MAX_TASKS};
+
+use super::write_fault::{store_page, PageMkwrite};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum AccPc {
+    Access,
+    ReadFault,
+    WriteFault,
+}
+
+/// A load (`store` false) or store of page `index` of `file` by the
+/// running task, through its mapping of the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UserAccess {
+    file: u8,
+    index: u8,
+    store: bool,
+    pc: AccPc,
+    read: Option<ReadFault>,
+    write: Option<PageMkwrite>,
+}
+
+impl UserAccess {
+    /// A load or store of page `index` of `file`.
+    pub fn new(file: u8, index: u8, store: bool) -> UserAccess {
+        UserAccess {
+            file,
+            index,
+            store,
+            pc: AccPc::Access,
+            read: None,
+            write: None,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            AccPc::Access => self.access(w),
+            AccPc::ReadFault => {
+                let t = w.me;
+                let (id, rf) =
+                    crate::nested!(self.read, w, ReadFault::new(t, self.file, self.index));
+                self.after_fault(w, rf.sigbus, id)
+            }
+            AccPc::WriteFault => {
+                let Some(m) = self.write.as_mut() else {
+                    self.pc = AccPc::Access;
+                    return self.step(w);
+                };
+                let id = crate::done!(m.step(w));
+                let sigbus = m.err != 0;
+                self.write = None;
+                self.after_fault(w, sigbus, id)
+            }
+        }
+    }
+
+    /// The fault returned: the instruction runs again, or SIGBUS ends it.
+    fn after_fault(&mut self, w: &mut World, sigbus: bool, id: StepId) -> Poll {
+        if sigbus {
+            w.note(Event::Note("SIGBUS"));
+            return Poll::Done(id);
+        }
+        self.pc = AccPc::Access;
+        Poll::Ran(id)
+    }
+
+    /// The CPU's access through the PTE, or the fault it takes.
+    fn access(&mut self, w: &mut World) -> Poll {
+        let t = w.me as usize % MAX_TASKS;
+        let slot = pte_slot(self.file, self.index);
+        let p = w.mms[t].ptes[slot];
+        if !p.present() || (self.store && p.flags & pte::WRITE == 0) {
+            return self.fault(w, t as u8);
+        }
+        let r = p.folio();
+        w.check_ref(r);
+        let upp = w.cfg.upp(self.file);
+        if self.store {
+            w.mms[t].ptes[slot].flags |= pte::DIRTY | pte::YOUNG;
+            store_page(w, r, self.file, self.index);
+            return Poll::Done(StepId::UserStore);
+        }
+        w.mms[t].ptes[slot].flags |= pte::YOUNG;
+        let mut promised = [0u16; MAX_BLOCKS];
+        let base = self.index as usize * upp;
+        for (j, v) in promised.iter_mut().enumerate().take(upp) {
+            *v = w.shadow.latest[self.file as usize][base + j];
+        }
+        check_read_data(
+            w,
+            r,
+            self.file,
+            self.index as usize,
+            &promised[..upp],
+            false,
+        );
+        Poll::Done(StepId::UserLoad)
+    }
+
+    /// No PTE, or a store to a read-only one: the page fault, whose first
+    /// step is taken now.
+    fn fault(&mut self, w: &mut World, t: u8) -> Poll {
+        if self.store {
+            self.write = Some(PageMkwrite::pte(w, t, self.file, self.index));
+            self.pc = AccPc::WriteFault;
+        } else {
+            self.pc = AccPc::ReadFault;
+        }
+        self.step(w)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum RfPc {
+    FaultLock,
+    Fault,
+    Lock,
+    Check,
+    Map,
+    Unlock,
+    Put,
+}
+
+/// `do_read_fault()` of task `t`: `__do_fault()` → the filesystem's
+/// `->fault` (its lock, shared: ext4's `i_mmap_sem` and XFS's
+/// `XFS_MMAPLOCK_SHARED` before 730633f0b7f9, gfs2's glock) around
+/// `filemap_fault()` (find or read the folio, lock it, recheck
+/// `folio->mapping` and retry if it was truncated, SIGBUS beyond `i_size`,
+/// return it locked), then `finish_fault()` maps it read-only and the
+/// folio is unlocked; the PTE keeps the fault's reference.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReadFault {
+    t: u8,
+    file: u8,
+    index: u8,
+    pc: RfPc,
+    fault: FilemapRead,
+    lock: Option<LockFolio>,
+    /// The `->fault` lock held shared.
+    held: Option<LockId>,
+    /// The PTE took the reference.
+    mapped: bool,
+    /// Truncated under us: look up again after the put.
+    retry: bool,
+    /// The fault failed (beyond EOF, or a fatal signal).
+    pub sigbus: bool,
+}
+
+impl ReadFault {
+    /// A read fault of task `t` on page `index` of `file`.
+    pub fn new(t: u8, file: u8, index: u8) -> ReadFault {
+        ReadFault {
+            t,
+            file,
+            index,
+            pc: RfPc::FaultLock,
+            fault: FilemapRead::fault(file, index),
+            lock: None,
+            held: None,
+            mapped: false,
+            retry: false,
+            sigbus: false,
+        }
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            RfPc::FaultLock => self.fault_lock(w),
+            RfPc::Fault => {
+                let id = crate::done!(self.fault.step(w));
+                if self.fault.err != 0 {
+                    self.sigbus = true;
+                    self.release(w);
+                    return Poll::Done(id);
+                }
+                self.pc = RfPc::Lock;
+                Poll::Ran(id)
+            }
+            RfPc::Lock => {
+                let folio = self.fault.folio;
+                let (id, lk) = crate::nested!(self.lock, w, LockFolio::new(folio, true));
+                if lk.ret != 0 {
+                    self.sigbus = true;
+                    self.release(w);
+                    self.pc = RfPc::Put;
+                } else {
+                    self.pc = RfPc::Check;
+                }
+                Poll::Ran(id)
+            }
+            RfPc::Check => self.check(w),
+            RfPc::Map => self.map(w),
+            RfPc::Unlock => {
+                folio_unlock(w, self.fault.folio);
+                if self.mapped {
+                    return Poll::Done(StepId::FolioUnlock);
+                }
+                self.pc = RfPc::Put;
+                Poll::Ran(StepId::FolioUnlock)
+            }
+            RfPc::Put => {
+                folio_put(w, self.fault.folio);
+                if self.retry {
+                    self.retry = false;
+                    self.fault = FilemapRead::fault(self.file, self.index);
+                    self.pc = RfPc::Fault;
+                    return Poll::Ran(StepId::FolioPut);
+                }
+                Poll::Done(StepId::FolioPut)
+            }
+        }
+    }
+
+    /// The filesystem's `->fault` lock, shared, if this kernel has one.
+    fn fault_lock(&mut self, w: &mut World) -> Poll {
+        let (l, id) = match w.a_ops(self.file).fault_lock {
+            FaultLock::Exclusive(f, id) => (Some(f(self.file)), id),
+            FaultLock::InvalidateSharedUntil(t) if !w.has(t) => (
+                Some(lock::invalidate_lock(self.file)),
+                StepId::FilemapInvalidateLockShared,
+            ),
+            _ => (None, StepId::FilemapInvalidateLockShared),
+        };
+        self.pc = RfPc::Fault;
+        let Some(l) = l else {
+            return self.step(w);
+        };
+        if let Err(c) = w.lock_shared(l) {
+            self.pc = RfPc::FaultLock;
+            return Poll::Block(c);
+        }
+        self.held = Some(l);
+        Poll::Ran(id)
+    }
+
+    fn release(&mut self, w: &mut World) {
+        if let Some(l) = self.held.take() {
+            w.unlock_shared(l);
+        }
+    }
+
+    /// `filemap_fault()` with the folio locked: still in the mapping
+    /// (`folio->mapping != mapping`: unlock, put, look up again), uptodate,
+    /// inside `i_size` (`index >= max_idx`: SIGBUS). Then `->fault`
+    /// returns and its lock goes.
+    fn check(&mut self, w: &mut World) -> Poll {
+        let r = self.fault.folio;
+        w.check_ref(r);
+        let fr = *w.frame(r);
+        self.pc = RfPc::Unlock;
+        if fr.mapping != self.file || fr.index != self.index || fr.flags & pg::UPTODATE == 0 {
+            w.note(Event::Note("truncated meanwhile: retry"));
+            self.retry = true;
+        } else if w.mappings[self.file as usize].i_size <= self.index {
+            w.note(Event::Note("beyond EOF: VM_FAULT_SIGBUS"));
+            self.sigbus = true;
+            self.release(w);
+        } else {
+            self.release(w);
+            self.pc = RfPc::Map;
+        }
+        Poll::Ran(StepId::FilemapFaultRecheck)
+    }
+
+    /// `finish_fault()` → `set_pte_range()` under the PTE lock: the PTE is
+    /// still none (else another thread mapped it: VM_FAULT_NOPAGE), map the
+    /// folio read-only.
+    fn map(&mut self, w: &mut World) -> Poll {
+        let r = self.fault.folio;
+        w.check_ref(r);
+        let t = self.t as usize % MAX_TASKS;
+        if w.mms[t].ptes[pte_slot(self.file, self.index)].present() {
+            w.note(Event::Note("PTE already set: VM_FAULT_NOPAGE"));
+        } else {
+            set_pte(w, self.t, self.file, self.index, r, false);
+            self.mapped = true;
+        }
+        self.pc = RfPc::Unlock;
+        Poll::Ran(StepId::FinishFault)
+    }
+}
+
+crate::impl_step!(UserAccess, ReadFault);

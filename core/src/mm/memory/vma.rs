@@ -1,0 +1,140 @@
+//! mm/mmap.c, mm/vma.c, mm/madvise.c: a task's shared file mappings come
+//! and go — `mmap(MAP_SHARED)` of a whole file (`mmap_region()` links the
+//! VMA into the file's `i_mmap` and takes a reference on the file,
+//! `get_file()`), `munmap()` (`unmap_vmas()` zaps its PTEs, `remove_vma()`
+//! drops the file with `fput()`), `exit_mmap()` doing that for every
+//! mapping, and `madvise(MADV_DONTNEED)` (`zap_page_range_single()`: the
+//! PTEs go, the VMA stays).
+//!
+//! All of it runs under the task's own `mmap_lock`, which no other modelled
+//! path takes (the rmap walks take `i_mmap_rwsem`, within a step): the VMA
+//! changes are one step each.
+
+use crate::exec::poll::Poll;
+use crate::step::StepId;
+use crate::world::{World, MAX_FILES, MAX_INDEX, MAX_TASKS, NO_FRAME};
+
+use super::zap::Zap;
+
+/// `mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)` of `file`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Mmap {
+    file: u8,
+}
+
+impl Mmap {
+    /// Map `file`.
+    pub fn new(file: u8) -> Mmap {
+        Mmap { file }
+    }
+
+    /// `mmap_region()`: one step. A second `mmap` of a mapped file is
+    /// refused here (the model has one VMA per file per task).
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let (t, f) = (w.me as usize % MAX_TASKS, self.file as usize % MAX_FILES);
+        if w.mms[t].maps(self.file) {
+            w.note(crate::trace::Event::Note(
+                "already mapped: one VMA per file",
+            ));
+        } else {
+            w.mms[t].vmas |= 1 << f;
+            w.mappings[f].i_count += 1;
+        }
+        Poll::Done(StepId::MmapRegion)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum UnmapPc {
+    Start,
+    Zap,
+    Remove,
+}
+
+/// Tear down mappings of the task: `munmap()` of the files in `files` (a
+/// bit per file; `exit_mmap()` is every mapped file), or, with `page`, only
+/// that page's PTE (`madvise(MADV_DONTNEED)`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Munmap {
+    files: u8,
+    page: Option<u8>,
+    pc: UnmapPc,
+    zap: Zap,
+}
+
+impl Munmap {
+    /// `munmap()` of `file`'s mapping.
+    pub fn new(file: u8) -> Munmap {
+        Munmap {
+            files: 1 << (file as usize % MAX_FILES),
+            page: None,
+            pc: UnmapPc::Start,
+            zap: Zap::NONE,
+        }
+    }
+
+    /// `exit_mmap()`: every mapping of the task.
+    pub fn exit() -> Munmap {
+        Munmap {
+            files: (1 << MAX_FILES) - 1,
+            ..Munmap::new(0)
+        }
+    }
+
+    /// `madvise(MADV_DONTNEED)` of page `index` of `file`.
+    pub fn dontneed(file: u8, index: u8) -> Munmap {
+        Munmap {
+            page: Some(index),
+            ..Munmap::new(file)
+        }
+    }
+
+    /// Take one step: of the zap of the lowest file left, or its `remove_vma()`.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        let t = w.me as usize % MAX_TASKS;
+        let files = self.files & w.mms[t].vmas;
+        if files == 0 {
+            // Nothing (left) mapped among them: the syscall does nothing.
+            return Poll::Done(StepId::RemoveVma);
+        }
+        let f = files.trailing_zeros() as u8;
+        match self.pc {
+            UnmapPc::Start => {
+                let (from, to) = self.page.map_or((0, MAX_INDEX as u8), |i| (i, i + 1));
+                self.zap = Zap::new(w, 1 << t, f, from, to, NO_FRAME);
+                self.pc = match (self.zap.is_empty(), self.page) {
+                    (false, _) => UnmapPc::Zap,
+                    (true, Some(_)) => return Poll::Done(StepId::ZapPteRange),
+                    (true, None) => UnmapPc::Remove,
+                };
+                self.step(w)
+            }
+            UnmapPc::Zap => match self.zap.step(w) {
+                Poll::Done(id) if self.page.is_some() => Poll::Done(id),
+                Poll::Done(id) => {
+                    self.pc = UnmapPc::Remove;
+                    Poll::Ran(id)
+                }
+                p => p,
+            },
+            UnmapPc::Remove => self.remove_vma(w, f),
+        }
+    }
+
+    /// `remove_vma()`: `fput()` of the file; then the next file, if any.
+    fn remove_vma(&mut self, w: &mut World, f: u8) -> Poll {
+        let t = w.me as usize % MAX_TASKS;
+        w.mms[t].vmas &= !(1 << f);
+        let m = &mut w.mappings[f as usize % MAX_FILES];
+        m.i_count = m.i_count.saturating_sub(1);
+        self.files &= !(1 << f);
+        self.pc = UnmapPc::Start;
+        if self.files & w.mms[t].vmas == 0 {
+            Poll::Done(StepId::RemoveVma)
+        } else {
+            Poll::Ran(StepId::RemoveVma)
+        }
+    }
+}
+
+crate::impl_step!(Mmap, Munmap);

@@ -1,0 +1,115 @@
+//! mm/memory.c: zapping PTEs of a file range — `zap_pte_range()` under each
+//! mm's PTE lock, then `tlb_finish_mmu()` dropping the references the PTEs
+//! held, once the lock is gone. Callers: `unmap_mapping_range()` and
+//! `unmap_mapping_folio()` (every mm that maps the file, through
+//! `i_mmap`), `zap_page_range_single()` for `madvise(MADV_DONTNEED)`, and
+//! `unmap_vmas()` for `munmap()` and `exit_mmap()` (the task's own mm).
+//!
+//! Not modelled: the TLB. Mainline removes the rmap of a dirty PTE only
+//! after the flush (5df397dec7c4, v6.1), because another CPU's TLB entry
+//! can still store through the cleared PTE; here a store is one step
+//! through the PTE, so clearing it ends all stores at once.
+
+use crate::exec::poll::Poll;
+use crate::mm::rmap::clear_pte;
+use crate::mm::swap::folio_put;
+use crate::step::StepId;
+use crate::world::{pte_slot, FolioRef, FrameId, World, MAX_INDEX, MAX_TASKS, NO_FRAME};
+
+/// Zap the PTEs of pages `from..to` of a file in a set of mms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Zap {
+    file: u8,
+    from: u8,
+    to: u8,
+    /// Only PTEs mapping this frame (`unmap_mapping_folio()`), or `NO_FRAME`.
+    frame: FrameId,
+    /// Bit `t`: task `t`'s page table is still to be visited.
+    tasks: u8,
+    /// The folios whose references the mmu_gather drops.
+    batch: [FolioRef; MAX_INDEX],
+    nr: u8,
+}
+
+impl Zap {
+    /// Nothing to zap.
+    pub const NONE: Zap = Zap {
+        file: 0,
+        from: 0,
+        to: 0,
+        frame: NO_FRAME,
+        tasks: 0,
+        batch: [FolioRef::NONE; MAX_INDEX],
+        nr: 0,
+    };
+
+    /// Pages `from..to` of `file` in the mms of `tasks` (a bit per task)
+    /// whose page table has a present PTE there now; with `frame`, only
+    /// PTEs mapping it.
+    pub fn new(w: &World, tasks: u8, file: u8, from: u8, to: u8, frame: FrameId) -> Zap {
+        let to = to.min(MAX_INDEX as u8);
+        let mut z = Zap {
+            file,
+            from,
+            to,
+            frame,
+            tasks: 0,
+            batch: [FolioRef::NONE; MAX_INDEX],
+            nr: 0,
+        };
+        for t in 0..MAX_TASKS as u8 {
+            if tasks & (1 << t) != 0 && (from..to).any(|i| z.hit(w, t, i)) {
+                z.tasks |= 1 << t;
+            }
+        }
+        z
+    }
+
+    /// `unmap_mapping_folio()`: every PTE mapping folio `r` at (`file`, `index`).
+    pub fn folio(w: &World, r: FolioRef, file: u8, index: u8) -> Zap {
+        Zap::new(w, u8::MAX, file, index, index + 1, r.frame)
+    }
+
+    /// Nothing to zap: no step is needed.
+    pub fn is_empty(&self) -> bool {
+        self.tasks == 0 && self.nr == 0
+    }
+
+    fn hit(&self, w: &World, t: u8, i: u8) -> bool {
+        let p = &w.mms[t as usize].ptes[pte_slot(self.file, i)];
+        p.present() && (self.frame == NO_FRAME || p.frame == self.frame)
+    }
+
+    /// Take one step: one mm's `zap_pte_range()`, or the `tlb_finish_mmu()`
+    /// after it.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        if self.nr > 0 {
+            for k in 0..self.nr as usize {
+                folio_put(w, self.batch[k]);
+            }
+            self.nr = 0;
+            return self.next(StepId::TlbFinishMmu);
+        }
+        let t = self.tasks.trailing_zeros() as u8;
+        self.tasks &= !(1u8 << (t % 8));
+        for i in self.from..self.to {
+            if (t as usize) < MAX_TASKS && self.hit(w, t, i) {
+                if let Some(r) = clear_pte(w, t, self.file, i) {
+                    self.batch[self.nr as usize] = r;
+                    self.nr += 1;
+                }
+            }
+        }
+        self.next(StepId::ZapPteRange)
+    }
+
+    fn next(&self, id: StepId) -> Poll {
+        if self.is_empty() {
+            Poll::Done(id)
+        } else {
+            Poll::Ran(id)
+        }
+    }
+}
+
+crate::impl_step!(Zap);

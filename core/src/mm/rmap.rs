@@ -1,0 +1,121 @@
+//! mm/rmap.c: the reverse map of file folios — adding and removing a PTE's
+//! mapping of a folio, and the walks over a folio's PTEs that writeback
+//! (`folio_mkclean()`) and reclaim (`folio_referenced()`, `try_to_unmap()`)
+//! make.
+//!
+//! Each `*_one()` below is one VMA's part of `rmap_walk_file()`: under that
+//! mm's PTE lock (`page_vma_mapped_walk()`), so one step. The walk itself
+//! finds the PTEs through [`World::rmap`]. Followed: mm/rmap.c of mainline
+//! (`folio_add_file_rmap_ptes()`, `folio_remove_rmap_ptes()`,
+//! `page_vma_mkclean_one()`, `folio_referenced_one()`,
+//! `try_to_unmap_one()`).
+
+use crate::world::{pte, pte_slot, FolioRef, Pte, World, MAX_TASKS, NO_MAPPING};
+
+use super::filemap::folio_mark_dirty;
+use super::swap::folio_put;
+
+/// `folio_mapped()`: a lockless read of `_mapcount`.
+#[inline]
+pub fn folio_mapped(w: &World, r: FolioRef) -> bool {
+    w.frame(r).mapcount > 0
+}
+
+/// The first task at or after `from` whose PTE maps folio `r` (the next
+/// VMA of the rmap walk), if any.
+pub fn next_mapper(w: &World, r: FolioRef, from: u8) -> Option<u8> {
+    let fr = w.frame(r);
+    if fr.mapping == NO_MAPPING || fr.mapcount == 0 {
+        return None;
+    }
+    w.rmap(r.frame, fr.mapping, fr.index).find(|&t| t >= from)
+}
+
+/// `set_pte_range()` for one page: `folio_add_file_rmap_ptes()` (the
+/// mapcount; the reference is the one the fault took, which the PTE now
+/// owns) and `set_pte_at()`. A write fault sets it writable and dirty
+/// (`maybe_mkwrite(pte_mkdirty(entry))`); a read fault of a shared mapping
+/// whose filesystem tracks dirtying (`vma_wants_writenotify()`) maps it
+/// read-only, so the first store faults.
+pub fn set_pte(w: &mut World, t: u8, file: u8, index: u8, r: FolioRef, write: bool) {
+    let flags = pte::PRESENT | pte::YOUNG | if write { pte::WRITE | pte::DIRTY } else { 0 };
+    w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)] = Pte {
+        frame: r.frame,
+        flags,
+        inc: r.inc,
+    };
+    w.frame_mut(r).mapcount += 1;
+}
+
+/// `folio_mark_dirty()` from a dirty PTE: the mapping's `->dirty_folio`
+/// over the whole page (buffers or per-block state), then PG_dirty and the
+/// DIRTY mark; a folio no longer in a mapping only gets PG_dirty
+/// (`noop_dirty_folio()`).
+pub fn set_page_dirty(w: &mut World, r: FolioRef) {
+    let m = w.frame(r).mapping;
+    if m == NO_MAPPING {
+        w.frame_mut(r).flags |= crate::world::pg::DIRTY;
+        return;
+    }
+    let upp = w.cfg.upp(m);
+    let from = w.frame(r).index as usize * upp;
+    (w.a_ops(m).dirty_folio)(w, r, from, from + upp);
+    folio_mark_dirty(w, r);
+}
+
+/// Clear task `t`'s PTE for (`file`, `index`) under its PTE lock: the
+/// dirty bit goes to the folio (`folio_mark_dirty()`), the mapcount drops
+/// (`folio_remove_rmap_ptes()`). Returns the folio whose reference the
+/// caller drops, at once (`try_to_unmap_one()`) or after the TLB flush
+/// (`zap_pte_range()`'s mmu_gather). `None` if the PTE was not present.
+pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8) -> Option<FolioRef> {
+    let slot = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)];
+    let p = *slot;
+    if !p.present() {
+        return None;
+    }
+    *slot = Pte::NONE;
+    let r = p.folio();
+    w.check_ref(r);
+    if p.flags & pte::DIRTY != 0 {
+        set_page_dirty(w, r);
+    }
+    let fr = w.frame_mut(r);
+    fr.mapcount = fr.mapcount.saturating_sub(1);
+    Some(r)
+}
+
+/// `page_vma_mkclean_one()`: task `t`'s PTE of folio `r`, if writable or
+/// dirty, is write-protected and cleaned (`ptep_clear_flush()`,
+/// `pte_wrprotect()`, `pte_mkclean()`). Returns whether it was (the
+/// `cleaned` count of `folio_mkclean()`).
+pub fn page_vma_mkclean_one(w: &mut World, t: u8, r: FolioRef) -> bool {
+    let fr = *w.frame(r);
+    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
+    if !p.present() || p.frame != r.frame || p.flags & (pte::WRITE | pte::DIRTY) == 0 {
+        return false;
+    }
+    p.flags &= !(pte::WRITE | pte::DIRTY);
+    true
+}
+
+/// `folio_referenced_one()`: test and clear the young bit of task `t`'s
+/// PTE of folio `r` (`ptep_clear_flush_young_notify()`).
+pub fn folio_referenced_one(w: &mut World, t: u8, r: FolioRef) -> bool {
+    let fr = *w.frame(r);
+    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
+    if !p.present() || p.frame != r.frame || p.flags & pte::YOUNG == 0 {
+        return false;
+    }
+    p.flags &= !pte::YOUNG;
+    true
+}
+
+/// `try_to_unmap_one()` of a file folio: clear task `t`'s PTE, move its
+/// dirty bit to the folio, `folio_remove_rmap_pte()`, `folio_put()`.
+pub fn try_to_unmap_one(w: &mut World, t: u8, r: FolioRef) {
+    let fr = *w.frame(r);
+    if let Some(p) = clear_pte(w, t, fr.mapping, fr.index) {
+        folio_put(w, p);
+    }
+}

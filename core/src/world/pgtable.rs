@@ -1,0 +1,131 @@
+//! Page tables: each user task's address space (`struct mm_struct`) with a
+//! shared mapping (`MAP_SHARED`, the whole file) of the files it called
+//! `mmap` on, and one PTE per page of those files.
+//!
+//! The model keeps what the kernel's page-lifetime paths read: a PTE is
+//! present or not; present, it maps a frame (the pfn) and carries the
+//! writable, dirty and young (accessed) bits (arch/x86 `_PAGE_RW`,
+//! `_PAGE_DIRTY`, `_PAGE_ACCESSED`). The frame's `_mapcount`
+//! ([`crate::world::Frame::mapcount`]) counts the PTEs mapping it apart
+//! from its refcount, as the kernel keeps them: each present PTE holds one
+//! reference and one mapcount (`folio_add_file_rmap_ptes()`,
+//! mm/rmap.c). The reverse map (`rmap_walk_file()` over `i_mmap`) finds a
+//! folio's PTEs by computing each VMA's address for `folio->index` and
+//! checking the PTE maps the folio's pfn (`page_vma_mapped_walk()`); here
+//! that is the PTE slot of (`mapping`, `index`) in every mm.
+//!
+//! Each mm has one page table, so one PTE lock (`pte_offset_map_lock()`):
+//! every section under it is one step (a set, a zap, a write-protect), so it
+//! needs no lock object. `i_mmap_rwsem` guards the VMA tree, which only
+//! `mmap`/`munmap` change; its holders (the rmap walk, `unmap_mapping_range()`)
+//! each take it for one step here.
+
+use super::frame::{FolioRef, FrameId, NO_FRAME};
+use super::mapping::MAX_INDEX;
+use super::{MAX_FILES, MAX_TASKS};
+
+/// PTE bits.
+pub mod pte {
+    /// `_PAGE_PRESENT`.
+    pub const PRESENT: u8 = 1 << 0;
+    /// `_PAGE_RW`: stores do not fault.
+    pub const WRITE: u8 = 1 << 1;
+    /// `_PAGE_DIRTY`: set by the CPU on a store through the PTE.
+    pub const DIRTY: u8 = 1 << 2;
+    /// `_PAGE_ACCESSED`: set by the CPU on an access, cleared by
+    /// `folio_referenced()`.
+    pub const YOUNG: u8 = 1 << 3;
+}
+
+/// One page-table entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pte {
+    /// The frame mapped (the pfn), or [`NO_FRAME`].
+    pub frame: FrameId,
+    /// [`pte`] bits.
+    pub flags: u8,
+    /// The frame's incarnation when the PTE was set: a PTE that outlives it
+    /// maps a freed or reused page.
+    pub inc: u16,
+}
+
+impl Pte {
+    /// `pte_none()`.
+    pub const NONE: Pte = Pte {
+        frame: NO_FRAME,
+        flags: 0,
+        inc: 0,
+    };
+
+    /// `pte_present()`.
+    #[inline]
+    pub fn present(&self) -> bool {
+        self.flags & pte::PRESENT != 0
+    }
+
+    /// The folio it maps, as the PTE saw it.
+    #[inline]
+    pub fn folio(&self) -> FolioRef {
+        FolioRef {
+            frame: self.frame,
+            inc: self.inc,
+        }
+    }
+}
+
+/// PTEs per mm: one per page of each file.
+pub const NPTE: usize = MAX_FILES * MAX_INDEX;
+
+/// The PTE slot of page `index` of `file` in a shared mapping of the whole file.
+#[inline]
+pub fn pte_slot(file: u8, index: u8) -> usize {
+    (file as usize % MAX_FILES) * MAX_INDEX + (index as usize % MAX_INDEX)
+}
+
+/// A user task's address space.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MmStruct {
+    /// Bit `f`: a `MAP_SHARED` VMA of file `f` (it holds a reference on
+    /// the file: `vma->vm_file`).
+    pub vmas: u8,
+    /// The PTEs, by [`pte_slot`].
+    pub ptes: [Pte; NPTE],
+}
+
+impl MmStruct {
+    /// No mappings.
+    pub const EMPTY: MmStruct = MmStruct {
+        vmas: 0,
+        ptes: [Pte::NONE; NPTE],
+    };
+
+    /// Whether file `f` is mapped.
+    #[inline]
+    pub fn maps(&self, f: u8) -> bool {
+        self.vmas & (1 << f) != 0
+    }
+}
+
+impl super::World {
+    /// Whether any task has a mapping (else no PTE exists anywhere).
+    #[inline]
+    pub fn any_mapped(&self) -> bool {
+        self.mms.iter().any(|m| m.vmas != 0)
+    }
+
+    /// Whether any task maps file `f`.
+    #[inline]
+    pub fn file_mapped(&self, f: u8) -> bool {
+        self.mms.iter().any(|m| m.maps(f))
+    }
+
+    /// The tasks whose PTE for (`mapping`, `index`) maps `frame`: the
+    /// rmap walk of a folio (`rmap_walk_file()` → `page_vma_mapped_walk()`).
+    pub fn rmap(&self, frame: FrameId, mapping: u8, index: u8) -> impl Iterator<Item = u8> + '_ {
+        let s = pte_slot(mapping, index);
+        (0..MAX_TASKS as u8).filter(move |&t| {
+            let p = &self.mms[t as usize].ptes[s];
+            (mapping as usize) < MAX_FILES && p.present() && p.frame == frame
+        })
+    }
+}
