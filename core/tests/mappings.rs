@@ -1,0 +1,285 @@
+//! User mappings: page tables, faults, loads and stores through PTEs, and
+//! the paths that write-protect (writeback), age and unmap (reclaim), and
+//! zap (truncation, `munmap`, `madvise`, exit) them. Each operation does
+//! what its kernel path does, and `check` on mainline finds nothing in the
+//! races between them up to bound 3.
+
+mod common;
+
+use common::{case, on};
+use pagelife_core::case::Case;
+use pagelife_core::exec::check::{check, CheckOptions};
+use pagelife_core::exec::replay::replay;
+use pagelife_core::step::StepId;
+use pagelife_core::trace::Event;
+
+fn steps(c: &Case) -> Vec<StepId> {
+    let out = replay(c);
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    out.trace
+        .expect("trace")
+        .steps
+        .iter()
+        .map(|e| e.step)
+        .collect()
+}
+
+fn notes(c: &Case) -> Vec<&'static str> {
+    let out = replay(c);
+    let mut v = Vec::new();
+    for e in out.trace.expect("trace").steps {
+        for ev in e.events {
+            if let Event::Note(n) | Event::Bail(n) = ev {
+                v.push(n);
+            }
+        }
+    }
+    v
+}
+
+fn count(s: &[StepId], id: StepId) -> usize {
+    s.iter().filter(|&&x| x == id).count()
+}
+
+/// A store, a writeback, a store: writeback write-protects the PTE
+/// (`folio_mkclean()`), so the second store faults (`do_wp_page()`) and
+/// dirties the folio again; the fsync then writes it.
+const STORE_WRITEBACK_STORE: &str = "
+profile mainline
+config frames=4
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  writeback f0 all
+  store f0 0
+  fsync f0
+";
+
+#[test]
+fn writeback_write_protects_so_the_next_store_faults() {
+    let s = steps(&case(STORE_WRITEBACK_STORE));
+    // The first store maps the page writable (do_shared_fault), the second
+    // finds it read-only after the writeback and reuses it.
+    assert_eq!(count(&s, StepId::FinishFault), 1);
+    let clean = s.iter().position(|&x| x == StepId::PageVmaMkcleanOne);
+    let wp = s.iter().position(|&x| x == StepId::DoWpPage);
+    assert!(clean.is_some() && wp > clean, "{s:?}");
+    assert_eq!(count(&s, StepId::WpPageReuse), 1);
+    assert_eq!(count(&s, StepId::UserStore), 2);
+    // exit_mmap() zaps the PTE at the end.
+    assert!(s.contains(&StepId::ZapPteRange) && s.contains(&StepId::RemoveVma));
+}
+
+/// A load faults the page in read-only; a second load goes through the PTE.
+#[test]
+fn a_load_maps_read_only_and_the_next_one_does_not_fault() {
+    let s = steps(&case(
+        "
+profile mainline
+setup:
+  write f0 1
+task A:
+  mmap f0
+  load f0 1
+  load f0 1
+",
+    ));
+    assert_eq!(count(&s, StepId::FinishFault), 1);
+    assert_eq!(count(&s, StepId::UserLoad), 2);
+    assert_eq!(count(&s, StepId::DoWpPage), 0);
+}
+
+/// Reclaim of a mapped page: the first pass finds the PTE young and keeps
+/// it (clearing the bit), the second unmaps and frees it; the next load
+/// faults it in again from the disk.
+#[test]
+fn reclaim_keeps_a_young_page_then_unmaps_it() {
+    let c = case(
+        "
+profile mainline
+config frames=4
+setup:
+  write f0 0
+task A:
+  fsync f0
+  mmap f0
+  load f0 0
+  reclaim frame0
+  reclaim frame0
+  load f0 0
+",
+    );
+    let s = steps(&c);
+    assert!(notes(&c).contains(&"referenced: keep"));
+    // Both passes age the PTE; the second finds it old.
+    assert_eq!(count(&s, StepId::FolioReferencedOne), 2);
+    assert_eq!(count(&s, StepId::TryToUnmapOne), 1);
+    assert_eq!(count(&s, StepId::FreeUnrefFolios), 1);
+    assert_eq!(count(&s, StepId::FinishFault), 2);
+}
+
+/// Truncation unmaps before it removes: the PTE beyond the new EOF goes
+/// (`unmap_mapping_range()`), and a later load of that page is SIGBUS.
+#[test]
+fn truncate_unmaps_and_a_load_beyond_eof_is_sigbus() {
+    let c = case(
+        "
+profile mainline
+setup:
+  write f0 0
+  write f0 1
+task A:
+  mmap f0
+  load f0 1
+  truncate f0 1
+  load f0 1
+",
+    );
+    let s = steps(&c);
+    assert!(s.contains(&StepId::ZapPteRange));
+    assert!(notes(&c).contains(&"SIGBUS"), "{:?}", notes(&c));
+}
+
+/// `madvise(MADV_DONTNEED)` zaps the PTE and keeps the mapping; `munmap`
+/// drops the mapping, after which a load is skipped (SIGSEGV).
+#[test]
+fn dontneed_keeps_the_mapping_and_munmap_drops_it() {
+    let c = case(
+        "
+profile mainline
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  madvise f0 0 dontneed
+  load f0 0
+  munmap f0
+  load f0 0
+",
+    );
+    let s = steps(&c);
+    assert_eq!(count(&s, StepId::ZapPteRange), 2);
+    assert_eq!(count(&s, StepId::FinishFault), 2);
+    // The load after munmap is skipped: one load ran.
+    assert_eq!(count(&s, StepId::UserLoad), 1);
+}
+
+/// The mapping holds the file: eviction waits until it is unmapped.
+#[test]
+fn a_mapping_holds_the_inode_until_munmap() {
+    let c = case(
+        "
+profile mainline
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  munmap f0
+task E:
+  evict f0
+schedule:
+  A mmap_region
+  E *
+  A *
+  E *
+",
+    );
+    let out = replay(&c);
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    let t = out.trace.expect("trace");
+    let evict = t.steps.iter().position(|e| e.step == StepId::IputFinal);
+    let unmap = t.steps.iter().position(|e| e.step == StepId::RemoveVma);
+    assert!(unmap.is_some() && evict > unmap, "evict ran before munmap");
+}
+
+fn check3(c: &Case) -> Option<String> {
+    let opts = CheckOptions {
+        bound: 3,
+        ..CheckOptions::default()
+    };
+    check(c, opts).violation.map(|v| format!("{v:?}"))
+}
+
+/// The races between the mapping paths and writeback, truncation,
+/// reclaim, hole punching and eviction, exhaustively to bound 3: mainline
+/// (and the releases since v5.0, for the punch) has none.
+#[test]
+fn check_finds_nothing_on_mainline_up_to_bound_3() {
+    let cases = [
+        // A store racing writeback and fsync (folio_mkclean()).
+        "config frames=4
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  store f0 0
+  fsync f0
+task B:
+  writeback f0 none",
+        // A fault and a store racing a truncation (unmap before removal).
+        "config frames=4
+setup:
+  write f0 0
+  write f0 1
+task A:
+  mmap f0
+  load f0 1
+  store f0 1
+task T:
+  truncate f0 1",
+        // Reclaim of a mapped page racing a store, a load and writeback.
+        "config frames=4
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  load f0 0
+task R:
+  reclaim frame0
+  reclaim frame0
+task B:
+  writeback f0 all",
+        // Eviction waiting for the mapping.
+        "config frames=4
+setup:
+  write f0 0
+task A:
+  mmap f0
+  store f0 0
+  munmap f0
+task E:
+  evict f0",
+    ];
+    for body in cases {
+        let c = case(&format!("profile mainline\n{body}\n"));
+        assert_eq!(check3(&c), None, "{body}");
+    }
+    // A read fault racing a hole punch whose block is reused (the fault
+    // counterpart of read-vs-punch-ext4): ext4's ->fault lock, then
+    // filemap_fault()'s invalidate_lock, exclude it on every release.
+    let punch = case(
+        "profile mainline
+config frames=4 buckets=1 fs=ext4
+setup:
+  pwrite f0 0 2
+  fsync f0
+task P:
+  punch f0 0 1
+task A:
+  mmap f0
+  load f0 0
+task W:
+  pwrite f1 0 2
+  fsync f1
+",
+    );
+    for p in ["v5.0", "v5.10", "mainline"] {
+        assert_eq!(check3(&on(&punch, p)), None, "{p}");
+    }
+}
