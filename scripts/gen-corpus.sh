@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the fuzzers' seed corpora (corpus/<target>/*.bin) from the litmus
-# files: each target gets the litmus files of its subsystem (`lifecycle`: eviction
+# files: each target gets the litmus files of its subsystem (`mappings`: the
+# mmap-*.litmus races, on their own profiles; `lifecycle`: eviction
 # and the journal, on mainline), `mainline` all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,4 +18,5 @@ gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/l
   corpus/litmus/migrate-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
+gen mappings corpus/litmus/mmap-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

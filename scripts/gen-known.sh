@@ -2,11 +2,11 @@
 # Regenerate corpus/known/<target>.txt: the signature keys the cargo-fuzz and
 # AFL++ targets report as known races (once, to stderr) instead of crashing.
 # A key is known when a corpus/litmus file fires it on one of the target's
-# profiles, or, on the racy targets (not mainline or lifecycle, which run
-# mainline: a finding there is a model bug or a new kernel bug), when the built-in engine finds it in a
+# profiles, or, on the racy targets (not those that run only mainline: a
+# finding there is a model bug or a new kernel bug), when the built-in engine finds it in a
 # seeded run of FUZZ_SECS seconds (default 30) per target. Keys already in a
 # list are kept (keys added by hand, e.g. from an AFL++ run, stay). The
-# mainline targets' keys name their filesystem (`KEY fs=NAME`): a known gfs2 race must not hide
+# mainline-only targets' keys name their filesystem (`KEY fs=NAME`): a known gfs2 race must not hide
 # the same oracle at the same step on another filesystem. A test
 # (engine/tests/harness.rs) checks that every litmus
 # signature on every target profile is listed.
@@ -36,10 +36,10 @@ for t in "${!profiles[@]}"; do
       { "$pl" replay -q --json --profile "$p" "$f" || true; } | python3 -c 'import json,sys
 for l in sys.stdin:
     r = json.loads(l)
-    if r["signature"]: print(r["signature"]["key"] + (" fs=" + r["fs"] if sys.argv[1] in ("mainline", "lifecycle") else ""))' "$t" >> "$keys"
+    if r["signature"]: print(r["signature"]["key"] + (" fs=" + r["fs"] if sys.argv[1] == "mainline" else ""))' "${profiles[$t]}" >> "$keys"
     done
   done
-  if [ "$t" != mainline ] && [ "$t" != lifecycle ]; then
+  if [ "${profiles[$t]}" != mainline ]; then
     { "$pl" fuzz -q --target "$t" --time "$secs" --jobs 1 --seed 1 --json --out "$tmp/f-$t" || true; } \
       | python3 -c 'import json,sys
 for l in sys.stdin:

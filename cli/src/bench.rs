@@ -119,10 +119,18 @@ fn strategy_of(name: &str) -> Result<Strat> {
     })
 }
 
-/// The target whose generator makes cases like this race's: a filesystem
-/// case belongs to `iomap`, one with eviction or the journal to
+/// The target whose generator makes cases like this race's: a case with a
+/// mapping belongs to `mappings`, a filesystem case to `iomap`, one with
+/// eviction or the journal to
 /// `lifecycle`, the rest to the first target fuzzing its profile.
 fn target_for(case: &Case, profile: &str) -> Target {
+    let mut ops = case
+        .setup
+        .iter()
+        .chain(case.tasks.iter().flat_map(|t| &t.ops));
+    if ops.any(|op| op.kind() == pagelife_core::case::OpKind::Mmap) {
+        return Target::Mappings;
+    }
     if case.config.fs != pagelife_core::world::Fs::Simple {
         return Target::Iomap;
     }

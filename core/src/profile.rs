@@ -205,6 +205,15 @@ toggles! {
     /// `truncate_pagecache_range()` and the freeing of the blocks, so the
     /// folio is read from blocks about to be freed and reused.
     InvalidateLockRead = (35, "730633f0b7f9", "mm: Protect operations adding pages to page cache with invalidate_lock"),
+    /// fs/ext4/file.c, fs/ext4/inode.c, fs/ext4/extents.c, ea3d7209ca01 (Jan
+    /// Kara, v4.5, "ext4: fix races between page faults and hole
+    /// punching"): `ext4_filemap_fault()` and `ext4_page_mkwrite()` take
+    /// `i_mmap_sem` shared, `ext4_punch_hole()`, `ext4_setattr()`'s
+    /// truncation and zero range take it exclusive (d4f5258eae7b made it
+    /// `mapping->invalidate_lock`). Off (v4.4): nothing keeps a page fault
+    /// from instantiating a folio between the punch's
+    /// `truncate_pagecache_range()` and the freeing of its blocks.
+    Ext4MmapSem = (43, "ea3d7209ca01", "ext4: fix races between page faults and hole punching"),
     /// fs/iomap/buffered-io.c + fs/xfs/xfs_iomap.c, f43dc4dc3eff (Dave
     /// Chinner, v6.2, "iomap: buffered write failure should not truncate
     /// the page cache"): a short write's delalloc release walks the page
@@ -373,7 +382,7 @@ use Toggle::*;
 // Each release is the one before it plus its fixes; a proposal is the
 // release it was posted against, with its change.
 // Fixes from before v5.0 that every profile has.
-const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock]);
+const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock, Ext4MmapSem]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
 const V5_7: Toggles = V5_3;

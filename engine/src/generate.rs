@@ -221,7 +221,9 @@ pub fn random_case(rng: &mut Rng, menu: impl Into<Menu>) -> Case {
     };
     let on_mainline = matches!(target, Target::Mainline | Target::Lifecycle);
     let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
-    let ntasks = if fs {
+    let ntasks = if target == Target::Mappings {
+        mapping_case(rng, &mut c, t.max_tasks, menu)
+    } else if fs {
         fs_case(rng, &mut c, t.max_tasks, menu)
     } else {
         if on_mainline {
@@ -242,6 +244,53 @@ pub fn random_case(rng: &mut Rng, menu: impl Into<Menu>) -> Case {
     }
     menu.pin(&mut c.config);
     c
+}
+
+/// User mappings: a file on the simple filesystem or an extent-mapped one,
+/// in a state races start from; most tasks map it first (a load or store
+/// needs a mapping) and then mix accesses with writeback, truncation,
+/// punching, reclaim and eviction of it. Returns the number of tasks.
+fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usize {
+    c.config.frames = 3 + rng.byte(3);
+    if rng.chance(0.5) {
+        c.config.fs = [Fs::Xfs, Fs::Ext4, Fs::Gfs2][rng.below(3)];
+        c.config.file_bpp = if rng.chance(0.5) { 1 } else { 2 };
+        fs_setup(rng, 0, &mut c.setup, menu);
+    } else {
+        c.setup.push(Op::Write { file: 0, index: 0 });
+        if rng.chance(0.4) {
+            c.setup.push(Op::Write { file: 0, index: 1 });
+        }
+        if rng.chance(0.4) {
+            c.setup.push(Op::Writeback {
+                file: 0,
+                all: false,
+            });
+        }
+    }
+    let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
+    for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
+        let mut ops = Vec::new();
+        if rng.chance(0.75) {
+            ops.push(Op::Mmap { file: 0 });
+        }
+        for _ in 0..1 + rng.below(4) {
+            let f = if rng.chance(0.85) { 0 } else { 1 };
+            ops.push(random_op_in(rng, Domain::Mappings, f, menu));
+        }
+        push_task(c, i, name, ops);
+    }
+    ntasks
+}
+
+/// Task `i` named `name` on CPU `i`, with at most `MAX_OPS` of `ops`.
+fn push_task(c: &mut Case, i: usize, name: &str, mut ops: Vec<Op>) {
+    ops.truncate(pagelife_core::codec::MAX_OPS);
+    c.tasks.push(TaskDef {
+        name: name.to_string(),
+        cpu: i as u8,
+        ops,
+    });
 }
 
 /// Files on an extent-mapped filesystem: one in a state races start from,
@@ -352,12 +401,7 @@ fn page_tasks(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usiz
                 ops.push(op_on(rng, file, menu));
             }
         }
-        ops.truncate(pagelife_core::codec::MAX_OPS);
-        c.tasks.push(TaskDef {
-            name: name.to_string(),
-            cpu: i as u8,
-            ops,
-        });
+        push_task(c, i, name, ops);
     }
     ntasks
 }

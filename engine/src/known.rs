@@ -27,6 +27,7 @@ fn list(target: Target) -> &'static str {
         Target::Iomap => include_str!("../../corpus/known/iomap.txt"),
         Target::Mainline => include_str!("../../corpus/known/mainline.txt"),
         Target::Lifecycle => include_str!("../../corpus/known/lifecycle.txt"),
+        Target::Mappings => include_str!("../../corpus/known/mappings.txt"),
     }
 }
 

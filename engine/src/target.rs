@@ -27,6 +27,9 @@ pub enum Target {
     /// The end of life: inode eviction, reclaim and migration of the last
     /// pages, and the journal's buffer references (jbd2), on `mainline`.
     Lifecycle,
+    /// User mappings: faults, loads and stores through PTEs against
+    /// writeback, truncation, hole punching, reclaim and eviction.
+    Mappings,
 }
 
 impl Target {
@@ -37,6 +40,7 @@ impl Target {
         Target::Iomap,
         Target::Mainline,
         Target::Lifecycle,
+        Target::Mappings,
     ];
 
     /// Its name (the cargo-fuzz target name).
@@ -47,6 +51,7 @@ impl Target {
             Target::Iomap => "iomap",
             Target::Mainline => "mainline",
             Target::Lifecycle => "lifecycle",
+            Target::Mappings => "mappings",
         }
     }
 
@@ -61,7 +66,7 @@ impl Target {
             Target::Writeback => &["v5.8", "v5.10", "v5.7"],
             Target::Migration => &["v5.0", "v6.15rc1", "luis_v2", "willy_per_bh"],
             Target::Iomap => &["v6.1", "v6.7", "v5.0"],
-            Target::Mainline | Target::Lifecycle => &["mainline"],
+            Target::Mainline | Target::Lifecycle | Target::Mappings => &["mainline"],
         }
     }
 
@@ -83,13 +88,19 @@ impl Target {
             Target::Lifecycle => {
                 "inode eviction, reclaim and migration of last pages, jbd2's buffer references, on mainline"
             }
+            Target::Mappings => {
+                "page faults, loads and stores through PTEs against writeback, truncation, punch, reclaim and eviction, on mainline"
+            }
         }
     }
 
     /// Whether it runs kernels from before the fixes (every target but the
-    /// two on `mainline`, where a finding is a model bug or an open race).
+    /// ones on `mainline`, where a finding is a model bug or an open race).
     pub fn racy(self) -> bool {
-        !matches!(self, Target::Mainline | Target::Lifecycle)
+        !matches!(
+            self,
+            Target::Mainline | Target::Lifecycle | Target::Mappings
+        )
     }
 
     /// Whether the target runs `case` (its base profile is one of the target's).

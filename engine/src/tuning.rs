@@ -81,6 +81,10 @@ impl Target {
                 domains: [10, 15, 0, 75, 0],
                 ..BASE
             },
+            Target::Mappings => Tuning {
+                domains: [0, 0, 0, 0, 1],
+                ..BASE
+            },
         }
     }
 }

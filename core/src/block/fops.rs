@@ -42,6 +42,7 @@ pub const DEF_BLK_AOPS: AddressSpaceOps = AddressSpaceOps {
     truncate_blocks: |_, _, _| Ok(()),
     fault_lock: FaultLock::None,
     mkwrite_lock: FaultLock::None,
+    invalidate_lock_since: None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Generic),
     dirty_folio: |_, _, _, _| {},
 };

@@ -127,6 +127,10 @@ pub struct AddressSpaceOps {
     /// `ext4_page_mkwrite()`, XFS's `xfs_write_fault()`); released before
     /// the store, the folio still locked.
     pub mkwrite_lock: FaultLock,
+    /// The toggle before which the filesystem took none of its fault and
+    /// punch lock (`invalidate_lock`, ext4's `i_mmap_sem`): faults shared,
+    /// hole punching and truncation exclusive (`None`: always took it).
+    pub invalidate_lock_since: Option<crate::profile::Toggle>,
     /// `vm_ops->page_mkwrite`'s filesystem part, on a locked folio.
     pub page_mkwrite: fn(u8, u8) -> FsMkwrite,
     /// `->dirty_folio` after a store through a mapping dirtied units
@@ -153,5 +157,14 @@ impl World {
     #[inline]
     pub fn a_ops(&self, mapping: u8) -> &'static AddressSpaceOps {
         a_ops(&self.cfg, mapping)
+    }
+
+    /// Whether `mapping`'s filesystem takes its `invalidate_lock` in faults
+    /// (shared) and in hole punching and truncation (exclusive) on this
+    /// kernel ([`AddressSpaceOps::invalidate_lock_since`]).
+    pub fn fs_invalidate_lock(&self, mapping: u8) -> bool {
+        self.a_ops(mapping)
+            .invalidate_lock_since
+            .is_none_or(|t| self.has(t))
     }
 }

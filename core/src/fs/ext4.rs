@@ -843,6 +843,7 @@ pub const EXT4_AOPS: AddressSpaceOps = AddressSpaceOps {
     // d4f5258eae7b, v5.15).
     fault_lock: FaultLock::InvalidateSharedUntil(crate::profile::Toggle::InvalidateLockRead),
     mkwrite_lock: FaultLock::InvalidateShared,
+    invalidate_lock_since: Some(crate::profile::Toggle::Ext4MmapSem),
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Ext4),
     dirty_folio: super::iomap::mark_range_dirty,
 };

@@ -155,6 +155,10 @@ impl Falloc {
                 }
                 p => p,
             },
+            FaPc::InvalidateUnlock if !w.fs_invalidate_lock(self.file) => {
+                self.pc = FaPc::InodeUnlock;
+                self.step(w)
+            }
             FaPc::InvalidateUnlock => {
                 w.locks[inv as usize].owner = NO_OWNER;
                 self.pc = FaPc::InodeUnlock;
@@ -187,6 +191,7 @@ impl Falloc {
         w.locks[rw as usize].owner = w.me;
         self.pc = match self.mode {
             FallocMode::Alloc => FaPc::Alloc,
+            _ if !w.fs_invalidate_lock(self.file) => FaPc::Flush,
             _ => FaPc::InvalidateLock,
         };
         Poll::Ran(StepId::InodeLock)

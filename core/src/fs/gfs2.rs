@@ -272,6 +272,7 @@ pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
     // gfs2_page_mkwrite(): the inode glock, exclusive.
     fault_lock: FaultLock::Exclusive(crate::world::lock::glock, StepId::Gfs2GlockNq),
     mkwrite_lock: FaultLock::None,
+    invalidate_lock_since: None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Gfs2),
     dirty_folio,
 };

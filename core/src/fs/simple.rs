@@ -39,6 +39,7 @@ pub const SIMPLE_AOPS: AddressSpaceOps = AddressSpaceOps {
     truncate_blocks,
     fault_lock: FaultLock::None,
     mkwrite_lock: FaultLock::None,
+    invalidate_lock_since: None,
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Generic),
     dirty_folio: |_, _, _, _| {},
 };

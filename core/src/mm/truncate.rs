@@ -226,17 +226,24 @@ impl Truncate {
     }
 
     /// `truncate_cleanup_folio()` of the batch's folios in turn, each one
-    /// locked: a mapped folio is unmapped from every mm.
+    /// locked: a mapped folio is unmapped from every mm (its zap's steps,
+    /// then the next folio).
     fn cleanup1(&mut self, w: &mut World) -> Poll {
-        while self.cur < self.batch.nr {
-            let r = self.folio();
-            let f = self.file;
-            if self.zap.is_some() || !unmap_folio(w, r, f).is_empty() {
-                let p = self.zap_then(w, |w| unmap_folio(w, r, f), TruncPc::Cleanup1);
-                if matches!(p, Poll::Ran(_)) {
+        if let Some(z) = self.zap.as_mut() {
+            return match z.step(w) {
+                Poll::Done(id) => {
+                    self.zap = None;
                     self.cur += 1;
+                    Poll::Ran(id)
                 }
-                return p;
+                p => p,
+            };
+        }
+        while self.cur < self.batch.nr {
+            let z = unmap_folio(w, self.folio(), self.file);
+            if !z.is_empty() {
+                self.zap = Some(z);
+                return self.cleanup1(w);
             }
             self.cur += 1;
         }
@@ -389,7 +396,7 @@ impl Truncate {
             }
         }
         w.locks[l as usize].owner = w.me;
-        self.pc = if setattr.invalidate_lock {
+        self.pc = if setattr.invalidate_lock && w.fs_invalidate_lock(self.file) {
             TruncPc::InvalidateLock
         } else {
             TruncPc::SetSize

@@ -19,11 +19,17 @@ pub fn inode_live(w: &World, file: u8) -> Pre {
 }
 
 /// The last reference of `file` can go: wait until no other operation
-/// holds one (`i_count` is 0); skip if it is already evicted.
+/// holds one (`i_count` is 0); skip if it is already evicted, or if a
+/// task's mapping holds it.
 pub fn evictable(w: &World, file: u8) -> Pre {
     let m = &w.mappings[(file as usize).min(MAX_FILES - 1)];
     if m.i_state & istate::FREEING != 0 {
         Pre::Skip("already evicted: skipped")
+    } else if w.file_mapped(file) {
+        // The mapping's reference goes only at munmap or exit: this is not
+        // the last iput() (re-tested while waiting, so no two evictions
+        // wait for each other's mappings).
+        Pre::Skip("a mapping holds the file: not its last reference, skipped")
     } else if m.i_count != 0 {
         Pre::Wait(Cond::InodeUnused(file))
     } else {

@@ -4,7 +4,8 @@
 //! The program takes a directory at run time (on the filesystem under
 //! test), creates the case's files there (`pl-f0`..`pl-f2`), runs the
 //! setup, then each task as a thread — as a process when the case sends it a
-//! fatal signal — with random delays before each operation, for N rounds.
+//! fatal signal or it maps a file — with random delays before each
+//! operation, for N rounds.
 //! Every byte a write puts in a file is a 32-byte text record naming the
 //! file, the round, the operation and the offset, so that a read that
 //! returns another file's data, an earlier round's (a deleted file's) or
@@ -154,16 +155,7 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             format!("pl_pread({file}, (uint64_t){index} * G.pg, G.pg, \"read\");"),
             &format!("pread(2) of page {index}, checked"),
         ),
-        Op::Truncate { file, size } => CallSpec {
-            code: format!("pl_truncate({file}, (uint64_t){size} * G.pg, {s}, PL_TASK_VERS);"),
-            note: format!("ftruncate(2) to {size} page(s)"),
-            effect: Effect::Removes {
-                file,
-                from: size as usize * upp(file),
-                to: MAX_INDEX * upp(file),
-            },
-            privileged: false,
-        },
+        Op::Truncate { file, size } => truncate(file, size, s, upp(file)),
         Op::Fallocate { file, index, count } => {
             falloc(file, FallocMode::Alloc, index, count, s, upp(file))
         }
@@ -183,7 +175,62 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             index,
             upp(file),
         ),
-        _ => system_op_to_c(op, cx),
+        Op::Writeback { .. }
+        | Op::Fsync { .. }
+        | Op::Sync {}
+        | Op::Evict { .. }
+        | Op::Reclaim { .. }
+        | Op::Migrate { .. }
+        | Op::BhWrite { .. }
+        | Op::Jbd2Update { .. }
+        | Op::Jbd2Commit {}
+        | Op::Jbd2Shrink {}
+        | Op::Jbd2Checkpoint {} => system_op_to_c(op, cx),
+        Op::Mmap { .. }
+        | Op::Munmap { .. }
+        | Op::Load { .. }
+        | Op::Store { .. }
+        | Op::Madvise { .. }
+        | Op::Exit {} => mapping_op_to_c(op, cx),
+    }
+}
+
+/// The user-mapping operations: the task's own `mmap(2)` of a file and its
+/// loads and stores through it (a task that maps a file runs as a process).
+/// The setup has no address space in the model: its mapping operations are
+/// skipped there, and here.
+fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
+    if cx.setup {
+        return plain(
+            "(void)0; /* setup: no address space */".into(),
+            "the setup maps nothing (skipped, as in the model)",
+        );
+    }
+    match *op {
+        Op::Mmap { file } => plain(
+            format!("pl_mmap({file});"),
+            "mmap(2) MAP_SHARED of the whole file",
+        ),
+        Op::Munmap { file } => plain(format!("pl_munmap({file});"), "munmap(2)"),
+        Op::Load { file, index } => plain(
+            format!("pl_load({file}, (uint64_t){index} * G.pg, G.pg);"),
+            &format!("a load of page {index} through the mapping, checked"),
+        ),
+        Op::Store { file, index } => writes_page(
+            format!(
+                "pl_store({file}, (uint64_t){index} * G.pg, G.pg, {});",
+                cx.ver
+            ),
+            format!("a store to page {index} through the mapping"),
+            file,
+            index,
+            cx.cfg.upp(file),
+        ),
+        Op::Madvise { file, index, .. } => plain(
+            format!("pl_dontneed({file}, (uint64_t){index} * G.pg, G.pg);"),
+            "madvise(2) MADV_DONTNEED",
+        ),
+        _ => plain("pl_exit_mmap();".into(), "exit: munmap(2) of every mapping"),
     }
 }
 
@@ -265,7 +312,21 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             "(void)0; /* jbd2 checkpoint */".into(),
             "a checkpoint: the journal runs one when the log fills, at a journal flush or unmount",
         ),
-        _ => unreachable!("op_to_c() maps the file data operations"),
+        _ => unreachable!("op_to_c() dispatches only these here"),
+    }
+}
+
+/// `ftruncate(2)` of `file` to `size` pages.
+fn truncate(file: u8, size: u8, s: u8, upp: usize) -> CallSpec {
+    CallSpec {
+        code: format!("pl_truncate({file}, (uint64_t){size} * G.pg, {s}, PL_TASK_VERS);"),
+        note: format!("ftruncate(2) to {size} page(s)"),
+        effect: Effect::Removes {
+            file,
+            from: size as usize * upp,
+            to: MAX_INDEX * upp,
+        },
+        privileged: false,
     }
 }
 
@@ -514,7 +575,7 @@ impl Gen<'_> {
                 table,
                 "    {{{}, pl_task_{i}, {}, {}, {}}},",
                 c_str(&t.name),
-                ff.signalled.contains(&(i as u8)) as u8,
+                (ff.signalled.contains(&(i as u8)) || maps_a_file(t)) as u8,
                 ff.arms_alloc_fail(i) as u8,
                 t.ops.len()
             );
@@ -624,6 +685,11 @@ fn writes_page(code: String, note: String, file: u8, index: u8, upp: usize) -> C
         },
         privileged: false,
     }
+}
+
+/// Whether the task maps a file (it then runs as a process: its own mm).
+fn maps_a_file(t: &TaskDef) -> bool {
+    t.ops.iter().any(|o| matches!(o, Op::Mmap { .. }))
 }
 
 /// The task function of a case without tasks (the table needs one row).

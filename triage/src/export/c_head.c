@@ -9,6 +9,7 @@
 #include <linux/fs.h>
 #include <linux/userfaultfd.h>
 #include <pthread.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -502,6 +503,89 @@ PL_HELPER void pl_mkwrite(int file, uint64_t off, size_t len, unsigned ver)
     munmap(m, mlen);
 }
 
+// User mappings: a task that maps a file runs as its own process (its own
+// page tables, as the model's tasks have). A load or store past EOF is
+// SIGBUS in the kernel; the handler turns it into a skipped access.
+static char *pl_map[PL_NFILES];
+static sigjmp_buf pl_bus_jmp;
+static volatile sig_atomic_t pl_bus_armed;
+static int pl_sigbus;
+
+static void pl_on_bus(int sig)
+{
+    if (pl_bus_armed)
+        siglongjmp(pl_bus_jmp, 1);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static size_t pl_map_len(void)
+{
+    return (size_t)PL_UNITS * G.unit;
+}
+
+PL_HELPER void pl_mmap(int file)
+{
+    if (pl_map[file])
+        return;
+    struct sigaction sa = {.sa_handler = pl_on_bus};
+    sigaction(SIGBUS, &sa, NULL);
+    void *m = mmap(NULL, pl_map_len(), PROT_READ | PROT_WRITE, MAP_SHARED, pl_fd[file], 0);
+    pl_map[file] = m == MAP_FAILED ? NULL : m;
+}
+
+// memcpy() that survives SIGBUS (the page is past EOF): 0 if it did not.
+static int pl_copy_mapped(void *dst, const void *src, size_t len)
+{
+    pl_bus_armed = 1;
+    if (sigsetjmp(pl_bus_jmp, 1) != 0) {
+        pl_bus_armed = 0;
+        pl_once(&pl_sigbus, "a load or store past EOF: SIGBUS, skipped");
+        return 0;
+    }
+    memcpy(dst, src, len);
+    pl_bus_armed = 0;
+    return 1;
+}
+
+PL_HELPER void pl_load(int file, uint64_t off, size_t len)
+{
+    unsigned char *buf = malloc(len);
+    if (pl_map[file] && buf && pl_copy_mapped(buf, pl_map[file] + off, len))
+        pl_check(file, off, buf, len, "load");
+    free(buf);
+}
+
+PL_HELPER void pl_store(int file, uint64_t off, size_t len, unsigned ver)
+{
+    char *buf = malloc(len);
+    if (pl_map[file] && buf) {
+        pl_make(buf, file, pl_round, ver, off, len);
+        if (pl_copy_mapped(pl_map[file] + off, buf, len))
+            pl_promise(file, off, len, ver, 0);
+    }
+    free(buf);
+}
+
+PL_HELPER void pl_munmap(int file)
+{
+    if (pl_map[file])
+        munmap(pl_map[file], pl_map_len());
+    pl_map[file] = NULL;
+}
+
+PL_HELPER void pl_dontneed(int file, uint64_t off, size_t len)
+{
+    if (pl_map[file])
+        madvise(pl_map[file] + off, len, MADV_DONTNEED);
+}
+
+PL_HELPER void pl_exit_mmap(void)
+{
+    for (int f = 0; f < PL_NFILES; f++)
+        pl_munmap(f);
+}
+
 // Reclaim of a file's page: fadvise(DONTNEED) drops it if clean (and starts
 // writeback if dirty), MADV_PAGEOUT reclaims it from a mapping of our own.
 // file < 0: the page is not a file's (block device): drop_caches, if allowed.
@@ -730,7 +814,7 @@ static char pl_proc_state(pid_t pid)
 struct pl_task {
     const char *name;
     void (*run)(uint64_t *rs);
-    int process;    // a fatal signal is delivered to it: its own process
+    int process;    // its own process: a fatal signal is delivered to it, or it maps a file
     int alloc_fail; // the model's failing allocation is its
     unsigned nops;
 };

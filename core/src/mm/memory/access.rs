@@ -244,10 +244,12 @@ impl ReadFault {
     fn fault_lock(&mut self, w: &mut World) -> Poll {
         let (l, id) = match w.a_ops(self.file).fault_lock {
             FaultLock::Exclusive(f, id) => (Some(f(self.file)), id),
-            FaultLock::InvalidateSharedUntil(t) if !w.has(t) => (
-                Some(lock::invalidate_lock(self.file)),
-                StepId::FilemapInvalidateLockShared,
-            ),
+            FaultLock::InvalidateSharedUntil(t) if !w.has(t) && w.fs_invalidate_lock(self.file) => {
+                (
+                    Some(lock::invalidate_lock(self.file)),
+                    StepId::FilemapInvalidateLockShared,
+                )
+            }
             _ => (None, StepId::FilemapInvalidateLockShared),
         };
         self.pc = RfPc::Fault;

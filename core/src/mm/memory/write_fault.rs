@@ -88,11 +88,12 @@ pub struct PageMkwrite {
 }
 
 /// Whether the handler lock `l` is taken on this kernel.
-fn wanted(w: &World, l: FaultLock) -> bool {
+fn wanted(w: &World, file: u8, l: FaultLock) -> bool {
     match l {
         FaultLock::None => false,
-        FaultLock::InvalidateShared | FaultLock::Exclusive(..) => true,
-        FaultLock::InvalidateSharedUntil(t) => !w.has(t),
+        FaultLock::Exclusive(..) => true,
+        FaultLock::InvalidateShared => w.fs_invalidate_lock(file),
+        FaultLock::InvalidateSharedUntil(t) => !w.has(t) && w.fs_invalidate_lock(file),
     }
 }
 
@@ -207,7 +208,7 @@ impl PageMkwrite {
 
     /// Take handler lock `l` if this kernel has it (a step), then `next`.
     fn take(&mut self, w: &mut World, l: FaultLock, next: MwPc) -> Poll {
-        if !wanted(w, l) {
+        if !wanted(w, self.file, l) {
             self.pc = next;
             return self.step(w);
         }
