@@ -203,3 +203,40 @@ fn refcount_underflow_on_a_put_too_many() {
     pagelife_core::mm::swap::folio_put_refs(&mut w, r, 2);
     assert!(w.findings.has(OracleId::RefcountUnderflow));
 }
+
+/// A folio mapped by a task's PTE: in the page cache of f0 at index 0,
+/// with the PTE's reference and mapcount (as a read fault leaves it).
+fn mapped_folio(w: &mut World) -> pagelife_core::world::FolioRef {
+    let r = pagelife_core::mm::page_alloc::folio_alloc(w).unwrap();
+    assert!(pagelife_core::mm::filemap::page_cache_insert(w, r, 0, 0));
+    folio_get(w, r);
+    pagelife_core::mm::rmap::set_pte(w, 0, 0, 0, r, false);
+    r
+}
+
+#[test]
+fn bad_page_cache_fires_on_deleting_a_mapped_folio_and_not_after_the_zap() {
+    let mut w = World::new(Config::default(), Toggles::NONE);
+    let r = mapped_folio(&mut w);
+    pagelife_core::mm::filemap::page_cache_delete(&mut w, r);
+    assert!(w.findings.has(OracleId::BadPageCache));
+    // Unmapped first (truncate_cleanup_folio()), as the kernel does: quiet.
+    let mut w = World::new(Config::default(), Toggles::NONE);
+    let r = mapped_folio(&mut w);
+    let p = pagelife_core::mm::rmap::clear_pte(&mut w, 0, 0, 0).unwrap();
+    folio_put(&mut w, p);
+    pagelife_core::mm::filemap::page_cache_delete(&mut w, r);
+    assert!(w.findings.is_empty(), "{:?}", w.findings);
+}
+
+#[test]
+fn free_mapped_fires_on_freeing_a_mapped_frame_and_not_an_unmapped_one() {
+    let mut w = World::new(Config::default(), Toggles::NONE);
+    let r = mapped_folio(&mut w);
+    pagelife_core::mm::page_alloc::free_frame(&mut w, r.frame);
+    assert!(w.findings.has(OracleId::FreeMapped));
+    let mut w = World::new(Config::default(), Toggles::NONE);
+    let r = pagelife_core::mm::page_alloc::folio_alloc(&mut w).unwrap();
+    pagelife_core::mm::page_alloc::free_frame(&mut w, r.frame);
+    assert!(!w.findings.has(OracleId::FreeMapped));
+}
