@@ -214,6 +214,14 @@ toggles! {
     /// from instantiating a folio between the punch's
     /// `truncate_pagecache_range()` and the freeing of its blocks.
     Ext4MmapSem = (43, "ea3d7209ca01", "ext4: fix races between page faults and hole punching"),
+    /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
+    /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
+    /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
+    /// faults take it shared), e8e9ad42c1f1 (truncate, hole punching and
+    /// the other extent manipulations take it exclusive, closing the race).
+    /// Off (v3.19): a page fault can instantiate a folio between the
+    /// punch's `truncate_pagecache_range()` and the freeing of its blocks.
+    XfsMmapLock = (44, "e8e9ad42c1f1", "xfs: take i_mmap_lock on extent manipulation operations"),
     /// fs/iomap/buffered-io.c + fs/xfs/xfs_iomap.c, f43dc4dc3eff (Dave
     /// Chinner, v6.2, "iomap: buffered write failure should not truncate
     /// the page cache"): a short write's delalloc release walks the page
@@ -382,7 +390,7 @@ use Toggle::*;
 // Each release is the one before it plus its fixes; a proposal is the
 // release it was posted against, with its change.
 // Fixes from before v5.0 that every profile has.
-const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock, Ext4MmapSem]);
+const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock, Ext4MmapSem, XfsMmapLock]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
 const V5_7: Toggles = V5_3;

@@ -295,7 +295,17 @@ task W:
 /// it); with it, no interleaving up to bound 3 does, on v5.0 or mainline.
 #[test]
 fn ext4_fault_lock_closes_the_fault_vs_punch_race() {
-    let c = load("mmap-fault-vs-punch-ext4.litmus").case;
+    fault_lock_closes("mmap-fault-vs-punch-ext4.litmus");
+}
+
+/// e8e9ad42c1f1 (XFS_MMAPLOCK): the same on XFS.
+#[test]
+fn xfs_mmaplock_closes_the_fault_vs_punch_race() {
+    fault_lock_closes("mmap-fault-vs-punch-xfs.litmus");
+}
+
+fn fault_lock_closes(file: &str) {
+    let c = load(file).case;
     assert!(replay(&c)
         .findings
         .has(pagelife_core::oracle::OracleId::StaleRead));

@@ -221,7 +221,10 @@ pub fn random_case(rng: &mut Rng, menu: impl Into<Menu>) -> Case {
     };
     let on_mainline = matches!(target, Target::Mainline | Target::Lifecycle);
     let fs = target == Target::Iomap || (target == Target::Mainline && rng.chance(0.35));
-    let ntasks = if target == Target::Mappings {
+    // The mainline target covers every operation: a share of its cases
+    // are the mappings target's.
+    let mapped = target == Target::Mappings || (target == Target::Mainline && rng.chance(0.15));
+    let ntasks = if mapped {
         mapping_case(rng, &mut c, t.max_tasks, menu)
     } else if fs {
         fs_case(rng, &mut c, t.max_tasks, menu)

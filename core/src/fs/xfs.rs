@@ -302,7 +302,7 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     // d4f5258eae7b, v5.15).
     fault_lock: FaultLock::InvalidateSharedUntil(crate::profile::Toggle::InvalidateLockRead),
     mkwrite_lock: FaultLock::InvalidateShared,
-    invalidate_lock_since: None,
+    invalidate_lock_since: Some(crate::profile::Toggle::XfsMmapLock),
     page_mkwrite: |file, index| FsMkwrite::new(file, index, MkwriteHow::Xfs),
     dirty_folio: super::iomap::mark_range_dirty,
 };
