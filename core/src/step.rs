@@ -101,6 +101,18 @@ steps! {
     /// mm/vma.c `mmap_region()`: the VMA linked into the file's `i_mmap`,
     /// `get_file()`.
     MmapRegion = (163, "mmap_region") { locks: "mmap_lock, i_mmap_rwsem", state: "w: VMA, i_count" }
+    /// mm/filemap.c `filemap_map_pages()` (fault-around, under
+    /// `rcu_read_lock()`, no filesystem lock): `xas_find()` of the faulting
+    /// page's slot and `folio_test_locked()` (a locked folio is skipped).
+    FilemapMapPages = (165, "filemap_map_pages") { locks: "", state: "r: slot, PG_locked" }
+    /// mm/filemap.c `next_uptodate_folio()`: `folio_trylock()`, then under
+    /// the folio lock `folio->mapping`, `folio_test_uptodate()` and `index
+    /// >= max_idx` (any failing: unlock, put, skip).
+    NextUptodateFolio = (166, "next_uptodate_folio") { locks: "folio lock", state: "r: folio->mapping, PG_uptodate, i_size; w: PG_locked" }
+    /// mm/filemap.c `filemap_map_order0_folio()` under the PTE lock: a
+    /// `pte_none()` PTE is set read-only (`set_pte_range()`), the PTE keeps
+    /// the reference; VM_FAULT_NOPAGE for the faulting address.
+    FilemapMapOrder0Folio = (167, "filemap_map_order0_folio") { locks: "PTE lock, folio lock", state: "r: PTE; w: PTE, _mapcount" }
     /// mm/vma.c `remove_vma()`: `fput()` of the unmapped VMA's file.
     RemoveVma = (164, "remove_vma") { locks: "mmap_lock", state: "w: VMA, i_count" }
     // ---- block layer: a bio's own context --------------------------------------------

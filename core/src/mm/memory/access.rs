@@ -11,19 +11,25 @@
 //! runs again, so a store that a writeback write-protected meanwhile
 //! faults again.
 //!
-//! Not modelled: fault-around (`filemap_map_pages()` maps neighbouring
-//! uptodate folios under `folio_trylock()` with the same mapping and
-//! `i_size` checks `filemap_fault()` makes), the VMA lock, and retrying a
-//! fault after dropping `mmap_lock` (`VM_FAULT_RETRY`).
+//! Fault-around is modelled for the faulting page only (its neighbours
+//! would each be the same steps). Not modelled: XFS's `XFS_MMAPLOCK_SHARED`
+//! around `filemap_map_pages()` (cd647d5651c0, v5.9, removed again as
+//! unneeded: "XFS doesn't actually need to be holding the
+//! XFS_MMAPLOCK_SHARED to do this, any more than it needs the
+//! XFS_MMAPLOCK_SHARED for a read() that hits in the page cache"), the
+//! VMA lock, and retrying a fault after dropping `mmap_lock`
+//! (`VM_FAULT_RETRY`).
 
 use crate::exec::poll::Poll;
 use crate::fs::FaultLock;
-use crate::mm::filemap::{check_read_data, folio_unlock, FilemapRead, LockFolio};
+use crate::mm::filemap::{check_read_data, folio_trylock, folio_unlock, FilemapRead, LockFolio};
 use crate::mm::rmap::set_pte;
-use crate::mm::swap::folio_put;
+use crate::mm::swap::{folio_put, folio_try_get};
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{lock, pg, pte, pte_slot, LockId, World, MAX_BLOCKS, MAX_TASKS};
+use crate::world::{
+    lock, pg, pte, pte_slot, FolioRef, LockId, World, MAX_BLOCKS, MAX_TASKS, NO_FRAME,
+};
 
 use super::write_fault::{store_page, PageMkwrite};
 
@@ -140,6 +146,8 @@ impl UserAccess {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum RfPc {
+    /// `do_fault_around()` → `filemap_map_pages()` first.
+    Around(AroundPc),
     FaultLock,
     Fault,
     Lock,
@@ -149,7 +157,31 @@ enum RfPc {
     Put,
 }
 
-/// `do_read_fault()` of task `t`: `__do_fault()` → the filesystem's
+/// `filemap_map_pages()` → `next_uptodate_folio()` on the faulting page,
+/// under `rcu_read_lock()` and without the `->fault` lock, step by step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum AroundPc {
+    /// `xas_find()`: the slot, and `folio_test_locked()` (skip a locked one).
+    Load,
+    /// `folio_try_get()` (skip a frozen or freed one).
+    TryGet(crate::world::FrameId),
+    /// `xas_reload()` and `folio_test_uptodate()` (else put and skip).
+    Reload(FolioRef),
+    /// `folio_trylock()`, then under the lock `folio->mapping`,
+    /// `folio_test_uptodate()` and `index >= max_idx`.
+    Trylock(FolioRef),
+    /// `filemap_map_order0_folio()` under the PTE lock.
+    Map(FolioRef),
+    /// `folio_unlock()`; `mapped`: the fault is done (VM_FAULT_NOPAGE).
+    Unlock(FolioRef, bool),
+    /// `folio_put()` of a folio skipped after its reference was taken.
+    Put(FolioRef),
+}
+
+/// `do_read_fault()` of task `t`: fault-around first (`do_fault_around()`
+/// → `filemap_map_pages()`, as mainline does by default: fault_around_bytes
+/// is 64 KiB), which maps the page if it is cached, uptodate, unlocked and
+/// inside `i_size`, with no filesystem lock; else `__do_fault()` → the filesystem's
 /// `->fault` (its lock, shared: ext4's `i_mmap_sem` and XFS's
 /// `XFS_MMAPLOCK_SHARED` before 730633f0b7f9, gfs2's glock) around
 /// `filemap_fault()` (find or read the folio, lock it, recheck
@@ -181,7 +213,7 @@ impl ReadFault {
             t,
             file,
             index,
-            pc: RfPc::FaultLock,
+            pc: RfPc::Around(AroundPc::Load),
             fault: FilemapRead::fault(file, index),
             lock: None,
             held: None,
@@ -194,6 +226,7 @@ impl ReadFault {
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
+            RfPc::Around(a) => self.around(w, a),
             RfPc::FaultLock => self.fault_lock(w),
             RfPc::Fault => {
                 let id = crate::done!(self.fault.step(w));
@@ -237,6 +270,83 @@ impl ReadFault {
                 }
                 Poll::Done(StepId::FolioPut)
             }
+        }
+    }
+
+    /// One step of `filemap_map_pages()` on the faulting page; a skip goes
+    /// on to `__do_fault()`.
+    fn around(&mut self, w: &mut World, a: AroundPc) -> Poll {
+        let (next, id) = match a {
+            AroundPc::Load => {
+                let f = w.slot_frame(self.file, self.index);
+                let skip = f == NO_FRAME || w.frames[f as usize].flags & pg::LOCKED != 0;
+                (
+                    if skip {
+                        None
+                    } else {
+                        Some(AroundPc::TryGet(f))
+                    },
+                    StepId::FilemapMapPages,
+                )
+            }
+            AroundPc::TryGet(f) => (
+                folio_try_get(w, f).map(AroundPc::Reload),
+                StepId::FolioTryGet,
+            ),
+            AroundPc::Reload(r) => {
+                let ok = w.slot_frame(self.file, self.index) == r.frame
+                    && w.frame(r).flags & pg::UPTODATE != 0;
+                (
+                    Some(if ok {
+                        AroundPc::Trylock(r)
+                    } else {
+                        AroundPc::Put(r)
+                    }),
+                    StepId::XasReload,
+                )
+            }
+            AroundPc::Trylock(r) => (Some(self.around_trylock(w, r)), StepId::NextUptodateFolio),
+            AroundPc::Map(r) => {
+                let t = self.t as usize % MAX_TASKS;
+                let none = !w.mms[t].ptes[pte_slot(self.file, self.index)].present();
+                if none {
+                    set_pte(w, self.t, self.file, self.index, r, false);
+                }
+                (
+                    Some(AroundPc::Unlock(r, none)),
+                    StepId::FilemapMapOrder0Folio,
+                )
+            }
+            AroundPc::Unlock(r, mapped) => {
+                folio_unlock(w, r);
+                if mapped {
+                    return Poll::Done(StepId::FolioUnlock);
+                }
+                (Some(AroundPc::Put(r)), StepId::FolioUnlock)
+            }
+            AroundPc::Put(r) => {
+                folio_put(w, r);
+                (None, StepId::FolioPut)
+            }
+        };
+        self.pc = next.map_or(RfPc::FaultLock, RfPc::Around);
+        Poll::Ran(id)
+    }
+
+    /// `folio_trylock()` and the tests under the lock: map it, or unlock
+    /// (or, not locked, put) and skip.
+    fn around_trylock(&mut self, w: &mut World, r: FolioRef) -> AroundPc {
+        if !folio_trylock(w, r) {
+            return AroundPc::Put(r);
+        }
+        let fr = w.frame(r);
+        let ok = fr.mapping == self.file
+            && fr.flags & pg::UPTODATE != 0
+            && self.index < w.mappings[self.file as usize].i_size;
+        if ok {
+            AroundPc::Map(r)
+        } else {
+            AroundPc::Unlock(r, false)
         }
     }
 
