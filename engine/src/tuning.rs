@@ -84,7 +84,9 @@ impl Target {
             // The fault-vs-punch races need a fault between two steps of
             // a punch, which random walks reach more often than PCT's few
             // priority changes (pagelife bench corpus/litmus/mmap-*.litmus
-            // --seeds 5 --cap 10 --strategies guided: with BASE 1.85 s
+            // --seeds 5 --cap 10 --strategies guided, which runs this
+            // target's generator on each file's own pre-fix profile; the
+            // target itself runs mainline: with BASE 1.85 s
             // (4/5) and 1.71 s; 55/75 fresh/resched 1.43 s (4/5) and
             // 0.78 s; and PCT at 0.2 as well, 0.617 s and 0.626 s, 5/5).
             Target::Mappings => Tuning {

@@ -188,7 +188,11 @@ impl Search<'_> {
             }
             return None;
         }
-        let last_enabled = last.is_some_and(|l| children.iter().any(|(c, _)| *c == l));
+        // A task whose operations are over and whose implicit exit is all
+        // that is left has finished, as far as preemptions go: switching
+        // away from it is free, as it was before exits existed.
+        let last_enabled =
+            last.is_some_and(|l| !base.only_exit_left(l) && children.iter().any(|(c, _)| *c == l));
         // The running context first: schedules without preemption are tried first.
         children.sort_by_key(|(c, _)| (Some(*c) != last, *c));
         Some(Level {

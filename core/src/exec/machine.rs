@@ -143,6 +143,16 @@ impl<'c> Machine<'c> {
         }
     }
 
+    /// Whether context `c` is a user task whose operations are over and
+    /// which has only its implicit `exit_mmap()` left to run.
+    pub fn only_exit_left(&self, c: CtxId) -> bool {
+        let t = c as usize;
+        t < MAX_TASKS
+            && self.tasks[t].op.is_none()
+            && !self.tasks[t].done
+            && self.case.tasks.get(t).map_or(0, |d| d.ops.len()) == self.tasks[t].op_idx as usize
+    }
+
     /// The CPU task slot `t` runs on (its declared `cpu`; system contexts run on CPU 0).
     pub fn cpu_of(&self, t: CtxId) -> u8 {
         self.case

@@ -18,7 +18,9 @@
 //! every section under it is one step (a set, a zap, a write-protect), so it
 //! needs no lock object. `i_mmap_rwsem` guards the VMA tree, which only
 //! `mmap`/`munmap` change; its holders (the rmap walk, `unmap_mapping_range()`)
-//! each take it for one step here.
+//! hold it across their walk in the kernel, and here walk one mm per step
+//! without it: a VMA linked or removed meanwhile has no PTE for the walk to
+//! miss (a new VMA starts empty, `munmap` zaps its own PTEs first).
 
 use super::frame::{FolioRef, FrameId, NO_FRAME};
 use super::mapping::MAX_INDEX;

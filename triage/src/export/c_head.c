@@ -576,8 +576,11 @@ PL_HELPER void pl_munmap(int file)
 
 PL_HELPER void pl_dontneed(int file, uint64_t off, size_t len)
 {
+    // madvise() wants a page-aligned start: the system pages over the range.
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    uint64_t moff = off - off % ps;
     if (pl_map[file])
-        madvise(pl_map[file] + off, len, MADV_DONTNEED);
+        madvise(pl_map[file] + moff, (size_t)(off + len - moff), MADV_DONTNEED);
 }
 
 PL_HELPER void pl_exit_mmap(void)
