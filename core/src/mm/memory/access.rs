@@ -31,7 +31,7 @@ use crate::world::{
     lock, pg, pte, pte_slot, FolioRef, LockId, World, MAX_BLOCKS, MAX_TASKS, NO_FRAME,
 };
 
-use super::write_fault::{store_page, PageMkwrite};
+use super::write_fault::{store_page, wanted, PageMkwrite};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum AccPc {
@@ -352,15 +352,15 @@ impl ReadFault {
 
     /// The filesystem's `->fault` lock, shared, if this kernel has one.
     fn fault_lock(&mut self, w: &mut World) -> Poll {
-        let (l, id) = match w.a_ops(self.file).fault_lock {
+        let fl = w.a_ops(self.file).fault_lock;
+        let (l, id) = match fl {
+            _ if !wanted(w, self.file, fl) => (None, StepId::FilemapInvalidateLockShared),
+            // gfs2_fault(): the glock, shared for a read fault.
             FaultLock::Exclusive(f, id) => (Some(f(self.file)), id),
-            FaultLock::InvalidateSharedUntil(t) if !w.has(t) && w.fs_invalidate_lock(self.file) => {
-                (
-                    Some(lock::invalidate_lock(self.file)),
-                    StepId::FilemapInvalidateLockShared,
-                )
-            }
-            _ => (None, StepId::FilemapInvalidateLockShared),
+            _ => (
+                Some(lock::invalidate_lock(self.file)),
+                StepId::FilemapInvalidateLockShared,
+            ),
         };
         self.pc = RfPc::Fault;
         let Some(l) = l else {

@@ -87,8 +87,10 @@ pub struct PageMkwrite {
     pte_owns_ref: bool,
 }
 
-/// Whether the handler lock `l` is taken on this kernel.
-fn wanted(w: &World, file: u8, l: FaultLock) -> bool {
+/// Whether the handler lock `l` is taken on this kernel (by the fault of
+/// `file`: its filesystem may not have taken one yet, see
+/// `AddressSpaceOps::invalidate_lock_since`).
+pub(super) fn wanted(w: &World, file: u8, l: FaultLock) -> bool {
     match l {
         FaultLock::None => false,
         FaultLock::Exclusive(..) => true,
