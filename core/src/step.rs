@@ -102,9 +102,11 @@ steps! {
     /// `get_file()`.
     MmapRegion = (163, "mmap_region") { locks: "mmap_lock, i_mmap_rwsem", state: "w: VMA, i_count" }
     /// mm/filemap.c `filemap_map_pages()` (fault-around, under
-    /// `rcu_read_lock()`, no filesystem lock): `xas_find()` of the faulting
-    /// page's slot and `folio_test_locked()` (a locked folio is skipped).
-    FilemapMapPages = (165, "filemap_map_pages") { locks: "", state: "r: slot, PG_locked" }
+    /// `rcu_read_lock()`, no filesystem lock): `next_uptodate_folio()`'s
+    /// `xas_next_entry()` of the faulting page's slot (then `folio_try_get()`,
+    /// and `folio_test_locked()`, `xas_reload()`, `folio_test_uptodate()`
+    /// under the `xas_reload` label).
+    FilemapMapPages = (165, "filemap_map_pages") { locks: "", state: "r: slot" }
     /// mm/filemap.c `next_uptodate_folio()`: `folio_trylock()`, then under
     /// the folio lock `folio->mapping`, `folio_test_uptodate()` and `index
     /// >= max_idx` (any failing: unlock, put, skip).

@@ -161,11 +161,12 @@ enum RfPc {
 /// under `rcu_read_lock()` and without the `->fault` lock, step by step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum AroundPc {
-    /// `xas_find()`: the slot, and `folio_test_locked()` (skip a locked one).
+    /// `xas_next_entry()`: the slot.
     Load,
     /// `folio_try_get()` (skip a frozen or freed one).
     TryGet(crate::world::FrameId),
-    /// `xas_reload()` and `folio_test_uptodate()` (else put and skip).
+    /// `folio_test_locked()`, `xas_reload()` and `folio_test_uptodate()`,
+    /// in mainline's order after the try-get (any failing: put and skip).
     Reload(FolioRef),
     /// `folio_trylock()`, then under the lock `folio->mapping`,
     /// `folio_test_uptodate()` and `index >= max_idx`.
@@ -279,23 +280,18 @@ impl ReadFault {
         let (next, id) = match a {
             AroundPc::Load => {
                 let f = w.slot_frame(self.file, self.index);
-                let skip = f == NO_FRAME || w.frames[f as usize].flags & pg::LOCKED != 0;
-                (
-                    if skip {
-                        None
-                    } else {
-                        Some(AroundPc::TryGet(f))
-                    },
-                    StepId::FilemapMapPages,
-                )
+                let next = (f != NO_FRAME).then_some(AroundPc::TryGet(f));
+                (next, StepId::FilemapMapPages)
             }
             AroundPc::TryGet(f) => (
                 folio_try_get(w, f).map(AroundPc::Reload),
                 StepId::FolioTryGet,
             ),
             AroundPc::Reload(r) => {
-                let ok = w.slot_frame(self.file, self.index) == r.frame
-                    && w.frame(r).flags & pg::UPTODATE != 0;
+                let fr = w.frame(r);
+                let ok = fr.flags & pg::LOCKED == 0
+                    && w.slot_frame(self.file, self.index) == r.frame
+                    && fr.flags & pg::UPTODATE != 0;
                 (
                     Some(if ok {
                         AroundPc::Trylock(r)
