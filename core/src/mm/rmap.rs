@@ -85,30 +85,30 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8) -> Option<FolioRef> 
     Some(r)
 }
 
+/// Clear `bits` in task `t`'s PTE of folio `r` if it maps the folio and
+/// has any of them: whether it had (one PTE-lock section of an rmap walk).
+fn test_and_clear(w: &mut World, t: u8, r: FolioRef, bits: u8) -> bool {
+    let fr = *w.frame(r);
+    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
+    if !p.present() || p.frame != r.frame || p.flags & bits == 0 {
+        return false;
+    }
+    p.flags &= !bits;
+    true
+}
+
 /// `page_vma_mkclean_one()`: task `t`'s PTE of folio `r`, if writable or
 /// dirty, is write-protected and cleaned (`ptep_clear_flush()`,
 /// `pte_wrprotect()`, `pte_mkclean()`). Returns whether it was (the
 /// `cleaned` count of `folio_mkclean()`).
 pub fn page_vma_mkclean_one(w: &mut World, t: u8, r: FolioRef) -> bool {
-    let fr = *w.frame(r);
-    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
-    if !p.present() || p.frame != r.frame || p.flags & (pte::WRITE | pte::DIRTY) == 0 {
-        return false;
-    }
-    p.flags &= !(pte::WRITE | pte::DIRTY);
-    true
+    test_and_clear(w, t, r, pte::WRITE | pte::DIRTY)
 }
 
 /// `folio_referenced_one()`: test and clear the young bit of task `t`'s
 /// PTE of folio `r` (`ptep_clear_flush_young_notify()`).
 pub fn folio_referenced_one(w: &mut World, t: u8, r: FolioRef) -> bool {
-    let fr = *w.frame(r);
-    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
-    if !p.present() || p.frame != r.frame || p.flags & pte::YOUNG == 0 {
-        return false;
-    }
-    p.flags &= !pte::YOUNG;
-    true
+    test_and_clear(w, t, r, pte::YOUNG)
 }
 
 /// `try_to_unmap_one()` of a file folio: clear task `t`'s PTE, move its

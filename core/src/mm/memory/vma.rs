@@ -7,8 +7,8 @@
 //! PTEs go, the VMA stays).
 //!
 //! All of it runs under the task's own `mmap_lock`, which no other modelled
-//! path takes (the rmap walks take `i_mmap_rwsem`, within a step): the VMA
-//! changes are one step each.
+//! path takes: the VMA changes are one step each (the rmap walks, which
+//! take `i_mmap_rwsem` in the kernel, see [`crate::world::pgtable`]).
 
 use crate::exec::poll::Poll;
 use crate::step::StepId;

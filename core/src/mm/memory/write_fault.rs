@@ -181,7 +181,6 @@ impl PageMkwrite {
                 self.pc = self.after_unlock;
                 Poll::Ran(StepId::FilemapInvalidateUnlockShared)
             }
-            MwPc::Store if self.mode == PteMode::Implicit => self.store(w),
             MwPc::Store => self.finish_fault(w),
             MwPc::Unlock => {
                 folio_unlock(w, self.fault.folio);
@@ -359,14 +358,15 @@ impl PageMkwrite {
     /// step: the folio lock covers both for every path that reads them
     /// (writeback, reclaim and truncation lock the folio first).
     fn finish_fault(&mut self, w: &mut World) -> Poll {
-        let r: FolioRef = self.fault.folio;
-        w.check_ref(r);
-        let slot = pte_slot(self.file, self.index);
         let (t, id) = match self.mode {
             PteMode::Wp(t) => (t, StepId::WpPageReuse),
             PteMode::Shared(t) => (t, StepId::FinishFault),
+            // The `mkwrite` operation's store, with no PTE.
             PteMode::Implicit => return self.store(w),
         };
+        let r: FolioRef = self.fault.folio;
+        w.check_ref(r);
+        let slot = pte_slot(self.file, self.index);
         let p = &mut w.mms[t as usize % MAX_TASKS].ptes[slot];
         self.pc = MwPc::Unlock;
         match self.mode {
