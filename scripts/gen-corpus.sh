@@ -18,5 +18,5 @@ gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/l
   corpus/litmus/migrate-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
-gen mappings corpus/litmus/mmap-*.litmus
+gen mappings corpus/litmus/mmap-*.litmus corpus/litmus/madvise-free-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

@@ -128,7 +128,14 @@ fn target_for(case: &Case, profile: &str) -> Target {
         .setup
         .iter()
         .chain(case.tasks.iter().flat_map(|t| &t.ops));
-    if ops.any(|op| op.kind() == pagelife_core::case::OpKind::Mmap) {
+    let mapping = |op: &pagelife_core::case::Op| {
+        use pagelife_core::case::OpKind::*;
+        matches!(
+            op.kind(),
+            Mmap | AnonLoad | AnonStore | AnonMadvise | DioRead
+        )
+    };
+    if ops.any(mapping) {
         return Target::Mappings;
     }
     if case.config.fs != pagelife_core::world::Fs::Simple {

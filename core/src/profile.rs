@@ -214,6 +214,24 @@ toggles! {
     /// from instantiating a folio between the punch's
     /// `truncate_pagecache_range()` and the freeing of its blocks.
     Ext4MmapSem = (43, "ea3d7209ca01", "ext4: fix races between page faults and hole punching"),
+    /// mm/rmap.c `try_to_unmap_one()`, 6c8e2a256915 (Mauricio Faria de
+    /// Oliveira, v5.18): a lazily freed (`MADV_FREE`) anonymous folio is
+    /// discarded only if its refcount is the isolation's plus its
+    /// mappings' (`ref_count == 1 + map_count`, read after the PTE is
+    /// cleared, paired with GUP-fast's "take a reference, then recheck the
+    /// PTE"). Off (v5.17 and earlier): only `!PageDirty()` is tested, so a
+    /// folio a direct-I/O read has taken with `get_user_pages_fast()` but
+    /// not yet dirtied is discarded; the user's next access faults a zero
+    /// page while the DMA goes to the discarded one.
+    LazyfreeRefcount = (45, "6c8e2a256915", "mm: fix race between MADV_FREE reclaim and blkdev direct IO read"),
+    /// block/bio.c `bio_iov_iter_get_pages()`, a7e689dd1c06 (David Howells,
+    /// v6.4 cycle, "block: Convert bio_iov_iter_get_pages to use
+    /// iov_iter_extract_pages"): a direct-I/O bio pins user pages
+    /// (`FOLL_PIN`: `GUP_PIN_COUNTING_BIAS` added to the refcount, dropped
+    /// by `unpin_user_page()`). Off: `get_user_pages_fast()` takes one
+    /// plain reference per page. Either is an extra reference to every
+    /// refcount test; only `folio_maybe_dma_pinned()` tells them apart.
+    BioPinPages = (46, "a7e689dd1c06", "block: Convert bio_iov_iter_get_pages to use iov_iter_extract_pages"),
     /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
     /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
     /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
@@ -398,8 +416,9 @@ const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);
 const V5_9: Toggles = V5_8.with(LockUnfairness);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
-// v5.13 8cc621d2f45d, v5.15 730633f0b7f9.
+// v5.13 8cc621d2f45d, v5.15 730633f0b7f9, v5.18 6c8e2a256915.
 const V6_1: Toggles = V5_11
+    .with(LazyfreeRefcount)
     .with(BhLruMigration)
     .with(InvalidateLockRead)
     .with(CheckpointShrinker);
@@ -410,6 +429,7 @@ const V6_2: Toggles = V6_1
     .with(XfsPunchLocked);
 const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
 const V6_7: Toggles = V6_3
+    .with(BioPinPages)
     .with(XorHasWaiters)
     .with(IomapBlockDirty)
     .with(CheckpointTrylock)
@@ -475,7 +495,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.1",
-        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
         toggles: V6_1,
     },
     NamedProfile {
@@ -490,7 +510,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35/46f881b5b175 (v6.5), 590a809ff743 (v6.6) jbd2 checkpoint and shrinker fixes; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, a7e689dd1c06 (v6.4) direct I/O pins pages, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35/46f881b5b175 (v6.5), 590a809ff743 (v6.6) jbd2 checkpoint and shrinker fixes; ext4 delalloc inserted under a shared i_data_sem",
         toggles: V6_7,
     },
     NamedProfile {

@@ -117,6 +117,62 @@ steps! {
     FilemapMapOrder0Folio = (167, "filemap_map_order0_folio") { locks: "PTE lock, folio lock", state: "r: PTE; w: PTE, _mapcount" }
     /// mm/vma.c `remove_vma()`: `fput()` of the unmapped VMA's file.
     RemoveVma = (164, "remove_vma") { locks: "mmap_lock", state: "w: VMA, i_count" }
+    // ---- anonymous memory, GUP, direct I/O: mm/memory.c, mm/madvise.c, mm/gup.c, block/
+    /// mm/memory.c `do_anonymous_page()` → `alloc_anon_folio()`: a zeroed
+    /// folio (`vma_alloc_zeroed_movable_folio()`), `__folio_mark_uptodate()`.
+    AllocAnonFolio = (168, "alloc_anon_folio") { locks: "", state: "w: free list, folio data" }
+    /// mm/memory.c `do_anonymous_page()` under the PTE lock: a PTE still none
+    /// gets the new folio (`folio_add_new_anon_rmap()`: anonymous,
+    /// PG_swapbacked; `folio_add_lru_vma()`; `set_pte_at()` writable, dirty);
+    /// else the folio is put.
+    DoAnonymousPage = (169, "do_anonymous_page") { locks: "PTE lock", state: "r: PTE; w: PTE, _mapcount, PG_swapbacked, PG_lru" }
+    /// mm/madvise.c `madvise_free_pte_range()` on one PTE under the PTE lock:
+    /// an exclusively mapped folio's PG_dirty cleared (under
+    /// `folio_trylock()`), the PTE made old and clean, `folio_mark_lazyfree()`
+    /// clears PG_swapbacked.
+    MadviseFreePteRange = (170, "madvise_free_pte_range") { locks: "PTE lock", state: "r: PTE, _mapcount; w: PTE dirty/young, PG_dirty, PG_swapbacked" }
+    /// mm/gup.c `gup_fast_pte_range()`: `ptep_get_lockless()`, with no PTE
+    /// lock (a none or read-only PTE goes to the slow path).
+    GupFastPteRange = (171, "gup_fast_pte_range") { locks: "", state: "r: PTE" }
+    /// mm/gup.c `try_grab_folio_fast()`: the reference (or `FOLL_PIN`'s
+    /// bias) added unless the refcount is zero.
+    TryGrabFolioFast = (172, "try_grab_folio_fast") { locks: "", state: "r/w: refcount" }
+    /// mm/gup.c `gup_fast_pte_range()`'s recheck: `pte_val(pte) !=
+    /// pte_val(ptep_get(ptep))` drops the reference (`gup_put_folio()`) and
+    /// falls back to the slow path.
+    GupFastPteRecheck = (173, "gup_fast_pte_range:recheck") { locks: "", state: "r: PTE; w: refcount" }
+    /// mm/gup.c `follow_page_pte()` under the PTE lock: a present, writable
+    /// PTE's folio grabbed (`try_grab_folio()`); else `faultin_page()`.
+    FollowPagePte = (174, "follow_page_pte") { locks: "PTE lock", state: "r: PTE; w: refcount" }
+    /// block/bio.c `bio_set_pages_dirty()` under the folio lock:
+    /// `folio_mark_dirty()`, `folio_unlock()` (before an iomap direct read
+    /// is submitted).
+    BioSetPagesDirty = (175, "bio_set_pages_dirty") { locks: "folio lock", state: "w: PG_dirty, PG_locked" }
+    /// block/bio.c `__bio_release_pages(bio, true)` for one page, after
+    /// `submit_bio_wait()`: under the folio lock `folio_mark_dirty()`,
+    /// `folio_unlock()`, then `bio_release_page()` (unpin or put).
+    BioReleasePages = (176, "__bio_release_pages") { locks: "folio lock", state: "w: PG_dirty, PG_locked, refcount" }
+    /// fs/iomap/direct-io.c `iomap_dio_complete()`: the read returns, the
+    /// filesystem drops `i_rwsem` (`xfs_iunlock()`, `inode_unlock_shared()`).
+    IomapDioComplete = (177, "iomap_dio_complete") { locks: "", state: "w: i_rwsem (released)" }
+    /// fs/iomap/direct-io.c `iomap_dio_submit_bio()` from
+    /// `iomap_dio_bio_iter()`.
+    IomapDioSubmitBio = (178, "iomap_dio_submit_bio") { locks: "i_rwsem (shared)", state: "w: bio" }
+    /// block/bio.c `submit_bio_wait()` from `__blkdev_direct_IO_simple()`:
+    /// the bio submitted, the task sleeps until it completes.
+    SubmitBioWait = (179, "submit_bio_wait") { locks: "", state: "w: bio" }
+    /// fs/iomap/direct-io.c `iomap_dio_bio_end_io()` →
+    /// `bio_check_pages_dirty()` (a cleaned page dirtied again) →
+    /// `bio_release_pages()`; the submitter woken.
+    IomapDioBioEndIo = (180, "iomap_dio_bio_end_io") { locks: "", state: "r/w: PG_dirty, refcount" }
+    /// block/bio.c `submit_bio_wait_endio()`: `complete()` wakes the submitter.
+    SubmitBioWaitEndio = (181, "submit_bio_wait_endio") { locks: "", state: "w: bio" }
+    /// fs/ext4/file.c `ext4_dio_read_iter()`: `inode_lock_shared()`.
+    InodeLockShared = (182, "inode_lock_shared") { locks: "", state: "w: i_rwsem (shared)" }
+    /// mm/vmscan.c `shrink_folio_list()` of an unmapped lazily freed folio:
+    /// `folio_ref_freeze(folio, 1)` (only the isolation's reference is
+    /// left: else keep it).
+    ShrinkFolioLazyfree = (183, "shrink_folio_list:lazyfree") { locks: "folio lock", state: "r/w: refcount" }
     // ---- block layer: a bio's own context --------------------------------------------
     /// The device's DMA for a write bio: reads the frame's memory *at transfer
     /// time* and writes it to the disk block the bio was submitted for.

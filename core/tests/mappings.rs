@@ -6,9 +6,8 @@
 
 mod common;
 
-use common::{case, load, on};
+use common::{case, check3, load, on};
 use pagelife_core::case::Case;
-use pagelife_core::exec::check::{check, CheckOptions};
 use pagelife_core::exec::replay::replay;
 use pagelife_core::step::StepId;
 use pagelife_core::trace::Event;
@@ -210,14 +209,6 @@ schedule:
     assert_eq!(evict, None, "evicted while mapped");
     let (evict, unmap) = evicts("  A *\n  E *");
     assert!(unmap.is_some() && evict > unmap, "{evict:?} {unmap:?}");
-}
-
-fn check3(c: &Case) -> Option<String> {
-    let opts = CheckOptions {
-        bound: 3,
-        ..CheckOptions::default()
-    };
-    check(c, opts).violation.map(|v| format!("{v:?}"))
 }
 
 /// The races between the mapping paths and writeback, truncation,

@@ -223,7 +223,7 @@ fn bad_page_cache_fires_on_deleting_a_mapped_folio_and_not_after_the_zap() {
     // Unmapped first (truncate_cleanup_folio()), as the kernel does: quiet.
     let mut w = World::new(Config::default(), Toggles::NONE);
     let r = mapped_folio(&mut w);
-    let p = pagelife_core::mm::rmap::clear_pte(&mut w, 0, 0, 0).unwrap();
+    let p = pagelife_core::mm::rmap::clear_pte(&mut w, 0, 0, 0, true).unwrap();
     folio_put(&mut w, p);
     pagelife_core::mm::filemap::page_cache_delete(&mut w, r);
     assert!(w.findings.is_empty(), "{:?}", w.findings);

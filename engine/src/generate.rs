@@ -274,16 +274,43 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
     let ntasks = 1 + rng.below(MAX_TASKS.min(max_tasks));
     for (i, name) in DEFAULT_NAMES.iter().take(ntasks).enumerate() {
         let mut ops = Vec::new();
-        if rng.chance(0.75) {
-            ops.push(Op::Mmap { file: 0 });
-        }
+        // A task with a buffer in its anonymous memory writes it first (as
+        // a program fills what it allocated), then uses it; the others
+        // mostly map the file.
+        let buffer = rng.chance(0.35);
+        let task_menu = if buffer {
+            ops.push(Op::AnonStore { page: 0 });
+            Menu {
+                ops: menu.ops & anon_kinds(),
+                ..menu
+            }
+        } else {
+            if rng.chance(0.75) {
+                ops.push(Op::Mmap { file: 0 });
+            }
+            menu
+        };
         for _ in 0..1 + rng.below(4) {
             let f = if rng.chance(0.85) { 0 } else { 1 };
-            ops.push(random_op_in(rng, Domain::Mappings, f, menu));
+            ops.push(random_op_in(rng, Domain::Mappings, f, task_menu));
         }
         push_task(c, i, name, ops);
     }
     ntasks
+}
+
+/// The operation kinds on a task's anonymous memory (bits of [`Menu::ops`]).
+fn anon_kinds() -> u64 {
+    OpKind::ALL
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| {
+            matches!(
+                k,
+                OpKind::AnonLoad | OpKind::AnonStore | OpKind::AnonMadvise | OpKind::DioRead
+            )
+        })
+        .fold(0, |m, (i, _)| m | 1 << i)
 }
 
 /// Task `i` named `name` on CPU `i`, with at most `MAX_OPS` of `ops`.

@@ -26,6 +26,7 @@ fn release_folio(w: &mut World, r: FolioRef) -> Result<bool, Cond> {
 /// `def_blk_aops`.
 pub const DEF_BLK_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "bdev",
+    direct_io: crate::fs::direct_io::DioHow::Simple,
     write_iter: |_, file, unit, len| WriteIter::Generic(BufferedWrite::pages(file, unit, len)),
     read_lock: None,
     partial_uptodate: false,

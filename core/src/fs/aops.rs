@@ -87,6 +87,8 @@ pub struct AddressSpaceOps {
     /// `f_op->write_iter` for a buffered write of data units
     /// `unit..unit + len`.
     pub write_iter: fn(&Config, u8, u8, u8) -> WriteIter,
+    /// `f_op->read_iter` with `IOCB_DIRECT`: how a direct read is done.
+    pub direct_io: crate::fs::direct_io::DioHow,
     /// The lock `f_op->read_iter` holds shared around `filemap_read()`, and
     /// the label of the step that takes it (`gfs2_file_read_iter()`: the
     /// inode glock).

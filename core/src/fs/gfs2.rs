@@ -243,6 +243,7 @@ fn dirty_folio(w: &mut World, r: FolioRef, from: usize, to: usize) {
 /// `gfs2_setattr()`).
 pub const GFS2_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "gfs2",
+    direct_io: crate::fs::direct_io::DioHow::None,
     write_iter: |cfg, file, unit, len| {
         let (unit, len) = clamp_units(cfg, file, unit, len);
         WriteIter::Iomap(super::iomap::IomapWrite::new(file, unit, len))

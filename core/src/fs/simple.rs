@@ -23,6 +23,7 @@ fn truncate_blocks(w: &mut World, file: u8, size: u8) -> Result<(), Cond> {
 /// The simple filesystem's operations.
 pub const SIMPLE_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "simple",
+    direct_io: crate::fs::direct_io::DioHow::Simple,
     write_iter: |_, file, unit, len| WriteIter::Generic(BufferedWrite::pages(file, unit, len)),
     read_lock: None,
     partial_uptodate: false,

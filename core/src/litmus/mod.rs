@@ -75,6 +75,12 @@
 //! `munmap FILE`, `madvise FILE INDEX dontneed` (the PTE zapped, the
 //! mapping kept) and `exit` (the task's `exit_mmap()`, which runs by itself
 //! after a task's last operation when it still maps something).
+//!
+//! Anonymous memory (each user task's buffers, `MAX_INDEX` pages):
+//! `anon-load PAGE` and `anon-store PAGE`, `anon-madvise PAGE dontneed|free`
+//! (`MADV_FREE`: reclaim may discard the page until the next store), and
+//! `dio-read FILE INDEX BUF` (`pread(O_DIRECT)` of page `INDEX` of a file or
+//! `bdev` into anonymous page `BUF`: GUP, a bio whose DMA writes the page).
 
 mod parse;
 mod print;

@@ -1,6 +1,7 @@
 //! mm/: the memory-management paths, one file per kernel file.
 
 pub mod filemap;
+pub mod gup;
 pub mod memory;
 pub mod migrate;
 pub mod page_alloc;

@@ -31,6 +31,7 @@ pub fn folio_alloc(w: &mut World) -> Option<FolioRef> {
     fr.refcount = 1;
     fr.flags = 0;
     fr.mapping = NO_MAPPING;
+    fr.anon = 0;
     fr.index = 0;
     // A new folio has no iomap_folio_state: no block is uptodate or dirty.
     fr.blk_uptodate = 0;
@@ -85,6 +86,7 @@ pub fn free_frame(w: &mut World, f: FrameId) {
     // free_pages_prepare(): page->flags &= ~PAGE_FLAGS_CHECK_AT_PREP (every page flag).
     fr.flags = 0;
     fr.mapping = NO_MAPPING;
+    fr.anon = 0;
     let inc = fr.inc;
     w.free_list[w.free_len as usize] = f;
     w.free_len += 1;

@@ -10,10 +10,24 @@
 //! `page_vma_mkclean_one()`, `folio_referenced_one()`,
 //! `try_to_unmap_one()`).
 
-use crate::world::{pte, pte_slot, FolioRef, Pte, World, MAX_TASKS, NO_MAPPING};
+use crate::profile::Toggle;
+use crate::trace::Event;
+use crate::world::{pg, pte, pte_slot, FolioRef, Frame, Pte, World, ANON, MAX_TASKS, NO_MAPPING};
 
 use super::filemap::folio_mark_dirty;
 use super::swap::folio_put;
+
+/// The PTE row and page a folio is mapped at: its file and index, or for
+/// an anonymous folio [`ANON`] and its page (`vma_address()` of
+/// `folio->index` in the file's or the `anon_vma`'s VMA).
+#[inline]
+fn rmap_key(fr: &Frame) -> (u8, u8) {
+    if fr.anon_owner().is_some() {
+        (ANON, fr.index)
+    } else {
+        (fr.mapping, fr.index)
+    }
+}
 
 /// `folio_mapped()`: a lockless read of `_mapcount`.
 #[inline]
@@ -25,10 +39,13 @@ pub fn folio_mapped(w: &World, r: FolioRef) -> bool {
 /// VMA of the rmap walk), if any.
 pub fn next_mapper(w: &World, r: FolioRef, from: u8) -> Option<u8> {
     let fr = w.frame(r);
-    if fr.mapping == NO_MAPPING || fr.mapcount == 0 {
+    let owner = fr.anon_owner();
+    if (fr.mapping == NO_MAPPING && owner.is_none()) || fr.mapcount == 0 {
         return None;
     }
-    w.rmap(r.frame, fr.mapping, fr.index).find(|&t| t >= from)
+    let (m, i) = rmap_key(fr);
+    w.rmap(r.frame, m, i)
+        .find(|&t| t >= from && owner.is_none_or(|o| o == t))
 }
 
 /// `set_pte_range()` for one page: `folio_add_file_rmap_ptes()` (the
@@ -68,7 +85,9 @@ pub fn set_page_dirty(w: &mut World, r: FolioRef) {
 /// (`folio_remove_rmap_ptes()`). Returns the folio whose reference the
 /// caller drops, at once (`try_to_unmap_one()`) or after the TLB flush
 /// (`zap_pte_range()`'s mmu_gather). `None` if the PTE was not present.
-pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8) -> Option<FolioRef> {
+/// An anonymous PTE's dirty bit is dropped by a zap (`zap_present_folio_ptes()`
+/// dirties file folios only) and kept by `try_to_unmap_one()` (`zap` false).
+pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8, zap: bool) -> Option<FolioRef> {
     let slot = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)];
     let p = *slot;
     if !p.present() {
@@ -77,7 +96,7 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8) -> Option<FolioRef> 
     *slot = Pte::NONE;
     let r = p.folio();
     w.check_ref(r);
-    if p.flags & pte::DIRTY != 0 {
+    if p.flags & pte::DIRTY != 0 && !(zap && file == ANON) {
         set_page_dirty(w, r);
     }
     let fr = w.frame_mut(r);
@@ -88,8 +107,8 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8) -> Option<FolioRef> 
 /// Clear `bits` in task `t`'s PTE of folio `r` if it maps the folio and
 /// has any of them: whether it had (one PTE-lock section of an rmap walk).
 fn test_and_clear(w: &mut World, t: u8, r: FolioRef, bits: u8) -> bool {
-    let fr = *w.frame(r);
-    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(fr.mapping, fr.index)];
+    let (m, i) = rmap_key(w.frame(r));
+    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(m, i)];
     if !p.present() || p.frame != r.frame || p.flags & bits == 0 {
         return false;
     }
@@ -111,11 +130,49 @@ pub fn folio_referenced_one(w: &mut World, t: u8, r: FolioRef) -> bool {
     test_and_clear(w, t, r, pte::YOUNG)
 }
 
-/// `try_to_unmap_one()` of a file folio: clear task `t`'s PTE, move its
-/// dirty bit to the folio, `folio_remove_rmap_pte()`, `folio_put()`.
+/// `try_to_unmap_one()`: clear task `t`'s PTE (`ptep_clear_flush()`),
+/// move its dirty bit to the folio, `folio_remove_rmap_pte()`,
+/// `folio_put()`. An anonymous folio goes to [`unmap_lazyfree`].
 pub fn try_to_unmap_one(w: &mut World, t: u8, r: FolioRef) {
     let fr = *w.frame(r);
-    if let Some(p) = clear_pte(w, t, fr.mapping, fr.index) {
+    if fr.anon_owner().is_some() {
+        return unmap_lazyfree(w, t, r);
+    }
+    if let Some(p) = clear_pte(w, t, fr.mapping, fr.index, false) {
         folio_put(w, p);
+    }
+}
+
+/// `try_to_unmap_one()` of an anonymous folio: the PTE cleared and its
+/// dirty bit moved to the folio, then the `MADV_FREE` check — a folio
+/// still PG_swapbacked needs swap, which the model has none of (reclaim
+/// keeps those before it gets here: `add_to_swap()` fails), so it is
+/// remapped. A lazily freed one is discarded (`goto discard`: the rmap and
+/// the PTE's reference go) if it is clean, and with 6c8e2a256915 only if
+/// nobody but the isolation and its mappings holds a reference
+/// (`ref_count == 1 + map_count`: a GUP reference means a direct-I/O read
+/// may be writing to it). Otherwise the PTE is restored (`set_pte_at(…,
+/// pteval)`) and the folio is swap-backed again.
+fn unmap_lazyfree(w: &mut World, t: u8, r: FolioRef) {
+    let slot = pte_slot(ANON, w.frame(r).index);
+    let t = t as usize % MAX_TASKS;
+    let p = w.mms[t].ptes[slot];
+    if !p.present() || p.frame != r.frame {
+        return;
+    }
+    w.mms[t].ptes[slot] = Pte::NONE;
+    if p.flags & pte::DIRTY != 0 {
+        w.frame_mut(r).flags |= pg::DIRTY;
+    }
+    let fr = *w.frame(r);
+    let clean = fr.flags & (pg::DIRTY | pg::SWAPBACKED) == 0;
+    let unshared = fr.refcount == 1 + fr.mapcount as i16;
+    if clean && (unshared || !w.has(Toggle::LazyfreeRefcount)) {
+        w.note(Event::Note("lazyfree: discard"));
+        w.frame_mut(r).mapcount -= 1;
+        folio_put(w, r);
+    } else {
+        w.mms[t].ptes[slot] = p;
+        w.frame_mut(r).flags |= pg::SWAPBACKED;
     }
 }

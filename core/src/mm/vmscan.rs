@@ -1,5 +1,5 @@
-//! mm/vmscan.c: reclaim of one clean page-cache folio, as kswapd or direct
-//! reclaim would take it off the LRU.
+//! mm/vmscan.c: reclaim of one clean page-cache folio or lazily freed
+//! anonymous folio, as kswapd or direct reclaim would take it off the LRU.
 //!
 //! `folio_isolate_lru()` (a reference) → `shrink_folio_list()`:
 //! `folio_trylock()`; under writeback: set PG_reclaim and keep it; mapped:
@@ -12,6 +12,9 @@
 //! lookups see each), `folio_unlock()` (9a1ea439b16b, v5.0; before it the
 //! non-atomic `__folio_clear_locked()`, which assumed nobody waits on a
 //! frozen folio), and the frozen folio is freed by `free_unref_folios()`.
+//! An anonymous folio needs swap (none here: kept) unless `MADV_FREE` made
+//! it lazily freeable: `try_to_unmap()` discards it if clean (see
+//! [`crate::mm::rmap::try_to_unmap_one`]), then `folio_ref_freeze(folio, 1)`.
 
 use crate::exec::poll::Poll;
 use crate::step::StepId;
@@ -45,6 +48,8 @@ enum ShrinkPc {
     Rest,
     FreeBuffers,
     RemoveMapping,
+    /// An unmapped lazily freed anonymous folio: `folio_ref_freeze(folio, 1)`.
+    Lazyfree,
     /// `page_cache_delete()`'s xarray store (xa_lock held).
     DeleteStore,
     /// The rest of `page_cache_delete()` and `xa_unlock_irq()`.
@@ -97,6 +102,7 @@ impl ShrinkFolio {
             }
             ShrinkPc::FreeBuffers => self.free_buffers(w),
             ShrinkPc::RemoveMapping => self.remove_mapping(w),
+            ShrinkPc::Lazyfree => self.lazyfree(w),
             ShrinkPc::DeleteStore => {
                 let mapping = w.frame(self.folio).mapping;
                 page_cache_delete_store(w, self.folio);
@@ -199,6 +205,9 @@ impl ShrinkFolio {
         if young {
             w.note(Event::Note("referenced: keep"));
             self.pc = ShrinkPc::Putback { locked: true };
+        } else if swap_backed(w.frame(self.folio)) {
+            w.note(Event::Note("anonymous, no swap: keep"));
+            self.pc = ShrinkPc::Putback { locked: true };
         } else {
             self.pc = ShrinkPc::Unmap { from: 0 };
         }
@@ -225,6 +234,10 @@ impl ShrinkFolio {
             w.note(Event::Note("still mapped: keep"));
         } else if fr.flags & pg::DIRTY != 0 {
             w.note(Event::Note("dirty: keep"));
+        } else if swap_backed(&fr) {
+            w.note(Event::Note("anonymous, no swap: keep"));
+        } else if fr.anon_owner().is_some() {
+            self.pc = ShrinkPc::Lazyfree;
         } else if fr.flags & pg::PRIVATE != 0 {
             // filemap_release_folio() → try_to_free_buffers(), next step.
             self.pc = ShrinkPc::FreeBuffers;
@@ -278,6 +291,25 @@ impl ShrinkFolio {
         Poll::Ran(StepId::RemoveMapping)
     }
 
+    /// A lazily freed anonymous folio, unmapped: "follow __remove_mapping
+    /// for reference", `folio_ref_freeze(folio, 1)` — only the isolation's
+    /// reference may be left (a GUP reference keeps it) — then it is
+    /// unlocked and freed as a page-cache folio is.
+    fn lazyfree(&mut self, w: &mut World) -> Poll {
+        if folio_ref_freeze(w, self.folio, 1) {
+            w.note(Event::Note("lazyfree: freed"));
+            self.pc = if w.has(Toggle::ReclaimUnlock) {
+                ShrinkPc::Unlock
+            } else {
+                ShrinkPc::ClearLockedLoad
+            };
+        } else {
+            w.note(Event::Note("referenced: cannot free"));
+            self.pc = ShrinkPc::Putback { locked: true };
+        }
+        Poll::Ran(StepId::ShrinkFolioLazyfree)
+    }
+
     fn putback(&mut self, w: &mut World, locked: bool) -> Poll {
         if locked {
             folio_unlock(w, self.folio);
@@ -286,6 +318,12 @@ impl ShrinkFolio {
         folio_put(w, self.folio);
         Poll::Done(StepId::FolioPutbackLru)
     }
+}
+
+/// An anonymous folio that is still swap-backed: reclaim would need swap
+/// for it (`add_to_swap()`), which the model has none of.
+fn swap_backed(fr: &crate::world::Frame) -> bool {
+    fr.anon_owner().is_some() && fr.flags & pg::SWAPBACKED != 0
 }
 
 crate::impl_step!(ShrinkFolio);

@@ -194,11 +194,12 @@ macro_rules! operations {
     };
 }
 
+use crate::fs::direct_io::DioRead;
 use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
-use crate::mm::memory::{Mmap, Munmap, PageMkwrite, UserAccess};
+use crate::mm::memory::{AnonAccess, AnonMadvise, Mmap, Munmap, PageMkwrite, UserAccess};
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
 use crate::mm::truncate::Truncate;
@@ -206,8 +207,10 @@ use crate::mm::vmscan::ShrinkFolio;
 use ArgKind::*;
 
 const SYNC_MODES: &[&str] = &["none", "all"];
-/// `madvise()` advice values the model has.
+/// `madvise()` advice values the model has for a file mapping.
 const ADVICE: &[&str] = &["dontneed"];
+/// `madvise()` advice values for anonymous memory (`free`: `MADV_FREE`).
+const ANON_ADVICE: &[&str] = &["dontneed", "free"];
 
 operations! {
     /// `pwrite()` of one page: `generic_perform_write()` (on an extent-mapped
@@ -422,6 +425,47 @@ operations! {
         weights: [0, 0, 0, 0, 0],
         machine: Munmap = |cx| Munmap::exit(),
         pre: |w| pre::has_mappings(w),
+    }
+    /// A user load of page `page` of the task's anonymous memory (its
+    /// buffers): through a present PTE, or the zero page where there is
+    /// none. The data is checked against the last store or direct-I/O read
+    /// into it (`user-data-lost`).
+    AnonLoad = (25, "anon-load") (page: u8 = Page) {
+        weights: [0, 0, 0, 0, 8],
+        machine: AnonAccess = |cx| AnonAccess::new(page, false),
+        pre: |w| pre::user_task(w),
+    }
+    /// A user store to anonymous page `page`: through a present PTE (the
+    /// CPU sets its dirty bit), or after `do_anonymous_page()` maps a new
+    /// zeroed folio.
+    AnonStore = (26, "anon-store") (page: u8 = Page) {
+        weights: [0, 0, 0, 0, 8],
+        machine: AnonAccess = |cx| AnonAccess::new(page, true),
+        pre: |w| pre::user_task(w),
+    }
+    /// `madvise()` of anonymous page `page`: `MADV_DONTNEED` (the PTE
+    /// zapped, the page reads zeroes) or `MADV_FREE` (`madvise_free_pte_range()`:
+    /// the folio made clean and lazily freeable; reclaim may discard it
+    /// until the next store).
+    AnonMadvise = (27, "anon-madvise") (page: u8 = Page, advice: u8 = Choice(ANON_ADVICE)) {
+        weights: [0, 0, 0, 0, 6],
+        machine: AnonMadvise = |cx| AnonMadvise::new(page, advice == 1),
+        pre: |w| pre::user_task(w),
+    }
+    /// `pread(O_DIRECT)` of page `index` of a file or the block device into
+    /// anonymous page `buf`: the range written back, the user page taken by
+    /// GUP, a bio whose DMA writes it, the page dirtied and released
+    /// (`__blkdev_direct_IO_simple()`, `iomap_dio_rw()`). The buffer then
+    /// promises what the DMA brought.
+    DioRead = (28, "dio-read") (file: u8 = FileOrBdev, index: u8 = Page, buf: u8 = Page) {
+        weights: [0, 0, 0, 0, 8],
+        machine: DioRead = |cx| DioRead::new(
+            file,
+            index,
+            buf,
+            crate::fs::aops::a_ops(cx.cfg, file).direct_io,
+        ),
+        pre: |w| pre::direct_io(w, file),
     }
 }
 

@@ -60,6 +60,28 @@ pub fn mappable(w: &World, file: u8) -> Pre {
     inode_live(w, file)
 }
 
+/// A user task: it has anonymous memory (setup, umount and kswapd have no
+/// address space).
+pub fn user_task(w: &World) -> Pre {
+    if w.me as usize >= MAX_TASKS {
+        Pre::Skip("no address space: skipped")
+    } else {
+        Pre::Ready
+    }
+}
+
+/// A direct read by a user task of a live file whose filesystem the model
+/// has direct I/O for (not gfs2's).
+pub fn direct_io(w: &World, file: u8) -> Pre {
+    if w.a_ops(file).direct_io == crate::fs::direct_io::DioHow::None {
+        return Pre::Skip("no direct I/O modelled for this filesystem: skipped");
+    }
+    match user_task(w) {
+        Pre::Ready => inode_live(w, file),
+        p => p,
+    }
+}
+
 /// The task maps `file`: else the access or `munmap()` has nothing to work
 /// on (a load or store would be SIGSEGV) and is skipped.
 pub fn mapped(w: &World, file: u8) -> Pre {

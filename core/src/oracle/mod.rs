@@ -377,6 +377,16 @@ oracles! {
         mirrors: "mm/filemap.c filemap_unaccount_folio(): \"BUG: Bad page cache in process\", still mapped when deleted",
         detail: detail::none,
     }
+    /// A load of the task's own anonymous memory returned other data than
+    /// the last store or direct-I/O read into it put there (zeroes allowed
+    /// only after `MADV_DONTNEED`, or `MADV_FREE` with no write since):
+    /// the page the user sees is not the one the data went to.
+    UserDataLost = (27, "user-data-lost") {
+        severity: DataLoss, rank: 0, fatal: false, mechanism: false,
+        panic: oracle_user_data_lost,
+        mirrors: "a read(2) into a buffer returns with the data in the buffer; madvise(2) MADV_FREE: a page written after the advice is not freed",
+        detail: |p, _| data(p, "load found", "the buffer held"),
+    }
 }
 
 const _: () = {

@@ -27,6 +27,14 @@ pub enum BioKind {
     /// A buffer written in place (`write_dirty_buffer()` → `submit_bh()`);
     /// completion is `end_buffer_write_sync()`.
     WriteBuffer,
+    /// A direct-I/O read into a user page, waited for by its submitter
+    /// (`__blkdev_direct_IO_simple()`'s `submit_bio_wait()`): completion
+    /// only wakes it.
+    DioSimple,
+    /// An iomap direct-I/O read into a user page: completion is
+    /// `iomap_dio_bio_end_io()` (`bio_check_pages_dirty()` releases the
+    /// page) and wakes the submitter.
+    DioIomap,
 }
 
 /// One bio.
@@ -65,6 +73,8 @@ pub struct Bio {
     pub token: u32,
     /// A journal log bio writes `token` (`b_frozen_data`), not the folio.
     pub frozen: bool,
+    /// The context that submitted it.
+    pub task: u8,
 }
 
 impl Default for FolioRef {

@@ -13,7 +13,18 @@ use super::MAX_MAPPINGS;
 pub const DISK_BLOCKS: usize = MAX_MAPPINGS * MAX_INDEX * MAX_BLOCKS;
 
 /// Data tokens: `0` is zeroes; otherwise `(file + 1) << 24 | block << 16 | version`.
+/// A store to anonymous memory makes a token of its own, whose "file" is
+/// [`token::ANON_BASE`] plus the task.
 pub mod token {
+    /// The "file" of task 0's anonymous stores (task `t`'s is this plus `t`).
+    pub const ANON_BASE: u8 = 0x40;
+
+    /// The token of version `v` of a store by task `t` to its anonymous page `page`.
+    #[inline]
+    pub fn anon(t: u8, page: u8, v: u16) -> u32 {
+        make(ANON_BASE + (t & 0x0f), page, v)
+    }
+
     /// The token for version `v` of logical block `lblk` of `file`.
     #[inline]
     pub fn make(file: u8, lblk: u8, v: u16) -> u32 {
@@ -57,6 +68,9 @@ pub mod token {
     pub fn show(t: u32) -> String {
         match file(t) {
             None => "0".to_string(),
+            Some(f) if f >= ANON_BASE => {
+                format!("anon{}:{}v{}", f - ANON_BASE, lblk(t), version(t))
+            }
             Some(f) => format!("f{}:{}v{}", f, lblk(t), version(t)),
         }
     }

@@ -33,11 +33,15 @@ pub mod pg {
     pub const RECLAIM: u16 = 1 << 6;
     /// PG_lru: on an LRU list (in the page cache, not isolated).
     pub const LRU: u16 = 1 << 7;
+    /// PG_swapbacked: an anonymous folio whose data lives in memory or
+    /// swap; `folio_mark_lazyfree()` clears it (`MADV_FREE`), and reclaim
+    /// may then discard a clean one instead of swapping it out.
+    pub const SWAPBACKED: u16 = 1 << 8;
     /// `PAGE_FLAGS_CHECK_AT_FREE` restricted to the bits above.
     pub const CHECK_AT_FREE: u16 = LOCKED | WRITEBACK | PRIVATE | LRU;
 
     /// Short names for traces, in bit order.
-    pub const NAMES: [&str; 8] = ["L", "WB", "D", "U", "P", "W", "R", "LRU"];
+    pub const NAMES: [&str; 9] = ["L", "WB", "D", "U", "P", "W", "R", "LRU", "SB"];
 
     /// The kernel's name of a bit a task sleeps on (`PG_locked` or
     /// `PG_writeback`: the only two `folio_wait_bit_common()` waits on here).
@@ -86,6 +90,11 @@ pub struct Frame {
     /// `folio_mapcount()`: the PTEs mapping it (the kernel's `_mapcount`
     /// plus one), kept apart from `refcount` though each holds a reference.
     pub mapcount: u8,
+    /// An anonymous folio (`folio_test_anon()`: `PAGE_MAPPING_ANON` in
+    /// `folio->mapping`): its owner task plus one, whose `anon_vma` (its
+    /// own mm, without `fork()`) the rmap walks; 0 for any other folio.
+    /// `index` is its page in the owner's anonymous memory.
+    pub anon: u8,
 }
 
 impl Frame {
@@ -104,7 +113,14 @@ impl Frame {
         blk_delay: 0,
         frozen_by: crate::world::NO_OWNER,
         mapcount: 0,
+        anon: 0,
     };
+
+    /// The owner task of an anonymous folio (`None`: not anonymous).
+    #[inline]
+    pub fn anon_owner(&self) -> Option<u8> {
+        self.anon.checked_sub(1)
+    }
 
     /// Whether all of `bits` are set.
     #[inline]

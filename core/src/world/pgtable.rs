@@ -1,6 +1,8 @@
 //! Page tables: each user task's address space (`struct mm_struct`) with a
 //! shared mapping (`MAP_SHARED`, the whole file) of the files it called
-//! `mmap` on, and one PTE per page of those files.
+//! `mmap` on, one PTE per page of those files, and its anonymous memory
+//! (`MAP_PRIVATE | MAP_ANONYMOUS`: the heap a user's buffers live in) of
+//! [`MAX_INDEX`] pages, a row of PTEs of its own ([`ANON`]).
 //!
 //! The model keeps what the kernel's page-lifetime paths read: a PTE is
 //! present or not; present, it maps a frame (the pfn) and carries the
@@ -22,7 +24,7 @@
 //! without it: a VMA linked or removed meanwhile has no PTE for the walk to
 //! miss (a new VMA starts empty, `munmap` zaps its own PTEs first).
 
-use super::frame::{FolioRef, FrameId, NO_FRAME};
+use super::frame::{FolioRef, FrameId, MAX_BLOCKS, NO_FRAME};
 use super::mapping::MAX_INDEX;
 use super::{MAX_FILES, MAX_TASKS};
 
@@ -75,23 +77,70 @@ impl Pte {
     }
 }
 
-/// PTEs per mm: one per page of each file.
-pub const NPTE: usize = MAX_FILES * MAX_INDEX;
+/// The "file" number of a task's anonymous memory in [`pte_slot`] and in
+/// [`MmStruct::vmas`]: the row after the files' (no file has it: the
+/// block device, which has the same number, is never mapped).
+pub const ANON: u8 = MAX_FILES as u8;
 
-/// The PTE slot of page `index` of `file` in a shared mapping of the whole file.
+/// PTEs per mm: one per page of each file, and the anonymous pages.
+pub const NPTE: usize = (MAX_FILES + 1) * MAX_INDEX;
+
+/// The PTE slot of page `index` of `file` in a shared mapping of the whole
+/// file, or of anonymous page `index` when `file` is [`ANON`].
 #[inline]
 pub fn pte_slot(file: u8, index: u8) -> usize {
-    (file as usize % MAX_FILES) * MAX_INDEX + (index as usize % MAX_INDEX)
+    (file as usize).min(ANON as usize) * MAX_INDEX + (index as usize % MAX_INDEX)
+}
+
+/// What a load of one anonymous page must return: the last store's or
+/// direct-I/O read's data, or zeroes (`madvise(MADV_DONTNEED)`, a page
+/// never written). After `madvise(MADV_FREE)` the kernel may instead drop
+/// the page, so zeroes are allowed too, until the next store or direct-I/O
+/// read into it (madvise(2): "the kernel can thus free these pages ... a
+/// subsequent write will succeed and the kernel cannot free those dirtied
+/// pages").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct AnonPromise {
+    /// The page's data, one token per block.
+    pub data: [u32; MAX_BLOCKS],
+    /// Zeroes are allowed as well (lazily freed).
+    pub may_zero: bool,
+    /// Anything is (a direct-I/O read into it failed).
+    pub any: bool,
+    /// The version of the next store to the page.
+    pub next: u16,
+}
+
+impl AnonPromise {
+    /// Zeroes, never written.
+    pub const ZERO: AnonPromise = AnonPromise {
+        data: [0; MAX_BLOCKS],
+        may_zero: false,
+        any: false,
+        next: 1,
+    };
+
+    /// Whether a load finding `data` keeps the promise.
+    #[inline]
+    pub fn kept(&self, data: &[u32; MAX_BLOCKS]) -> bool {
+        self.any || *data == self.data || (self.may_zero && *data == [0; MAX_BLOCKS])
+    }
 }
 
 /// A user task's address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MmStruct {
     /// Bit `f`: a `MAP_SHARED` VMA of file `f` (it holds a reference on
-    /// the file: `vma->vm_file`).
+    /// the file: `vma->vm_file`); bit [`ANON`]: the anonymous VMA, set by
+    /// its first fault.
     pub vmas: u8,
     /// The PTEs, by [`pte_slot`].
     pub ptes: [Pte; NPTE],
+    /// What each anonymous page promises a load.
+    pub anon: [AnonPromise; MAX_INDEX],
+    /// The data the task's direct-I/O read in flight brought in (its DMA
+    /// writes it here too, for the read's return to promise).
+    pub dio: [u32; MAX_BLOCKS],
 }
 
 impl MmStruct {
@@ -99,6 +148,8 @@ impl MmStruct {
     pub const EMPTY: MmStruct = MmStruct {
         vmas: 0,
         ptes: [Pte::NONE; NPTE],
+        anon: [AnonPromise::ZERO; MAX_INDEX],
+        dio: [0; MAX_BLOCKS],
     };
 
     /// Whether file `f` is mapped.
@@ -122,12 +173,15 @@ impl super::World {
     }
 
     /// The tasks whose PTE for (`mapping`, `index`) maps `frame`: the
-    /// rmap walk of a folio (`rmap_walk_file()` → `page_vma_mapped_walk()`).
+    /// rmap walk of a folio (`rmap_walk_file()` → `page_vma_mapped_walk()`;
+    /// for an anonymous folio, `rmap_walk_anon()` over its `anon_vma`,
+    /// which without `fork()` is its own mm: `mapping` is [`ANON`] and the
+    /// caller passes the owner).
     pub fn rmap(&self, frame: FrameId, mapping: u8, index: u8) -> impl Iterator<Item = u8> + '_ {
         let s = pte_slot(mapping, index);
         (0..MAX_TASKS as u8).filter(move |&t| {
             let p = &self.mms[t as usize].ptes[s];
-            (mapping as usize) < MAX_FILES && p.present() && p.frame == frame
+            (mapping as usize) <= ANON as usize && p.present() && p.frame == frame
         })
     }
 }

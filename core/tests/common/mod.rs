@@ -52,3 +52,14 @@ impl Rng {
         b
     }
 }
+
+/// `check` to bound 3: the violation, if any, as text.
+pub fn check3(c: &pagelife_core::case::Case) -> Option<String> {
+    let opts = pagelife_core::exec::check::CheckOptions {
+        bound: 3,
+        ..Default::default()
+    };
+    pagelife_core::exec::check::check(c, opts)
+        .violation
+        .map(|v| format!("{v:?}"))
+}

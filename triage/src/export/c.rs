@@ -191,21 +191,69 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::Load { .. }
         | Op::Store { .. }
         | Op::Madvise { .. }
-        | Op::Exit {} => mapping_op_to_c(op, cx),
+        | Op::Exit {}
+        | Op::AnonLoad { .. }
+        | Op::AnonStore { .. }
+        | Op::AnonMadvise { .. }
+        | Op::DioRead { .. } => user_mm_op_to_c(op, cx),
+    }
+}
+
+/// The operations on the task's address space: its file mappings
+/// ([`mapping_op_to_c`]) and its anonymous memory ([`anon_op_to_c`]). The
+/// setup has no address space in the model: its are skipped there, and here.
+fn user_mm_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
+    if cx.setup {
+        return plain(
+            "(void)0; /* setup: no address space */".into(),
+            "the setup has no address space (skipped, as in the model)",
+        );
+    }
+    match *op {
+        Op::AnonLoad { .. }
+        | Op::AnonStore { .. }
+        | Op::AnonMadvise { .. }
+        | Op::DioRead { .. } => anon_op_to_c(op),
+        _ => mapping_op_to_c(op, cx),
+    }
+}
+
+/// The task's anonymous memory and direct reads into it: a buffer of
+/// `PL_ANON` pages per process, what each page holds kept as the model's
+/// promise is (`pl_anon_*` in `c_head.c`). The block device has no
+/// descriptor here: a direct read of it is skipped.
+fn anon_op_to_c(op: &Op) -> CallSpec {
+    match *op {
+        Op::AnonLoad { page } => plain(
+            format!("pl_anon_load({page});"),
+            &format!("a load of anonymous page {page}, checked"),
+        ),
+        Op::AnonStore { page } => plain(
+            format!("pl_anon_store({page});"),
+            &format!("a store to anonymous page {page}"),
+        ),
+        Op::AnonMadvise { page, advice } => plain(
+            format!("pl_anon_madvise({page}, {advice});"),
+            if advice == 1 {
+                "madvise(2) MADV_FREE"
+            } else {
+                "madvise(2) MADV_DONTNEED"
+            },
+        ),
+        Op::DioRead { file, index, buf } if fd(file) >= 0 => plain(
+            format!("pl_dio_read({file}, (uint64_t){index} * G.pg, {buf});"),
+            &format!("pread(2) O_DIRECT of page {index} into anonymous page {buf}"),
+        ),
+        _ => plain(
+            "(void)0; /* no block device descriptor */".into(),
+            "an O_DIRECT read of the block device (skipped: no descriptor here)",
+        ),
     }
 }
 
 /// The user-mapping operations: the task's own `mmap(2)` of a file and its
 /// loads and stores through it (a task that maps a file runs as a process).
-/// The setup has no address space in the model: its mapping operations are
-/// skipped there, and here.
 fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
-    if cx.setup {
-        return plain(
-            "(void)0; /* setup: no address space */".into(),
-            "the setup maps nothing (skipped, as in the model)",
-        );
-    }
     match *op {
         Op::Mmap { file } => plain(
             format!("pl_mmap({file});"),
@@ -575,7 +623,7 @@ impl Gen<'_> {
                 table,
                 "    {{{}, pl_task_{i}, {}, {}, {}}},",
                 c_str(&t.name),
-                (ff.signalled.contains(&(i as u8)) || maps_a_file(t)) as u8,
+                (ff.signalled.contains(&(i as u8)) || has_own_mm(t)) as u8,
                 ff.arms_alloc_fail(i) as u8,
                 t.ops.len()
             );
@@ -687,9 +735,19 @@ fn writes_page(code: String, note: String, file: u8, index: u8, upp: usize) -> C
     }
 }
 
-/// Whether the task maps a file (it then runs as a process: its own mm).
-fn maps_a_file(t: &TaskDef) -> bool {
-    t.ops.iter().any(|o| matches!(o, Op::Mmap { .. }))
+/// Whether the task maps a file or uses its anonymous memory (it then runs
+/// as a process: its own mm).
+fn has_own_mm(t: &TaskDef) -> bool {
+    t.ops.iter().any(|o| {
+        matches!(
+            o,
+            Op::Mmap { .. }
+                | Op::AnonLoad { .. }
+                | Op::AnonStore { .. }
+                | Op::AnonMadvise { .. }
+                | Op::DioRead { .. }
+        )
+    })
 }
 
 /// The task function of a case without tasks (the table needs one row).

@@ -589,6 +589,86 @@ PL_HELPER void pl_exit_mmap(void)
         pl_munmap(f);
 }
 
+// Anonymous memory (the model's per-task buffers, PL_ANON pages of G.pg):
+// what each page promises a load, kept as a copy, as the model's
+// AnonPromise; after MADV_FREE zeroes are allowed until the next write.
+#define PL_ANON 4
+static unsigned char *pl_anon, *pl_anon_want;
+static unsigned char pl_anon_may_zero[PL_ANON];
+static unsigned pl_anon_ver;
+
+static int pl_anon_init(void)
+{
+    if (!pl_anon) {
+        void *m = mmap(NULL, PL_ANON * G.pg, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        pl_anon = m == MAP_FAILED ? NULL : m;
+        pl_anon_want = calloc(PL_ANON, G.pg);
+    }
+    return pl_anon && pl_anon_want;
+}
+
+PL_HELPER void pl_anon_store(int page)
+{
+    if (!pl_anon_init())
+        return;
+    unsigned char *p = pl_anon + (size_t)page * G.pg;
+    char tag[64];
+    int n = snprintf(tag, sizeof tag, "PL anon%d r%u v%u pid%d ", page, pl_round,
+                     ++pl_anon_ver, (int)getpid());
+    for (size_t i = 0; i < G.pg; i++)
+        p[i] = (unsigned char)tag[i % (size_t)n];
+    memcpy(pl_anon_want + (size_t)page * G.pg, p, G.pg);
+    pl_anon_may_zero[page] = 0;
+}
+
+PL_HELPER void pl_anon_load(int page)
+{
+    if (!pl_anon_init())
+        return;
+    const unsigned char *p = pl_anon + (size_t)page * G.pg;
+    if (memcmp(p, pl_anon_want + (size_t)page * G.pg, G.pg) == 0)
+        return;
+    int zero = 1;
+    for (size_t i = 0; i < G.pg; i++)
+        zero &= p[i] == 0;
+    if (!(zero && pl_anon_may_zero[page]))
+        pl_evidence(&S->lost, "LOST anon page %d: %s where the last write or"
+                    " O_DIRECT read put other data", page, zero ? "zeros" : "other data");
+}
+
+PL_HELPER void pl_anon_madvise(int page, int free)
+{
+    if (!pl_anon_init())
+        return;
+    madvise(pl_anon + (size_t)page * G.pg, G.pg, free ? MADV_FREE : MADV_DONTNEED);
+    if (free) {
+        pl_anon_may_zero[page] = 1;
+    } else {
+        memset(pl_anon_want + (size_t)page * G.pg, 0, G.pg);
+        pl_anon_may_zero[page] = 0;
+    }
+}
+
+// pread(O_DIRECT) of a file's page into an anonymous page, through a second
+// descriptor of the file opened with O_DIRECT.
+PL_HELPER void pl_dio_read(int file, uint64_t off, int page)
+{
+    if (!pl_anon_init())
+        return;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", pl_fd[file]);
+    int fd = open(path, O_RDONLY | O_DIRECT);
+    if (fd < 0)
+        return;
+    unsigned char *p = pl_anon + (size_t)page * G.pg;
+    if (pread(fd, p, G.pg, (off_t)off) == (ssize_t)G.pg) {
+        memcpy(pl_anon_want + (size_t)page * G.pg, p, G.pg);
+        pl_anon_may_zero[page] = 0;
+    }
+    close(fd);
+}
+
 // Reclaim of a file's page: fadvise(DONTNEED) drops it if clean (and starts
 // writeback if dirty), MADV_PAGEOUT reclaims it from a mapping of our own.
 // file < 0: the page is not a file's (block device): drop_caches, if allowed.

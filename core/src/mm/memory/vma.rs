@@ -12,7 +12,7 @@
 
 use crate::exec::poll::Poll;
 use crate::step::StepId;
-use crate::world::{World, MAX_FILES, MAX_INDEX, MAX_TASKS, NO_FRAME};
+use crate::world::{World, ANON, MAX_FILES, MAX_INDEX, MAX_TASKS, NO_FRAME};
 
 use super::zap::Zap;
 
@@ -73,10 +73,10 @@ impl Munmap {
         }
     }
 
-    /// `exit_mmap()`: every mapping of the task.
+    /// `exit_mmap()`: every mapping of the task, its anonymous memory too.
     pub fn exit() -> Munmap {
         Munmap {
-            files: (1 << MAX_FILES) - 1,
+            files: (1 << (ANON + 1)) - 1,
             ..Munmap::new(0)
         }
     }
@@ -121,12 +121,15 @@ impl Munmap {
         }
     }
 
-    /// `remove_vma()`: `fput()` of the file; then the next file, if any.
+    /// `remove_vma()`: `fput()` of the file (the anonymous VMA has none);
+    /// then the next file, if any.
     fn remove_vma(&mut self, w: &mut World, f: u8) -> Poll {
         let t = w.me as usize % MAX_TASKS;
         w.mms[t].vmas &= !(1 << f);
-        let m = &mut w.mappings[f as usize % MAX_FILES];
-        m.i_count = m.i_count.saturating_sub(1);
+        if f != ANON {
+            let m = &mut w.mappings[f as usize % MAX_FILES];
+            m.i_count = m.i_count.saturating_sub(1);
+        }
         self.files &= !(1 << f);
         self.pc = UnmapPc::Start;
         if self.files & w.mms[t].vmas == 0 {

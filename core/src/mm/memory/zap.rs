@@ -94,7 +94,7 @@ impl Zap {
         self.tasks &= !(1u8 << (t % 8));
         for i in self.from..self.to {
             if (t as usize) < MAX_TASKS && self.hit(w, t, i) {
-                if let Some(r) = clear_pte(w, t, self.file, i) {
+                if let Some(r) = clear_pte(w, t, self.file, i, true) {
                     self.batch[self.nr as usize] = r;
                     self.nr += 1;
                 }
