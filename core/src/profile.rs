@@ -232,6 +232,25 @@ toggles! {
     /// plain reference per page. Either is an extra reference to every
     /// refcount test; only `folio_maybe_dma_pinned()` tells them apart.
     BioPinPages = (46, "a7e689dd1c06", "block: Convert bio_iov_iter_get_pages to use iov_iter_extract_pages"),
+    /// fs/iomap/direct-io.c `iomap_dio_complete()`, 5e25c269e17d (Eryu
+    /// Guan, v4.14, "fs: invalidate page cache after end_io() in dio
+    /// completion"): `->end_io` (unwritten conversion) runs before the
+    /// page-cache invalidation after a direct write. Off (332391a9935d's
+    /// order, v4.14-rc): invalidation first, so a buffered read between it
+    /// and the conversion caches the zeroes of the still-unwritten extent
+    /// over data the write put on disk (fstests generic/418).
+    DioEndIoFirst = (47, "5e25c269e17d", "fs: invalidate page cache after end_io() in dio completion"),
+    /// fs/iomap/direct-io.c `iomap_dio_rw()` and fs/xfs/xfs_file.c,
+    /// 60263d5889e6 and 80e543ae24db (Christoph Hellwig, v5.9, "iomap: fall
+    /// back to buffered writes for invalidation failures"): when the
+    /// invalidation before a direct write fails (a folio dirtied again
+    /// since the flush), the write returns `-ENOTBLK` and XFS writes
+    /// through the page cache instead. Off: a warning, and the direct write
+    /// goes on under the dirty folio, whose writeback later puts the
+    /// folio's data back over it. No oracle tells the two apart: the folio
+    /// was dirtied by a store concurrent with the write, whose data may
+    /// win either way; the toggle keeps each release's path.
+    DioInvalidateFallback = (48, "60263d5889e6", "iomap: fall back to buffered writes for invalidation failures"),
     /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
     /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
     /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
@@ -408,12 +427,18 @@ use Toggle::*;
 // Each release is the one before it plus its fixes; a proposal is the
 // release it was posted against, with its change.
 // Fixes from before v5.0 that every profile has.
-const PRE_V5_0: Toggles = set(&[ReclaimUnlock, ClearInodeXaLock, Ext4MmapSem, XfsMmapLock]);
+const PRE_V5_0: Toggles = set(&[
+    ReclaimUnlock,
+    ClearInodeXaLock,
+    Ext4MmapSem,
+    XfsMmapLock,
+    DioEndIoFirst,
+]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
 const V5_7: Toggles = V5_3;
 const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);
-const V5_9: Toggles = V5_8.with(LockUnfairness);
+const V5_9: Toggles = V5_8.with(LockUnfairness).with(DioInvalidateFallback);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
 // v5.13 8cc621d2f45d, v5.15 730633f0b7f9, v5.18 6c8e2a256915.
@@ -480,7 +505,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.9",
-        about: "v5.8 + 5ef64cc8987a page-lock unfairness",
+        about: "v5.8 + 5ef64cc8987a page-lock unfairness, 60263d5889e6 direct-write fallback to buffered",
         toggles: V5_9,
     },
     NamedProfile {

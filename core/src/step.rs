@@ -173,6 +173,24 @@ steps! {
     /// `folio_ref_freeze(folio, 1)` (only the isolation's reference is
     /// left: else keep it).
     ShrinkFolioLazyfree = (183, "shrink_folio_list:lazyfree") { locks: "folio lock", state: "r/w: refcount" }
+    /// mm/truncate.c `folio_unmap_invalidate()` (`invalidate_complete_folio2()`
+    /// before 4a9e23159fd3) from `invalidate_inode_pages2_range()`: the
+    /// filesystem's `->release_folio`, then under `xa_lock` a dirty folio
+    /// refused (`-EBUSY`), else `__filemap_remove_folio()` and
+    /// `filemap_free_folio()` whatever other references the folio has.
+    FolioUnmapInvalidate = (184, "folio_unmap_invalidate") { locks: "folio lock, xa_lock", state: "r: PG_dirty, PG_private; w: slot, nrpages, refcount" }
+    /// fs/xfs/xfs_iomap.c `xfs_direct_write_iomap_begin()` under
+    /// `XFS_ILOCK_EXCL`: the page's blocks mapped, a hole or delalloc
+    /// allocated unwritten (`xfs_iomap_write_direct()`).
+    XfsDirectWriteIomapBegin = (185, "xfs_direct_write_iomap_begin") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork, block allocator" }
+    /// fs/xfs/xfs_file.c `xfs_dio_write_end_io()` from
+    /// `iomap_dio_complete()`: the unwritten extents the write went to
+    /// converted (`xfs_iomap_write_unwritten()`), `i_size` extended.
+    XfsDioWriteEndIo = (186, "xfs_dio_write_end_io") { locks: "XFS_ILOCK_EXCL", state: "w: data fork, if_seq, i_size" }
+    /// mm/filemap.c `kiocb_invalidate_post_direct_write()` (inline in
+    /// `iomap_dio_complete()` before c402a9a9430b): `if (mapping->nrpages)`,
+    /// a lockless read; with pages, `invalidate_inode_pages2_range()`.
+    KiocbInvalidatePostDirectWrite = (187, "kiocb_invalidate_post_direct_write") { locks: "", state: "r: nrpages" }
     // ---- block layer: a bio's own context --------------------------------------------
     /// The device's DMA for a write bio: reads the frame's memory *at transfer
     /// time* and writes it to the disk block the bio was submitted for.

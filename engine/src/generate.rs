@@ -307,7 +307,11 @@ fn anon_kinds() -> u64 {
         .filter(|(_, k)| {
             matches!(
                 k,
-                OpKind::AnonLoad | OpKind::AnonStore | OpKind::AnonMadvise | OpKind::DioRead
+                OpKind::AnonLoad
+                    | OpKind::AnonStore
+                    | OpKind::AnonMadvise
+                    | OpKind::DioRead
+                    | OpKind::DioWrite
             )
         })
         .fold(0, |m, (i, _)| m | 1 << i)

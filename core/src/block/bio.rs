@@ -75,6 +75,7 @@ pub fn submit_bio_at(
         token: 0,
         frozen: false,
         task: w.me,
+        vers: [0; crate::world::MAX_BLOCKS],
     };
     if (w.nbios as usize) < MAX_BIOS {
         w.nbios += 1;
@@ -94,7 +95,9 @@ pub fn bio_step(w: &mut World, k: usize) -> Poll {
         BioKind::WritePage => write_step(w, k, b),
         BioKind::ReadPage => read_step(w, k, b),
         BioKind::JournalLog => crate::fs::jbd2::commit::log_bio_step(w, k),
-        BioKind::DioSimple | BioKind::DioIomap => crate::fs::direct_io::dio_bio_step(w, k),
+        BioKind::DioSimple | BioKind::DioIomap | BioKind::DioWrite => {
+            crate::fs::direct_io::dio_bio_step(w, k)
+        }
         BioKind::WriteBuffer => match b.pc {
             wpc::DMA => dma_transfer(w, k, b),
             _ => {

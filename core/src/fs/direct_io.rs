@@ -18,6 +18,10 @@ use crate::exec::poll::{Cond, Poll};
 use crate::mm::filemap::{folio_unlock, LockFolio};
 use crate::mm::gup::{bio_release_page, Gup};
 use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
+
+pub use write::DioWrite;
+
+mod write;
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{lock, pg, BioKind, FolioRef, World, MAX_BLOCKS, MAX_INDEX, MAX_TASKS, NO_PBLK};
@@ -36,8 +40,9 @@ pub enum DioHow {
     /// `inode_lock_shared()`): the mapping from `->iomap_begin`, the pages
     /// dirtied before submission (`bio_set_pages_dirty()`), released by the
     /// completion (`iomap_dio_bio_end_io()` → `bio_check_pages_dirty()`),
-    /// which wakes the submitter.
-    Iomap(StepId),
+    /// which wakes the submitter. `true`: direct writes are modelled too
+    /// ([`DioWrite`]: XFS's `xfs_direct_write_iomap_begin()`).
+    Iomap(StepId, bool),
     /// Not modelled for this filesystem: the operation is skipped.
     None,
 }
@@ -87,7 +92,7 @@ impl DioRead {
             index,
             buf: buf % MAX_INDEX as u8,
             how,
-            pc: if matches!(how, DioHow::Iomap(_)) {
+            pc: if matches!(how, DioHow::Iomap(..)) {
                 DioPc::Lock
             } else {
                 DioPc::Start
@@ -112,7 +117,7 @@ impl DioRead {
                 }
                 self.pc = DioPc::Start;
                 Poll::Ran(match self.how {
-                    DioHow::Iomap(id) => id,
+                    DioHow::Iomap(id, _) => id,
                     _ => StepId::InodeLockShared,
                 })
             }
@@ -166,7 +171,7 @@ impl DioRead {
                 self.ret(w, StepId::BioReleasePages)
             }
             DioPc::Return => {
-                if matches!(self.how, DioHow::Iomap(_)) {
+                if matches!(self.how, DioHow::Iomap(..)) {
                     w.unlock_shared(lock::i_rwsem(self.file));
                 }
                 self.ret(w, StepId::IomapDioComplete)
@@ -188,7 +193,7 @@ impl DioRead {
         self.folio = g.folio;
         self.refs = g.refs;
         self.pc = match self.how {
-            DioHow::Iomap(_) => DioPc::DirtyLock,
+            DioHow::Iomap(..) => DioPc::DirtyLock,
             _ => DioPc::Submit,
         };
         Poll::Ran(id)
@@ -209,7 +214,7 @@ impl DioRead {
     /// `submit_bio()` of the read into the user page.
     fn submit(&mut self, w: &mut World) -> Poll {
         let (kind, id) = match self.how {
-            DioHow::Iomap(_) => (BioKind::DioIomap, StepId::IomapDioSubmitBio),
+            DioHow::Iomap(..) => (BioKind::DioIomap, StepId::IomapDioSubmitBio),
             _ => (BioKind::DioSimple, StepId::SubmitBioWait),
         };
         let pblk = [NO_PBLK; MAX_BLOCKS];
@@ -250,6 +255,9 @@ impl DioRead {
 /// bio took it), then completion.
 pub fn dio_bio_step(w: &mut World, k: usize) -> Poll {
     let b = w.bios[k];
+    if b.kind == BioKind::DioWrite {
+        return write::dio_write_bio_step(w, k, b);
+    }
     if b.pc == 0 {
         crate::block::bio::dma_frame(w, &b);
         if !b.error {

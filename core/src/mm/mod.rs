@@ -2,6 +2,7 @@
 
 pub mod filemap;
 pub mod gup;
+pub mod invalidate;
 pub mod memory;
 pub mod migrate;
 pub mod page_alloc;

@@ -194,7 +194,7 @@ macro_rules! operations {
     };
 }
 
-use crate::fs::direct_io::DioRead;
+use crate::fs::direct_io::{DioRead, DioWrite};
 use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
@@ -466,6 +466,16 @@ operations! {
             crate::fs::aops::a_ops(cx.cfg, file).direct_io,
         ),
         pre: |w| pre::direct_io(w, file),
+    }
+    /// The task fills anonymous page `buf` with a new version of page
+    /// `index` of `file`, then `pwrite(O_DIRECT)`s it (XFS's
+    /// `iomap_dio_rw()`): the range written back and invalidated, unwritten
+    /// blocks allocated over holes, GUP, a bio whose DMA reads the page,
+    /// then `->end_io` converts and the range is invalidated again.
+    DioWrite = (29, "dio-write") (file: u8 = File, index: u8 = Page, buf: u8 = Page) {
+        weights: [0, 0, 0, 0, 6],
+        machine: DioWrite = |cx| DioWrite::new(cx.cfg, file, index, buf),
+        pre: |w| pre::direct_write(w, file),
     }
 }
 

@@ -82,6 +82,18 @@ pub fn direct_io(w: &World, file: u8) -> Pre {
     }
 }
 
+/// A direct write by a user task of a live file whose filesystem the model
+/// has direct writes for (XFS).
+pub fn direct_write(w: &World, file: u8) -> Pre {
+    if !matches!(
+        w.a_ops(file).direct_io,
+        crate::fs::direct_io::DioHow::Iomap(_, true)
+    ) {
+        return Pre::Skip("no direct write modelled for this filesystem: skipped");
+    }
+    direct_io(w, file)
+}
+
 /// The task maps `file`: else the access or `munmap()` has nothing to work
 /// on (a load or store would be SIGSEGV) and is skipped.
 pub fn mapped(w: &World, file: u8) -> Pre {

@@ -35,6 +35,10 @@ pub enum BioKind {
     /// `iomap_dio_bio_end_io()` (`bio_check_pages_dirty()` releases the
     /// page) and wakes the submitter.
     DioIomap,
+    /// An iomap direct write from a user page: the DMA reads the page into
+    /// the disk blocks; completion releases the page and wakes the
+    /// submitter, whose `iomap_dio_complete()` does the rest.
+    DioWrite,
 }
 
 /// One bio.
@@ -75,6 +79,11 @@ pub struct Bio {
     pub frozen: bool,
     /// The context that submitted it.
     pub task: u8,
+    /// A direct write: the version of the file data each unit of the user
+    /// buffer was filled with, replaced by the DMA with the version the
+    /// data lands as (a write's place in the order of writes to a block is
+    /// when its data reaches it).
+    pub vers: [u16; super::MAX_BLOCKS],
 }
 
 impl Default for FolioRef {

@@ -195,7 +195,8 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::AnonLoad { .. }
         | Op::AnonStore { .. }
         | Op::AnonMadvise { .. }
-        | Op::DioRead { .. } => user_mm_op_to_c(op, cx),
+        | Op::DioRead { .. }
+        | Op::DioWrite { .. } => user_mm_op_to_c(op, cx),
     }
 }
 
@@ -746,6 +747,7 @@ fn has_own_mm(t: &TaskDef) -> bool {
                 | Op::AnonStore { .. }
                 | Op::AnonMadvise { .. }
                 | Op::DioRead { .. }
+                | Op::DioWrite { .. }
         )
     })
 }

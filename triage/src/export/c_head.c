@@ -650,15 +650,37 @@ PL_HELPER void pl_anon_madvise(int page, int free)
     }
 }
 
+static int pl_open_direct(int file, int flags)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/fd/%d", pl_fd[file]);
+    return open(path, flags | O_DIRECT);
+}
+
+// The buffer filled with the page's new version, then pwrite(O_DIRECT).
+PL_HELPER void pl_dio_write(int file, uint64_t off, int page, unsigned ver)
+{
+    if (!pl_anon_init())
+        return;
+    int fd = pl_open_direct(file, O_WRONLY);
+    if (fd < 0)
+        return;
+    unsigned char *p = pl_anon + (size_t)page * G.pg;
+    pl_make((char *)p, file, pl_round, ver, off, G.pg);
+    memcpy(pl_anon_want + (size_t)page * G.pg, p, G.pg);
+    pl_anon_may_zero[page] = 0;
+    if (pwrite(fd, p, G.pg, (off_t)off) == (ssize_t)G.pg)
+        pl_promise(file, off, G.pg, ver, 0);
+    close(fd);
+}
+
 // pread(O_DIRECT) of a file's page into an anonymous page, through a second
 // descriptor of the file opened with O_DIRECT.
 PL_HELPER void pl_dio_read(int file, uint64_t off, int page)
 {
     if (!pl_anon_init())
         return;
-    char path[64];
-    snprintf(path, sizeof path, "/proc/self/fd/%d", pl_fd[file]);
-    int fd = open(path, O_RDONLY | O_DIRECT);
+    int fd = pl_open_direct(file, O_RDONLY);
     if (fd < 0)
         return;
     unsigned char *p = pl_anon + (size_t)page * G.pg;

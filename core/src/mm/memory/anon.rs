@@ -98,7 +98,11 @@ impl AnonFault {
 pub struct AnonAccess {
     page: u8,
     store: bool,
+    /// A store of this data instead of a new version of the page's own.
+    data: Option<[u32; MAX_BLOCKS]>,
     fault: Option<AnonFault>,
+    /// The fault failed with `VM_FAULT_OOM`: the access did not happen.
+    pub oom: bool,
 }
 
 impl AnonAccess {
@@ -107,7 +111,18 @@ impl AnonAccess {
         AnonAccess {
             page: page % MAX_INDEX as u8,
             store,
+            data: None,
             fault: None,
+            oom: false,
+        }
+    }
+
+    /// A store of `data` to anonymous page `page` (a program filling a
+    /// buffer it is about to write to a file).
+    pub fn fill(page: u8, data: [u32; MAX_BLOCKS]) -> AnonAccess {
+        AnonAccess {
+            data: Some(data),
+            ..AnonAccess::new(page, true)
         }
     }
 
@@ -117,6 +132,7 @@ impl AnonAccess {
         if self.fault.is_some() {
             let (id, f) = crate::nested!(self.fault, w, AnonFault::new(t, self.page));
             if f.oom {
+                self.oom = true;
                 w.note(Event::Note("VM_FAULT_OOM"));
                 return Poll::Done(id);
             }
@@ -136,7 +152,7 @@ impl AnonAccess {
         w.check_ref(r);
         if self.store {
             w.mms[t as usize].ptes[slot].flags |= pte::DIRTY | pte::YOUNG;
-            anon_store(w, t, self.page, r);
+            anon_store(w, t, self.page, r, self.data);
             return Poll::Done(StepId::UserStore);
         }
         w.mms[t as usize].ptes[slot].flags |= pte::YOUNG;
@@ -146,16 +162,20 @@ impl AnonAccess {
     }
 }
 
-/// A store of a new version of task `t`'s anonymous page `page` into folio
-/// `r`: the whole page, promised to later loads.
-fn anon_store(w: &mut World, t: u8, page: u8, r: FolioRef) {
+/// A store to task `t`'s anonymous page `page` in folio `r` of `data`, or
+/// of a new version of the page's own: the whole page, promised to later
+/// loads.
+fn anon_store(w: &mut World, t: u8, page: u8, r: FolioRef, data: Option<[u32; MAX_BLOCKS]>) {
     let a = &mut w.mms[t as usize].anon[page as usize];
-    let tok = token::anon(t, page, a.next);
-    a.next = a.next.wrapping_add(1).max(1);
-    a.data = [tok; MAX_BLOCKS];
+    let data = data.unwrap_or_else(|| {
+        let tok = token::anon(t, page, a.next);
+        a.next = a.next.wrapping_add(1).max(1);
+        [tok; MAX_BLOCKS]
+    });
+    a.data = data;
     a.may_zero = false;
     a.any = false;
-    w.frame_mut(r).data = [tok; MAX_BLOCKS];
+    w.frame_mut(r).data = data;
 }
 
 /// Fire `user-data-lost` if a load of task `t`'s anonymous page `page`

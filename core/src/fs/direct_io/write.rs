@@ -1,0 +1,398 @@
+//! A direct write from a user buffer: the task fills anonymous page `buf`
+//! with a new version of a file page, then `pwrite(O_DIRECT)`s it — XFS's
+//! `xfs_file_dio_write_aligned()` → `iomap_dio_rw()` (mainline; the other
+//! filesystems' direct writes are not modelled).
+//!
+//! Under `XFS_IOLOCK_SHARED` (`xfs_ilock_iocb()`; buffered reads take it
+//! shared too, buffered writes exclusive): `kiocb_invalidate_pages()`
+//! writes back, waits and invalidates the range
+//! ([`crate::mm::invalidate::InvalidatePages2`]); if that fails, since
+//! 60263d5889e6 the write returns `-ENOTBLK` and XFS does a buffered write
+//! instead (before it: a warning, and the direct write goes on). Then
+//! `xfs_direct_write_iomap_begin()` maps the page, allocating unwritten
+//! extents over holes (`xfs_iomap_write_direct()`), the page is taken by
+//! GUP and a bio's DMA writes it to the blocks; after the wait,
+//! `iomap_dio_complete()` runs `->end_io` (`xfs_dio_write_end_io()`:
+//! unwritten extents converted) and then, if the mapping has pages,
+//! `kiocb_invalidate_post_direct_write()` — in that order since
+//! 5e25c269e17d (before it, 332391a9935d's order: invalidate, then
+//! `->end_io`, so a buffered read in between caches the zeroes of the
+//! still-unwritten extent). The write then promises its data.
+
+use crate::exec::poll::{Cond, Poll};
+use crate::fs::iomap::extent_run;
+use crate::fs::{disk_unit, unit_token, WriteIter};
+use crate::mm::gup::{bio_page_refs, bio_release_page, Gup};
+use crate::mm::invalidate::InvalidatePages2;
+use crate::mm::memory::AnonAccess;
+use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
+use crate::profile::Toggle;
+use crate::step::StepId;
+use crate::trace::Event;
+use crate::world::{ext, lock, Bio, BioKind, Config, World, MAX_BLOCKS, MAX_INDEX, NO_PBLK, UPB};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum DwPc {
+    Fill,
+    Lock,
+    Flush,
+    Wait,
+    Invalidate,
+    Map,
+    Gup,
+    Submit,
+    WaitBio,
+    EndIo,
+    PostCheck,
+    PostInvalidate,
+    Fallback,
+    Return,
+}
+
+/// `pwrite(O_DIRECT)` of anonymous page `buf` to page `index` of `file`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct DioWrite {
+    file: u8,
+    index: u8,
+    buf: u8,
+    pc: DwPc,
+    fill: Option<AnonAccess>,
+    write: WriteCachePages,
+    wait: FdataWait,
+    inval: Option<InvalidatePages2>,
+    gup: Option<Gup>,
+    fallback: WriteIter,
+    folio: crate::world::FolioRef,
+    bio: u8,
+    pblk: [u8; MAX_BLOCKS],
+    convert: u8,
+    /// The fill's versions until the bio returns the DMA's.
+    vers: [u16; MAX_BLOCKS],
+    latest0: [u16; MAX_BLOCKS],
+    ended: bool,
+    /// 0, or the error the write returns (-5 `-EIO`, -14 `-EFAULT`, -28 `-ENOSPC`).
+    pub err: i8,
+}
+
+impl DioWrite {
+    /// The write of anonymous page `buf` to page `index` of `file`.
+    pub fn new(cfg: &Config, file: u8, index: u8, buf: u8) -> DioWrite {
+        let index = index % MAX_INDEX as u8;
+        let upp = cfg.upp(file) as u8;
+        DioWrite {
+            file,
+            index,
+            buf: buf % MAX_INDEX as u8,
+            pc: DwPc::Fill,
+            fill: None,
+            write: WriteCachePages::range(file, SyncMode::All, index, index + 1),
+            wait: FdataWait::range(file, index, index + 1),
+            inval: None,
+            gup: None,
+            fallback: crate::fs::write_iter(cfg, file, index * upp, upp),
+            folio: crate::world::FolioRef::NONE,
+            bio: 0,
+            pblk: [NO_PBLK; MAX_BLOCKS],
+            convert: 0,
+            vers: [0; MAX_BLOCKS],
+            latest0: [0; MAX_BLOCKS],
+            ended: false,
+            err: 0,
+        }
+    }
+
+    fn units(&self, w: &World) -> std::ops::Range<usize> {
+        let upp = w.cfg.upp(self.file);
+        self.index as usize * upp..(self.index as usize + 1) * upp
+    }
+
+    /// Take one step.
+    pub fn step(&mut self, w: &mut World) -> Poll {
+        match self.pc {
+            DwPc::Fill => self.fill(w),
+            DwPc::Lock => {
+                if let Err(c) = w.lock_shared(lock::i_rwsem(self.file)) {
+                    return Poll::Block(c);
+                }
+                self.note_latest(w);
+                let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
+                self.pc = if empty { DwPc::Map } else { DwPc::Flush };
+                Poll::Ran(StepId::XfsIlockIocb)
+            }
+            DwPc::Flush => {
+                let id = crate::done!(self.write.step(w));
+                self.pc = DwPc::Wait;
+                Poll::Ran(id)
+            }
+            DwPc::Wait => {
+                let id = crate::done!(self.wait.step(w));
+                self.pc = DwPc::Invalidate;
+                Poll::Ran(id)
+            }
+            DwPc::Invalidate | DwPc::PostInvalidate => self.invalidate(w),
+            DwPc::Map => self.map(w),
+            DwPc::Gup => {
+                let (id, g) = crate::nested!(self.gup, w, Gup::new(self.buf));
+                if g.folio.is_none() {
+                    self.err = -14;
+                    self.pc = DwPc::Return;
+                } else {
+                    self.folio = g.folio;
+                    self.pc = DwPc::Submit;
+                }
+                Poll::Ran(id)
+            }
+            DwPc::Submit => self.submit(w),
+            DwPc::WaitBio => {
+                if w.bios[self.bio as usize].live {
+                    return Poll::Block(Cond::BioDone(self.bio));
+                }
+                let b = &w.bios[self.bio as usize];
+                self.err = if b.error { -5 } else { 0 };
+                self.vers = b.vers;
+                self.pc = if self.err != 0 {
+                    DwPc::Return
+                } else if w.has(Toggle::DioEndIoFirst) {
+                    DwPc::EndIo
+                } else {
+                    DwPc::PostCheck
+                };
+                self.step(w)
+            }
+            DwPc::PostCheck => {
+                // if (mapping->nrpages): a lockless read.
+                let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
+                self.pc = match (empty, self.ended) {
+                    (false, _) => DwPc::PostInvalidate,
+                    (true, true) => DwPc::Return,
+                    (true, false) => DwPc::EndIo,
+                };
+                Poll::Ran(StepId::KiocbInvalidatePostDirectWrite)
+            }
+            DwPc::EndIo => self.end_io(w),
+            DwPc::Fallback => {
+                let id = crate::done!(self.fallback.step(w));
+                Poll::Done(id)
+            }
+            DwPc::Return => self.ret(w),
+        }
+    }
+
+    /// What each unit promises as the write starts (under `i_rwsem`).
+    fn note_latest(&mut self, w: &World) {
+        for (j, u) in self.units(w).enumerate() {
+            self.latest0[j] = w.shadow.latest[self.file as usize][u];
+        }
+    }
+
+    /// The write returned success: each unit promises the version the DMA
+    /// wrote, or, if another write (a store through a mapping, a direct
+    /// write under the same shared lock) returned while this one was in
+    /// flight, the lower of the two: POSIX orders nothing between
+    /// overlapping writes.
+    fn promise(&self, w: &mut World) {
+        let f = self.file as usize;
+        for (j, u) in self.units(w).enumerate() {
+            let cur = w.shadow.latest[f][u];
+            w.shadow.latest[f][u] = if cur == self.latest0[j] {
+                self.vers[j]
+            } else {
+                cur.min(self.vers[j])
+            };
+        }
+    }
+
+    /// The user fills the buffer with the new version of the page (its
+    /// versions taken now, as a buffered write's copy takes them).
+    fn fill(&mut self, w: &mut World) -> Poll {
+        if self.fill.is_none() {
+            let mut data = [0u32; MAX_BLOCKS];
+            for (j, u) in self.units(w).enumerate() {
+                let next = &mut w.shadow.next[self.file as usize][u];
+                self.vers[j] = *next;
+                *next = next.wrapping_add(1).max(1);
+                data[j] = unit_token(self.file, u, self.vers[j]);
+            }
+            self.fill = Some(AnonAccess::fill(self.buf, data));
+        }
+        let (id, a) = crate::nested!(self.fill, w, AnonAccess::new(self.buf, true));
+        if a.oom {
+            // The program dies filling its buffer: nothing is written.
+            return Poll::Done(id);
+        }
+        self.pc = DwPc::Lock;
+        Poll::Ran(id)
+    }
+
+    /// `invalidate_inode_pages2_range()` before the write (a failure:
+    /// `-ENOTBLK` and the buffered fallback since 60263d5889e6, a warning
+    /// before) or after it (a failure: `dio_warn_stale_pagecache()`).
+    fn invalidate(&mut self, w: &mut World) -> Poll {
+        let make = InvalidatePages2::new(self.file, self.index);
+        let (id, inv) = crate::nested!(self.inval, w, make);
+        let before = self.pc == DwPc::Invalidate;
+        if inv.err != 0 {
+            w.note(Event::Note(
+                if before && w.has(Toggle::DioInvalidateFallback) {
+                    "invalidation failed: -ENOTBLK, buffered write"
+                } else {
+                    "invalidation failed: dio_warn_stale_pagecache()"
+                },
+            ));
+        }
+        if !before && inv.err != 0 {
+            self.warn_stale_pagecache(w);
+        }
+        self.pc = match (before, inv.err != 0) {
+            (true, true) if w.has(Toggle::DioInvalidateFallback) => {
+                w.unlock_shared(lock::i_rwsem(self.file));
+                DwPc::Fallback
+            }
+            (true, _) => DwPc::Map,
+            (false, _) if self.ended => DwPc::Return,
+            (false, _) => DwPc::EndIo,
+        };
+        Poll::Ran(id)
+    }
+
+    /// `dio_warn_stale_pagecache()` (mm/filemap.c): `errseq_set(&mapping->
+    /// wb_err, -EIO)` — "Possible data corruption due to collision with
+    /// buffered I/O!": the page cache keeps a page the write did not
+    /// reach, so the next fsync fails and the page's data is promised no
+    /// more (a later write's is).
+    fn warn_stale_pagecache(&self, w: &mut World) {
+        let f = self.file as usize % w.mappings.len();
+        w.mappings[f].eio = true;
+        for u in self.units(w) {
+            w.shadow.void_below[f][u] = w.shadow.next[f][u];
+        }
+    }
+
+    /// `xfs_direct_write_iomap_begin()` under `XFS_ILOCK_EXCL`: each block
+    /// of the page mapped, a hole or delalloc allocated unwritten
+    /// (`xfs_iomap_write_direct()`), an unwritten one to convert at
+    /// completion.
+    fn map(&mut self, w: &mut World) -> Poll {
+        let bpp = w.cfg.bpp(self.file);
+        let lb = self.index as usize * bpp;
+        if !crate::fs::xfs::alloc_file_space(w, self.file, lb, lb + bpp) {
+            self.err = -28;
+            self.pc = DwPc::Return;
+            return Poll::Ran(StepId::XfsDirectWriteIomapBegin);
+        }
+        for j in 0..bpp {
+            let m = extent_run(w, self.file, lb + j, lb + j + 1);
+            if m.typ == ext::UNWRITTEN {
+                self.convert |= 1 << j;
+            }
+            for k in 0..UPB {
+                self.pblk[j * UPB + k] = disk_unit(m.pblk, k) as u8;
+            }
+        }
+        self.pc = DwPc::Gup;
+        Poll::Ran(StepId::XfsDirectWriteIomapBegin)
+    }
+
+    /// `iomap_dio_submit_bio()` of the write.
+    fn submit(&mut self, w: &mut World) -> Poll {
+        let b = crate::block::bio::submit_bio_at(
+            w,
+            self.folio,
+            BioKind::DioWrite,
+            self.pblk,
+            self.convert,
+        );
+        let Some(k) = b else {
+            return Poll::Block(Cond::BioSlot);
+        };
+        w.bios[k].mapping = self.file;
+        w.bios[k].index = self.index;
+        w.bios[k].vers = self.vers;
+        self.bio = k as u8;
+        self.pc = DwPc::WaitBio;
+        Poll::Ran(StepId::IomapDioSubmitBio)
+    }
+
+    /// `->end_io`: `xfs_dio_write_end_io()` converts the unwritten extents
+    /// the write went to (`xfs_iomap_write_unwritten()`).
+    fn end_io(&mut self, w: &mut World) -> Poll {
+        let b = w.bios[self.bio as usize];
+        if let Err(c) = (w.a_ops(self.file).end_io)(w, &b) {
+            return Poll::Block(c);
+        }
+        // A write past EOF extends it (i_size_write()).
+        let m = &mut w.mappings[self.file as usize % w.mappings.len()];
+        m.i_size = m.i_size.max(self.index + 1);
+        self.ended = true;
+        self.pc = if w.has(Toggle::DioEndIoFirst) {
+            DwPc::PostCheck
+        } else {
+            DwPc::Return
+        };
+        Poll::Ran(StepId::XfsDioWriteEndIo)
+    }
+
+    /// The write returns (`xfs_iunlock()`): its data is promised.
+    fn ret(&mut self, w: &mut World) -> Poll {
+        w.unlock_shared(lock::i_rwsem(self.file));
+        if self.err == 0 {
+            self.promise(w);
+        } else {
+            w.note(Event::Note(match self.err {
+                -5 => "-EIO",
+                -28 => "-ENOSPC",
+                _ => "-EFAULT",
+            }));
+        }
+        Poll::Done(StepId::IomapDioComplete)
+    }
+}
+
+/// A direct write's bio: the DMA reads the user page as it is now
+/// (`stale-dma` if it was freed or reused since) into the disk units,
+/// then completion releases the page (`bio_release_pages(bio, false)`)
+/// and wakes the submitter.
+pub(super) fn dio_write_bio_step(w: &mut World, k: usize, b: Bio) -> Poll {
+    if b.pc == 0 {
+        let fr = crate::block::bio::dma_frame(w, &b);
+        if b.error {
+            w.note(Event::Note("I/O error (fault)"));
+        } else {
+            dio_write_dma(w, k, &b, &fr.data);
+        }
+        w.bios[k].pc = 1;
+        return Poll::Ran(StepId::DmaTransfer);
+    }
+    w.bios[k].live = false;
+    bio_release_page(w, b.folio, bio_page_refs(w));
+    Poll::Done(StepId::IomapDioBioEndIo)
+}
+
+/// The DMA of a direct write: each unit of the page to its disk unit. The
+/// buffer's data, as the user filled it, lands as the next version of the
+/// file unit (its place in the order of writes to the block is now);
+/// anything else the page holds lands as it is, and the write promises a
+/// version it does not hold.
+fn dio_write_dma(w: &mut World, k: usize, b: &Bio, data: &[u32; MAX_BLOCKS]) {
+    let upp = w.cfg.upp(b.mapping);
+    let f = b.mapping as usize % w.mappings.len();
+    for (j, &p) in b.pblk.iter().enumerate() {
+        if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() || j >= upp {
+            continue;
+        }
+        let u = b.index as usize * upp + j;
+        let next = &mut w.shadow.next[f][u];
+        let v = *next;
+        *next = next.wrapping_add(1).max(1);
+        let token = if data[j] == unit_token(b.mapping, u, b.vers[j]) {
+            unit_token(b.mapping, u, v)
+        } else {
+            data[j]
+        };
+        w.bios[k].vers[j] = v;
+        w.disk.blocks[p as usize] = token;
+        w.note(Event::Dma { bio: k as u8, block: p, token });
+    }
+}
+
+crate::impl_step!(DioWrite);
