@@ -237,7 +237,10 @@ task W:
     let (_, notes) = run(&case(
         "profile mainline\nconfig fs=ext4\ntask W:\n  dio-write f0 0 0\n  anon-load 0\n",
     ));
-    assert!(notes.iter().any(|n| n.contains("no direct write")), "{notes:?}");
+    assert!(
+        notes.iter().any(|n| n.contains("no direct write")),
+        "{notes:?}"
+    );
 }
 
 /// 5e25c269e17d: before it a buffered read between the invalidation after
@@ -251,7 +254,12 @@ fn end_io_before_the_invalidation_closes_the_dio_write_vs_read_race() {
     assert!(replay(&c).findings.has(OracleId::StaleRead));
     c.schedule.clear();
     assert!(check3(&c).is_some(), "check misses the race");
-    for p in ["v5.0", "v5.11", "mainline", "mainline-6c8e2a256915-60263d5889e6"] {
+    for p in [
+        "v5.0",
+        "v5.11",
+        "mainline",
+        "mainline-6c8e2a256915-60263d5889e6",
+    ] {
         assert_eq!(check3(&on(&c, p)), None, "{p}");
     }
 }

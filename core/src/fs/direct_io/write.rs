@@ -31,6 +31,38 @@ use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{ext, lock, Bio, BioKind, Config, World, MAX_BLOCKS, MAX_INDEX, NO_PBLK, UPB};
 
+/// The one nested machine a phase of the write runs (at most one at a
+/// time: an enum keeps the operation small).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Sub {
+    Idle,
+    Fill(AnonAccess),
+    Flush(WriteCachePages),
+    Wait(FdataWait),
+    Inval(InvalidatePages2),
+    Gup(Gup),
+    Fallback(WriteIter),
+}
+
+/// `sub!(self, w, Variant, make)`: step the nested machine of that kind
+/// ([`crate::exec::poll::nested`]), returning its `Ran`/`Block` from the
+/// caller; evaluates to `(last step, finished machine)`.
+macro_rules! sub {
+    ($s:ident, $w:expr, $V:ident, $make:expr) => {{
+        let make = $make;
+        let mut slot = match $s.sub {
+            Sub::$V(m) => Some(m),
+            _ => None,
+        };
+        let r = crate::exec::poll::nested(&mut slot, $w, make);
+        $s.sub = slot.map_or(Sub::Idle, Sub::$V);
+        match r {
+            Ok(x) => x,
+            Err(p) => return p,
+        }
+    }};
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum DwPc {
     Fill,
@@ -56,12 +88,7 @@ pub struct DioWrite {
     index: u8,
     buf: u8,
     pc: DwPc,
-    fill: Option<AnonAccess>,
-    write: WriteCachePages,
-    wait: FdataWait,
-    inval: Option<InvalidatePages2>,
-    gup: Option<Gup>,
-    fallback: WriteIter,
+    sub: Sub,
     folio: crate::world::FolioRef,
     bio: u8,
     pblk: [u8; MAX_BLOCKS],
@@ -76,20 +103,14 @@ pub struct DioWrite {
 
 impl DioWrite {
     /// The write of anonymous page `buf` to page `index` of `file`.
-    pub fn new(cfg: &Config, file: u8, index: u8, buf: u8) -> DioWrite {
+    pub fn new(_cfg: &Config, file: u8, index: u8, buf: u8) -> DioWrite {
         let index = index % MAX_INDEX as u8;
-        let upp = cfg.upp(file) as u8;
         DioWrite {
             file,
             index,
             buf: buf % MAX_INDEX as u8,
             pc: DwPc::Fill,
-            fill: None,
-            write: WriteCachePages::range(file, SyncMode::All, index, index + 1),
-            wait: FdataWait::range(file, index, index + 1),
-            inval: None,
-            gup: None,
-            fallback: crate::fs::write_iter(cfg, file, index * upp, upp),
+            sub: Sub::Idle,
             folio: crate::world::FolioRef::NONE,
             bio: 0,
             pblk: [NO_PBLK; MAX_BLOCKS],
@@ -120,19 +141,22 @@ impl DioWrite {
                 Poll::Ran(StepId::XfsIlockIocb)
             }
             DwPc::Flush => {
-                let id = crate::done!(self.write.step(w));
+                let (f, i) = (self.file, self.index);
+                let make = WriteCachePages::range(f, SyncMode::All, i, i + 1);
+                let (id, _) = sub!(self, w, Flush, make);
                 self.pc = DwPc::Wait;
                 Poll::Ran(id)
             }
             DwPc::Wait => {
-                let id = crate::done!(self.wait.step(w));
+                let make = FdataWait::range(self.file, self.index, self.index + 1);
+                let (id, _) = sub!(self, w, Wait, make);
                 self.pc = DwPc::Invalidate;
                 Poll::Ran(id)
             }
             DwPc::Invalidate | DwPc::PostInvalidate => self.invalidate(w),
             DwPc::Map => self.map(w),
             DwPc::Gup => {
-                let (id, g) = crate::nested!(self.gup, w, Gup::new(self.buf));
+                let (id, g) = sub!(self, w, Gup, Gup::new(self.buf));
                 if g.folio.is_none() {
                     self.err = -14;
                     self.pc = DwPc::Return;
@@ -171,7 +195,9 @@ impl DioWrite {
             }
             DwPc::EndIo => self.end_io(w),
             DwPc::Fallback => {
-                let id = crate::done!(self.fallback.step(w));
+                let upp = w.cfg.upp(self.file) as u8;
+                let make = crate::fs::write_iter(&w.cfg, self.file, self.index * upp, upp);
+                let (id, _) = sub!(self, w, Fallback, make);
                 Poll::Done(id)
             }
             DwPc::Return => self.ret(w),
@@ -205,7 +231,7 @@ impl DioWrite {
     /// The user fills the buffer with the new version of the page (its
     /// versions taken now, as a buffered write's copy takes them).
     fn fill(&mut self, w: &mut World) -> Poll {
-        if self.fill.is_none() {
+        if self.sub == Sub::Idle {
             let mut data = [0u32; MAX_BLOCKS];
             for (j, u) in self.units(w).enumerate() {
                 let next = &mut w.shadow.next[self.file as usize][u];
@@ -213,9 +239,9 @@ impl DioWrite {
                 *next = next.wrapping_add(1).max(1);
                 data[j] = unit_token(self.file, u, self.vers[j]);
             }
-            self.fill = Some(AnonAccess::fill(self.buf, data));
+            self.sub = Sub::Fill(AnonAccess::fill(self.buf, data));
         }
-        let (id, a) = crate::nested!(self.fill, w, AnonAccess::new(self.buf, true));
+        let (id, a) = sub!(self, w, Fill, AnonAccess::new(self.buf, true));
         if a.oom {
             // The program dies filling its buffer: nothing is written.
             return Poll::Done(id);
@@ -229,7 +255,7 @@ impl DioWrite {
     /// before) or after it (a failure: `dio_warn_stale_pagecache()`).
     fn invalidate(&mut self, w: &mut World) -> Poll {
         let make = InvalidatePages2::new(self.file, self.index);
-        let (id, inv) = crate::nested!(self.inval, w, make);
+        let (id, inv) = sub!(self, w, Inval, make);
         let before = self.pc == DwPc::Invalidate;
         if inv.err != 0 {
             w.note(Event::Note(
@@ -391,7 +417,11 @@ fn dio_write_dma(w: &mut World, k: usize, b: &Bio, data: &[u32; MAX_BLOCKS]) {
         };
         w.bios[k].vers[j] = v;
         w.disk.blocks[p as usize] = token;
-        w.note(Event::Dma { bio: k as u8, block: p, token });
+        w.note(Event::Dma {
+            bio: k as u8,
+            block: p,
+            token,
+        });
     }
 }
 
