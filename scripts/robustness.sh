@@ -10,7 +10,10 @@
 #   bash scripts/robustness.sh [N] [M]     # default N=1000 litmus files, M=200 byte files
 #
 # CI runs it at a small N. PAGELIFE_BIN: test another build. JOBS: parallel
-# commands (default 2). The mutated inputs are left in
+# commands (default 2). SHARD=k/K runs the per-file commands of every K-th
+# file from the k-th (the files are the same whatever K: a full-scale run
+# can be split over machines or days, e.g. SHARD=0/3, 1/3, 2/3); the
+# whole-folder and piped commands run in every shard. The mutated inputs are left in
 # ${PAGELIFE_ROBUST_OUT:-target/robustness} for a look, with failures.log
 # (each failure as it happens); progress goes to stderr every 5%.
 set -euo pipefail
@@ -22,10 +25,13 @@ bin=${PAGELIFE_BIN:-target/release/pagelife}
 out=${PAGELIFE_ROBUST_OUT:-target/robustness}
 rm -rf "$out"
 mkdir -p "$out"
-exec python3 - "$bin" "$n" "$m" "$out" "${JOBS:-2}" <<'PY'
+exec python3 - "$bin" "$n" "$m" "$out" "${JOBS:-2}" "${SHARD:-0/1}" <<'PY'
 import os, random, resource, subprocess, sys, glob, concurrent.futures as cf, time
 
 bin_, n, m, out, jobs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
+shard, shards = (int(x) for x in sys.argv[6].split("/"))
+if not 0 <= shard < shards:
+    sys.exit(f"robustness: SHARD={sys.argv[6]}: want k/K with 0 <= k < K")
 bin_ = os.path.abspath(bin_)
 rng = random.Random(15)
 seeds = [open(f, encoding="utf-8").read() for f in sorted(glob.glob("corpus/litmus/*.litmus"))]
@@ -126,7 +132,8 @@ def run(args, pipe=False, timeout=600):
         return ("fail", args, p.returncode, err[-2000:])
     return None
 
-tasks = [[a.replace("{f}", f) for a in c] for f in files for c in per_file]
+mine = [f for i, f in enumerate(files) if i % shards == shard]
+tasks = [[a.replace("{f}", f) for a in c] for f in mine for c in per_file]
 tasks += whole
 pipe_tasks = [[a.replace("{f}", lit) for a in c] for c in piped]
 pipe_tasks += [[a.replace("{f}", f) for a in c] for f in files[:: max(1, len(files) // 20)] for c in per_file]
@@ -153,7 +160,7 @@ for r in results:
     if r is None:
         continue
     (slow if r[0] == "timeout" else failures).append(r)
-print(f"robustness: {n} mutated litmus files, {m} byte files; {len(tasks)} commands, "
+print(f"robustness: {n} mutated litmus files, {m} byte files (shard {shard}/{shards}: {len(mine)} files); {len(tasks)} commands, "
       f"{len(pipe_tasks)} piped into head -1, in {time.time() - start:.0f} s; exit statuses "
       + ", ".join(f"{k}: {v}" for k, v in sorted(codes.items())))
 for r in failures[:20]:
