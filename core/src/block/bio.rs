@@ -95,7 +95,7 @@ pub fn bio_step(w: &mut World, k: usize) -> Poll {
         BioKind::WritePage => write_step(w, k, b),
         BioKind::ReadPage => read_step(w, k, b),
         BioKind::JournalLog => crate::fs::jbd2::commit::log_bio_step(w, k),
-        BioKind::DioSimple | BioKind::DioIomap | BioKind::DioWrite => {
+        BioKind::DioSimple | BioKind::DioIomap | BioKind::DioWrite | BioKind::DioWriteSimple => {
             crate::fs::direct_io::dio_bio_step(w, k)
         }
         BioKind::WriteBuffer => match b.pc {

@@ -255,7 +255,7 @@ impl DioRead {
 /// bio took it), then completion.
 pub fn dio_bio_step(w: &mut World, k: usize) -> Poll {
     let b = w.bios[k];
-    if b.kind == BioKind::DioWrite {
+    if matches!(b.kind, BioKind::DioWrite | BioKind::DioWriteSimple) {
         return write::dio_write_bio_step(w, k, b);
     }
     if b.pc == 0 {

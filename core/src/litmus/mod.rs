@@ -81,9 +81,9 @@
 //! (`MADV_FREE`: reclaim may discard the page until the next store), and
 //! `dio-read FILE INDEX BUF` (`pread(O_DIRECT)` of page `INDEX` of a file or
 //! `bdev` into anonymous page `BUF`: GUP, a bio whose DMA writes the page),
-//! and `dio-write FILE INDEX BUF` (XFS: the buffer filled with a new
-//! version of the page, then `pwrite(O_DIRECT)`, with the page-cache
-//! invalidation before and after it).
+//! and `dio-write FILE INDEX BUF` (an XFS file or `bdev`: the buffer
+//! filled with a new version of the page, then `pwrite(O_DIRECT)`, with the
+//! page-cache invalidation before and after it).
 
 mod parse;
 mod print;

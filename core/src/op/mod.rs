@@ -468,11 +468,13 @@ operations! {
         pre: |w| pre::direct_io(w, file),
     }
     /// The task fills anonymous page `buf` with a new version of page
-    /// `index` of `file`, then `pwrite(O_DIRECT)`s it (XFS's
-    /// `iomap_dio_rw()`): the range written back and invalidated, unwritten
-    /// blocks allocated over holes, GUP, a bio whose DMA reads the page,
-    /// then `->end_io` converts and the range is invalidated again.
-    DioWrite = (29, "dio-write") (file: u8 = File, index: u8 = Page, buf: u8 = Page) {
+    /// `index` of `file` or the block device, then `pwrite(O_DIRECT)`s it
+    /// (XFS's `iomap_dio_rw()`, block/fops.c `blkdev_direct_write()`): the
+    /// range written back and invalidated (a failure: a buffered write
+    /// instead), XFS's unwritten blocks allocated over holes, GUP, a bio
+    /// whose DMA reads the page, then XFS's `->end_io` converts and the
+    /// range is invalidated again.
+    DioWrite = (29, "dio-write") (file: u8 = FileOrBdev, index: u8 = Page, buf: u8 = Page) {
         weights: [0, 0, 0, 0, 6],
         machine: DioWrite = |cx| DioWrite::new(cx.cfg, file, index, buf),
         pre: |w| pre::direct_write(w, file),

@@ -85,10 +85,13 @@ pub fn direct_io(w: &World, file: u8) -> Pre {
 /// A direct write by a user task of a live file whose filesystem the model
 /// has direct writes for (XFS).
 pub fn direct_write(w: &World, file: u8) -> Pre {
-    if !matches!(
-        w.a_ops(file).direct_io,
-        crate::fs::direct_io::DioHow::Iomap(_, true)
-    ) {
+    use crate::fs::direct_io::DioHow;
+    let modelled = match w.a_ops(file).direct_io {
+        DioHow::Iomap(_, writes) => writes,
+        DioHow::Simple => file == crate::world::BDEV,
+        DioHow::None => false,
+    };
+    if !modelled {
         return Pre::Skip("no direct write modelled for this filesystem: skipped");
     }
     direct_io(w, file)

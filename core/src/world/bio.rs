@@ -39,6 +39,10 @@ pub enum BioKind {
     /// the disk blocks; completion releases the page and wakes the
     /// submitter, whose `iomap_dio_complete()` does the rest.
     DioWrite,
+    /// A direct write from a user page to the block device
+    /// (`__blkdev_direct_IO_simple()`): completion only wakes the
+    /// submitter (`submit_bio_wait()`), which releases the page.
+    DioWriteSimple,
 }
 
 /// One bio.

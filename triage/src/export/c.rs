@@ -215,6 +215,20 @@ fn user_mm_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::AnonStore { .. }
         | Op::AnonMadvise { .. }
         | Op::DioRead { .. } => anon_op_to_c(op),
+        Op::DioWrite { file, index, buf } if fd(file) >= 0 => writes_page(
+            format!(
+                "pl_dio_write({file}, (uint64_t){index} * G.pg, {buf}, {});",
+                cx.ver
+            ),
+            format!("page {index} filled in anonymous page {buf}, then pwrite(2) O_DIRECT"),
+            file,
+            index,
+            cx.cfg.upp(file),
+        ),
+        Op::DioWrite { .. } => plain(
+            "(void)0; /* no block device descriptor */".into(),
+            "an O_DIRECT write of the block device (skipped: no descriptor here)",
+        ),
         _ => mapping_op_to_c(op, cx),
     }
 }

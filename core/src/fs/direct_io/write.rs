@@ -29,7 +29,11 @@ use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{ext, lock, Bio, BioKind, Config, World, MAX_BLOCKS, MAX_INDEX, NO_PBLK, UPB};
+use crate::world::{
+    ext, lock, Bio, BioKind, Config, Disk, World, MAX_BLOCKS, MAX_INDEX, NO_PBLK, UPB,
+};
+
+use super::DioHow;
 
 /// The one nested machine a phase of the write runs (at most one at a
 /// time: an enum keeps the operation small).
@@ -74,6 +78,7 @@ enum DwPc {
     Gup,
     Submit,
     WaitBio,
+    Release,
     EndIo,
     PostCheck,
     PostInvalidate,
@@ -87,6 +92,7 @@ pub struct DioWrite {
     file: u8,
     index: u8,
     buf: u8,
+    how: DioHow,
     pc: DwPc,
     sub: Sub,
     folio: crate::world::FolioRef,
@@ -103,11 +109,12 @@ pub struct DioWrite {
 
 impl DioWrite {
     /// The write of anonymous page `buf` to page `index` of `file`.
-    pub fn new(_cfg: &Config, file: u8, index: u8, buf: u8) -> DioWrite {
+    pub fn new(cfg: &Config, file: u8, index: u8, buf: u8) -> DioWrite {
         let index = index % MAX_INDEX as u8;
         DioWrite {
             file,
             index,
+            how: crate::fs::aops::a_ops(cfg, file).direct_io,
             buf: buf % MAX_INDEX as u8,
             pc: DwPc::Fill,
             sub: Sub::Idle,
@@ -131,15 +138,7 @@ impl DioWrite {
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
             DwPc::Fill => self.fill(w),
-            DwPc::Lock => {
-                if let Err(c) = w.lock_shared(lock::i_rwsem(self.file)) {
-                    return Poll::Block(c);
-                }
-                self.note_latest(w);
-                let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
-                self.pc = if empty { DwPc::Map } else { DwPc::Flush };
-                Poll::Ran(StepId::XfsIlockIocb)
-            }
+            DwPc::Lock => self.lock(w),
             DwPc::Flush => {
                 let (f, i) = (self.file, self.index);
                 let make = WriteCachePages::range(f, SyncMode::All, i, i + 1);
@@ -164,24 +163,19 @@ impl DioWrite {
                     self.folio = g.folio;
                     self.pc = DwPc::Submit;
                 }
-                Poll::Ran(id)
+                self.ran(w, id)
             }
             DwPc::Submit => self.submit(w),
-            DwPc::WaitBio => {
-                if w.bios[self.bio as usize].live {
-                    return Poll::Block(Cond::BioDone(self.bio));
-                }
-                let b = &w.bios[self.bio as usize];
-                self.err = if b.error { -5 } else { 0 };
-                self.vers = b.vers;
+            DwPc::WaitBio => self.wait_bio(w),
+            DwPc::Release => {
+                // __bio_release_pages(bio, false): a write's page is only unpinned.
+                bio_release_page(w, self.folio, bio_page_refs(w));
                 self.pc = if self.err != 0 {
                     DwPc::Return
-                } else if w.has(Toggle::DioEndIoFirst) {
-                    DwPc::EndIo
                 } else {
                     DwPc::PostCheck
                 };
-                self.step(w)
+                self.ran(w, StepId::BioReleasePages)
             }
             DwPc::PostCheck => {
                 // if (mapping->nrpages): a lockless read.
@@ -191,7 +185,7 @@ impl DioWrite {
                     (true, true) => DwPc::Return,
                     (true, false) => DwPc::EndIo,
                 };
-                Poll::Ran(StepId::KiocbInvalidatePostDirectWrite)
+                self.ran(w, StepId::KiocbInvalidatePostDirectWrite)
             }
             DwPc::EndIo => self.end_io(w),
             DwPc::Fallback => {
@@ -200,8 +194,72 @@ impl DioWrite {
                 let (id, _) = sub!(self, w, Fallback, make);
                 Poll::Done(id)
             }
-            DwPc::Return => self.ret(w),
+            DwPc::Return => self.ret(w, StepId::IomapDioComplete),
         }
+    }
+
+    /// The write's lock: XFS's `xfs_ilock_iocb()` (`XFS_IOLOCK_SHARED`);
+    /// the block device's `blkdev_write_iter()` takes none. Then the
+    /// mapping is flushed if it has pages (`kiocb_invalidate_pages()`).
+    fn lock(&mut self, w: &mut World) -> Poll {
+        let id = match self.how {
+            DioHow::Iomap(id, _) => {
+                if let Err(c) = w.lock_shared(lock::i_rwsem(self.file)) {
+                    return Poll::Block(c);
+                }
+                Some(id)
+            }
+            _ => None,
+        };
+        self.note_latest(w);
+        let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
+        self.pc = if !empty {
+            DwPc::Flush
+        } else if self.iomap() {
+            DwPc::Map
+        } else {
+            self.map_fixed(w)
+        };
+        match id {
+            Some(id) => Poll::Ran(id),
+            None => self.step(w),
+        }
+    }
+
+    fn iomap(&self) -> bool {
+        matches!(self.how, DioHow::Iomap(..))
+    }
+
+    /// The block device's blocks are where they are
+    /// (`blkdev_direct_IO()` → `__blkdev_direct_IO_simple()`: no
+    /// `->iomap_begin`, nothing to convert); then GUP.
+    fn map_fixed(&mut self, w: &World) -> DwPc {
+        for j in 0..w.cfg.upp(self.file).min(MAX_BLOCKS) {
+            self.pblk[j] = Disk::block_of(self.file, self.index, j) as u8;
+        }
+        self.ended = true;
+        DwPc::Gup
+    }
+
+    /// The submitter asleep until the bio completes (`submit_bio_wait()`,
+    /// or iomap's wait for `dio->ref`), then what follows it.
+    fn wait_bio(&mut self, w: &mut World) -> Poll {
+        if w.bios[self.bio as usize].live {
+            return Poll::Block(Cond::BioDone(self.bio));
+        }
+        let b = &w.bios[self.bio as usize];
+        self.err = if b.error { -5 } else { 0 };
+        self.vers = b.vers;
+        self.pc = if !self.iomap() {
+            DwPc::Release
+        } else if self.err != 0 {
+            DwPc::Return
+        } else if w.has(Toggle::DioEndIoFirst) {
+            DwPc::EndIo
+        } else {
+            DwPc::PostCheck
+        };
+        self.step(w)
     }
 
     /// What each unit promises as the write starts (under `i_rwsem`).
@@ -257,6 +315,12 @@ impl DioWrite {
         let make = InvalidatePages2::new(self.file, self.index);
         let (id, inv) = sub!(self, w, Inval, make);
         let before = self.pc == DwPc::Invalidate;
+        if before && inv.err != 0 && !self.iomap() {
+            // direct_write_fallback() → blkdev_buffered_write(): the
+            // device's buffered write is not modelled; nothing is written.
+            w.note(Event::Note("-EBUSY: blkdev_buffered_write() not modelled"));
+            return Poll::Done(id);
+        }
         if inv.err != 0 {
             w.note(Event::Note(
                 if before && w.has(Toggle::DioInvalidateFallback) {
@@ -269,15 +333,26 @@ impl DioWrite {
         if !before && inv.err != 0 {
             self.warn_stale_pagecache(w);
         }
+        let fallback = w.has(Toggle::DioInvalidateFallback);
         self.pc = match (before, inv.err != 0) {
-            (true, true) if w.has(Toggle::DioInvalidateFallback) => {
+            (true, true) if fallback => {
                 w.unlock_shared(lock::i_rwsem(self.file));
                 DwPc::Fallback
             }
-            (true, _) => DwPc::Map,
+            (true, _) if self.iomap() => DwPc::Map,
+            (true, _) => self.map_fixed(w),
             (false, _) if self.ended => DwPc::Return,
             (false, _) => DwPc::EndIo,
         };
+        self.ran(w, id)
+    }
+
+    /// Step `id` ran; the block device's write returns in it
+    /// (`blkdev_direct_write()` has no completion of its own).
+    fn ran(&mut self, w: &mut World, id: StepId) -> Poll {
+        if self.pc == DwPc::Return && !self.iomap() {
+            return self.ret(w, id);
+        }
         Poll::Ran(id)
     }
 
@@ -321,13 +396,11 @@ impl DioWrite {
 
     /// `iomap_dio_submit_bio()` of the write.
     fn submit(&mut self, w: &mut World) -> Poll {
-        let b = crate::block::bio::submit_bio_at(
-            w,
-            self.folio,
-            BioKind::DioWrite,
-            self.pblk,
-            self.convert,
-        );
+        let (kind, id) = match self.how {
+            DioHow::Iomap(..) => (BioKind::DioWrite, StepId::IomapDioSubmitBio),
+            _ => (BioKind::DioWriteSimple, StepId::SubmitBioWait),
+        };
+        let b = crate::block::bio::submit_bio_at(w, self.folio, kind, self.pblk, self.convert);
         let Some(k) = b else {
             return Poll::Block(Cond::BioSlot);
         };
@@ -336,7 +409,7 @@ impl DioWrite {
         w.bios[k].vers = self.vers;
         self.bio = k as u8;
         self.pc = DwPc::WaitBio;
-        Poll::Ran(StepId::IomapDioSubmitBio)
+        Poll::Ran(id)
     }
 
     /// `->end_io`: `xfs_dio_write_end_io()` converts the unwritten extents
@@ -358,9 +431,12 @@ impl DioWrite {
         Poll::Ran(StepId::XfsDioWriteEndIo)
     }
 
-    /// The write returns (`xfs_iunlock()`): its data is promised.
-    fn ret(&mut self, w: &mut World) -> Poll {
-        w.unlock_shared(lock::i_rwsem(self.file));
+    /// The write returns (XFS: `xfs_iunlock()` after `iomap_dio_complete()`;
+    /// the block device in its last step): its data is promised.
+    fn ret(&mut self, w: &mut World, id: StepId) -> Poll {
+        if self.iomap() {
+            w.unlock_shared(lock::i_rwsem(self.file));
+        }
         if self.err == 0 {
             self.promise(w);
         } else {
@@ -370,7 +446,7 @@ impl DioWrite {
                 _ => "-EFAULT",
             }));
         }
-        Poll::Done(StepId::IomapDioComplete)
+        Poll::Done(id)
     }
 }
 
@@ -390,6 +466,10 @@ pub(super) fn dio_write_bio_step(w: &mut World, k: usize, b: Bio) -> Poll {
         return Poll::Ran(StepId::DmaTransfer);
     }
     w.bios[k].live = false;
+    if b.kind == BioKind::DioWriteSimple {
+        // submit_bio_wait_endio(): complete(); the submitter releases.
+        return Poll::Done(StepId::SubmitBioWaitEndio);
+    }
     bio_release_page(w, b.folio, bio_page_refs(w));
     Poll::Done(StepId::IomapDioBioEndIo)
 }
