@@ -191,6 +191,23 @@ steps! {
     /// `iomap_dio_complete()` before c402a9a9430b): `if (mapping->nrpages)`,
     /// a lockless read; with pages, `invalidate_inode_pages2_range()`.
     KiocbInvalidatePostDirectWrite = (187, "kiocb_invalidate_post_direct_write") { locks: "", state: "r: nrpages" }
+    /// mm/truncate.c `mapping_evict_folio()` on a locked folio from
+    /// `mapping_try_invalidate()`: skip it if dirty, under writeback or
+    /// referenced beyond the page cache, its private data and the lookup
+    /// (`folio_ref_count() > nr + folio_has_private() + 1`: mapped, pinned,
+    /// isolated), lockless reads under the folio lock.
+    MappingEvictFolio = (188, "mapping_evict_folio") { locks: "folio lock", state: "r: PG_dirty, PG_writeback, PG_private, refcount" }
+    /// mm/truncate.c `remove_mapping()`: after `__remove_mapping()` took
+    /// the folio out, `folio_ref_unfreeze(folio, 1)` drops the page
+    /// cache's reference (the lookup's stays).
+    RemoveMappingUnfreeze = (189, "remove_mapping:unfreeze") { locks: "", state: "w: refcount" }
+    /// fs/drop_caches.c `drop_pagecache_sb()`, one inode: under
+    /// `s_inode_list_lock` and `i_lock`, skip one `I_FREEING`, `I_WILL_FREE`
+    /// or `I_NEW`, or with no pages; else `__iget()`.
+    DropPagecacheSb = (190, "drop_pagecache_sb") { locks: "s_inode_list_lock, i_lock", state: "r: i_state, nrpages; w: i_count" }
+    /// fs/inode.c `iput()` of a reference that is not the last: `i_count`
+    /// decremented (`atomic_add_unless()`).
+    Iput = (191, "iput") { locks: "", state: "w: i_count" }
     // ---- block layer: a bio's own context --------------------------------------------
     /// The device's DMA for a write bio: reads the frame's memory *at transfer
     /// time* and writes it to the disk block the bio was submitted for.

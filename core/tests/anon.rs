@@ -307,13 +307,13 @@ task A:
 /// A store through a mapping overlaps a direct write of the same page, and
 /// the store's folio is written back over the write's blocks after the
 /// write returned (`corpus/regressions/mainline-dio-write-vs-store-fsync`,
-/// which fires `disk-mismatch` if the write promises its own version
-/// regardless). POSIX orders nothing between overlapping writes, so the
-/// write promises the older of the two (each direct write's data takes its
-/// version when its DMA lands): the case replays clean. Two direct writes
-/// overlapping under the shared lock, and a metadata update through the
-/// buffer cache racing a direct write of the device, are clean to bound 3
-/// (a page the write could not invalidate sets `-EIO` for the next fsync).
+/// which fires `disk-mismatch` if the write promises its version
+/// regardless). POSIX orders nothing between overlapping writes: a direct
+/// write during which a folio of its range was dirtied promises nothing
+/// (`Shadow::dirtied`), and the case replays clean. Two direct writes
+/// overlapping under the shared lock (their DMAs reach the disk in the
+/// order of their versions), and a metadata update through the buffer
+/// cache racing a direct write of the device, are clean to bound 3.
 #[test]
 fn overlapping_writes_keep_every_promise() {
     let p = common::litmus_dir().join("../regressions/mainline-dio-write-vs-store-fsync.litmus");

@@ -11,6 +11,7 @@
 pub mod aops;
 pub mod buffer;
 pub mod direct_io;
+pub mod drop_caches;
 pub mod ext4;
 pub mod falloc;
 pub mod gfs2;

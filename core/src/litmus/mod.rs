@@ -50,7 +50,9 @@
 //! `fsync FILE`, `sync`, `truncate FILE SIZE`, `reclaim FRAME`,
 //! `migrate FRAME`, `bh-write BLOCK [getblk] [meta] [nonatomic]` (a
 //! metadata user of the block device, Cases 2 and 3), `evict FILE` (the
-//! last `iput()` of an unlinked file), and the journal (jbd2, seed 000):
+//! last `iput()` of an unlinked file), `drop-caches` (`echo 1 >
+//! /proc/sys/vm/drop_caches`: every inode's clean, unused folios, the
+//! block device's first), and the journal (jbd2, seed 000):
 //! `jbd2-update BLOCK [getblk] [nonatomic]` (a journalled metadata update
 //! in a handle), `jbd2-commit` (kjournald2 commits the running
 //! transaction), `jbd2-checkpoint` (write the committed buffers in place

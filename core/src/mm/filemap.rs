@@ -104,6 +104,11 @@ pub fn folio_mark_dirty(w: &mut World, r: FolioRef) {
         if s.frame == r.frame {
             s.marks |= mark::DIRTY;
         }
+        let upp = w.cfg.upp(m);
+        for u in i as usize * upp..((i as usize + 1) * upp).min(crate::world::MAX_LBLK) {
+            let d = &mut w.shadow.dirtied[m as usize][u];
+            *d = d.wrapping_add(1);
+        }
     }
 }
 

@@ -10,4 +10,5 @@ pub mod page_writeback;
 pub mod rmap;
 pub mod swap;
 pub mod truncate;
+pub mod try_invalidate;
 pub mod vmscan;

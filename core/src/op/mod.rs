@@ -195,6 +195,7 @@ macro_rules! operations {
 }
 
 use crate::fs::direct_io::{DioRead, DioWrite};
+use crate::fs::drop_caches::DropCaches;
 use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
@@ -478,6 +479,15 @@ operations! {
         weights: [0, 0, 0, 0, 6],
         machine: DioWrite = |cx| DioWrite::new(cx.cfg, file, index, buf),
         pre: |w| pre::direct_write(w, file),
+    }
+    /// `echo 1 > /proc/sys/vm/drop_caches`: each inode with pages held
+    /// (`__iget()`) while `invalidate_mapping_pages()` drops its clean,
+    /// unused folios (fs/drop_caches.c `drop_pagecache_sb()`), the block
+    /// device's first.
+    DropCaches = (30, "drop-caches") () {
+        weights: [0, 0, 0, 4, 0],
+        machine: DropCaches = |cx| DropCaches::new(),
+        pre: |w| Pre::Ready,
     }
 }
 

@@ -29,6 +29,15 @@ pub struct Shadow {
     /// what the range holds is the punch's to decide until it returns, and
     /// an fsync checks nothing there meanwhile.
     pub punching: [(u8, u8); MAX_MAPPINGS],
+    /// Bumped (wrapping) whenever a page-cache folio over the unit is
+    /// dirtied (`folio_mark_dirty()`): a direct write that sees it change
+    /// while in flight collided with a buffered or mapped writer of its
+    /// range, whose folio — read before the write's DMA, perhaps dirtied
+    /// by a write fault whose store never came — may go to disk after it.
+    /// The kernel does not support the mix ("we don't support it 100%",
+    /// `generic_file_direct_write()`) and warns only when its own
+    /// invalidation finds the folio; the model promises nothing then.
+    pub dirtied: [[u8; MAX_LBLK]; MAX_MAPPINGS],
 }
 
 impl Shadow {
@@ -63,5 +72,6 @@ impl Shadow {
         void_below: [[0; MAX_LBLK]; MAX_MAPPINGS],
         truncs: [0; MAX_MAPPINGS],
         punching: [(0, 0); MAX_MAPPINGS],
+        dirtied: [[0; MAX_LBLK]; MAX_MAPPINGS],
     };
 }

@@ -185,7 +185,8 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::Jbd2Update { .. }
         | Op::Jbd2Commit {}
         | Op::Jbd2Shrink {}
-        | Op::Jbd2Checkpoint {} => system_op_to_c(op, cx),
+        | Op::Jbd2Checkpoint {}
+        | Op::DropCaches {} => system_op_to_c(op, cx),
         Op::Mmap { .. }
         | Op::Munmap { .. }
         | Op::Load { .. }
@@ -297,6 +298,23 @@ fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
     }
 }
 
+/// The end of an inode's life and `drop_caches`.
+fn cache_op_to_c(op: &Op) -> CallSpec {
+    match *op {
+        Op::Evict { file } => plain(
+            format!("(void)0; /* evict f{file} */"),
+            "the last iput() of an unlinked file: the reproducer keeps its files open, so \
+             eviction is not reproduced here (skipped)",
+        ),
+        _ => CallSpec {
+            code: "pl_reclaim(-1, 0, 0);".into(),
+            note: "echo 1 > /proc/sys/vm/drop_caches (root)".into(),
+            effect: Effect::None,
+            privileged: true,
+        },
+    }
+}
+
 /// The operations on writeback, the block device, reclaim and migration:
 /// syscalls that write nothing the shadow tracks.
 fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
@@ -320,11 +338,7 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             },
         ),
         Op::Sync {} => plain("sync();".into(), "sync(2)"),
-        Op::Evict { file } => plain(
-            format!("(void)0; /* evict f{file} */"),
-            "the last iput() of an unlinked file: the reproducer keeps its files open, so \
-             eviction is not reproduced here (skipped)",
-        ),
+        Op::Evict { .. } | Op::DropCaches {} => cache_op_to_c(op),
         Op::Reclaim { frame } => match (cx.frame_page)(frame) {
             Some((f, index)) if fd(f) >= 0 => plain(
                 format!("pl_reclaim({f}, (uint64_t){index} * G.pg, G.pg);"),

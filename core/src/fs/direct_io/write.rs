@@ -101,7 +101,7 @@ pub struct DioWrite {
     convert: u8,
     /// The fill's versions until the bio returns the DMA's.
     vers: [u16; MAX_BLOCKS],
-    latest0: [u16; MAX_BLOCKS],
+    dirtied0: [u8; MAX_BLOCKS],
     ended: bool,
     /// 0, or the error the write returns (-5 `-EIO`, -14 `-EFAULT`, -28 `-ENOSPC`).
     pub err: i8,
@@ -123,7 +123,7 @@ impl DioWrite {
             pblk: [NO_PBLK; MAX_BLOCKS],
             convert: 0,
             vers: [0; MAX_BLOCKS],
-            latest0: [0; MAX_BLOCKS],
+            dirtied0: [0; MAX_BLOCKS],
             ended: false,
             err: 0,
         }
@@ -211,7 +211,7 @@ impl DioWrite {
             }
             _ => None,
         };
-        self.note_latest(w);
+        self.note_dirtied(w);
         let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
         self.pc = if !empty {
             DwPc::Flush
@@ -262,27 +262,33 @@ impl DioWrite {
         self.step(w)
     }
 
-    /// What each unit promises as the write starts (under `i_rwsem`).
-    fn note_latest(&mut self, w: &World) {
+    /// Each unit's page-cache dirtying count as the write starts (under
+    /// `i_rwsem`).
+    fn note_dirtied(&mut self, w: &World) {
         for (j, u) in self.units(w).enumerate() {
-            self.latest0[j] = w.shadow.latest[self.file as usize][u];
+            self.dirtied0[j] = w.shadow.dirtied[self.file as usize][u];
         }
     }
 
-    /// The write returned success: each unit promises the version the DMA
-    /// wrote, or, if another write (a store through a mapping, a direct
-    /// write under the same shared lock) returned while this one was in
-    /// flight, the lower of the two: POSIX orders nothing between
-    /// overlapping writes.
+    /// The write returned success: each unit promises the version its DMA
+    /// landed as (direct writes overlapping under the shared lock reach
+    /// the disk in the order of their versions, so whichever returns last
+    /// promises no more than the disk holds). A unit whose page-cache folio
+    /// was dirtied meanwhile — a store through a mapping, a write fault —
+    /// promises nothing ([`Shadow::dirtied`]): that folio may reach the
+    /// disk after the write.
+    ///
+    /// [`Shadow::dirtied`]: crate::world::shadow::Shadow::dirtied
     fn promise(&self, w: &mut World) {
         let f = self.file as usize;
         for (j, u) in self.units(w).enumerate() {
-            let cur = w.shadow.latest[f][u];
-            w.shadow.latest[f][u] = if cur == self.latest0[j] {
-                self.vers[j]
-            } else {
-                cur.min(self.vers[j])
-            };
+            if w.shadow.dirtied[f][u] != self.dirtied0[j] {
+                // A folio of the range was dirtied meanwhile: a collision
+                // with a buffered or mapped writer (Shadow::dirtied).
+                w.shadow.void_below[f][u] = w.shadow.next[f][u];
+                continue;
+            }
+            w.shadow.latest[f][u] = self.vers[j];
         }
     }
 
