@@ -263,6 +263,50 @@ pub fn folio_trylock(w: &mut World, r: FolioRef) -> bool {
     }
 }
 
+/// What [`find_lock_entry`] found.
+pub enum LockedEntry {
+    /// No cached page left in the range.
+    None,
+    /// The next page's folio is frozen or freed: wait for the slot.
+    Busy(Cond),
+    /// The folio at this index was locked, truncated or under writeback:
+    /// skipped, its reference dropped.
+    Skipped(u8),
+    /// The folio at this index, locked, with the lookup's reference.
+    Locked(u8, FolioRef),
+}
+
+/// mm/filemap.c `find_lock_entries()`, one entry (one step, as truncation
+/// and invalidation take it): the next cached page of `mapping` in
+/// `from..end`, `folio_try_get()`, `folio_trylock()`, then skip a folio
+/// truncated meanwhile or under writeback.
+pub fn find_lock_entry(w: &mut World, mapping: u8, from: u8, end: u8) -> LockedEntry {
+    let m = &w.mappings[mapping as usize % w.mappings.len()];
+    let end = (end as usize).min(crate::world::MAX_INDEX);
+    let Some(i) = (from as usize..end).find(|&i| m.slots[i].frame != NO_FRAME) else {
+        return LockedEntry::None;
+    };
+    let f = m.slots[i].frame;
+    let Some(r) = crate::mm::swap::folio_try_get(w, f) else {
+        return LockedEntry::Busy(Cond::SlotBusy {
+            mapping,
+            index: i as u8,
+            frame: f,
+        });
+    };
+    if !folio_trylock(w, r) {
+        w.note(Event::Note("locked: skip"));
+        folio_put(w, r);
+    } else if w.frame(r).mapping != mapping || w.frame(r).flags & pg::WRITEBACK != 0 {
+        w.note(Event::Note("under writeback: skip"));
+        folio_unlock(w, r);
+        folio_put(w, r);
+    } else {
+        return LockedEntry::Locked(i as u8, r);
+    }
+    LockedEntry::Skipped(i as u8)
+}
+
 // ---------------------------------------------------------------------------
 // Waiting
 // ---------------------------------------------------------------------------

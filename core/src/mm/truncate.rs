@@ -13,10 +13,9 @@
 
 use crate::exec::poll::{Cond, Poll};
 use crate::step::StepId;
-use crate::trace::Event;
 use crate::world::{lock, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
-use super::filemap::{folio_trylock, folio_unlock, page_cache_delete, LockFolio};
+use super::filemap::{find_lock_entry, folio_unlock, page_cache_delete, LockFolio, LockedEntry};
 use super::memory::Zap;
 use super::page_writeback::{FolioBatch, WaitWriteback};
 use super::swap::{folio_put, folio_try_get};
@@ -175,37 +174,23 @@ impl Truncate {
     }
 
     fn find_lock(&mut self, w: &mut World) -> Poll {
-        // find_lock_entries(): one entry per step.
-        let m = &w.mappings[self.file as usize];
-        let next = (self.index as usize..self.end as usize).find(|&i| m.slots[i].frame != NO_FRAME);
-        let Some(i) = next else {
-            self.pc = if self.batch.nr > 0 {
-                self.cur = 0;
-                TruncPc::Cleanup1
-            } else {
-                TruncPc::FindGet
-            };
-            self.index = self.size;
-            return self.step(w);
-        };
-        let f = m.slots[i].frame;
-        let Some(r) = folio_try_get(w, f) else {
-            return Poll::Block(Cond::SlotBusy {
-                mapping: self.file,
-                index: i as u8,
-                frame: f,
-            });
-        };
-        self.index = i as u8 + 1;
-        if !folio_trylock(w, r) {
-            w.note(Event::Note("locked: skip"));
-            folio_put(w, r);
-        } else if w.frame(r).mapping != self.file || w.frame(r).flags & pg::WRITEBACK != 0 {
-            w.note(Event::Note("under writeback: skip"));
-            folio_unlock(w, r);
-            folio_put(w, r);
-        } else {
-            self.batch.add(r);
+        match find_lock_entry(w, self.file, self.index, self.end) {
+            LockedEntry::None => {
+                self.pc = if self.batch.nr > 0 {
+                    self.cur = 0;
+                    TruncPc::Cleanup1
+                } else {
+                    TruncPc::FindGet
+                };
+                self.index = self.size;
+                return self.step(w);
+            }
+            LockedEntry::Busy(c) => return Poll::Block(c),
+            LockedEntry::Skipped(i) => self.index = i + 1,
+            LockedEntry::Locked(i, r) => {
+                self.index = i + 1;
+                self.batch.add(r);
+            }
         }
         Poll::Ran(StepId::FindLockEntries)
     }

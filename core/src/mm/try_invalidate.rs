@@ -14,14 +14,15 @@
 //! `folio_unlock()` (waking anyone who queued on the lock meanwhile) and
 //! the batch's `folio_put()`, which frees it.
 
-use crate::exec::poll::{Cond, Poll};
+use crate::exec::poll::Poll;
 use crate::mm::filemap::{
-    folio_trylock, folio_unlock, page_cache_delete_account, page_cache_delete_store,
+    find_lock_entry, folio_unlock, page_cache_delete_account, page_cache_delete_store, LockedEntry,
 };
-use crate::mm::swap::{folio_put, folio_ref_freeze, folio_ref_unfreeze, folio_try_get};
+use crate::mm::swap::{folio_put, folio_ref_unfreeze};
+use crate::mm::vmscan::remove_mapping_freeze;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{lock, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
+use crate::world::{lock, pg, FolioRef, World, MAX_INDEX};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum TiPc {
@@ -101,30 +102,15 @@ impl TryInvalidate {
     /// reference, the trylock and the rechecks (a skipped folio's
     /// reference goes at once); none left: done.
     fn find_lock(&mut self, w: &mut World) -> Poll {
-        let m = &w.mappings[self.mapping as usize % w.mappings.len()];
-        let next = (self.index as usize..MAX_INDEX).find(|&i| m.slots[i].frame != NO_FRAME);
-        let Some(i) = next else {
-            return Poll::Done(StepId::FindLockEntries);
-        };
-        let f = m.slots[i].frame;
-        let Some(r) = folio_try_get(w, f) else {
-            return Poll::Block(Cond::SlotBusy {
-                mapping: self.mapping,
-                index: i as u8,
-                frame: f,
-            });
-        };
-        self.index = i as u8 + 1;
-        if !folio_trylock(w, r) {
-            w.note(Event::Note("locked: skip"));
-            folio_put(w, r);
-        } else if w.frame(r).mapping != self.mapping || w.frame(r).flags & pg::WRITEBACK != 0 {
-            w.note(Event::Note("truncated or under writeback: skip"));
-            folio_unlock(w, r);
-            folio_put(w, r);
-        } else {
-            self.folio = r;
-            self.pc = TiPc::Evict;
+        match find_lock_entry(w, self.mapping, self.index, MAX_INDEX as u8) {
+            LockedEntry::None => return Poll::Done(StepId::FindLockEntries),
+            LockedEntry::Busy(c) => return Poll::Block(c),
+            LockedEntry::Skipped(i) => self.index = i + 1,
+            LockedEntry::Locked(i, r) => {
+                self.index = i + 1;
+                self.folio = r;
+                self.pc = TiPc::Evict;
+            }
         }
         Poll::Ran(StepId::FindLockEntries)
     }
@@ -162,25 +148,13 @@ impl TryInvalidate {
         Poll::Ran(StepId::TryToFreeBuffers)
     }
 
-    /// `__remove_mapping()`: `xa_lock_irq()`, `folio_ref_freeze(folio, 2)`,
-    /// PG_dirty tested again (a dirty folio is unfrozen and kept).
+    /// `__remove_mapping()` ([`remove_mapping_freeze`]).
     fn remove(&mut self, w: &mut World) -> Poll {
-        let xa = lock::xa_lock(self.mapping);
-        if let Err(c) = w.lock(xa) {
-            return Poll::Block(c);
-        }
-        let frozen = folio_ref_freeze(w, self.folio, 2);
-        let dirty = frozen && w.frame(self.folio).flags & pg::DIRTY != 0;
-        if dirty {
-            folio_ref_unfreeze(w, self.folio, 2);
-        }
-        if !frozen || dirty {
-            w.unlock(xa);
-            w.note(Event::Note("refcount or dirty: cannot free"));
-            self.pc = TiPc::Unlock;
-        } else {
-            self.pc = TiPc::Delete;
-        }
+        self.pc = match remove_mapping_freeze(w, self.folio, self.mapping) {
+            Err(c) => return Poll::Block(c),
+            Ok(true) => TiPc::Delete,
+            Ok(false) => TiPc::Unlock,
+        };
         Poll::Ran(StepId::RemoveMapping)
     }
 }

@@ -16,7 +16,7 @@
 //! it lazily freeable: `try_to_unmap()` discards it if clean (see
 //! [`crate::mm::rmap::try_to_unmap_one`]), then `folio_ref_freeze(folio, 1)`.
 
-use crate::exec::poll::Poll;
+use crate::exec::poll::{Cond, Poll};
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{lock, pg, FolioRef, FrameId, World, NO_MAPPING};
@@ -272,22 +272,11 @@ impl ShrinkFolio {
     /// that meets the frozen folio retries. mm/vmscan.c, v6.1 and mainline.
     fn remove_mapping(&mut self, w: &mut World) -> Poll {
         let mapping = w.frame(self.folio).mapping;
-        let xa = lock::xa_lock(mapping);
-        if let Err(c) = w.lock(xa) {
-            return Poll::Block(c);
-        }
-        let freed = folio_ref_freeze(w, self.folio, 2);
-        let dirty = freed && w.frame(self.folio).flags & pg::DIRTY != 0;
-        if dirty {
-            folio_ref_unfreeze(w, self.folio, 2);
-        }
-        if !freed || dirty {
-            w.unlock(xa);
-            w.note(Event::Note("refcount or dirty: cannot free"));
-            self.pc = ShrinkPc::Putback { locked: true };
-        } else {
-            self.pc = ShrinkPc::DeleteStore;
-        }
+        self.pc = match remove_mapping_freeze(w, self.folio, mapping) {
+            Err(c) => return Poll::Block(c),
+            Ok(true) => ShrinkPc::DeleteStore,
+            Ok(false) => ShrinkPc::Putback { locked: true },
+        };
         Poll::Ran(StepId::RemoveMapping)
     }
 
@@ -318,6 +307,27 @@ impl ShrinkFolio {
         folio_put(w, self.folio);
         Poll::Done(StepId::FolioPutbackLru)
     }
+}
+
+/// `__remove_mapping()`'s start on folio `r` of `mapping`, for reclaim and
+/// invalidation: `xa_lock_irq()`, `folio_ref_freeze(folio, 2)` (the page
+/// cache's reference and the caller's), then PG_dirty tested again (a
+/// dirty folio is unfrozen). `Ok(true)`: frozen, `xa_lock` held for the
+/// deletion; `Ok(false)`: referenced or dirty, the lock released.
+pub fn remove_mapping_freeze(w: &mut World, r: FolioRef, mapping: u8) -> Result<bool, Cond> {
+    let xa = lock::xa_lock(mapping);
+    w.lock(xa)?;
+    let frozen = folio_ref_freeze(w, r, 2);
+    let dirty = frozen && w.frame(r).flags & pg::DIRTY != 0;
+    if dirty {
+        folio_ref_unfreeze(w, r, 2);
+    }
+    if !frozen || dirty {
+        w.unlock(xa);
+        w.note(Event::Note("refcount or dirty: cannot free"));
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 /// An anonymous folio that is still swap-backed: reclaim would need swap
