@@ -251,6 +251,25 @@ toggles! {
     /// was dirtied by a store concurrent with the write, whose data may
     /// win either way; the toggle keeps each release's path.
     DioInvalidateFallback = (48, "60263d5889e6", "iomap: fall back to buffered writes for invalidation failures"),
+    /// mm/gup.c `faultin_page()` and `follow_page_pte()`, 19be0eaffa3a
+    /// (Linus Torvalds, v4.9, "mm: remove gup_flags FOLL_WRITE games from
+    /// __get_user_pages()", CVE-2016-5195 "Dirty COW"): after a write fault
+    /// that broke copy-on-write (`VM_FAULT_WRITE`) in a mapping without
+    /// `VM_WRITE`, GUP sets `FOLL_COW` and follows the read-only PTE for
+    /// writing only if it is dirty (`can_follow_write_pte()`), so a PTE
+    /// zapped and faulted in again (the page-cache folio, clean) faults
+    /// again. Off (v2.6.13 4ceb5db9757a's "games"): `FOLL_WRITE` is dropped
+    /// and the next lookup takes whatever the PTE maps, the page-cache
+    /// folio once `madvise(MADV_DONTNEED)` zapped the private copy: a
+    /// `FOLL_FORCE` write lands in the file.
+    FollCow = (49, "19be0eaffa3a", "mm: remove gup_flags FOLL_WRITE games from __get_user_pages()"),
+    /// mm/gup.c `can_follow_write_pte()`, 5535be309971 (David Hildenbrand,
+    /// v6.2, "mm/gup: fix FOLL_FORCE COW security issue and remove
+    /// FOLL_COW"): a `FOLL_FORCE` write follows a read-only PTE of a
+    /// private mapping without `VM_WRITE` only to an exclusive anonymous
+    /// page (`PageAnonExclusive()`), not to any dirty PTE; `VM_FAULT_WRITE`
+    /// is gone (cb8d86331343). Off: 19be0eaffa3a's `FOLL_COW` test.
+    GupAnonExclusive = (50, "5535be309971", "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW"),
     /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
     /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
     /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
@@ -433,6 +452,7 @@ const PRE_V5_0: Toggles = set(&[
     Ext4MmapSem,
     XfsMmapLock,
     DioEndIoFirst,
+    FollCow,
 ]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
@@ -451,7 +471,8 @@ const V6_2: Toggles = V6_1
     .with(IomapWriteFailureNoTruncate)
     .with(IomapValid)
     .with(XfsIomapValid)
-    .with(XfsPunchLocked);
+    .with(XfsPunchLocked)
+    .with(GupAnonExclusive);
 const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
 const V6_7: Toggles = V6_3
     .with(BioPinPages)

@@ -74,7 +74,9 @@ steps! {
     FinishFault = (155, "finish_fault") { locks: "PTE lock, folio lock", state: "r: PTE; w: PTE, _mapcount (PG_dirty, DIRTY mark, bh/ifs dirty on a write)" }
     /// mm/memory.c `do_wp_page()` → `wp_page_shared()`: under the PTE lock the
     /// PTE still maps the folio read-only (else the access retries), and
-    /// `folio_get()`.
+    /// `folio_get()`. In a private mapping: an exclusive anonymous folio is
+    /// reused (`wp_page_reuse()`: dirty and young, writable only with
+    /// `VM_WRITE`), another gets the `folio_get()` for `wp_page_copy()`.
     DoWpPage = (156, "do_wp_page") { locks: "PTE lock", state: "r: PTE; w: refcount" }
     /// mm/memory.c `finish_mkwrite_fault()` (`pte_same()` against the PTE
     /// `do_wp_page()` saw, else retry) → `wp_page_reuse()` (writable, dirty,
@@ -144,6 +146,29 @@ steps! {
     /// mm/gup.c `follow_page_pte()` under the PTE lock: a present, writable
     /// PTE's folio grabbed (`try_grab_folio()`); else `faultin_page()`.
     FollowPagePte = (174, "follow_page_pte") { locks: "PTE lock", state: "r: PTE; w: refcount" }
+    /// mm/memory.c `folio_prealloc()`: the private copy a write fault in a
+    /// private mapping makes (`do_cow_fault()`, `wp_page_copy()`).
+    FolioPrealloc = (192, "folio_prealloc") { locks: "", state: "w: free list" }
+    /// mm/memory.c `copy_mc_user_highpage()` (`do_cow_fault()`, under the
+    /// page-cache folio's lock) or `__wp_page_copy_user()` (`wp_page_copy()`,
+    /// no lock): the page's data into the private copy.
+    CopyUserHighpage = (193, "copy_mc_user_highpage") { locks: "", state: "r: folio data; w: the copy's data" }
+    /// mm/memory.c `wp_page_copy()` under the PTE lock: if `pte_same()`,
+    /// the private copy replaces the folio (`folio_add_new_anon_rmap()`,
+    /// `set_pte_at()` dirty, `folio_remove_rmap_pte()` of the old one).
+    WpPageCopy = (194, "wp_page_copy") { locks: "PTE lock", state: "r: PTE; w: PTE, _mapcount, PG_swapbacked" }
+    /// mm/memory.c `__access_remote_vm()`: `mmap_read_lock_killable()` of
+    /// the target's address space and the VMA lookup (`find_vma()` in
+    /// `__get_user_pages()`).
+    MmapReadLock = (195, "mmap_read_lock") { locks: "mmap_lock (shared)", state: "r: VMA" }
+    /// mm/memory.c `__access_remote_vm()` → `copy_to_user_page()`: the data
+    /// written into the page GUP returned, through the kernel's mapping.
+    CopyToUserPage = (196, "copy_to_user_page") { locks: "", state: "w: folio data" }
+    /// mm/page-writeback.c `set_page_dirty_lock()` with the folio locked:
+    /// `folio_mark_dirty()`, then `folio_unlock()`.
+    SetPageDirtyLock = (197, "set_page_dirty_lock") { locks: "folio lock", state: "w: PG_dirty, DIRTY mark, PG_locked" }
+    /// mm/memory.c `__access_remote_vm()`: `mmap_read_unlock()`.
+    MmapReadUnlock = (198, "mmap_read_unlock") { locks: "", state: "w: mmap_lock" }
     /// block/bio.c `bio_set_pages_dirty()` under the folio lock:
     /// `folio_mark_dirty()`, `folio_unlock()` (before an iomap direct read
     /// is submitted).

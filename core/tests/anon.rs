@@ -6,32 +6,11 @@
 
 mod common;
 
-use common::{case, check3, load, on};
-use pagelife_core::case::Case;
+use common::{case, check3, count, load, on, run};
 use pagelife_core::exec::replay::replay;
 use pagelife_core::oracle::OracleId;
 use pagelife_core::step::StepId;
 use pagelife_core::trace::Event;
-
-/// The steps of a clean run, and its notes.
-fn run(c: &Case) -> (Vec<StepId>, Vec<&'static str>) {
-    let out = replay(c);
-    assert!(out.findings.is_empty(), "{:?}", out.findings);
-    let (mut steps, mut notes) = (Vec::new(), Vec::new());
-    for e in out.trace.expect("trace").steps {
-        steps.push(e.step);
-        for ev in e.events {
-            if let Event::Note(n) | Event::Bail(n) = ev {
-                notes.push(n);
-            }
-        }
-    }
-    (steps, notes)
-}
-
-fn count(s: &[StepId], id: StepId) -> usize {
-    s.iter().filter(|&&x| x == id).count()
-}
 
 /// The first store faults a zeroed folio in (`do_anonymous_page()`), the
 /// second goes through the PTE; a load sees the store; exit frees it.

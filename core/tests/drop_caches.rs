@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{case, check3};
+use common::{case, check3, count};
 use pagelife_core::exec::replay::replay;
 use pagelife_core::step::StepId;
 use pagelife_core::trace::Event;
@@ -22,10 +22,6 @@ fn steps_and_notes(text: &str) -> (Vec<StepId>, Vec<&'static str>) {
         }
     }
     (steps, notes)
-}
-
-fn count(s: &[StepId], id: StepId) -> usize {
-    s.iter().filter(|&&x| x == id).count()
 }
 
 /// Two clean pages of a file go; a dirty one and a mapped one stay; an

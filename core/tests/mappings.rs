@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{case, check3, load, on};
+use common::{case, check3, count, load, on};
 use pagelife_core::case::Case;
 use pagelife_core::exec::replay::replay;
 use pagelife_core::step::StepId;
@@ -34,10 +34,6 @@ fn notes(c: &Case) -> Vec<&'static str> {
         }
     }
     v
-}
-
-fn count(s: &[StepId], id: StepId) -> usize {
-    s.iter().filter(|&&x| x == id).count()
 }
 
 /// PTEs set by faults: by fault-around (a cached page) or `finish_fault()`.

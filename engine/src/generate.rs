@@ -99,6 +99,8 @@ fn random_arg(rng: &mut Rng, kind: ArgKind, d: Domain, b: &Bias, hot: u8) -> u8 
         ArgKind::Choice(c) if c.len() == 2 => rng.chance(b.all) as u8,
         ArgKind::Choice(c) => rng.byte(c.len() as u8),
         ArgKind::Flag(_) => rng.chance(b.flag) as u8,
+        // The first two tasks: most cases have them.
+        ArgKind::Task => rng.byte(2),
     }
 }
 
@@ -286,7 +288,8 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
             }
         } else {
             if rng.chance(0.75) {
-                ops.push(Op::Mmap { file: 0 });
+                let private = rng.chance(0.25);
+                ops.push(Op::Mmap { file: 0, private });
             }
             menu
         };

@@ -70,13 +70,18 @@
 //! `mkwrite FILE INDEX` (a write fault on a shared mapping:
 //! `->page_mkwrite`, the store, the folio dirtied).
 //!
-//! User mappings (page tables, any filesystem): `mmap FILE` (a shared
-//! mapping of the whole file, held until `munmap` or the task's exit),
+//! User mappings (page tables, any filesystem): `mmap FILE [private]` (a
+//! shared mapping of the whole file, or with `private` a read-only
+//! `MAP_PRIVATE` one, held until `munmap` or the task's exit),
 //! `load FILE INDEX` and `store FILE INDEX` (the CPU's access through the
-//! PTE, faulting when there is none or a store meets a read-only one),
-//! `munmap FILE`, `madvise FILE INDEX dontneed` (the PTE zapped, the
-//! mapping kept) and `exit` (the task's `exit_mmap()`, which runs by itself
-//! after a task's last operation when it still maps something).
+//! PTE, faulting when there is none or a store meets a read-only one; a
+//! store to a private mapping is SIGSEGV, skipped), `munmap FILE`,
+//! `madvise FILE INDEX dontneed` (the PTE zapped, the mapping kept), `exit`
+//! (the task's `exit_mmap()`, which runs by itself after a task's last
+//! operation when it still maps something), and
+//! `mem-write TASK FILE INDEX` (`write(2)` to `/proc/PID/mem` of the task
+//! in slot `TASK`, `A` for the first task section to `D`: a `FOLL_FORCE`
+//! write into its private mapping, breaking copy-on-write).
 //!
 //! Anonymous memory (each user task's buffers, `MAX_INDEX` pages):
 //! `anon-load PAGE` and `anon-store PAGE`, `anon-madvise PAGE dontneed|free`

@@ -21,7 +21,7 @@ use crate::mm::rmap::folio_mapped;
 use crate::mm::swap::folio_put;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{pg, FolioRef, World, MAX_INDEX, NO_FRAME};
+use crate::world::{pg, FolioRef, World, MAX_INDEX};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum InvPc {
@@ -79,8 +79,7 @@ impl InvalidatePages2 {
                 };
                 self.folio = r;
                 self.pc = if folio_mapped(w, r) {
-                    self.zap =
-                        Zap::new(w, u8::MAX, self.file, self.index, MAX_INDEX as u8, NO_FRAME);
+                    self.zap = Zap::page_cache(w, self.file, self.index, MAX_INDEX as u8);
                     InvPc::UnmapRange
                 } else {
                     InvPc::Lock

@@ -2,6 +2,7 @@
 
 pub mod filemap;
 pub mod gup;
+pub mod gup_remote;
 pub mod invalidate;
 pub mod memory;
 pub mod migrate;

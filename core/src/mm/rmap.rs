@@ -12,20 +12,23 @@
 
 use crate::profile::Toggle;
 use crate::trace::Event;
-use crate::world::{pg, pte, pte_slot, FolioRef, Frame, Pte, World, ANON, MAX_TASKS, NO_MAPPING};
+use crate::world::{
+    anon_slot, pg, pte, pte_slot, FolioRef, Frame, Pte, World, MAX_TASKS, NO_MAPPING,
+};
 
 use super::filemap::folio_mark_dirty;
 use super::swap::folio_put;
 
-/// The PTE row and page a folio is mapped at: its file and index, or for
-/// an anonymous folio [`ANON`] and its page (`vma_address()` of
-/// `folio->index` in the file's or the `anon_vma`'s VMA).
+/// The PTE slot a folio is mapped at: its file's and index's, or for an
+/// anonymous folio its page's in the heap or in the private mapping it
+/// is a copy of (`vma_address()` of `folio->index` in the file's or the
+/// `anon_vma`'s VMA).
 #[inline]
-fn rmap_key(fr: &Frame) -> (u8, u8) {
+fn rmap_slot(fr: &Frame) -> usize {
     if fr.anon_owner().is_some() {
-        (ANON, fr.index)
+        anon_slot(fr.index)
     } else {
-        (fr.mapping, fr.index)
+        pte_slot(fr.mapping, fr.index)
     }
 }
 
@@ -43,8 +46,7 @@ pub fn next_mapper(w: &World, r: FolioRef, from: u8) -> Option<u8> {
     if (fr.mapping == NO_MAPPING && owner.is_none()) || fr.mapcount == 0 {
         return None;
     }
-    let (m, i) = rmap_key(fr);
-    w.rmap(r.frame, m, i)
+    w.rmap(r.frame, rmap_slot(fr))
         .find(|&t| t >= from && owner.is_none_or(|o| o == t))
 }
 
@@ -85,8 +87,10 @@ pub fn set_page_dirty(w: &mut World, r: FolioRef) {
 /// (`folio_remove_rmap_ptes()`). Returns the folio whose reference the
 /// caller drops, at once (`try_to_unmap_one()`) or after the TLB flush
 /// (`zap_pte_range()`'s mmu_gather). `None` if the PTE was not present.
-/// An anonymous PTE's dirty bit is dropped by a zap (`zap_present_folio_ptes()`
+/// An anonymous folio's dirty bit is dropped by a zap (`zap_present_folio_ptes()`
 /// dirties file folios only) and kept by `try_to_unmap_one()` (`zap` false).
+/// A private copy's promise stays: only its owner's `munmap()` or
+/// `madvise()`, or a truncation, may discard it, and they void it.
 pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8, zap: bool) -> Option<FolioRef> {
     let slot = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)];
     let p = *slot;
@@ -96,7 +100,8 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8, zap: bool) -> Option
     *slot = Pte::NONE;
     let r = p.folio();
     w.check_ref(r);
-    if p.flags & pte::DIRTY != 0 && !(zap && file == ANON) {
+    let anon = w.frame(r).anon != 0;
+    if p.flags & pte::DIRTY != 0 && !(zap && anon) {
         set_page_dirty(w, r);
     }
     let fr = w.frame_mut(r);
@@ -107,8 +112,8 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8, zap: bool) -> Option
 /// Clear `bits` in task `t`'s PTE of folio `r` if it maps the folio and
 /// has any of them: whether it had (one PTE-lock section of an rmap walk).
 fn test_and_clear(w: &mut World, t: u8, r: FolioRef, bits: u8) -> bool {
-    let (m, i) = rmap_key(w.frame(r));
-    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[pte_slot(m, i)];
+    let s = rmap_slot(w.frame(r));
+    let p = &mut w.mms[t as usize % MAX_TASKS].ptes[s];
     if !p.present() || p.frame != r.frame || p.flags & bits == 0 {
         return false;
     }
@@ -154,7 +159,7 @@ pub fn try_to_unmap_one(w: &mut World, t: u8, r: FolioRef) {
 /// may be writing to it). Otherwise the PTE is restored (`set_pte_at(…,
 /// pteval)`) and the folio is swap-backed again.
 fn unmap_lazyfree(w: &mut World, t: u8, r: FolioRef) {
-    let slot = pte_slot(ANON, w.frame(r).index);
+    let slot = anon_slot(w.frame(r).index);
     let t = t as usize % MAX_TASKS;
     let p = w.mms[t].ptes[slot];
     if !p.present() || p.frame != r.frame {

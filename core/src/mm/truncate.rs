@@ -43,6 +43,10 @@ enum TruncPc {
     Remove2,
     Unlock2,
     Release2,
+    /// `truncate_pagecache()`'s second `unmap_mapping_range()`: private
+    /// copies made of a folio after the first one (`wp_page_copy()` needs
+    /// no folio lock) go too.
+    Unmap2,
     InodeUnlock,
 }
 
@@ -113,10 +117,18 @@ impl Truncate {
             TruncPc::InvalidateLock => self.invalidate_lock(w),
             TruncPc::SetSize => self.set_size(w),
             TruncPc::Unmap => {
-                let (f, from, to) = (self.file, self.size, self.end);
+                // truncate_pagecache() unmaps private copies too;
+                // truncate_pagecache_range() (a punch) keeps them.
+                let (f, from, to, punch) = (self.file, self.size, self.end, self.ranged);
                 self.zap_then(
                     w,
-                    |w| Zap::new(w, u8::MAX, f, from, to, NO_FRAME),
+                    |w| {
+                        if punch {
+                            Zap::page_cache(w, f, from, to)
+                        } else {
+                            Zap::new(w, u8::MAX, f, from, to, NO_FRAME)
+                        }
+                    },
                     TruncPc::FindLock,
                 )
             }
@@ -144,6 +156,14 @@ impl Truncate {
                 self.pc = TruncPc::FindGet;
                 Poll::Ran(StepId::FolioBatchRelease)
             }
+            TruncPc::Unmap2 => {
+                let (f, from, to) = (self.file, self.size, self.end);
+                self.zap_then(
+                    w,
+                    |w| Zap::new(w, u8::MAX, f, from, to, NO_FRAME),
+                    TruncPc::InodeUnlock,
+                )
+            }
             TruncPc::InodeUnlock => self.inode_unlock(w),
         }
     }
@@ -167,6 +187,9 @@ impl Truncate {
         let upp = w.cfg.upp(self.file);
         w.shadow
             .discard(f, self.size as usize * upp, crate::world::MAX_LBLK);
+        for mm in w.mms.iter_mut() {
+            mm.forget_copies(self.file, self.size, MAX_INDEX as u8);
+        }
         self.index = self.size;
         self.batch = FolioBatch::default();
         self.pc = TruncPc::Unmap;
@@ -298,7 +321,7 @@ impl Truncate {
                 if self.ranged {
                     return Poll::Done(StepId::FindGetEntries);
                 }
-                self.pc = TruncPc::InodeUnlock;
+                self.pc = TruncPc::Unmap2;
             } else {
                 self.index = self.size;
             }

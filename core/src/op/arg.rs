@@ -3,7 +3,8 @@
 //! (`core/src/op/mod.rs`) names the kind of each of its arguments; the
 //! parser, printer, codec and clamping come from here.
 
-use crate::world::{BDEV, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_LBLK};
+use crate::case::DEFAULT_NAMES as TASK_SLOTS;
+use crate::world::{BDEV, MAX_FILES, MAX_FRAMES, MAX_INDEX, MAX_LBLK, MAX_TASKS};
 
 /// What an argument is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -27,6 +28,9 @@ pub enum ArgKind {
     /// A length in data units after a [`ArgKind::Unit`] argument:
     /// `1`..=`MAX_LBLK - unit`.
     Len,
+    /// A user task by its slot: `A`..`D`, the first to fourth `task`
+    /// section of a litmus file whatever its name.
+    Task,
     /// One keyword of a fixed list (its index is the value).
     Choice(&'static [&'static str]),
     /// An optional keyword after the positional arguments (present: 1).
@@ -68,13 +72,18 @@ impl ArgKind {
             ArgKind::Len => (1, (MAX_LBLK as u8).saturating_sub(prev).max(1)),
             ArgKind::Choice(c) => (0, c.len() as u8),
             ArgKind::Flag(_) => (0, 2),
+            ArgKind::Task => (0, MAX_TASKS as u8),
         }
     }
 
     /// Bits the value takes in fuzzer bytes (enough for the widest range).
     pub const fn bits(self) -> u32 {
         match self {
-            ArgKind::File | ArgKind::FileOrBdev | ArgKind::Page | ArgKind::Count => 2,
+            ArgKind::File
+            | ArgKind::FileOrBdev
+            | ArgKind::Page
+            | ArgKind::Count
+            | ArgKind::Task => 2,
             ArgKind::Size | ArgKind::Frame => 3,
             ArgKind::DevBlock | ArgKind::Unit | ArgKind::Len => 4,
             ArgKind::Choice(c) => {
@@ -124,6 +133,11 @@ impl ArgKind {
             ArgKind::Len => format!("a length in data units (1..{MAX_LBLK})"),
             ArgKind::Choice(c) => format!("`{}`", c.join("` or `")),
             ArgKind::Flag(f) => format!("`{f}`"),
+            ArgKind::Task => format!(
+                "a task slot ({}..{}: the first to last task section)",
+                TASK_SLOTS[0],
+                TASK_SLOTS[MAX_TASKS - 1]
+            ),
         }
     }
 
@@ -156,6 +170,7 @@ impl ArgKind {
             }
             ArgKind::Choice(c) => c.iter().position(|&k| k == text),
             ArgKind::Flag(f) => (text == f).then_some(1),
+            ArgKind::Task => TASK_SLOTS.iter().position(|&k| k == text),
             _ => {
                 let Some(n) = num(text) else {
                     return Err(found(self.describe()));
@@ -182,6 +197,11 @@ impl ArgKind {
             ArgKind::Frame => format!("frame{v}"),
             ArgKind::Choice(c) => c.get(v as usize).copied().unwrap_or("?").to_string(),
             ArgKind::Flag(f) => return (v != 0).then(|| f.to_string()),
+            ArgKind::Task => TASK_SLOTS
+                .get(v as usize)
+                .copied()
+                .unwrap_or("?")
+                .to_string(),
             _ => v.to_string(),
         })
     }

@@ -200,7 +200,9 @@ use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
-use crate::mm::memory::{AnonAccess, AnonMadvise, Mmap, Munmap, PageMkwrite, UserAccess};
+use crate::mm::memory::{
+    AccessRemote, AnonAccess, AnonMadvise, Mmap, Munmap, PageMkwrite, UserAccess,
+};
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
 use crate::mm::truncate::Truncate;
@@ -379,11 +381,13 @@ operations! {
         pre: |w| Pre::Ready,
     }
     /// `mmap(MAP_SHARED, PROT_READ | PROT_WRITE)` of the whole file
-    /// (`mmap_region()`): the VMA holds a reference on the file until
-    /// `munmap` or the task's exit.
-    Mmap = (19, "mmap") (file: u8 = File) {
+    /// (`mmap_region()`), or with `private` `mmap(MAP_PRIVATE, PROT_READ)`
+    /// (stores fault with SIGSEGV; only a `mem-write` writes, into a
+    /// private copy): the VMA holds a reference on the file until `munmap`
+    /// or the task's exit.
+    Mmap = (19, "mmap") (file: u8 = File, private: bool = Flag("private")) {
         weights: [0, 0, 0, 0, 12],
-        machine: Mmap = |cx| Mmap::new(file),
+        machine: Mmap = |cx| Mmap::new(file, private),
         pre: |w| pre::mappable(w, file),
     }
     /// `munmap()` of the file's mapping: its PTEs are zapped (a dirty PTE
@@ -409,7 +413,7 @@ operations! {
     Store = (22, "store") (file: u8 = File, index: u8 = Page) {
         weights: [0, 0, 0, 0, 20],
         machine: UserAccess = |cx| UserAccess::new(file, index, true),
-        pre: |w| pre::mapped(w, file),
+        pre: |w| pre::writable(w, file),
     }
     /// `madvise(MADV_DONTNEED)` of page `index`: `zap_page_range_single()`
     /// clears the PTE (a dirty one dirties its folio); the VMA stays.
@@ -488,6 +492,16 @@ operations! {
         weights: [0, 0, 0, 4, 0],
         machine: DropCaches = |cx| DropCaches::new(),
         pre: |w| Pre::Ready,
+    }
+    /// `write(2)` of page `index` to `/proc/PID/mem` of task `task`, whose
+    /// private read-only mapping of `file` holds it (`mem_rw()` →
+    /// `__access_remote_vm()`, as a debugger's `PTRACE_POKEDATA`): GUP with
+    /// `FOLL_WRITE | FOLL_FORCE` breaks copy-on-write, the data goes into
+    /// the private copy, which is dirtied; the target's loads then find it.
+    MemWrite = (31, "mem-write") (task: u8 = Task, file: u8 = File, index: u8 = Page) {
+        weights: [0, 0, 0, 0, 5],
+        machine: AccessRemote = |cx| AccessRemote::new(task, file, index),
+        pre: |w| pre::remote_private(w, task, file),
     }
 }
 

@@ -106,6 +106,28 @@ pub fn mapped(w: &World, file: u8) -> Pre {
     }
 }
 
+/// A store through the task's mapping of `file`: it must be mapped, and
+/// writable (a `PROT_READ` private mapping faults with SIGSEGV:
+/// `do_user_addr_fault()` finds no `VM_WRITE`).
+pub fn writable(w: &World, file: u8) -> Pre {
+    match w.mms.get(w.me as usize) {
+        Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => {
+            Pre::Skip("a read-only private mapping: skipped (SIGSEGV)")
+        }
+        _ => mapped(w, file),
+    }
+}
+
+/// A `FOLL_FORCE` write into task `target`'s private mapping of `file`:
+/// the target must be a user task with one (else `-EFAULT`, or `-EIO` for
+/// no such process: skipped), and `file` live.
+pub fn remote_private(w: &World, target: u8, file: u8) -> Pre {
+    match w.mms.get(target as usize) {
+        Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => inode_live(w, file),
+        _ => Pre::Skip("no private mapping of the file there: skipped (-EFAULT)"),
+    }
+}
+
 /// The task has a mapping left for `exit_mmap()` to tear down.
 pub fn has_mappings(w: &World) -> Pre {
     match w.mms.get(w.me as usize) {

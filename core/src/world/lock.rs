@@ -10,7 +10,7 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 18;
+pub const NLOCKS: usize = 22;
 
 /// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
 pub const PRIVATE_LOCK: LockId = 4;
@@ -52,6 +52,16 @@ pub fn xa_lock(m: u8) -> LockId {
     14 + m % 4
 }
 
+/// `mm->mmap_lock` of user task `t`'s address space, a reader-writer
+/// semaphore. Only its holders across steps are modelled: a remote access
+/// (`access_remote_vm()`) reads under it, `mmap()` and `munmap()` of the
+/// task itself write (the task's own faults and `madvise()` read it, and
+/// cannot run beside its `mmap()`).
+#[inline]
+pub fn mmap_lock(t: u8) -> LockId {
+    18 + t % 4
+}
+
 /// Whether `l` is a spinlock (waiting for it is spinning, not sleeping).
 #[inline]
 pub fn is_spinlock(l: LockId) -> bool {
@@ -73,7 +83,8 @@ pub fn lock_name(l: LockId) -> String {
         5..=7 => format!("i_data_sem of f{}", l - 5),
         8..=10 => format!("invalidate_lock of f{}", l - 8),
         11..=13 => format!("the inode glock of f{}", l - 11),
-        _ => format!("xa_lock of {}", file(l.saturating_sub(14) % 4)),
+        14..=17 => format!("xa_lock of {}", file(l - 14)),
+        _ => format!("mmap_lock of task{}", l.saturating_sub(18) % 4),
     }
 }
 

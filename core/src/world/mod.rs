@@ -33,7 +33,7 @@ pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use journal::{Jlist, Journal, JournalHead};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
-pub use pgtable::{pte, pte_slot, AnonPromise, MmStruct, Pte, ANON, NPTE};
+pub use pgtable::{anon_slot, cow_index, pte, pte_slot, AnonPromise, MmStruct, Pte, ANON, NPTE};
 pub use shadow::Shadow;
 pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
 

@@ -127,13 +127,42 @@ impl AnonPromise {
     }
 }
 
+/// The anonymous folio `index` of a private copy (copy-on-write) of page
+/// `page` of a private mapping of `file`: past the anonymous pages'
+/// indices, so the rmap finds its PTE in the file's row ([`anon_slot`]).
+#[inline]
+pub fn cow_index(file: u8, page: u8) -> u8 {
+    (MAX_INDEX * (1 + file as usize % MAX_FILES) + page as usize % MAX_INDEX) as u8
+}
+
+/// The PTE slot of anonymous folio index `index`: an anonymous page of the
+/// task's heap, or a private copy of a file page ([`cow_index`]).
+#[inline]
+pub fn anon_slot(index: u8) -> usize {
+    match (index as usize / MAX_INDEX).checked_sub(1) {
+        Some(f) => pte_slot(f as u8, index % MAX_INDEX as u8),
+        None => pte_slot(ANON, index),
+    }
+}
+
 /// A user task's address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MmStruct {
-    /// Bit `f`: a `MAP_SHARED` VMA of file `f` (it holds a reference on
-    /// the file: `vma->vm_file`); bit [`ANON`]: the anonymous VMA, set by
-    /// its first fault.
+    /// Bit `f`: a VMA of file `f` (it holds a reference on the file:
+    /// `vma->vm_file`); bit [`ANON`]: the anonymous VMA, set by its first
+    /// fault.
     pub vmas: u8,
+    /// Bit `f`: file `f`'s VMA is `MAP_PRIVATE` and `PROT_READ` (not
+    /// `VM_WRITE`, not `VM_SHARED`, but `VM_MAYWRITE`: only `FOLL_FORCE`
+    /// writes to it, breaking copy-on-write), else `MAP_SHARED` and
+    /// writable.
+    pub private: u8,
+    /// By [`pte_slot`] of a file page: the version a `FOLL_FORCE` write
+    /// left in the task's private copy of the page, which loads through
+    /// the copy must find; 0 when no copy holds written data.
+    pub cow: [u16; MAX_FILES * MAX_INDEX],
+    /// The version of the next `FOLL_FORCE` write into this mm.
+    pub cow_next: u16,
     /// The PTEs, by [`pte_slot`].
     pub ptes: [Pte; NPTE],
     /// What each anonymous page promises a load.
@@ -147,6 +176,9 @@ impl MmStruct {
     /// No mappings.
     pub const EMPTY: MmStruct = MmStruct {
         vmas: 0,
+        private: 0,
+        cow: [0; MAX_FILES * MAX_INDEX],
+        cow_next: 1,
         ptes: [Pte::NONE; NPTE],
         anon: [AnonPromise::ZERO; MAX_INDEX],
         dio: [0; MAX_BLOCKS],
@@ -156,6 +188,24 @@ impl MmStruct {
     #[inline]
     pub fn maps(&self, f: u8) -> bool {
         self.vmas & (1 << f) != 0
+    }
+
+    /// Pages `from..to` of file `f` lose their private copies' promises
+    /// (`munmap()`, `MADV_DONTNEED`, a truncation past them: the kernel
+    /// discards the copies, and loads see the file again).
+    #[inline]
+    pub fn forget_copies(&mut self, f: u8, from: u8, to: u8) {
+        if (f as usize) < MAX_FILES {
+            for i in from.min(to) as usize..(to as usize).min(MAX_INDEX) {
+                self.cow[f as usize * MAX_INDEX + i] = 0;
+            }
+        }
+    }
+
+    /// Whether file `f` is mapped `MAP_PRIVATE`, read-only.
+    #[inline]
+    pub fn maps_private(&self, f: u8) -> bool {
+        self.maps(f) && self.private & (1 << f) != 0
     }
 }
 
@@ -172,16 +222,14 @@ impl super::World {
         self.mms.iter().any(|m| m.maps(f))
     }
 
-    /// The tasks whose PTE for (`mapping`, `index`) maps `frame`: the
-    /// rmap walk of a folio (`rmap_walk_file()` → `page_vma_mapped_walk()`;
-    /// for an anonymous folio, `rmap_walk_anon()` over its `anon_vma`,
-    /// which without `fork()` is its own mm: `mapping` is [`ANON`] and the
-    /// caller passes the owner).
-    pub fn rmap(&self, frame: FrameId, mapping: u8, index: u8) -> impl Iterator<Item = u8> + '_ {
-        let s = pte_slot(mapping, index);
+    /// The tasks whose PTE in `slot` maps `frame`: the rmap walk of a
+    /// folio (`rmap_walk_file()` → `page_vma_mapped_walk()`; for an
+    /// anonymous folio, `rmap_walk_anon()` over its `anon_vma`, which
+    /// without `fork()` is its own mm: the caller keeps the owner).
+    pub fn rmap(&self, frame: FrameId, slot: usize) -> impl Iterator<Item = u8> + '_ {
         (0..MAX_TASKS as u8).filter(move |&t| {
-            let p = &self.mms[t as usize].ptes[s];
-            (mapping as usize) <= ANON as usize && p.present() && p.frame == frame
+            let p = &self.mms[t as usize].ptes[slot % NPTE];
+            p.present() && p.frame == frame
         })
     }
 }

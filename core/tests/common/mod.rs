@@ -63,3 +63,25 @@ pub fn check3(c: &pagelife_core::case::Case) -> Option<String> {
         .violation
         .map(|v| format!("{v:?}"))
 }
+
+/// The steps of a clean run of `c` (no finding), and its notes.
+pub fn run(c: &Case) -> (Vec<pagelife_core::step::StepId>, Vec<&'static str>) {
+    let out = pagelife_core::exec::replay::replay(c);
+    assert!(out.findings.is_empty(), "{:?}", out.findings);
+    let (mut steps, mut notes) = (Vec::new(), Vec::new());
+    for e in out.trace.expect("trace").steps {
+        steps.push(e.step);
+        for ev in e.events {
+            if let pagelife_core::trace::Event::Note(n) | pagelife_core::trace::Event::Bail(n) = ev
+            {
+                notes.push(n);
+            }
+        }
+    }
+    (steps, notes)
+}
+
+/// How many times step `id` is in `s`.
+pub fn count(s: &[pagelife_core::step::StepId], id: pagelife_core::step::StepId) -> usize {
+    s.iter().filter(|&&x| x == id).count()
+}

@@ -197,7 +197,8 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::AnonStore { .. }
         | Op::AnonMadvise { .. }
         | Op::DioRead { .. }
-        | Op::DioWrite { .. } => user_mm_op_to_c(op, cx),
+        | Op::DioWrite { .. }
+        | Op::MemWrite { .. } => user_mm_op_to_c(op, cx),
     }
 }
 
@@ -271,9 +272,20 @@ fn anon_op_to_c(op: &Op) -> CallSpec {
 /// loads and stores through it (a task that maps a file runs as a process).
 fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
     match *op {
-        Op::Mmap { file } => plain(
-            format!("pl_mmap({file});"),
-            "mmap(2) MAP_SHARED of the whole file",
+        Op::Mmap { file, private } => plain(
+            format!("pl_mmap({file}, {});", private as u8),
+            if private {
+                "mmap(2) PROT_READ, MAP_PRIVATE of the whole file"
+            } else {
+                "mmap(2) MAP_SHARED of the whole file"
+            },
+        ),
+        Op::MemWrite { task, file, index } => plain(
+            "(void)0; /* mem-write: not exported */".into(),
+            &format!(
+                "write(2) to /proc/PID/mem of task slot {task}, page {index} of \
+                 f{file} (not exported: skipped)"
+            ),
         ),
         Op::Munmap { file } => plain(format!("pl_munmap({file});"), "munmap(2)"),
         Op::Load { file, index } => plain(

@@ -507,6 +507,7 @@ PL_HELPER void pl_mkwrite(int file, uint64_t off, size_t len, unsigned ver)
 // page tables, as the model's tasks have). A load or store past EOF is
 // SIGBUS in the kernel; the handler turns it into a skipped access.
 static char *pl_map[PL_NFILES];
+static char pl_map_private[PL_NFILES];
 static sigjmp_buf pl_bus_jmp;
 static volatile sig_atomic_t pl_bus_armed;
 static int pl_sigbus;
@@ -524,14 +525,19 @@ static size_t pl_map_len(void)
     return (size_t)PL_UNITS * G.unit;
 }
 
-PL_HELPER void pl_mmap(int file)
+// A private mapping is read-only (PROT_READ, MAP_PRIVATE): stores to it
+// are skipped, as the model skips them (SIGSEGV).
+PL_HELPER void pl_mmap(int file, int private)
 {
     if (pl_map[file])
         return;
     struct sigaction sa = {.sa_handler = pl_on_bus};
     sigaction(SIGBUS, &sa, NULL);
-    void *m = mmap(NULL, pl_map_len(), PROT_READ | PROT_WRITE, MAP_SHARED, pl_fd[file], 0);
+    int prot = private ? PROT_READ : PROT_READ | PROT_WRITE;
+    int flags = private ? MAP_PRIVATE : MAP_SHARED;
+    void *m = mmap(NULL, pl_map_len(), prot, flags, pl_fd[file], 0);
     pl_map[file] = m == MAP_FAILED ? NULL : m;
+    pl_map_private[file] = (char)private;
 }
 
 // memcpy() that survives SIGBUS (the page is past EOF): 0 if it did not.
@@ -559,7 +565,7 @@ PL_HELPER void pl_load(int file, uint64_t off, size_t len)
 PL_HELPER void pl_store(int file, uint64_t off, size_t len, unsigned ver)
 {
     char *buf = malloc(len);
-    if (pl_map[file] && buf) {
+    if (pl_map[file] && !pl_map_private[file] && buf) {
         pl_make(buf, file, pl_round, ver, off, len);
         if (pl_copy_mapped(pl_map[file] + off, buf, len))
             pl_promise(file, off, len, ver, 0);

@@ -23,12 +23,15 @@
 use crate::exec::poll::Poll;
 use crate::fs::FaultLock;
 use crate::mm::filemap::{check_read_data, folio_trylock, folio_unlock, FilemapRead, LockFolio};
+use crate::mm::page_alloc::folio_alloc;
 use crate::mm::rmap::set_pte;
 use crate::mm::swap::{folio_put, folio_try_get};
+use crate::oracle::{OracleId, Payload};
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{
-    lock, pg, pte, pte_slot, FolioRef, LockId, World, MAX_BLOCKS, MAX_TASKS, NO_FRAME,
+    cow_index, lock, pg, pte, pte_slot, token, FolioRef, LockId, World, MAX_BLOCKS, MAX_TASKS,
+    NO_FRAME,
 };
 
 use super::write_fault::{store_page, wanted, PageMkwrite};
@@ -115,6 +118,10 @@ impl UserAccess {
             return Poll::Done(StepId::UserStore);
         }
         w.mms[t].ptes[slot].flags |= pte::YOUNG;
+        if w.frame(r).anon != 0 || w.mms[t].cow[slot] != 0 {
+            check_private_copy(w, t as u8, self.file, self.index, r);
+            return Poll::Done(StepId::UserLoad);
+        }
         let mut promised = [0u16; MAX_BLOCKS];
         let base = self.index as usize * upp;
         for (j, v) in promised.iter_mut().enumerate().take(upp) {
@@ -144,10 +151,64 @@ impl UserAccess {
     }
 }
 
+/// Map private copy `c` of page `index` of `file` in task `t`'s PTE
+/// (under the PTE lock): `folio_add_new_anon_rmap()` (anonymous,
+/// exclusive, PG_swapbacked), `folio_add_lru_vma()`, `set_pte_at()` dirty
+/// and young, not writable (the mapping has no `VM_WRITE`). The PTE owns
+/// the copy's reference.
+pub fn map_private_copy(w: &mut World, t: u8, file: u8, index: u8, c: FolioRef) {
+    let fr = w.frame_mut(c);
+    fr.anon = t % MAX_TASKS as u8 + 1;
+    fr.index = cow_index(file, index);
+    fr.mapcount = 1;
+    fr.flags |= pg::SWAPBACKED | pg::LRU;
+    w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)] = crate::world::Pte {
+        frame: c.frame,
+        flags: pte::PRESENT | pte::DIRTY | pte::YOUNG,
+        inc: c.inc,
+    };
+}
+
+/// The data a `FOLL_FORCE` write of version `v` leaves in task `t`'s
+/// private copy of page `index` of `file`, one token per data unit.
+pub fn private_copy_data(t: u8, file: u8, index: u8, v: u16) -> [u32; MAX_BLOCKS] {
+    [token::anon(t, cow_index(file, index), v); MAX_BLOCKS]
+}
+
+/// A load by task `t` of page `index` of its private mapping of `file`
+/// through folio `r`: after a `FOLL_FORCE` write into a private copy
+/// returned, the load finds its data there (`user-data-lost` otherwise,
+/// also when the copy is gone and `r` is the page-cache folio) until the
+/// task discards the copy. A copy no write has filled yet holds the
+/// file's data as the copy found it, which is not checked.
+fn check_private_copy(w: &mut World, t: u8, file: u8, index: u8, r: FolioRef) {
+    let v = w.mms[t as usize % MAX_TASKS].cow[pte_slot(file, index)];
+    if v == 0 {
+        return;
+    }
+    let upp = w.cfg.upp(file).min(MAX_BLOCKS);
+    let want = private_copy_data(t, file, index, v);
+    let data = w.frame(r).data;
+    if let Some(j) = (0..upp).find(|&j| data[j] != want[j]) {
+        w.fire(
+            OracleId::UserDataLost,
+            r.frame,
+            Payload::Data {
+                found: data[j],
+                promised: want[j],
+            },
+        );
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum RfPc {
     /// `do_fault_around()` → `filemap_map_pages()` first.
     Around(AroundPc),
+    /// `do_cow_fault()`: `folio_prealloc()` of the private copy first.
+    Alloc,
+    /// `do_cow_fault()`: `copy_mc_user_highpage()` into the copy.
+    Copy,
     FaultLock,
     Fault,
     Lock,
@@ -203,8 +264,14 @@ pub struct ReadFault {
     mapped: bool,
     /// Truncated under us: look up again after the put.
     retry: bool,
+    /// `do_cow_fault()`: the private copy is mapped instead of the folio.
+    cow_fault: bool,
+    /// The private copy while the fault owns it.
+    cow: FolioRef,
     /// The fault failed (beyond EOF, or a fatal signal).
     pub sigbus: bool,
+    /// The private copy could not be allocated (`VM_FAULT_OOM`).
+    pub oom: bool,
 }
 
 impl ReadFault {
@@ -220,7 +287,26 @@ impl ReadFault {
             held: None,
             mapped: false,
             retry: false,
+            cow_fault: false,
+            cow: FolioRef::NONE,
             sigbus: false,
+            oom: false,
+        }
+    }
+
+    /// `do_cow_fault()` of task `t` (a write fault, no PTE, in a private
+    /// mapping): a new anonymous folio, `__do_fault()` as a read fault
+    /// does it (no fault-around), the data copied into the new folio under
+    /// the page-cache folio's lock, and `finish_fault()` maps the copy:
+    /// anonymous and exclusive (`folio_add_new_anon_rmap()`), dirty, not
+    /// writable in a mapping without `VM_WRITE` (`maybe_mkwrite()`); then
+    /// the page-cache folio is unlocked and put. mm/memory.c (mainline;
+    /// the same steps since v4.8's `do_cow_fault()`).
+    pub fn cow(t: u8, file: u8, index: u8) -> ReadFault {
+        ReadFault {
+            pc: RfPc::Alloc,
+            cow_fault: true,
+            ..ReadFault::new(t, file, index)
         }
     }
 
@@ -228,12 +314,29 @@ impl ReadFault {
     pub fn step(&mut self, w: &mut World) -> Poll {
         match self.pc {
             RfPc::Around(a) => self.around(w, a),
+            RfPc::Alloc => {
+                let Some(r) = folio_alloc(w) else {
+                    w.note(Event::Note("VM_FAULT_OOM"));
+                    self.oom = true;
+                    return Poll::Done(StepId::FolioPrealloc);
+                };
+                w.frame_mut(r).flags |= pg::UPTODATE;
+                self.cow = r;
+                self.pc = RfPc::FaultLock;
+                Poll::Ran(StepId::FolioPrealloc)
+            }
+            RfPc::Copy => {
+                let data = w.frame(self.fault.folio).data;
+                w.frame_mut(self.cow).data = data;
+                self.pc = RfPc::Map;
+                Poll::Ran(StepId::CopyUserHighpage)
+            }
             RfPc::FaultLock => self.fault_lock(w),
             RfPc::Fault => {
                 let id = crate::done!(self.fault.step(w));
                 if self.fault.err != 0 {
                     self.sigbus = true;
-                    self.release(w);
+                    self.fail(w);
                     return Poll::Done(id);
                 }
                 self.pc = RfPc::Lock;
@@ -244,7 +347,7 @@ impl ReadFault {
                 let (id, lk) = crate::nested!(self.lock, w, LockFolio::new(folio, true));
                 if lk.ret != 0 {
                     self.sigbus = true;
-                    self.release(w);
+                    self.fail(w);
                     self.pc = RfPc::Put;
                 } else {
                     self.pc = RfPc::Check;
@@ -376,6 +479,15 @@ impl ReadFault {
         }
     }
 
+    /// The fault failed: its lock goes, and a private copy not mapped.
+    fn fail(&mut self, w: &mut World) {
+        self.release(w);
+        if !self.cow.is_none() {
+            folio_put(w, self.cow);
+            self.cow = FolioRef::NONE;
+        }
+    }
+
     /// `filemap_fault()` with the folio locked: still in the mapping
     /// (`folio->mapping != mapping`: unlock, put, look up again), uptodate,
     /// inside `i_size` (`index >= max_idx`: SIGBUS). Then `->fault`
@@ -391,10 +503,14 @@ impl ReadFault {
         } else if w.mappings[self.file as usize].i_size <= self.index {
             w.note(Event::Note("beyond EOF: VM_FAULT_SIGBUS"));
             self.sigbus = true;
-            self.release(w);
+            self.fail(w);
         } else {
             self.release(w);
-            self.pc = RfPc::Map;
+            self.pc = if self.cow_fault {
+                RfPc::Copy
+            } else {
+                RfPc::Map
+            };
         }
         Poll::Ran(StepId::FilemapFaultRecheck)
     }
@@ -406,9 +522,18 @@ impl ReadFault {
         let r = self.fault.folio;
         w.check_ref(r);
         let t = self.t as usize % MAX_TASKS;
-        if w.mms[t].ptes[pte_slot(self.file, self.index)].present() {
+        let none = !w.mms[t].ptes[pte_slot(self.file, self.index)].present();
+        if !none {
             w.note(Event::Note("PTE already set: VM_FAULT_NOPAGE"));
-        } else {
+        }
+        if self.cow_fault {
+            let c = std::mem::replace(&mut self.cow, FolioRef::NONE);
+            if none {
+                map_private_copy(w, self.t, self.file, self.index, c);
+            } else {
+                folio_put(w, c);
+            }
+        } else if none {
             set_pte(w, self.t, self.file, self.index, r, false);
             self.mapped = true;
         }

@@ -10,34 +10,46 @@
 //! path takes: the VMA changes are one step each (the rmap walks, which
 //! take `i_mmap_rwsem` in the kernel, see [`crate::world::pgtable`]).
 
-use crate::exec::poll::Poll;
+use crate::exec::poll::{Cond, Poll};
 use crate::step::StepId;
-use crate::world::{World, ANON, MAX_FILES, MAX_INDEX, MAX_TASKS, NO_FRAME};
+use crate::world::{lock::mmap_lock, World, ANON, MAX_FILES, MAX_INDEX, MAX_TASKS, NO_FRAME};
 
 use super::zap::Zap;
 
-/// `mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)` of `file`.
+/// `mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)` of
+/// `file`, or with `private` `mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd,
+/// 0)` (the mapping only a `FOLL_FORCE` write, through `/proc/PID/mem` or
+/// `ptrace()`, can write to).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Mmap {
     file: u8,
+    private: bool,
 }
 
 impl Mmap {
-    /// Map `file`.
-    pub fn new(file: u8) -> Mmap {
-        Mmap { file }
+    /// Map `file`, shared and writable or private and read-only.
+    pub fn new(file: u8, private: bool) -> Mmap {
+        Mmap { file, private }
     }
 
-    /// `mmap_region()`: one step. A second `mmap` of a mapped file is
-    /// refused here (the model has one VMA per file per task).
+    /// `vm_mmap_pgoff()`: `mmap_write_lock_killable()` (waiting for a
+    /// remote reader of the address space) and `mmap_region()` in one step
+    /// (nothing else in the step needs the lock), then the unlock. A
+    /// second `mmap` of a mapped file is refused here (the model has one
+    /// VMA per file per task).
     pub fn step(&mut self, w: &mut World) -> Poll {
         let (t, f) = (w.me as usize % MAX_TASKS, self.file as usize % MAX_FILES);
+        if !w.lock_free(mmap_lock(t as u8)) {
+            return Poll::Block(Cond::Lock(mmap_lock(t as u8)));
+        }
         if w.mms[t].maps(self.file) {
             w.note(crate::trace::Event::Note(
                 "already mapped: one VMA per file",
             ));
         } else {
             w.mms[t].vmas |= 1 << f;
+            w.mms[t].private &= !(1 << f);
+            w.mms[t].private |= (self.private as u8) << f;
             w.mappings[f].i_count += 1;
         }
         Poll::Done(StepId::MmapRegion)
@@ -60,6 +72,8 @@ pub struct Munmap {
     page: Option<u8>,
     pc: UnmapPc,
     zap: Zap,
+    /// `munmap()`'s `mmap_write_lock_killable()` is held.
+    locked: bool,
 }
 
 impl Munmap {
@@ -70,6 +84,7 @@ impl Munmap {
             page: None,
             pc: UnmapPc::Start,
             zap: Zap::NONE,
+            locked: false,
         }
     }
 
@@ -89,8 +104,31 @@ impl Munmap {
         }
     }
 
-    /// Take one step: of the zap of the lowest file left, or its `remove_vma()`.
+    /// Take one step. `munmap()` and `exit_mmap()` hold `mmap_lock` for
+    /// writing throughout, taken in their first step (it waits for a
+    /// remote reader: `access_remote_vm()`); the kernel downgrades it
+    /// after detaching the VMAs, which then no remote access finds, so
+    /// holding it is the same to every modelled reader. `madvise()` reads
+    /// it, which only another writer would notice.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        let l = mmap_lock(w.me);
+        if self.page.is_none() && !self.locked {
+            if !w.lock_free(l) {
+                return Poll::Block(Cond::Lock(l));
+            }
+            w.lock(l).ok();
+            self.locked = true;
+        }
+        let p = self.unmap_step(w);
+        if matches!(p, Poll::Done(_)) && self.locked {
+            w.unlock_if_mine(l);
+            self.locked = false;
+        }
+        p
+    }
+
+    /// One step of the zap of the lowest file left, or its `remove_vma()`.
+    fn unmap_step(&mut self, w: &mut World) -> Poll {
         let t = w.me as usize % MAX_TASKS;
         let files = self.files & w.mms[t].vmas;
         if files == 0 {
@@ -101,6 +139,7 @@ impl Munmap {
         match self.pc {
             UnmapPc::Start => {
                 let (from, to) = self.page.map_or((0, MAX_INDEX as u8), |i| (i, i + 1));
+                w.mms[t].forget_copies(f, from, to);
                 self.zap = Zap::new(w, 1 << t, f, from, to, NO_FRAME);
                 self.pc = match (self.zap.is_empty(), self.page) {
                     (false, _) => UnmapPc::Zap,

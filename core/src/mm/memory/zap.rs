@@ -26,6 +26,9 @@ pub struct Zap {
     frame: FrameId,
     /// Bit `t`: task `t`'s page table is still to be visited.
     tasks: u8,
+    /// Private copies (anonymous folios in a private file mapping) are
+    /// zapped too (`zap_details.even_cows`).
+    even_cows: bool,
     /// The folios whose references the mmu_gather drops.
     batch: [FolioRef; MAX_INDEX],
     nr: u8,
@@ -39,6 +42,7 @@ impl Zap {
         to: 0,
         frame: NO_FRAME,
         tasks: 0,
+        even_cows: true,
         batch: [FolioRef::NONE; MAX_INDEX],
         nr: 0,
     };
@@ -46,7 +50,29 @@ impl Zap {
     /// Pages `from..to` of `file` in the mms of `tasks` (a bit per task)
     /// whose page table has a present PTE there now; with `frame`, only
     /// PTEs mapping it.
+    /// Private copies of the pages go too: `unmap_mapping_range(…,
+    /// even_cows = 1)` as truncation does it, `munmap()`, `madvise()`.
     pub fn new(w: &World, tasks: u8, file: u8, from: u8, to: u8, frame: FrameId) -> Zap {
+        Zap::with_cows(w, tasks, file, from, to, frame, true)
+    }
+
+    /// Pages `from..to` of `file` in every mm, private copies kept:
+    /// `unmap_mapping_range(…, even_cows = 0)` as hole punching
+    /// (`truncate_pagecache_range()`) and `invalidate_inode_pages2_range()`
+    /// do it (mm/memory.c `should_zap_folio()`: only non-anonymous folios).
+    pub fn page_cache(w: &World, file: u8, from: u8, to: u8) -> Zap {
+        Zap::with_cows(w, u8::MAX, file, from, to, NO_FRAME, false)
+    }
+
+    fn with_cows(
+        w: &World,
+        tasks: u8,
+        file: u8,
+        from: u8,
+        to: u8,
+        frame: FrameId,
+        even_cows: bool,
+    ) -> Zap {
         let to = to.min(MAX_INDEX as u8);
         let mut z = Zap {
             file,
@@ -54,6 +80,7 @@ impl Zap {
             to,
             frame,
             tasks: 0,
+            even_cows,
             batch: [FolioRef::NONE; MAX_INDEX],
             nr: 0,
         };
@@ -77,7 +104,9 @@ impl Zap {
 
     fn hit(&self, w: &World, t: u8, i: u8) -> bool {
         let p = &w.mms[t as usize].ptes[pte_slot(self.file, i)];
-        p.present() && (self.frame == NO_FRAME || p.frame == self.frame)
+        p.present()
+            && (self.frame == NO_FRAME || p.frame == self.frame)
+            && (self.even_cows || w.frames[p.frame as usize].anon == 0)
     }
 
     /// Take one step: one mm's `zap_pte_range()`, or the `tlb_finish_mmu()`
