@@ -295,7 +295,15 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
         };
         for _ in 0..1 + rng.below(4) {
             let f = if rng.chance(0.85) { 0 } else { 1 };
-            ops.push(random_op_in(rng, Domain::Mappings, f, task_menu));
+            let mut op = random_op_in(rng, Domain::Mappings, f, task_menu);
+            // A forced write mostly targets another task: its own address
+            // space cannot change under it.
+            if let Op::MemWrite { task, .. } = &mut op {
+                if ntasks > 1 && rng.chance(0.8) {
+                    *task = ((i + 1 + rng.below(ntasks - 1)) % ntasks) as u8;
+                }
+            }
+            ops.push(op);
         }
         push_task(c, i, name, ops);
     }

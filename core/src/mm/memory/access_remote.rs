@@ -131,7 +131,9 @@ impl AccessRemote {
     }
 
     /// `mmap_read_unlock()`; the write returns. The target's copy promises
-    /// the data if its PTE still maps the copy written and the copy holds it.
+    /// the data if its PTE still maps the copy written, the copy holds it
+    /// and the page is inside `i_size` (a truncation that set a smaller
+    /// size meanwhile discards the copy).
     fn unlock(&mut self, w: &mut World) -> Poll {
         w.unlock_shared(mmap_lock(self.t));
         let slot = pte_slot(self.file, self.index);
@@ -140,7 +142,10 @@ impl AccessRemote {
         let want = private_copy_data(self.t, self.file, self.index, self.v);
         let r = self.folio;
         let holds = |w: &World| w.frames[r.frame as usize].data[..upp] == want[..upp];
+        // A copy past EOF is the truncation's to discard: no promise.
+        let inside = self.index < w.mappings[self.file as usize].i_size;
         if self.v != 0
+            && inside
             && p.present()
             && p.folio() == r
             && w.frames[r.frame as usize].anon != 0
