@@ -281,10 +281,10 @@ fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             },
         ),
         Op::MemWrite { task, file, index } => plain(
-            "(void)0; /* mem-write: not exported */".into(),
+            format!("pl_mem_write({task}, {file}, (uint64_t){index} * G.pg, G.pg);"),
             &format!(
-                "write(2) to /proc/PID/mem of task slot {task}, page {index} of \
-                 f{file} (not exported: skipped)"
+                "write(2) of page {index} to /proc/PID/mem of task slot {task}, at its \
+                 private mapping of f{file} (FOLL_FORCE); the file must never see it"
             ),
         ),
         Op::Munmap { file } => plain(format!("pl_munmap({file});"), "munmap(2)"),

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
@@ -64,6 +65,9 @@ struct pl_shared {
     unsigned char removable[PL_NFILES][PL_UNITS]; // a task may remove it
     int stale, lost, misplaced, garbage, kernel, skipped;
     char first[160]; // this round's first piece of evidence
+    pid_t pid[PL_MAX_TASKS];                  // each task's process
+    uint64_t map[PL_MAX_TASKS][PL_NFILES];    // where it mapped each file
+    unsigned char memw[PL_MAX_TASKS][PL_NFILES]; // a mem-write hit its copy
 };
 static struct pl_shared *S;
 
@@ -181,9 +185,12 @@ static double pl_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+// The "file" of the records a /proc/PID/mem write puts into a private copy.
+#define PL_MEMW (-2)
+
 static char pl_file_char(int file)
 {
-    return file < 0 ? 'F' : (char)('0' + file);
+    return file == PL_MEMW ? 'M' : file < 0 ? 'F' : (char)('0' + file);
 }
 
 static void pl_record(char *rec, int file, unsigned round, unsigned ver, uint64_t off)
@@ -251,6 +258,8 @@ static const char *pl_whose(char fc)
     switch (fc) {
     case 'F':
         return "the deleted disk-fill file";
+    case 'M':
+        return "a /proc/PID/mem write into a private mapping";
     case '0':
         return "f0";
     case '1':
@@ -508,6 +517,7 @@ PL_HELPER void pl_mkwrite(int file, uint64_t off, size_t len, unsigned ver)
 // SIGBUS in the kernel; the handler turns it into a skipped access.
 static char *pl_map[PL_NFILES];
 static char pl_map_private[PL_NFILES];
+static int pl_self = -1; // the task this process runs (set before its ops)
 static sigjmp_buf pl_bus_jmp;
 static volatile sig_atomic_t pl_bus_armed;
 static int pl_sigbus;
@@ -538,6 +548,10 @@ PL_HELPER void pl_mmap(int file, int private)
     void *m = mmap(NULL, pl_map_len(), prot, flags, pl_fd[file], 0);
     pl_map[file] = m == MAP_FAILED ? NULL : m;
     pl_map_private[file] = (char)private;
+    if (pl_self >= 0) {
+        S->map[pl_self][file] = pl_map[file] ? (uint64_t)(uintptr_t)pl_map[file] : 0;
+        S->memw[pl_self][file] = 0;
+    }
 }
 
 // memcpy() that survives SIGBUS (the page is past EOF): 0 if it did not.
@@ -557,8 +571,42 @@ static int pl_copy_mapped(void *dst, const void *src, size_t len)
 PL_HELPER void pl_load(int file, uint64_t off, size_t len)
 {
     unsigned char *buf = malloc(len);
-    if (pl_map[file] && buf && pl_copy_mapped(buf, pl_map[file] + off, len))
+    // A private copy a mem-write filled holds its records: not the file's.
+    int copy = pl_self >= 0 && pl_map_private[file] && S->memw[pl_self][file];
+    if (pl_map[file] && buf && pl_copy_mapped(buf, pl_map[file] + off, len) && !copy)
         pl_check(file, off, buf, len, "load");
+    free(buf);
+}
+
+// write(2) to /proc/PID/mem of task `task` at its private mapping of
+// `file`: records of their own ('M'), which must never reach the file.
+// Skipped when the task has not mapped the file within ~1 ms (the model:
+// -EFAULT).
+PL_HELPER void pl_mem_write(int task, int file, uint64_t off, size_t len)
+{
+    static int denied;
+    // The target's mmap() may not have run yet: wait for it up to ~1 ms.
+    for (int i = 0; i < 100 && !S->map[task][file]; i++)
+        pl_sleep_us(10);
+    uint64_t addr = S->map[task][file];
+    if (!addr || S->pid[task] <= 0)
+        return;
+    char path[64], *buf = malloc(len);
+    snprintf(path, sizeof path, "/proc/%d/mem", (int)S->pid[task]);
+    int fd = open(path, O_RDWR);
+    if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+        pl_once(&denied, "mem-write: /proc/PID/mem cannot be opened here (ptrace"
+                " permission): skipped");
+    } else if (fd >= 0 && buf) {
+        // The target may have exited or unmapped meanwhile (ENOENT, EIO):
+        // nothing written, as the model's -EFAULT.
+        S->memw[task][file] = 1;
+        pl_make(buf, PL_MEMW, pl_round, 0, off, len);
+        if (pwrite(fd, buf, len, (off_t)(addr + off)) < 0 && errno != EIO)
+            pl_once(&denied, "mem-write: the write to /proc/PID/mem failed: skipped");
+    }
+    if (fd >= 0)
+        close(fd);
     free(buf);
 }
 

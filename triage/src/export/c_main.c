@@ -97,6 +97,13 @@ static void pl_run_task(int i)
 {
     uint64_t rs = pl_rand_state(pl_round, (unsigned)i + 7);
     int armed = 0;
+    if (pl_tasks[i].process) {
+        // Its own mm: a mem-write of another task may open /proc/PID/mem
+        // (Yama's ptrace_scope 1 allows only ancestors otherwise).
+        pl_self = i;
+        S->pid[i] = getpid();
+        prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);
+    }
     pthread_barrier_wait(&S->start);
     if (pl_tasks[i].alloc_fail)
         armed = pl_alloc_fail_arm(&rs);
@@ -136,6 +143,9 @@ static int pl_one_round(void)
     memset(S->removable, 0, sizeof S->removable);
     S->stale = S->lost = S->misplaced = S->garbage = S->kernel = S->skipped = 0;
     S->first[0] = 0;
+    memset(S->pid, 0, sizeof S->pid);
+    memset(S->map, 0, sizeof S->map);
+    memset(S->memw, 0, sizeof S->memw);
     if (pl_open_files() != 0)
         return -1;
     pl_init_shadow();
