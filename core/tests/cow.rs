@@ -16,7 +16,7 @@ const WRITE_THEN_LOAD: &str = "profile PROFILE
 setup:
   write f0 0
 task A:
-  mmap f0 private
+  mmap f0 private ro
   load f0 0
   load f0 0
 task B:
@@ -52,7 +52,7 @@ fn a_store_to_a_private_mapping_is_skipped() {
     let c = case(
         "profile mainline
 task A:
-  mmap f0 private
+  mmap f0 private ro
   store f0 0
 ",
     );
@@ -67,7 +67,7 @@ setup:
   pwrite f0 0 2
   fsync f0
 task A:
-  mmap f0 private
+  mmap f0 private ro
   load f0 0
 task B:
   mem-write A f0 0
@@ -120,7 +120,7 @@ fn munmap_waits_for_a_remote_access() {
 setup:
   write f0 0
 task A:
-  mmap f0 private
+  mmap f0 private ro
   munmap f0
 task B:
   mem-write A f0 0
@@ -142,4 +142,35 @@ schedule:
         .filter(|s| matches!(s, StepId::MmapReadUnlock | StepId::RemoveVma))
         .collect();
     assert_eq!(order, [StepId::MmapReadUnlock, StepId::RemoveVma]);
+}
+
+/// A store to a writable private mapping breaks copy-on-write itself
+/// (`do_cow_fault()` with no PTE, `wp_page_copy()` after a load mapped the
+/// page-cache folio): the copy is writable, the task's loads find its
+/// store, and the file (a read, the disk at unmount) never does.
+#[test]
+fn a_store_to_a_writable_private_mapping_stays_in_the_copy() {
+    let c = case(
+        "profile mainline
+setup:
+  write f0 0
+  write f0 1
+task A:
+  mmap f0 private
+  store f0 0
+  load f0 1
+  store f0 1
+  store f0 1
+  load f0 0
+  load f0 1
+task B:
+  read f0 0
+  read f0 1
+",
+    );
+    let (s, _) = run(&c);
+    assert_eq!(count(&s, StepId::FolioPrealloc), 2, "{s:?}");
+    assert_eq!(count(&s, StepId::WpPageCopy), 1);
+    assert_eq!(count(&s, StepId::UserStore), 3);
+    assert_eq!(check3(&c), None);
 }

@@ -288,8 +288,13 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
             }
         } else {
             if rng.chance(0.75) {
-                let private = rng.chance(0.25);
-                ops.push(Op::Mmap { file: 0, private });
+                let private = rng.chance(0.3);
+                let ro = private && rng.chance(0.5);
+                ops.push(Op::Mmap {
+                    file: 0,
+                    private,
+                    ro,
+                });
             }
             menu
         };

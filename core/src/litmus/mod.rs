@@ -70,12 +70,13 @@
 //! `mkwrite FILE INDEX` (a write fault on a shared mapping:
 //! `->page_mkwrite`, the store, the folio dirtied).
 //!
-//! User mappings (page tables, any filesystem): `mmap FILE [private]` (a
-//! shared mapping of the whole file, or with `private` a read-only
-//! `MAP_PRIVATE` one, held until `munmap` or the task's exit),
-//! `load FILE INDEX` and `store FILE INDEX` (the CPU's access through the
-//! PTE, faulting when there is none or a store meets a read-only one; a
-//! store to a private mapping is SIGSEGV, skipped), `munmap FILE`,
+//! User mappings (page tables, any filesystem): `mmap FILE [private] [ro]`
+//! (a shared mapping of the whole file, with `private` a `MAP_PRIVATE`
+//! one, with `ro` `PROT_READ` only; held until `munmap` or the task's
+//! exit), `load FILE INDEX` and `store FILE INDEX` (the CPU's access
+//! through the PTE, faulting when there is none or a store meets a
+//! read-only one: a store to a private mapping breaks copy-on-write, to an
+//! `ro` one is SIGSEGV, skipped), `munmap FILE`,
 //! `madvise FILE INDEX dontneed` (the PTE zapped, the mapping kept), `exit`
 //! (the task's `exit_mmap()`, which runs by itself after a task's last
 //! operation when it still maps something), and

@@ -104,7 +104,8 @@ impl GupRemote {
             return true;
         }
         if w.has(Toggle::GupAnonExclusive) {
-            w.frames[p.frame as usize].anon != 0
+            // A mapping with VM_WRITE takes the write fault instead.
+            !w.mms[self.t as usize].vm_write(self.file) && w.frames[p.frame as usize].anon != 0
         } else if w.has(Toggle::FollCow) {
             self.cow && p.flags & pte::DIRTY != 0
         } else {
@@ -142,7 +143,8 @@ impl GupRemote {
             self.err = -14;
             return Poll::Done(id);
         }
-        if vm_fault_write && !w.has(Toggle::GupAnonExclusive) {
+        let vm_write = w.mms[self.t as usize].vm_write(self.file);
+        if vm_fault_write && !vm_write && !w.has(Toggle::GupAnonExclusive) {
             if w.has(Toggle::FollCow) {
                 self.cow = true;
             } else {

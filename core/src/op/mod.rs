@@ -381,13 +381,18 @@ operations! {
         pre: |w| Pre::Ready,
     }
     /// `mmap(MAP_SHARED, PROT_READ | PROT_WRITE)` of the whole file
-    /// (`mmap_region()`), or with `private` `mmap(MAP_PRIVATE, PROT_READ)`
-    /// (stores fault with SIGSEGV; only a `mem-write` writes, into a
-    /// private copy): the VMA holds a reference on the file until `munmap`
-    /// or the task's exit.
-    Mmap = (19, "mmap") (file: u8 = File, private: bool = Flag("private")) {
+    /// (`mmap_region()`); with `private` `MAP_PRIVATE` (a store breaks
+    /// copy-on-write into a private copy), with `ro` `PROT_READ` alone
+    /// (stores fault with SIGSEGV; a `mem-write` still writes a private
+    /// one): the VMA holds a reference on the file until `munmap` or the
+    /// task's exit.
+    Mmap = (19, "mmap") (
+        file: u8 = File,
+        private: bool = Flag("private"),
+        ro: bool = Flag("ro")
+    ) {
         weights: [0, 0, 0, 0, 12],
-        machine: Mmap = |cx| Mmap::new(file, private),
+        machine: Mmap = |cx| Mmap::new(file, private, ro),
         pre: |w| pre::mappable(w, file),
     }
     /// `munmap()` of the file's mapping: its PTEs are zapped (a dirty PTE

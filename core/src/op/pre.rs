@@ -107,12 +107,12 @@ pub fn mapped(w: &World, file: u8) -> Pre {
 }
 
 /// A store through the task's mapping of `file`: it must be mapped, and
-/// writable (a `PROT_READ` private mapping faults with SIGSEGV:
+/// writable (a `PROT_READ` mapping faults with SIGSEGV:
 /// `do_user_addr_fault()` finds no `VM_WRITE`).
 pub fn writable(w: &World, file: u8) -> Pre {
     match w.mms.get(w.me as usize) {
-        Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => {
-            Pre::Skip("a read-only private mapping: skipped (SIGSEGV)")
+        Some(mm) if (file as usize) < MAX_FILES && mm.maps(file) && !mm.vm_write(file) => {
+            Pre::Skip("a read-only mapping: skipped (SIGSEGV)")
         }
         _ => mapped(w, file),
     }

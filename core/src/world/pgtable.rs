@@ -152,11 +152,13 @@ pub struct MmStruct {
     /// `vma->vm_file`); bit [`ANON`]: the anonymous VMA, set by its first
     /// fault.
     pub vmas: u8,
-    /// Bit `f`: file `f`'s VMA is `MAP_PRIVATE` and `PROT_READ` (not
-    /// `VM_WRITE`, not `VM_SHARED`, but `VM_MAYWRITE`: only `FOLL_FORCE`
-    /// writes to it, breaking copy-on-write), else `MAP_SHARED` and
-    /// writable.
+    /// Bit `f`: file `f`'s VMA is `MAP_PRIVATE` (not `VM_SHARED`: a write
+    /// breaks copy-on-write), else `MAP_SHARED`.
     pub private: u8,
+    /// Bit `f`: file `f`'s VMA is `PROT_READ` only (no `VM_WRITE`; a
+    /// private one keeps `VM_MAYWRITE`, so a `FOLL_FORCE` write may still
+    /// break copy-on-write).
+    pub ro: u8,
     /// By [`pte_slot`] of a file page: the version a `FOLL_FORCE` write
     /// left in the task's private copy of the page, which loads through
     /// the copy must find; 0 when no copy holds written data.
@@ -177,6 +179,7 @@ impl MmStruct {
     pub const EMPTY: MmStruct = MmStruct {
         vmas: 0,
         private: 0,
+        ro: 0,
         cow: [0; MAX_FILES * MAX_INDEX],
         cow_next: 1,
         ptes: [Pte::NONE; NPTE],
@@ -202,10 +205,16 @@ impl MmStruct {
         }
     }
 
-    /// Whether file `f` is mapped `MAP_PRIVATE`, read-only.
+    /// Whether file `f` is mapped `MAP_PRIVATE`.
     #[inline]
     pub fn maps_private(&self, f: u8) -> bool {
         self.maps(f) && self.private & (1 << f) != 0
+    }
+
+    /// Whether file `f`'s mapping has `VM_WRITE` (user stores may write).
+    #[inline]
+    pub fn vm_write(&self, f: u8) -> bool {
+        self.maps(f) && self.ro & (1 << f) == 0
     }
 }
 

@@ -272,12 +272,13 @@ fn anon_op_to_c(op: &Op) -> CallSpec {
 /// loads and stores through it (a task that maps a file runs as a process).
 fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
     match *op {
-        Op::Mmap { file, private } => plain(
-            format!("pl_mmap({file}, {});", private as u8),
-            if private {
-                "mmap(2) PROT_READ, MAP_PRIVATE of the whole file"
-            } else {
-                "mmap(2) MAP_SHARED of the whole file"
+        Op::Mmap { file, private, ro } => plain(
+            format!("pl_mmap({file}, {}, {});", private as u8, ro as u8),
+            match (private, ro) {
+                (false, false) => "mmap(2) MAP_SHARED of the whole file",
+                (false, true) => "mmap(2) PROT_READ, MAP_SHARED of the whole file",
+                (true, false) => "mmap(2) MAP_PRIVATE of the whole file",
+                (true, true) => "mmap(2) PROT_READ, MAP_PRIVATE of the whole file",
             },
         ),
         Op::MemWrite { task, file, index } => plain(

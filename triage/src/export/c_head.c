@@ -516,7 +516,7 @@ PL_HELPER void pl_mkwrite(int file, uint64_t off, size_t len, unsigned ver)
 // page tables, as the model's tasks have). A load or store past EOF is
 // SIGBUS in the kernel; the handler turns it into a skipped access.
 static char *pl_map[PL_NFILES];
-static char pl_map_private[PL_NFILES];
+static char pl_map_private[PL_NFILES], pl_map_ro[PL_NFILES];
 static int pl_self = -1; // the task this process runs (set before its ops)
 static sigjmp_buf pl_bus_jmp;
 static volatile sig_atomic_t pl_bus_armed;
@@ -535,19 +535,21 @@ static size_t pl_map_len(void)
     return (size_t)PL_UNITS * G.unit;
 }
 
-// A private mapping is read-only (PROT_READ, MAP_PRIVATE): stores to it
-// are skipped, as the model skips them (SIGSEGV).
-PL_HELPER void pl_mmap(int file, int private)
+// A read-only mapping (PROT_READ): stores to it are skipped, as the model
+// skips them (SIGSEGV). A store to a writable private mapping goes to the
+// task's private copy: the file must not see it.
+PL_HELPER void pl_mmap(int file, int private, int ro)
 {
     if (pl_map[file])
         return;
     struct sigaction sa = {.sa_handler = pl_on_bus};
     sigaction(SIGBUS, &sa, NULL);
-    int prot = private ? PROT_READ : PROT_READ | PROT_WRITE;
+    int prot = ro ? PROT_READ : PROT_READ | PROT_WRITE;
     int flags = private ? MAP_PRIVATE : MAP_SHARED;
     void *m = mmap(NULL, pl_map_len(), prot, flags, pl_fd[file], 0);
     pl_map[file] = m == MAP_FAILED ? NULL : m;
     pl_map_private[file] = (char)private;
+    pl_map_ro[file] = (char)ro;
     if (pl_self >= 0) {
         S->map[pl_self][file] = pl_map[file] ? (uint64_t)(uintptr_t)pl_map[file] : 0;
         S->memw[pl_self][file] = 0;
@@ -613,7 +615,12 @@ PL_HELPER void pl_mem_write(int task, int file, uint64_t off, size_t len)
 PL_HELPER void pl_store(int file, uint64_t off, size_t len, unsigned ver)
 {
     char *buf = malloc(len);
-    if (pl_map[file] && !pl_map_private[file] && buf) {
+    if (pl_map[file] && !pl_map_ro[file] && buf && pl_map_private[file]) {
+        // Into the private copy: records the file must never see.
+        pl_make(buf, PL_MEMW, pl_round, 0, off, len);
+        if (pl_copy_mapped(pl_map[file] + off, buf, len) && pl_self >= 0)
+            S->memw[pl_self][file] = 1;
+    } else if (pl_map[file] && !pl_map_ro[file] && buf) {
         pl_make(buf, file, pl_round, ver, off, len);
         if (pl_copy_mapped(pl_map[file] + off, buf, len))
             pl_promise(file, off, len, ver, 0);

@@ -34,6 +34,7 @@ use crate::world::{
     NO_FRAME,
 };
 
+use super::cow::WpCopy;
 use super::write_fault::{store_page, wanted, PageMkwrite};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -41,6 +42,8 @@ enum AccPc {
     Access,
     ReadFault,
     WriteFault,
+    /// A store's `do_wp_page()` in a private mapping.
+    CowFault,
 }
 
 /// A load (`store` false) or store of page `index` of `file` by the
@@ -53,6 +56,7 @@ pub struct UserAccess {
     pc: AccPc,
     read: Option<ReadFault>,
     write: Option<PageMkwrite>,
+    cow: Option<WpCopy>,
 }
 
 impl UserAccess {
@@ -65,6 +69,7 @@ impl UserAccess {
             pc: AccPc::Access,
             read: None,
             write: None,
+            cow: None,
         }
     }
 
@@ -76,7 +81,12 @@ impl UserAccess {
                 let t = w.me;
                 let (id, rf) =
                     crate::nested!(self.read, w, ReadFault::new(t, self.file, self.index));
-                self.after_fault(w, rf.sigbus, id)
+                self.after_fault(w, rf.sigbus || rf.oom, id)
+            }
+            AccPc::CowFault => {
+                let t = w.me;
+                let (id, wp) = crate::nested!(self.cow, w, WpCopy::new(t, self.file, self.index));
+                self.after_fault(w, wp.oom, id)
             }
             AccPc::WriteFault => {
                 let Some(m) = self.write.as_mut() else {
@@ -114,7 +124,11 @@ impl UserAccess {
         let upp = w.cfg.upp(self.file);
         if self.store {
             w.mms[t].ptes[slot].flags |= pte::DIRTY | pte::YOUNG;
-            store_page(w, r, self.file, self.index);
+            if w.frame(r).anon != 0 {
+                private_store(w, t as u8, self.file, self.index, r);
+            } else {
+                store_page(w, r, self.file, self.index);
+            }
             return Poll::Done(StepId::UserStore);
         }
         w.mms[t].ptes[slot].flags |= pte::YOUNG;
@@ -141,7 +155,17 @@ impl UserAccess {
     /// No PTE, or a store to a read-only one: the page fault, whose first
     /// step is taken now.
     fn fault(&mut self, w: &mut World, t: u8) -> Poll {
-        if self.store {
+        if self.store && w.mms[t as usize % MAX_TASKS].maps_private(self.file) {
+            // do_cow_fault() without a PTE, do_wp_page() on a read-only one.
+            let present =
+                w.mms[t as usize % MAX_TASKS].ptes[pte_slot(self.file, self.index)].present();
+            self.pc = if present {
+                AccPc::CowFault
+            } else {
+                self.read = Some(ReadFault::cow(t, self.file, self.index));
+                AccPc::ReadFault
+            };
+        } else if self.store {
             self.write = Some(PageMkwrite::pte(w, t, self.file, self.index));
             self.pc = AccPc::WriteFault;
         } else {
@@ -154,9 +178,14 @@ impl UserAccess {
 /// Map private copy `c` of page `index` of `file` in task `t`'s PTE
 /// (under the PTE lock): `folio_add_new_anon_rmap()` (anonymous,
 /// exclusive, PG_swapbacked), `folio_add_lru_vma()`, `set_pte_at()` dirty
-/// and young, not writable (the mapping has no `VM_WRITE`). The PTE owns
-/// the copy's reference.
+/// and young, writable if the mapping has `VM_WRITE` (`maybe_mkwrite()`).
+/// The PTE owns the copy's reference.
 pub fn map_private_copy(w: &mut World, t: u8, file: u8, index: u8, c: FolioRef) {
+    let write = if w.mms[t as usize % MAX_TASKS].vm_write(file) {
+        pte::WRITE
+    } else {
+        0
+    };
     let fr = w.frame_mut(c);
     fr.anon = t % MAX_TASKS as u8 + 1;
     fr.index = cow_index(file, index);
@@ -164,9 +193,24 @@ pub fn map_private_copy(w: &mut World, t: u8, file: u8, index: u8, c: FolioRef) 
     fr.flags |= pg::SWAPBACKED | pg::LRU;
     w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)] = crate::world::Pte {
         frame: c.frame,
-        flags: pte::PRESENT | pte::DIRTY | pte::YOUNG,
+        flags: pte::PRESENT | pte::DIRTY | pte::YOUNG | write,
         inc: c.inc,
     };
+}
+
+/// A store by task `t` to its private copy `r` of page `index` of `file`:
+/// a new version of the copy's data, promised to the task's loads while
+/// the page is inside `i_size` (past it, a truncation that set the size
+/// is about to discard the copy).
+fn private_store(w: &mut World, t: u8, file: u8, index: u8, r: FolioRef) {
+    let inside = index < w.mappings[file as usize % w.mappings.len()].i_size;
+    let mm = &mut w.mms[t as usize % MAX_TASKS];
+    let v = mm.cow_next;
+    mm.cow_next = mm.cow_next.wrapping_add(1).max(1);
+    mm.cow[pte_slot(file, index)] = if inside { v } else { 0 };
+    let upp = w.cfg.upp(file).min(MAX_BLOCKS);
+    let data = private_copy_data(t, file, index, v);
+    w.frame_mut(r).data[..upp].copy_from_slice(&data[..upp]);
 }
 
 /// The data a `FOLL_FORCE` write of version `v` leaves in task `t`'s

@@ -117,8 +117,15 @@ impl WpCopy {
         let r = p.folio();
         w.check_ref(r);
         if w.frame(r).anon != 0 {
-            // wp_page_reuse(): maybe_mkwrite() leaves it read-only.
-            w.mms[self.t as usize].ptes[self.slot()].flags |= pte::DIRTY | pte::YOUNG;
+            // wp_page_reuse(): maybe_mkwrite() makes it writable only
+            // with VM_WRITE.
+            let mm = &mut w.mms[self.t as usize];
+            let write = if mm.vm_write(self.file) {
+                pte::WRITE
+            } else {
+                0
+            };
+            mm.ptes[self.slot()].flags |= pte::DIRTY | pte::YOUNG | write;
             self.vm_fault_write = true;
             return Poll::Done(StepId::DoWpPage);
         }

@@ -17,19 +17,21 @@ use crate::world::{lock::mmap_lock, World, ANON, MAX_FILES, MAX_INDEX, MAX_TASKS
 use super::zap::Zap;
 
 /// `mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)` of
-/// `file`, or with `private` `mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd,
-/// 0)` (the mapping only a `FOLL_FORCE` write, through `/proc/PID/mem` or
-/// `ptrace()`, can write to).
+/// `file`; `MAP_PRIVATE` with `private` (a store breaks copy-on-write);
+/// `PROT_READ` alone with `ro` (a store is SIGSEGV: only a `FOLL_FORCE`
+/// write, through `/proc/PID/mem` or `ptrace()`, writes to a read-only
+/// private mapping).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Mmap {
     file: u8,
     private: bool,
+    ro: bool,
 }
 
 impl Mmap {
-    /// Map `file`, shared and writable or private and read-only.
-    pub fn new(file: u8, private: bool) -> Mmap {
-        Mmap { file, private }
+    /// Map `file`, shared or private, writable or read-only.
+    pub fn new(file: u8, private: bool, ro: bool) -> Mmap {
+        Mmap { file, private, ro }
     }
 
     /// `vm_mmap_pgoff()`: `mmap_write_lock_killable()` (waiting for a
@@ -50,6 +52,8 @@ impl Mmap {
             w.mms[t].vmas |= 1 << f;
             w.mms[t].private &= !(1 << f);
             w.mms[t].private |= (self.private as u8) << f;
+            w.mms[t].ro &= !(1 << f);
+            w.mms[t].ro |= (self.ro as u8) << f;
             w.mappings[f].i_count += 1;
         }
         Poll::Done(StepId::MmapRegion)
