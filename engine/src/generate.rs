@@ -287,16 +287,23 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
                 ..menu
             }
         } else {
+            let mut m = menu;
             if rng.chance(0.75) {
                 let private = rng.chance(0.3);
-                let ro = private && rng.chance(0.5);
+                let ro = private && rng.chance(0.6);
                 ops.push(Op::Mmap {
                     file: 0,
                     private,
                     ro,
                 });
+                if ro {
+                    // A store to a read-only mapping is SIGSEGV: not drawn.
+                    if let Some(k) = OpKind::ALL.iter().position(|&k| k == OpKind::Store) {
+                        m.ops &= !(1 << k);
+                    }
+                }
             }
-            menu
+            m
         };
         for _ in 0..1 + rng.below(4) {
             let f = if rng.chance(0.85) { 0 } else { 1 };
