@@ -64,10 +64,20 @@ pub mod token {
         file(t) == Some(f) && lblk(t) as usize == blk && version(t) >= want
     }
 
-    /// `f0:1v3`-style text, `0` for zeroes.
+    /// `f0:1v3`-style text, `0` for zeroes; `anon0:1v2` for task 0's
+    /// anonymous page 1, `copy0:f0:1v2` for its private copy of f0:1.
     pub fn show(t: u32) -> String {
+        use super::MAX_INDEX;
         match file(t) {
             None => "0".to_string(),
+            // A private copy of page p of file g (cow_index): its own name.
+            Some(f) if f >= ANON_BASE && lblk(t) as usize >= MAX_INDEX => {
+                let (g, p) = (
+                    lblk(t) as usize / MAX_INDEX - 1,
+                    lblk(t) as usize % MAX_INDEX,
+                );
+                format!("copy{}:f{g}:{p}v{}", f - ANON_BASE, version(t))
+            }
             Some(f) if f >= ANON_BASE => {
                 format!("anon{}:{}v{}", f - ANON_BASE, lblk(t), version(t))
             }
