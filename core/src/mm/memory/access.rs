@@ -204,13 +204,33 @@ pub fn map_private_copy(w: &mut World, t: u8, file: u8, index: u8, c: FolioRef) 
 /// is about to discard the copy).
 fn private_store(w: &mut World, t: u8, file: u8, index: u8, r: FolioRef) {
     let inside = index < w.mappings[file as usize % w.mappings.len()].i_size;
+    let v = write_private_copy(w, t, file, index, r);
+    w.mms[t as usize % MAX_TASKS].cow[pte_slot(file, index)] = if inside { v } else { 0 };
+}
+
+/// Write a new version of task `t`'s private copy of page `index` of
+/// `file` into folio `r` (a store, or a forced write into whatever page
+/// GUP returned); returns the version.
+pub fn write_private_copy(w: &mut World, t: u8, file: u8, index: u8, r: FolioRef) -> u16 {
     let mm = &mut w.mms[t as usize % MAX_TASKS];
     let v = mm.cow_next;
     mm.cow_next = mm.cow_next.wrapping_add(1).max(1);
-    mm.cow[pte_slot(file, index)] = if inside { v } else { 0 };
     let upp = w.cfg.upp(file).min(MAX_BLOCKS);
     let data = private_copy_data(t, file, index, v);
+    w.check_ref(r);
     w.frame_mut(r).data[..upp].copy_from_slice(&data[..upp]);
+    v
+}
+
+/// `folio_prealloc()` of a private copy (`do_cow_fault()`,
+/// `wp_page_copy()`): an uptodate folio, or `None` (`VM_FAULT_OOM`, said).
+pub fn folio_prealloc(w: &mut World) -> Option<FolioRef> {
+    let Some(r) = folio_alloc(w) else {
+        w.note(Event::Note("VM_FAULT_OOM"));
+        return None;
+    };
+    w.frame_mut(r).flags |= pg::UPTODATE;
+    Some(r)
 }
 
 /// The data a `FOLL_FORCE` write of version `v` leaves in task `t`'s
@@ -359,12 +379,10 @@ impl ReadFault {
         match self.pc {
             RfPc::Around(a) => self.around(w, a),
             RfPc::Alloc => {
-                let Some(r) = folio_alloc(w) else {
-                    w.note(Event::Note("VM_FAULT_OOM"));
+                let Some(r) = folio_prealloc(w) else {
                     self.oom = true;
                     return Poll::Done(StepId::FolioPrealloc);
                 };
-                w.frame_mut(r).flags |= pg::UPTODATE;
                 self.cow = r;
                 self.pc = RfPc::FaultLock;
                 Poll::Ran(StepId::FolioPrealloc)

@@ -24,7 +24,7 @@ use crate::trace::Event;
 use crate::world::lock::mmap_lock;
 use crate::world::{pte_slot, FolioRef, World, MAX_BLOCKS, MAX_TASKS};
 
-use super::access::private_copy_data;
+use super::access::{private_copy_data, write_private_copy};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum ArPc {
@@ -118,14 +118,8 @@ impl AccessRemote {
     /// into whatever page GUP returned. A promise of an earlier write
     /// into the same copy is suspended until this one returns.
     fn copy(&mut self, w: &mut World) -> Poll {
-        let mm = &mut w.mms[self.t as usize];
-        self.v = mm.cow_next;
-        mm.cow_next = mm.cow_next.wrapping_add(1).max(1);
-        mm.cow[pte_slot(self.file, self.index)] = 0;
-        let upp = w.cfg.upp(self.file).min(MAX_BLOCKS);
-        let data = private_copy_data(self.t, self.file, self.index, self.v);
-        w.check_ref(self.folio);
-        w.frame_mut(self.folio).data[..upp].copy_from_slice(&data[..upp]);
+        self.v = write_private_copy(w, self.t, self.file, self.index, self.folio);
+        w.mms[self.t as usize].cow[pte_slot(self.file, self.index)] = 0;
         self.pc = ArPc::DirtyLock;
         Poll::Ran(StepId::CopyToUserPage)
     }

@@ -14,13 +14,12 @@
 //! reference, which the model does not distinguish: not modelled).
 
 use crate::exec::poll::Poll;
-use crate::mm::page_alloc::folio_alloc;
 use crate::mm::swap::{folio_get, folio_put};
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{pg, pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
+use crate::world::{pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
 
-use super::access::map_private_copy;
+use super::access::{folio_prealloc, map_private_copy};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum WpPc {
@@ -75,13 +74,11 @@ impl WpCopy {
         match self.pc {
             WpPc::Check => self.check(w),
             WpPc::Alloc => {
-                let Some(r) = folio_alloc(w) else {
-                    w.note(Event::Note("VM_FAULT_OOM"));
+                let Some(r) = folio_prealloc(w) else {
                     self.oom = true;
                     self.pc = WpPc::Put(1);
                     return Poll::Ran(StepId::FolioPrealloc);
                 };
-                w.frame_mut(r).flags |= pg::UPTODATE;
                 self.new = r;
                 self.pc = WpPc::Copy;
                 Poll::Ran(StepId::FolioPrealloc)
