@@ -817,6 +817,7 @@ fn sized_case(tasks: usize, ops: usize, frames: u8) -> Case {
         c.tasks.push(TaskDef {
             name: (*name).into(),
             cpu: t as u8,
+            thread: None,
             ops,
         });
     }

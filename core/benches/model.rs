@@ -85,6 +85,7 @@ fn random_case(r: &mut Rng, bh: bool) -> Case {
                 .map(|i| TaskDef {
                     name: ["A", "B", "C"][i].into(),
                     cpu: i as u8,
+                    thread: None,
                     ops: (0..1 + r.below(3)).map(|_| random_op(r, bh)).collect(),
                 })
                 .collect(),

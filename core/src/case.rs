@@ -26,6 +26,10 @@ pub struct TaskDef {
     pub name: String,
     /// The CPU it runs on (per-CPU state such as the bh LRU).
     pub cpu: u8,
+    /// The earlier task whose address space it shares (`clone(CLONE_VM)`:
+    /// a thread of that task's process, litmus `thread=NAME`), or `None`:
+    /// its own `mm_struct`. Threads of one mm have their own TLBs.
+    pub thread: Option<u8>,
     /// What it does.
     pub ops: Vec<Op>,
 }

@@ -36,6 +36,8 @@
 //! faults     count % 5; per fault: kind code % 4, then: io-error: bio; alloc-fail: nth;
 //!              signal: task % tasks, u16 LE step; reclaim: frame, u16 LE step
 //! names      optional: 0xA5, then per task: length % 9 and name characters
+//! threads    optional, after names: 0x5A, then per task: the task whose mm it
+//!              shares + 1, or 0 (its own; so is any task not earlier, or a thread)
 //! ```
 //! A code no operation (or step) has stands for the one at that position
 //! modulo their number, so random bytes still decode; the encoder only
@@ -67,6 +69,7 @@ pub const MAX_TOGGLE_LIST: usize = 15;
 
 const NAME_CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
 const NAMES_MAGIC: u8 = 0xA5;
+const THREADS_MAGIC: u8 = 0x5A;
 
 /// Why bytes could not be decoded.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -255,6 +258,18 @@ fn decode_names(r: &mut Reader, tasks: &mut [TaskDef]) {
     }
 }
 
+fn decode_threads(r: &mut Reader, tasks: &mut [TaskDef]) {
+    if r.u.is_empty() || r.byte() != THREADS_MAGIC {
+        return;
+    }
+    for i in 0..tasks.len() {
+        let l = (r.byte() as usize).wrapping_sub(1);
+        if l < i && tasks[l].thread.is_none() {
+            tasks[i].thread = Some(l as u8);
+        }
+    }
+}
+
 /// Decode a case from the bytes after the version byte (the [`Arbitrary`]
 /// implementation: total).
 fn decode_body(u: &mut Unstructured<'_>) -> Case {
@@ -269,6 +284,7 @@ fn decode_body(u: &mut Unstructured<'_>) -> Case {
         tasks.push(TaskDef {
             name: name.to_string(),
             cpu: b & 3,
+            thread: None,
             ops: decode_ops(&mut r, nops),
         });
     }
@@ -279,6 +295,7 @@ fn decode_body(u: &mut Unstructured<'_>) -> Case {
     let nfaults = (r.byte() % (MAX_FAULTS as u8 + 1)) as usize;
     let faults = (0..nfaults).map(|_| decode_fault(&mut r, ntasks)).collect();
     decode_names(&mut r, &mut tasks);
+    decode_threads(&mut r, &mut tasks);
     Case {
         profile,
         config,
@@ -367,7 +384,8 @@ fn encode_names(tasks: &[TaskDef], out: &mut Vec<u8>) {
         .iter()
         .enumerate()
         .all(|(i, t)| t.name == DEFAULT_NAMES[i]);
-    if default_names {
+    let threads = tasks.iter().any(|t| t.thread.is_some());
+    if default_names && !threads {
         return;
     }
     out.push(NAMES_MAGIC);
@@ -418,6 +436,10 @@ pub fn encode(case: &Case) -> Vec<u8> {
         encode_fault(f, &mut out);
     }
     encode_names(tasks, &mut out);
+    if tasks.iter().any(|t| t.thread.is_some()) {
+        out.push(THREADS_MAGIC);
+        out.extend(tasks.iter().map(|t| t.thread.map_or(0, |l| l + 1)));
+    }
     out
 }
 

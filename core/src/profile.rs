@@ -270,6 +270,18 @@ toggles! {
     /// page (`PageAnonExclusive()`), not to any dirty PTE; `VM_FAULT_WRITE`
     /// is gone (cb8d86331343). Off: 19be0eaffa3a's `FOLL_COW` test.
     GupAnonExclusive = (50, "5535be309971", "mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW"),
+    /// mm/memory.c `zap_pte_range()`, mm/mmu_gather.c `tlb_flush_rmaps()`,
+    /// 5df397dec7c4 (Linus Torvalds, v6.2, "mm: delay page_remove_rmap()
+    /// until after the TLB has been flushed"): a dirty PTE of a file folio
+    /// keeps its rmap until the TLB flush under the PTE lock. Before it the
+    /// rmap went inside the PTE loop, so `folio_mkclean()` found the folio
+    /// unmapped (`if (!folio_mapped(folio)) return 0`) and did not wait for
+    /// the PTE lock while another CPU could still store through its stale,
+    /// writable and dirty TLB entry: the folio is cleaned and written, the
+    /// store after it lands in a clean folio and is lost ("a page that has
+    /// been dirtied, but then marked clean again, all while another CPU
+    /// might have dirtied it some more").
+    TlbDelayRmap = (51, "5df397dec7c4", "mm: delay page_remove_rmap() until after the TLB has been flushed"),
     /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
     /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
     /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
@@ -472,7 +484,8 @@ const V6_2: Toggles = V6_1
     .with(IomapValid)
     .with(XfsIomapValid)
     .with(XfsPunchLocked)
-    .with(GupAnonExclusive);
+    .with(GupAnonExclusive)
+    .with(TlbDelayRmap);
 const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
 const V6_7: Toggles = V6_3
     .with(BioPinPages)
@@ -546,7 +559,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.2",
-        about: "v6.1 + d7b64041164c/304a68b9c63b iomap validity cookie",
+        about: "v6.1 + d7b64041164c/304a68b9c63b iomap validity cookie, 5535be309971 GUP anon-exclusive, 5df397dec7c4 rmap after the TLB flush",
         toggles: V6_2,
     },
     NamedProfile {

@@ -90,6 +90,14 @@ steps! {
     /// mm/mmu_gather.c `tlb_finish_mmu()`: after the TLB flush, the zapped
     /// PTEs' references are dropped (`free_pages_and_swap_cache()`).
     TlbFinishMmu = (159, "tlb_finish_mmu") { locks: "", state: "w: refcount" }
+    /// mm/memory.c `zap_pte_range()` after its PTE loop, for an mm with
+    /// threads: `tlb_flush_mmu_tlbonly()` (every CPU of the mm drops its
+    /// entries for the zapped pages) and, with 5df397dec7c4 (v6.2),
+    /// `tlb_flush_rmaps()` (the rmap of each dirty file PTE removed only
+    /// now), then `pte_unmap_unlock()`. A separate step from the loop
+    /// because `folio_remove_rmap_ptes()` is an atomic update that
+    /// `folio_mkclean()` reads locklessly (`folio_mapped()`).
+    TlbFlushMmuTlbonly = (199, "tlb_flush_mmu_tlbonly") { locks: "PTE lock", state: "w: TLB, _mapcount, PTE lock" }
     /// mm/rmap.c `page_vma_mkclean_one()` from `folio_mkclean()`: one mm's PTE
     /// of the folio, if writable or dirty, write-protected and cleaned.
     PageVmaMkcleanOne = (160, "page_vma_mkclean_one") { locks: "PTE lock", state: "r: PTE; w: PTE write/dirty" }

@@ -280,6 +280,8 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
         // a program fills what it allocated), then uses it; the others
         // mostly map the file.
         let buffer = rng.chance(0.35);
+        // Or a thread of the first task: its mapping, its own TLB.
+        let thread = i > 0 && !buffer && rng.chance(0.25);
         let task_menu = if buffer {
             ops.push(Op::AnonStore { page: 0 });
             Menu {
@@ -288,7 +290,7 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
             }
         } else {
             let mut m = menu;
-            if rng.chance(0.75) {
+            if !thread && rng.chance(0.75) {
                 let private = rng.chance(0.3);
                 let ro = private && rng.chance(0.6);
                 ops.push(Op::Mmap {
@@ -318,6 +320,9 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
             ops.push(op);
         }
         push_task(c, i, name, ops);
+        if thread {
+            c.tasks[i].thread = Some(0);
+        }
     }
     ntasks
 }
@@ -346,6 +351,7 @@ fn push_task(c: &mut Case, i: usize, name: &str, mut ops: Vec<Op>) {
     c.tasks.push(TaskDef {
         name: name.to_string(),
         cpu: i as u8,
+        thread: None,
         ops,
     });
 }
@@ -369,6 +375,7 @@ fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usize {
         c.tasks.push(TaskDef {
             name: name.to_string(),
             cpu: i as u8,
+            thread: None,
             ops,
         });
     }
@@ -433,6 +440,7 @@ fn drawn_tasks(rng: &mut Rng, c: &mut Case, menu: Menu, max_tasks: usize) -> usi
         c.tasks.push(TaskDef {
             name: name.to_string(),
             cpu: i as u8,
+            thread: None,
             ops,
         });
     }

@@ -3,7 +3,7 @@
 //! races: splitting a slice (a new preemption point), moving a context
 //! switch, swapping two slices.
 
-use pagelife_core::case::{Case, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::case::{Case, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
 use pagelife_core::codec::{MAX_FAULTS, MAX_OPS, MAX_SLICES};
 use pagelife_core::world::MAX_TASKS;
 
@@ -23,6 +23,15 @@ pub fn mutate(rng: &mut Rng, c: &mut Case, menu: impl Into<Menu>) {
     let menu = menu.into();
     for _ in 0..1 + rng.below(3) {
         mutate_once(rng, c, menu);
+    }
+    // A removed or moved task leaves no thread naming a task that is not
+    // an earlier leader.
+    for i in 0..c.tasks.len() {
+        if let Some(l) = c.tasks[i].thread {
+            if l as usize >= i || c.tasks[l as usize].thread.is_some() {
+                c.tasks[i].thread = None;
+            }
+        }
     }
     menu.target.prepare(c);
     menu.pin(&mut c.config);
@@ -64,7 +73,28 @@ fn mutate_once(rng: &mut Rng, c: &mut Case, menu: Menu) {
             // reachable in a few operations (`page-lock-starved`).
             c.config.page_lock_unfairness = [0, 1, 5][rng.below(3)];
         }
+        mutate_threads(rng, c);
     }
+}
+
+/// In a case that maps files: make a task a thread of an earlier one (it
+/// shares that task's mm and has a TLB of its own), or its own process
+/// again. Cases without mappings draw nothing here.
+fn mutate_threads(rng: &mut Rng, c: &mut Case) {
+    let maps = c
+        .tasks
+        .iter()
+        .any(|t| t.ops.iter().any(|o| matches!(o, Op::Mmap { .. })));
+    if !maps || c.tasks.len() < 2 || !rng.chance(0.3) {
+        return;
+    }
+    let i = 1 + rng.below(c.tasks.len() - 1);
+    c.tasks[i].thread = match c.tasks[i].thread {
+        Some(_) => None,
+        None => Some(0),
+    };
+    // A leader is not itself a thread.
+    c.tasks[0].thread = None;
 }
 
 /// Schedule mutations (`r` picks one); false if it does not apply. The
@@ -150,6 +180,7 @@ fn add_or_remove_task(rng: &mut Rng, c: &mut Case, menu: Menu) {
         c.tasks.push(TaskDef {
             name: DEFAULT_NAMES[nt].to_string(),
             cpu: nt as u8,
+            thread: None,
             ops: vec![random_op(rng, menu)],
         });
     } else if nt > 1 {

@@ -85,6 +85,7 @@ impl<'c> Machine<'c> {
     /// A machine at the start of `case` (setup not run yet).
     pub fn new(case: &'c Case) -> Machine<'c> {
         let mut world = World::new(case.config, case.profile.toggles());
+        world.set_threads(mm_of(case));
         for f in &case.faults {
             match *f {
                 Fault::IoError { bio } if (bio as usize) < MAX_BIOS => world.fail_bios |= 1 << bio,
@@ -114,6 +115,13 @@ impl<'c> Machine<'c> {
         m
     }
 
+    /// Whether another task of `t`'s mm is still running (so `t`'s end is
+    /// not the mm's last user's: no `exit_mmap()`).
+    fn mm_shared_live(&self, t: usize) -> bool {
+        let mm = self.world.mm_id(t as u8);
+        (0..MAX_TASKS).any(|u| u != t && self.world.mm_id(u as u8) == mm && !self.tasks[u].done)
+    }
+
     /// Operation `idx` of task slot `t`.
     pub fn op_at(&self, t: CtxId, idx: u8) -> Option<Op> {
         let idx = idx as usize;
@@ -127,7 +135,10 @@ impl<'c> Machine<'c> {
                 match ops.get(idx) {
                     Some(op) => Some(*op),
                     // The task exits: exit_mmap() tears down what it still maps.
-                    None if idx == ops.len() && self.world.mms[t as usize].vmas != 0 => {
+                    None if idx == ops.len()
+                        && self.world.mms[self.world.mm_id(t) as usize % MAX_TASKS].vmas != 0
+                        && !self.mm_shared_live(t as usize) =>
+                    {
                         Some(Op::Exit {})
                     }
                     None => None,
@@ -275,7 +286,15 @@ impl<'c> Machine<'c> {
                 self.tasks[t].done = true;
                 return Some(StepResult::Idle);
             };
-            match op.pre(&self.world) {
+            let pre = match op {
+                // exit_mm()'s mmput() of a shared mm is not the last: the
+                // mm's last task to finish tears it down.
+                Op::Exit {} if t < MAX_TASKS && self.mm_shared_live(t) => {
+                    Pre::Skip("the mm has other live threads: no exit_mmap()")
+                }
+                _ => op.pre(&self.world),
+            };
+            match pre {
                 Pre::Ready => {
                     let cx = OpCx {
                         cfg: &self.world.cfg,
@@ -356,4 +375,19 @@ impl StepResult {
             self
         }
     }
+}
+
+/// Each task's mm: its own slot, or a valid leader's
+/// ([`crate::case::TaskDef::thread`]).
+fn mm_of(case: &Case) -> [u8; MAX_TASKS] {
+    let mut m = [0, 1, 2, 3];
+    for (t, d) in case.tasks.iter().enumerate().take(MAX_TASKS) {
+        if let Some(l) = d.thread {
+            let l = l as usize;
+            if l < t && case.tasks[l].thread.is_none() {
+                m[t] = l as u8;
+            }
+        }
+    }
+    m
 }

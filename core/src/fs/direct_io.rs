@@ -79,6 +79,8 @@ pub struct DioRead {
     folio: FolioRef,
     refs: i16,
     bio: u8,
+    /// The buffer was claimed ([`World::dio_begin`]).
+    begun: bool,
     /// 0, or the error the read returns (-5 `-EIO`, -14 `-EFAULT`).
     pub err: i8,
 }
@@ -104,12 +106,27 @@ impl DioRead {
             folio: FolioRef::NONE,
             refs: 1,
             bio: 0,
+            begun: false,
             err: 0,
         }
     }
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        if !self.begun {
+            // The first step, before anything can block: the buffer is
+            // ours until the read returns.
+            self.begun = true;
+            w.dio_begin(w.mm_id(w.me), self.buf);
+        }
+        let p = self.step_pc(w);
+        if matches!(p, Poll::Done(_)) {
+            w.dio_end(w.mm_id(w.me), self.buf);
+        }
+        p
+    }
+
+    fn step_pc(&mut self, w: &mut World) -> Poll {
         match self.pc {
             DioPc::Lock => {
                 if let Err(c) = w.lock_shared(lock::i_rwsem(self.file)) {
@@ -126,7 +143,7 @@ impl DioRead {
                 // (mapping_needs_writeback()) is written back and waited for.
                 let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
                 self.pc = if empty { DioPc::Gup } else { DioPc::Flush };
-                self.step(w)
+                self.step_pc(w)
             }
             DioPc::Flush => {
                 let id = crate::done!(self.write.step(w));
@@ -161,7 +178,7 @@ impl DioRead {
                     DioHow::Simple => DioPc::ReleaseLock,
                     _ => DioPc::Return,
                 };
-                self.step(w)
+                self.step_pc(w)
             }
             DioPc::Release => {
                 // __bio_release_pages(bio, mark_dirty): dirty, unlock, unpin.
@@ -231,11 +248,12 @@ impl DioRead {
     /// The read returns: the buffer promises what the DMA brought in
     /// (anything, after an error).
     fn ret(&mut self, w: &mut World, id: StepId) -> Poll {
-        let mm = &mut w.mms[w.me as usize % MAX_TASKS];
+        let data = w.sched[w.me as usize % w.sched.len()].dio;
+        let mm = &mut w.mms[w.mm_id(w.me) as usize % MAX_TASKS];
         let a = &mut mm.anon[self.buf as usize];
         match self.err {
             0 => {
-                a.data = mm.dio;
+                a.data = data;
                 a.may_zero = false;
                 a.any = false;
             }
@@ -263,7 +281,8 @@ pub fn dio_bio_step(w: &mut World, k: usize) -> Poll {
         if !b.error {
             let data = dio_blocks(w, b.mapping, b.index);
             w.frames[b.folio.frame as usize].data = data;
-            w.mms[b.task as usize % MAX_TASKS].dio = data;
+            let t = b.task as usize % w.sched.len();
+            w.sched[t].dio = data;
             w.note(Event::Dma {
                 bio: k as u8,
                 block: crate::world::Disk::block_of(b.mapping, b.index, 0) as u8,

@@ -18,6 +18,9 @@
 //!   writeback f0 none
 //!   write f0 0
 //!
+//! task M thread=N:                 # optional thread=: a thread of N's process
+//!   store f0 0                     #   (its mm, its mappings; a TLB of its own)
+//!
 //! schedule:                        # who runs, for how long
 //!   io0 __folio_end_writeback      # until its next step with this label
 //!   N *                            # until it blocks or finishes

@@ -233,6 +233,7 @@ impl<'a> Parser<'a> {
         };
         let mut name = nw.text.to_string();
         let mut cpu = self.case.tasks.len() as u8;
+        let mut thread = None;
         let mut closed = name.ends_with(':');
         if closed {
             name.pop();
@@ -250,10 +251,12 @@ impl<'a> Parser<'a> {
                     Ok(c) if c < 4 => c,
                     _ => return self.err(w.col, format!("expected cpu=0..3, found `{t}`")),
                 };
+            } else if let Some(leader) = t.strip_prefix("thread=") {
+                thread = Some(self.thread_leader(leader, w.col)?);
             } else if !t.is_empty() {
                 return self.err(
                     w.col,
-                    format!("expected `cpu=N` or `:`, found `{}`", w.text),
+                    format!("expected `cpu=N`, `thread=TASK` or `:`, found `{}`", w.text),
                 );
             }
             closed = w.text.ends_with(':');
@@ -269,10 +272,27 @@ impl<'a> Parser<'a> {
         self.case.tasks.push(TaskDef {
             name,
             cpu,
+            thread,
             ops: Vec::new(),
         });
         self.section = Section::Task;
         Ok(())
+    }
+
+    /// `thread=NAME`: an earlier task with an address space of its own.
+    fn thread_leader(&self, name: &str, col: usize) -> Res<u8> {
+        let col = col + "thread=".len();
+        match self.case.tasks.iter().position(|t| t.name == name) {
+            Some(i) if self.case.tasks[i].thread.is_none() => Ok(i as u8),
+            Some(_) => self.err(
+                col,
+                format!("`{name}` is itself a thread: name the task whose mm it shares"),
+            ),
+            None => self.err(
+                col,
+                format!("expected the name of an earlier task after `thread=`, found `{name}`"),
+            ),
+        }
     }
 
     fn check_task_name(&self, name: &str, col: usize) -> Res<()> {

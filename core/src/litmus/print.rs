@@ -73,7 +73,11 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
         } else {
             String::new()
         };
-        let _ = writeln!(s, "\ntask {}{cpu}:", names[i]);
+        let thread = match t.thread.and_then(|l| names.get(l as usize)) {
+            Some(l) => format!(" thread={l}"),
+            None => String::new(),
+        };
+        let _ = writeln!(s, "\ntask {}{cpu}{thread}:", names[i]);
         for op in &t.ops {
             let _ = writeln!(s, "  {op}");
         }

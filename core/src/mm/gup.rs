@@ -91,7 +91,7 @@ impl Gup {
     }
 
     fn pte(&self, w: &World) -> Pte {
-        w.mms[w.me as usize % MAX_TASKS].ptes[pte_slot(ANON, self.page)]
+        w.mms[w.mm_id(w.me) as usize % MAX_TASKS].ptes[pte_slot(ANON, self.page)]
     }
 
     /// Take one step.
@@ -126,7 +126,7 @@ impl Gup {
             }
             GupPc::Follow => self.follow(w),
             GupPc::Fault => {
-                let t = w.me;
+                let t = w.mm_id(w.me);
                 let (id, f) = crate::nested!(self.fault, w, AnonFault::new(t, self.page));
                 if f.oom {
                     w.note(Event::Note("VM_FAULT_OOM: -ENOMEM"));

@@ -13,7 +13,7 @@ use crate::world::BioKind;
 use crate::world::{mark, pg, FolioRef, World, MAX_INDEX, NO_FRAME};
 
 use super::filemap::{folio_unlock, Behavior, LockFolio, WaitBit};
-use super::rmap::{next_mapper, page_vma_mkclean_one, set_page_dirty};
+use super::rmap::{next_mapper_sync, page_vma_mkclean_one, set_page_dirty};
 use super::swap::{folio_put, folio_try_get};
 
 /// `folio_wait_writeback()`: `while (folio_test_writeback(folio))
@@ -350,7 +350,10 @@ impl WriteCachePages {
     /// `folio_mark_dirty()` before the dirty bit is cleared.
     fn mkclean(&mut self, w: &mut World, from: u8, cleaned: bool) -> Poll {
         let r = self.folio();
-        if let Some(t) = next_mapper(w, r, from) {
+        if let Some(t) = next_mapper_sync(w, r, from) {
+            if let Err(c) = w.ptl_spin(t) {
+                return Poll::Block(c);
+            }
             let c = page_vma_mkclean_one(w, t, r);
             self.pc = WcpPc::Mkclean {
                 from: t + 1,

@@ -50,6 +50,23 @@ pub fn next_mapper(w: &World, r: FolioRef, from: u8) -> Option<u8> {
         .find(|&t| t >= from && owner.is_none_or(|o| o == t))
 }
 
+/// The next mm of a `PVMW_SYNC` walk (`folio_mkclean()`): as
+/// [`next_mapper`], and also an mm of the folio's file whose PTE lock a
+/// zap holds across its TLB flush — the walk takes the PTE lock before it
+/// looks (`map_pte()`), so it waits there even for a PTE already cleared.
+pub fn next_mapper_sync(w: &World, r: FolioRef, from: u8) -> Option<u8> {
+    let fr = w.frame(r);
+    let held = |t: u8| {
+        fr.anon_owner().is_none() && w.mms[t as usize].maps(fr.mapping) && w.ptl_spin(t).is_err()
+    };
+    let next = next_mapper(w, r, from);
+    if fr.mapcount == 0 {
+        return None;
+    }
+    let end = next.unwrap_or(MAX_TASKS as u8);
+    (from..end).find(|&t| held(t)).or(next)
+}
+
 /// `set_pte_range()` for one page: `folio_add_file_rmap_ptes()` (the
 /// mapcount; the reference is the one the fault took, which the PTE now
 /// owns) and `set_pte_at()`. A write fault sets it writable and dirty
@@ -98,15 +115,35 @@ pub fn clear_pte(w: &mut World, t: u8, file: u8, index: u8, zap: bool) -> Option
         return None;
     }
     *slot = Pte::NONE;
+    if !zap {
+        // ptep_clear_flush(); a zap flushes after its PTE loop.
+        w.flush_tlb_page(t % MAX_TASKS as u8, pte_slot(file, index));
+    }
     let r = p.folio();
     w.check_ref(r);
     let anon = w.frame(r).anon != 0;
     if p.flags & pte::DIRTY != 0 && !(zap && anon) {
         set_page_dirty(w, r);
     }
+    if !(zap && delay_rmap(w, t, anon, p)) {
+        folio_remove_rmap_pte(w, r);
+    }
+    Some(r)
+}
+
+/// `folio_remove_rmap_pte()`: the mapcount drops.
+pub fn folio_remove_rmap_pte(w: &mut World, r: FolioRef) {
     let fr = w.frame_mut(r);
     fr.mapcount = fr.mapcount.saturating_sub(1);
-    Some(r)
+}
+
+/// Whether a zap of mm `t` keeps the rmap of the page PTE `p` mapped
+/// until its TLB flush (5df397dec7c4: `zap_present_folio_ptes()` sets
+/// `delay_rmap` for a dirty PTE of a file folio, and `tlb_flush_rmaps()`
+/// removes it after flushing, under the PTE lock). Only where TLBs are
+/// modelled: without threads the flush is in the same step.
+pub fn delay_rmap(w: &World, t: u8, anon: bool, p: Pte) -> bool {
+    w.has(Toggle::TlbDelayRmap) && w.mm_threaded(t) && !anon && p.flags & pte::DIRTY != 0
 }
 
 /// Clear `bits` in task `t`'s PTE of folio `r` if it maps the folio and
@@ -118,6 +155,10 @@ fn test_and_clear(w: &mut World, t: u8, r: FolioRef, bits: u8) -> bool {
         return false;
     }
     p.flags &= !bits;
+    if bits & pte::WRITE != 0 {
+        // page_vma_mkclean_one(): ptep_clear_flush().
+        w.flush_tlb_page(t % MAX_TASKS as u8, s);
+    }
     true
 }
 
@@ -166,6 +207,7 @@ fn unmap_lazyfree(w: &mut World, t: u8, r: FolioRef) {
         return;
     }
     w.mms[t].ptes[slot] = Pte::NONE;
+    w.flush_tlb_page(t as u8, slot);
     if p.flags & pte::DIRTY != 0 {
         w.frame_mut(r).flags |= pg::DIRTY;
     }

@@ -195,6 +195,9 @@ impl ShrinkFolio {
     /// so the next pass can take it); else `try_to_unmap()`.
     fn references(&mut self, w: &mut World, from: u8, young: bool) -> Poll {
         if let Some(t) = next_mapper(w, self.folio, from) {
+            if let Err(c) = w.ptl_spin(t) {
+                return Poll::Block(c);
+            }
             let y = folio_referenced_one(w, t, self.folio);
             self.pc = ShrinkPc::References {
                 from: t + 1,
@@ -217,6 +220,9 @@ impl ShrinkFolio {
     /// `try_to_unmap()`, one mm per step (`try_to_unmap_one()`).
     fn unmap(&mut self, w: &mut World, from: u8) -> Poll {
         if let Some(t) = next_mapper(w, self.folio, from) {
+            if let Err(c) = w.ptl_spin(t) {
+                return Poll::Block(c);
+            }
             try_to_unmap_one(w, t, self.folio);
             self.pc = ShrinkPc::Unmap { from: t + 1 };
             return Poll::Ran(StepId::TryToUnmapOne);

@@ -443,7 +443,7 @@ operations! {
     AnonLoad = (25, "anon-load") (page: u8 = Page) {
         weights: [0, 0, 0, 0, 8],
         machine: AnonAccess = |cx| AnonAccess::new(page, false),
-        pre: |w| pre::user_task(w),
+        pre: |w| pre::buffer_idle(w, page),
     }
     /// A user store to anonymous page `page`: through a present PTE (the
     /// CPU sets its dirty bit), or after `do_anonymous_page()` maps a new
@@ -451,7 +451,7 @@ operations! {
     AnonStore = (26, "anon-store") (page: u8 = Page) {
         weights: [0, 0, 0, 0, 8],
         machine: AnonAccess = |cx| AnonAccess::new(page, true),
-        pre: |w| pre::user_task(w),
+        pre: |w| pre::buffer_idle(w, page),
     }
     /// `madvise()` of anonymous page `page`: `MADV_DONTNEED` (the PTE
     /// zapped, the page reads zeroes) or `MADV_FREE` (`madvise_free_pte_range()`:
@@ -460,7 +460,7 @@ operations! {
     AnonMadvise = (27, "anon-madvise") (page: u8 = Page, advice: u8 = Choice(ANON_ADVICE)) {
         weights: [0, 0, 0, 0, 6],
         machine: AnonMadvise = |cx| AnonMadvise::new(page, advice == 1),
-        pre: |w| pre::user_task(w),
+        pre: |w| pre::buffer_idle(w, page),
     }
     /// `pread(O_DIRECT)` of page `index` of a file or the block device into
     /// anonymous page `buf`: the range written back, the user page taken by
@@ -475,7 +475,7 @@ operations! {
             buf,
             crate::fs::aops::a_ops(cx.cfg, file).direct_io,
         ),
-        pre: |w| pre::direct_io(w, file),
+        pre: |w| pre::direct_io_buf(w, file, buf, false),
     }
     /// The task fills anonymous page `buf` with a new version of page
     /// `index` of `file` or the block device, then `pwrite(O_DIRECT)`s it
@@ -487,7 +487,7 @@ operations! {
     DioWrite = (29, "dio-write") (file: u8 = FileOrBdev, index: u8 = Page, buf: u8 = Page) {
         weights: [0, 0, 0, 0, 6],
         machine: DioWrite = |cx| DioWrite::new(cx.cfg, file, index, buf),
-        pre: |w| pre::direct_write(w, file),
+        pre: |w| pre::direct_io_buf(w, file, buf, true),
     }
     /// `echo 1 > /proc/sys/vm/drop_caches`: each inode with pages held
     /// (`__iget()`) while `invalidate_mapping_pages()` drops its clean,

@@ -70,6 +70,25 @@ pub fn user_task(w: &World) -> Pre {
     }
 }
 
+/// A user task's use of anonymous page `page` — a load, a store, an
+/// `madvise()`, a direct I/O into or from it — waits while another thread
+/// of its mm has a direct I/O in flight on the page: a program that lets
+/// two threads use one buffer at once, one of them in `read(2)` or
+/// `write(2)` on it, gets what it asked for (either's data), which no
+/// promise can state. The kernel does not wait; the model's programs do.
+pub fn buffer_idle(w: &World, page: u8) -> Pre {
+    match user_task(w) {
+        Pre::Ready => {}
+        p => return p,
+    }
+    let m = &w.mms[w.mm_id(w.me) as usize % MAX_TASKS];
+    if m.dio_busy[page as usize % m.dio_busy.len()] != 0 {
+        Pre::Wait(Cond::BufferIdle(page))
+    } else {
+        Pre::Ready
+    }
+}
+
 /// A direct read by a user task of a live file whose filesystem the model
 /// has direct I/O for (not gfs2's).
 pub fn direct_io(w: &World, file: u8) -> Pre {
@@ -78,6 +97,20 @@ pub fn direct_io(w: &World, file: u8) -> Pre {
     }
     match user_task(w) {
         Pre::Ready => inode_live(w, file),
+        p => p,
+    }
+}
+
+/// [`direct_io`] (or [`direct_write`] when `write`) of `file` with
+/// anonymous page `buf` as the buffer, once it is idle ([`buffer_idle`]).
+pub fn direct_io_buf(w: &World, file: u8, buf: u8, write: bool) -> Pre {
+    let p = if write {
+        direct_write(w, file)
+    } else {
+        direct_io(w, file)
+    };
+    match p {
+        Pre::Ready => buffer_idle(w, buf),
         p => p,
     }
 }
@@ -100,7 +133,7 @@ pub fn direct_write(w: &World, file: u8) -> Pre {
 /// The task maps `file`: else the access or `munmap()` has nothing to work
 /// on (a load or store would be SIGSEGV) and is skipped.
 pub fn mapped(w: &World, file: u8) -> Pre {
-    match w.mms.get(w.me as usize) {
+    match w.mms.get(w.mm_id(w.me) as usize) {
         Some(mm) if (file as usize) < MAX_FILES && mm.maps(file) => Pre::Ready,
         _ => Pre::Skip("not mapped: skipped (SIGSEGV)"),
     }
@@ -110,7 +143,7 @@ pub fn mapped(w: &World, file: u8) -> Pre {
 /// writable (a `PROT_READ` mapping faults with SIGSEGV:
 /// `do_user_addr_fault()` finds no `VM_WRITE`).
 pub fn writable(w: &World, file: u8) -> Pre {
-    match w.mms.get(w.me as usize) {
+    match w.mms.get(w.mm_id(w.me) as usize) {
         Some(mm) if (file as usize) < MAX_FILES && mm.maps(file) && !mm.vm_write(file) => {
             Pre::Skip("a read-only mapping: skipped (SIGSEGV)")
         }
@@ -122,7 +155,7 @@ pub fn writable(w: &World, file: u8) -> Pre {
 /// the target must be a user task with one (else `-EFAULT`, or `-EIO` for
 /// no such process: skipped), and `file` live.
 pub fn remote_private(w: &World, target: u8, file: u8) -> Pre {
-    match w.mms.get(target as usize) {
+    match w.mms.get(w.mm_id(target) as usize) {
         Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => inode_live(w, file),
         _ => Pre::Skip("no private mapping of the file there: skipped (-EFAULT)"),
     }
@@ -130,7 +163,7 @@ pub fn remote_private(w: &World, target: u8, file: u8) -> Pre {
 
 /// The task has a mapping left for `exit_mmap()` to tear down.
 pub fn has_mappings(w: &World) -> Pre {
-    match w.mms.get(w.me as usize) {
+    match w.mms.get(w.mm_id(w.me) as usize) {
         Some(mm) if mm.vmas != 0 => Pre::Ready,
         _ => Pre::Skip("nothing mapped"),
     }

@@ -10,7 +10,7 @@
 pub type LockId = u8;
 
 /// Number of lock objects.
-pub const NLOCKS: usize = 22;
+pub const NLOCKS: usize = 26;
 
 /// `bd_mapping->i_private_lock`, a spinlock (buffer rings of the block device).
 pub const PRIVATE_LOCK: LockId = 4;
@@ -62,10 +62,20 @@ pub fn mmap_lock(t: u8) -> LockId {
     18 + t % 4
 }
 
+/// The PTE lock of mm `mm`'s page table (`pte_lockptr()`), a spinlock.
+/// Modelled as an object only where a path holds it across steps: a zap
+/// of an mm with threads, from clearing its PTEs to flushing their TLBs
+/// (`zap_pte_range()`); every other section under it is one step and
+/// waits while the zap holds it.
+#[inline]
+pub fn pte_lock(mm: u8) -> LockId {
+    22 + mm % 4
+}
+
 /// Whether `l` is a spinlock (waiting for it is spinning, not sleeping).
 #[inline]
 pub fn is_spinlock(l: LockId) -> bool {
-    l == PRIVATE_LOCK || (14..18).contains(&l)
+    l == PRIVATE_LOCK || (14..18).contains(&l) || (22..26).contains(&l)
 }
 
 /// The kernel's name of lock `l`, with the file it belongs to.
@@ -84,7 +94,8 @@ pub fn lock_name(l: LockId) -> String {
         8..=10 => format!("invalidate_lock of f{}", l - 8),
         11..=13 => format!("the inode glock of f{}", l - 11),
         14..=17 => format!("xa_lock of {}", file(l - 14)),
-        _ => format!("mmap_lock of task{}", l.saturating_sub(18) % 4),
+        18..=21 => format!("mmap_lock of task{}", l - 18),
+        _ => format!("the PTE lock of task{}'s mm", l.saturating_sub(22) % 4),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod lock;
 pub mod mapping;
 pub mod pgtable;
 pub mod shadow;
+pub mod tlb;
 pub mod waitqueue;
 
 use std::hash::{Hash, Hasher};
@@ -35,6 +36,7 @@ pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
 pub use pgtable::{anon_slot, cow_index, pte, pte_slot, AnonPromise, MmStruct, Pte, ANON, NPTE};
 pub use shadow::Shadow;
+pub use tlb::Tlb;
 pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
 
 /// Most frames a case can have.
@@ -96,6 +98,10 @@ pub struct TaskSched {
     pub killable: bool,
     /// Spinlocks held (preemption disabled): sleeping now is a bug.
     pub spin_held: u8,
+    /// The data the task's direct-I/O read in flight brought in (its DMA
+    /// writes it here too, for the read's return to promise; the bio on
+    /// the task's stack).
+    pub dio: [u32; frame::MAX_BLOCKS],
 }
 
 /// The filesystem the case's files live on.
@@ -257,6 +263,12 @@ pub struct World {
     pub shadow: Shadow,
     /// Each user task's address space (its shared file mappings and PTEs).
     pub mms: [MmStruct; MAX_TASKS],
+    /// Task `t`'s address space: its own slot, or its leader's ([`tlb`]).
+    pub mm_of: [u8; MAX_TASKS],
+    /// Bit `m`: mm `m` is shared by several tasks (their TLBs are modelled).
+    pub threaded: u8,
+    /// Each user task's CPU's TLB, for an mm with threads.
+    pub tlb: [Tlb; MAX_TASKS],
     /// Locks held across steps.
     pub locks: [LockState; NLOCKS],
     /// Allocations so far (for the allocation-failure fault).
@@ -311,6 +323,10 @@ impl Hash for World {
         if self.any_mapped() {
             self.mms.hash(h);
         }
+        // mm_of is fixed per case; the TLBs exist only with threads.
+        if self.threaded != 0 {
+            self.tlb.hash(h);
+        }
         self.locks.hash(h);
         self.allocs.hash(h);
     }
@@ -364,6 +380,9 @@ impl World {
             disk: Disk::ZERO,
             shadow: Shadow::EMPTY,
             mms: [MmStruct::EMPTY; MAX_TASKS],
+            mm_of: [0, 1, 2, 3],
+            threaded: 0,
+            tlb: [Tlb::EMPTY; MAX_TASKS],
             locks: [LockState::FREE; NLOCKS],
             allocs: 0,
             fail_alloc: 0,

@@ -169,9 +169,9 @@ pub struct MmStruct {
     pub ptes: [Pte; NPTE],
     /// What each anonymous page promises a load.
     pub anon: [AnonPromise; MAX_INDEX],
-    /// The data the task's direct-I/O read in flight brought in (its DMA
-    /// writes it here too, for the read's return to promise).
-    pub dio: [u32; MAX_BLOCKS],
+    /// Direct I/O in flight on each anonymous page, in an mm with threads
+    /// (another thread's use of the page waits: [`crate::op::pre::buffer_idle`]).
+    pub dio_busy: [u8; MAX_INDEX],
 }
 
 impl MmStruct {
@@ -184,7 +184,7 @@ impl MmStruct {
         cow_next: 1,
         ptes: [Pte::NONE; NPTE],
         anon: [AnonPromise::ZERO; MAX_INDEX],
-        dio: [0; MAX_BLOCKS],
+        dio_busy: [0; MAX_INDEX],
     };
 
     /// Whether file `f` is mapped.

@@ -661,18 +661,23 @@ impl Gen<'_> {
                 body.push_str(&s);
             }
             body.push_str("}\n\n");
+            // A thread runs in its leader's process (or beside it, in the
+            // main one, when the leader is a thread there too).
+            let process =
+                t.thread.is_none() && (ff.signalled.contains(&(i as u8)) || has_own_mm(t));
             let _ = writeln!(
                 table,
-                "    {{{}, pl_task_{i}, {}, {}, {}}},",
+                "    {{{}, pl_task_{i}, {}, {}, {}, {}}},",
                 c_str(&t.name),
-                (ff.signalled.contains(&(i as u8)) || has_own_mm(t)) as u8,
+                process as u8,
                 ff.arms_alloc_fail(i) as u8,
-                t.ops.len()
+                t.ops.len(),
+                t.thread.map_or(-1, |l| l as i32)
             );
         }
         if tasks.is_empty() {
             body.push_str(NO_TASK_FN);
-            table.push_str("    {\"none\", pl_task_0, 0, 0, 0},\n");
+            table.push_str("    {\"none\", pl_task_0, 0, 0, 0, -1},\n");
         }
         let _ = write!(
             body,

@@ -983,6 +983,7 @@ struct pl_task {
     int process;    // its own process: a fatal signal is delivered to it, or it maps a file
     int alloc_fail; // the model's failing allocation is its
     unsigned nops;
+    int leader;     // a thread of this task's process (thread=), or -1
 };
 
 struct pl_fault {

@@ -118,6 +118,31 @@ static void *pl_thread(void *p)
     return NULL;
 }
 
+// Whether task i runs as a thread in another task's process (thread=).
+static int pl_in_child(int i)
+{
+    int l = pl_tasks[i].leader;
+    return l >= 0 && pl_tasks[l].process;
+}
+
+// A forked task's process: the task, and the tasks that are its threads
+// (they share its mm), as threads of it.
+static void pl_run_process(int i, int n)
+{
+    pthread_t th[PL_MAX_TASKS];
+    struct pl_thread_arg arg[PL_MAX_TASKS];
+    int started[PL_MAX_TASKS] = {0};
+    for (int j = 0; j < n; j++) {
+        arg[j].i = j;
+        if (pl_tasks[j].leader == i)
+            started[j] = pthread_create(&th[j], NULL, pl_thread, &arg[j]) == 0;
+    }
+    pl_run_task(i);
+    for (int j = 0; j < n; j++)
+        if (started[j])
+            pthread_join(th[j], NULL);
+}
+
 // The final check of a round: what a user reads, from the page cache, then
 // after fsync and (if allowed) drop_caches from the disk.
 static void pl_final_check(void)
@@ -167,13 +192,13 @@ static int pl_one_round(void)
             continue;
         pid[i] = fork();
         if (pid[i] == 0) {
-            pl_run_task(i);
+            pl_run_process(i, n);
             _exit(0);
         }
     }
     for (int i = 0; i < n; i++) {
         arg[i].i = i;
-        if (!pl_tasks[i].process)
+        if (!pl_tasks[i].process && !pl_in_child(i))
             pthread_create(&th[i], NULL, pl_thread, &arg[i]);
     }
     int io = 0;
@@ -216,7 +241,7 @@ static int pl_one_round(void)
             int st;
             if (pid[i] > 0)
                 waitpid(pid[i], &st, 0);
-        } else {
+        } else if (!pl_in_child(i)) {
             pthread_join(th[i], NULL);
         }
     }

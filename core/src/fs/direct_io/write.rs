@@ -136,6 +136,14 @@ impl DioWrite {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        let p = self.step_pc(w);
+        if matches!(p, Poll::Done(_)) {
+            w.dio_end(w.mm_id(w.me), self.buf);
+        }
+        p
+    }
+
+    fn step_pc(&mut self, w: &mut World) -> Poll {
         match self.pc {
             DwPc::Fill => self.fill(w),
             DwPc::Lock => self.lock(w),
@@ -222,7 +230,7 @@ impl DioWrite {
         };
         match id {
             Some(id) => Poll::Ran(id),
-            None => self.step(w),
+            None => self.step_pc(w),
         }
     }
 
@@ -259,7 +267,7 @@ impl DioWrite {
         } else {
             DwPc::PostCheck
         };
-        self.step(w)
+        self.step_pc(w)
     }
 
     /// Each unit's page-cache dirtying count as the write starts (under
@@ -296,6 +304,9 @@ impl DioWrite {
     /// versions taken now, as a buffered write's copy takes them).
     fn fill(&mut self, w: &mut World) -> Poll {
         if self.sub == Sub::Idle {
+            // The first step, before anything can block: the buffer is
+            // ours until the write returns (its Done, in DioWrite::step).
+            w.dio_begin(w.mm_id(w.me), self.buf);
             let mut data = [0u32; MAX_BLOCKS];
             for (j, u) in self.units(w).enumerate() {
                 let next = &mut w.shadow.next[self.file as usize][u];

@@ -57,6 +57,9 @@ pub struct UserAccess {
     read: Option<ReadFault>,
     write: Option<PageMkwrite>,
     cow: Option<WpCopy>,
+    /// The fault holds `mmap_lock` for reading (an mm with threads, whose
+    /// `mmap()`/`munmap()` may run beside it).
+    mmap_locked: bool,
 }
 
 impl UserAccess {
@@ -70,6 +73,7 @@ impl UserAccess {
             read: None,
             write: None,
             cow: None,
+            mmap_locked: false,
         }
     }
 
@@ -78,13 +82,13 @@ impl UserAccess {
         match self.pc {
             AccPc::Access => self.access(w),
             AccPc::ReadFault => {
-                let t = w.me;
+                let t = w.mm_id(w.me);
                 let (id, rf) =
                     crate::nested!(self.read, w, ReadFault::new(t, self.file, self.index));
                 self.after_fault(w, rf.sigbus || rf.oom, id)
             }
             AccPc::CowFault => {
-                let t = w.me;
+                let t = w.mm_id(w.me);
                 let (id, wp) = crate::nested!(self.cow, w, WpCopy::new(t, self.file, self.index));
                 self.after_fault(w, wp.oom, id)
             }
@@ -103,6 +107,10 @@ impl UserAccess {
 
     /// The fault returned: the instruction runs again, or SIGBUS ends it.
     fn after_fault(&mut self, w: &mut World, sigbus: bool, id: StepId) -> Poll {
+        if self.mmap_locked {
+            w.unlock_shared(lock::mmap_lock(w.mm_id(w.me)));
+            self.mmap_locked = false;
+        }
         if sigbus {
             w.note(Event::Note("SIGBUS"));
             return Poll::Done(id);
@@ -113,25 +121,37 @@ impl UserAccess {
 
     /// The CPU's access through the PTE, or the fault it takes.
     fn access(&mut self, w: &mut World) -> Poll {
-        let t = w.me as usize % MAX_TASKS;
+        let t = w.mm_id(w.me) as usize % MAX_TASKS;
         let slot = pte_slot(self.file, self.index);
-        let p = w.mms[t].ptes[slot];
+        let cached = w.tlb_hit(w.me, slot, self.store);
+        let p = cached.unwrap_or(w.mms[t].ptes[slot]);
         if !p.present() || (self.store && p.flags & pte::WRITE == 0) {
             return self.fault(w, t as u8);
+        }
+        if self.mmap_locked {
+            // A spurious fault: the PTE is there now.
+            w.unlock_shared(lock::mmap_lock(t as u8));
+            self.mmap_locked = false;
         }
         let r = p.folio();
         w.check_ref(r);
         let upp = w.cfg.upp(self.file);
+        let stale = w.tlb_stale(w.me, slot, cached);
+        w.walk_or_tlb(slot, cached, self.store);
         if self.store {
-            w.mms[t].ptes[slot].flags |= pte::DIRTY | pte::YOUNG;
             if w.frame(r).anon != 0 {
                 private_store(w, t as u8, self.file, self.index, r);
+                if stale {
+                    w.mms[t].cow[slot] = 0;
+                }
             } else {
                 store_page(w, r, self.file, self.index);
             }
             return Poll::Done(StepId::UserStore);
         }
-        w.mms[t].ptes[slot].flags |= pte::YOUNG;
+        if stale && w.frame(r).anon != 0 {
+            return Poll::Done(StepId::UserLoad);
+        }
         if w.frame(r).anon != 0 || w.mms[t].cow[slot] != 0 {
             check_private_copy(w, t as u8, self.file, self.index, r);
             return Poll::Done(StepId::UserLoad);
@@ -155,6 +175,30 @@ impl UserAccess {
     /// No PTE, or a store to a read-only one: the page fault, whose first
     /// step is taken now.
     fn fault(&mut self, w: &mut World, t: u8) -> Poll {
+        // The fault ends under the PTE lock (finish_fault()); a zap of
+        // the mm holding it across its TLB flush is waited for first
+        // (earlier than the kernel waits: the fault's lookup is not
+        // raced against that window).
+        if w.mm_threaded(t) && !self.mmap_locked {
+            // lock_mm_and_find_vma(): another thread's mmap() or munmap()
+            // holds it for writing, or has removed the VMA (SIGSEGV).
+            if let Err(c) = w.lock_shared(lock::mmap_lock(t)) {
+                return Poll::Block(c);
+            }
+            self.mmap_locked = true;
+            if !w.mms[t as usize % MAX_TASKS].maps(self.file) {
+                w.note(Event::Note("no VMA: SIGSEGV"));
+                w.unlock_shared(lock::mmap_lock(t));
+                self.mmap_locked = false;
+                return Poll::Done(StepId::MmapReadLock);
+            }
+            // The fault runs from the next step (the access retried
+            // first: another thread may have mapped the page meanwhile).
+            return Poll::Ran(StepId::MmapReadLock);
+        }
+        if let Err(c) = w.ptl_spin(t) {
+            return Poll::Block(c);
+        }
         if self.store && w.mms[t as usize % MAX_TASKS].maps_private(self.file) {
             // do_cow_fault() without a PTE, do_wp_page() on a read-only one.
             let present =

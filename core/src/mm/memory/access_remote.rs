@@ -102,6 +102,8 @@ impl AccessRemote {
     /// `mmap_read_lock_killable()` and the VMA lookup: the target's private
     /// mapping must still be there (`-EFAULT`: nothing written).
     fn lock(&mut self, w: &mut World) -> Poll {
+        // The target task's address space (its leader's, for a thread).
+        self.t = w.mm_id(self.t) % MAX_TASKS as u8;
         if let Err(c) = w.lock_shared(mmap_lock(self.t)) {
             return Poll::Block(c);
         }

@@ -103,6 +103,8 @@ pub struct AnonAccess {
     fault: Option<AnonFault>,
     /// The fault failed with `VM_FAULT_OOM`: the access did not happen.
     pub oom: bool,
+    /// The page was claimed ([`World::dio_begin`]).
+    begun: bool,
 }
 
 impl AnonAccess {
@@ -114,6 +116,7 @@ impl AnonAccess {
             data: None,
             fault: None,
             oom: false,
+            begun: false,
         }
     }
 
@@ -126,9 +129,23 @@ impl AnonAccess {
         }
     }
 
-    /// Take one step.
+    /// Take one step. In an mm with threads the page is claimed from the
+    /// first step to the last, so that no other thread's direct I/O on
+    /// it runs meanwhile ([`crate::op::pre::buffer_idle`]).
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let t = w.me % MAX_TASKS as u8;
+        let t = w.mm_id(w.me) % MAX_TASKS as u8;
+        if !self.begun {
+            self.begun = true;
+            w.dio_begin(t, self.page);
+        }
+        let p = self.access(w, t);
+        if matches!(p, Poll::Done(_)) {
+            w.dio_end(t, self.page);
+        }
+        p
+    }
+
+    fn access(&mut self, w: &mut World, t: u8) -> Poll {
         if self.fault.is_some() {
             let (id, f) = crate::nested!(self.fault, w, AnonFault::new(t, self.page));
             if f.oom {
@@ -139,23 +156,33 @@ impl AnonAccess {
             return Poll::Ran(id);
         }
         let slot = pte_slot(ANON, self.page);
-        let p = w.mms[t as usize].ptes[slot];
+        let cached = w.tlb_hit(w.me, slot, self.store);
+        let p = cached.unwrap_or(w.mms[t as usize].ptes[slot]);
         if !p.present() {
             if self.store {
+                if let Err(c) = w.ptl_spin(t) {
+                    return Poll::Block(c);
+                }
                 self.fault = Some(AnonFault::new(t, self.page));
-                return self.step(w);
+                return self.access(w, t);
             }
             check_anon(w, t, self.page, FolioRef::NONE, &[0; MAX_BLOCKS]);
             return Poll::Done(StepId::UserLoad);
         }
         let r = p.folio();
         w.check_ref(r);
+        let stale = w.tlb_stale(w.me, slot, cached);
+        w.walk_or_tlb(slot, cached, self.store);
         if self.store {
-            w.mms[t as usize].ptes[slot].flags |= pte::DIRTY | pte::YOUNG;
             anon_store(w, t, self.page, r, self.data);
+            if stale {
+                w.mms[t as usize].anon[self.page as usize].may_zero = true;
+            }
             return Poll::Done(StepId::UserStore);
         }
-        w.mms[t as usize].ptes[slot].flags |= pte::YOUNG;
+        if stale {
+            return Poll::Done(StepId::UserLoad);
+        }
         let data = w.frame(r).data;
         check_anon(w, t, self.page, r, &data);
         Poll::Done(StepId::UserLoad)
@@ -214,6 +241,8 @@ pub struct AnonMadvise {
     free: bool,
     pc: MadvPc,
     zap: Zap,
+    /// The page was claimed ([`World::dio_begin`]).
+    begun: bool,
 }
 
 impl AnonMadvise {
@@ -224,12 +253,25 @@ impl AnonMadvise {
             free,
             pc: MadvPc::Start,
             zap: Zap::NONE,
+            begun: false,
         }
     }
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let t = w.me % MAX_TASKS as u8;
+        let t = w.mm_id(w.me) % MAX_TASKS as u8;
+        if !self.begun {
+            self.begun = true;
+            w.dio_begin(t, self.page);
+        }
+        let p = self.advise(w, t);
+        if matches!(p, Poll::Done(_)) {
+            w.dio_end(t, self.page);
+        }
+        p
+    }
+
+    fn advise(&mut self, w: &mut World, t: u8) -> Poll {
         match self.pc {
             MadvPc::Start => {
                 let a = &mut w.mms[t as usize].anon[self.page as usize];
@@ -248,7 +290,7 @@ impl AnonMadvise {
                     }
                     self.pc = MadvPc::Zap;
                 }
-                self.step(w)
+                self.advise(w, t)
             }
             MadvPc::Zap => self.zap.step(w),
             MadvPc::Free => {
@@ -285,6 +327,10 @@ fn madvise_free_pte(w: &mut World, t: u8, page: u8) {
         w.frame_mut(r).flags &= !pg::DIRTY;
     }
     w.mms[t as usize].ptes[slot].flags &= !(pte::DIRTY | pte::YOUNG);
+    // tlb_remove_tlb_entry(): the kernel flushes at tlb_finish_mmu();
+    // here at once (a store by another thread racing MADV_FREE could
+    // be lost by its contract, which AnonPromise does not express).
+    w.flush_tlb_page(t, slot);
     w.frame_mut(r).flags &= !pg::SWAPBACKED;
 }
 

@@ -106,6 +106,9 @@ impl WpCopy {
     /// makes the fault return (the access retries); an anonymous folio is
     /// reused; a page-cache folio is referenced for the copy.
     fn check(&mut self, w: &mut World) -> Poll {
+        if let Err(c) = w.ptl_spin(self.t) {
+            return Poll::Block(c);
+        }
         let p = w.mms[self.t as usize].ptes[self.slot()];
         if !p.present() || p.flags & pte::WRITE != 0 {
             w.note(Event::Note("PTE changed: the fault returns"));
@@ -137,8 +140,13 @@ impl WpCopy {
     /// the PTE is the same (the old folio loses the PTE's mapcount and,
     /// after the lock, its reference and the fault's); else the copy goes.
     fn replace(&mut self, w: &mut World) -> Poll {
+        if let Err(c) = w.ptl_spin(self.t) {
+            return Poll::Block(c);
+        }
         let p = w.mms[self.t as usize].ptes[self.slot()];
         let n = if p == self.orig {
+            // ptep_clear_flush() of the old entry, then set_pte_at().
+            w.flush_tlb_page(self.t, self.slot());
             map_private_copy(w, self.t, self.file, self.index, self.new);
             let fr = w.frame_mut(self.old);
             fr.mapcount = fr.mapcount.saturating_sub(1);

@@ -40,7 +40,10 @@ impl Mmap {
     /// second `mmap` of a mapped file is refused here (the model has one
     /// VMA per file per task).
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let (t, f) = (w.me as usize % MAX_TASKS, self.file as usize % MAX_FILES);
+        let (t, f) = (
+            w.mm_id(w.me) as usize % MAX_TASKS,
+            self.file as usize % MAX_FILES,
+        );
         if !w.lock_free(mmap_lock(t as u8)) {
             return Poll::Block(Cond::Lock(mmap_lock(t as u8)));
         }
@@ -115,17 +118,28 @@ impl Munmap {
     /// holding it is the same to every modelled reader. `madvise()` reads
     /// it, which only another writer would notice.
     pub fn step(&mut self, w: &mut World) -> Poll {
-        let l = mmap_lock(w.me);
+        let mm = w.mm_id(w.me);
+        let l = mmap_lock(mm);
         if self.page.is_none() && !self.locked {
             if !w.lock_free(l) {
                 return Poll::Block(Cond::Lock(l));
             }
             w.lock(l).ok();
             self.locked = true;
+        } else if self.page.is_some() && !self.locked && w.mm_threaded(mm) {
+            // madvise() reads it: with threads, their mmap()/munmap() wait.
+            if let Err(c) = w.lock_shared(l) {
+                return Poll::Block(c);
+            }
+            self.locked = true;
         }
         let p = self.unmap_step(w);
         if matches!(p, Poll::Done(_)) && self.locked {
-            w.unlock_if_mine(l);
+            if self.page.is_some() {
+                w.unlock_shared(l);
+            } else {
+                w.unlock_if_mine(l);
+            }
             self.locked = false;
         }
         p
@@ -133,7 +147,7 @@ impl Munmap {
 
     /// One step of the zap of the lowest file left, or its `remove_vma()`.
     fn unmap_step(&mut self, w: &mut World) -> Poll {
-        let t = w.me as usize % MAX_TASKS;
+        let t = w.mm_id(w.me) as usize % MAX_TASKS;
         let files = self.files & w.mms[t].vmas;
         if files == 0 {
             // Nothing (left) mapped among them: the syscall does nothing.
@@ -167,7 +181,7 @@ impl Munmap {
     /// `remove_vma()`: `fput()` of the file (the anonymous VMA has none);
     /// then the next file, if any.
     fn remove_vma(&mut self, w: &mut World, f: u8) -> Poll {
-        let t = w.me as usize % MAX_TASKS;
+        let t = w.mm_id(w.me) as usize % MAX_TASKS;
         w.mms[t].vmas &= !(1 << f);
         if f != ANON {
             let m = &mut w.mappings[f as usize % MAX_FILES];
