@@ -149,6 +149,10 @@ impl Gup {
     /// `follow_page_pte()`: under the PTE lock, a present writable PTE's
     /// folio is grabbed; else the page is faulted in for writing.
     fn follow(&mut self, w: &mut World) -> Poll {
+        // follow_page_pte() under the PTE lock: a zap's flush window waits.
+        if let Err(c) = w.ptl_spin(w.mm_id(w.me)) {
+            return Poll::Block(c);
+        }
         let p = self.pte(w);
         if p.present() && p.flags & pte::WRITE != 0 {
             if let Some(r) = self.try_grab(w, p.frame) {

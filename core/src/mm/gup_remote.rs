@@ -84,6 +84,10 @@ impl GupRemote {
     /// allow is followed (`try_grab_folio()`, `FOLL_GET`: one reference);
     /// else the page is faulted in.
     fn follow(&mut self, w: &mut World) -> Poll {
+        // follow_page_pte() under the PTE lock: a zap's flush window waits.
+        if let Err(c) = w.ptl_spin(self.t) {
+            return Poll::Block(c);
+        }
         let p = self.pte(w);
         if p.present() && (!self.write || self.can_follow_write_pte(w, p)) {
             let r = p.folio();

@@ -370,13 +370,20 @@ impl PageMkwrite {
         let p = &mut w.mms[t as usize % MAX_TASKS].ptes[slot];
         self.pc = MwPc::Unlock;
         match self.mode {
+            // VM_FAULT_NOPAGE either way: the PTE is left alone, but
+            // ->page_mkwrite has already dirtied the folio
+            // (block_page_mkwrite()'s and iomap_page_mkwrite()'s
+            // folio_mark_dirty() before VM_FAULT_LOCKED), which the
+            // model does here, under the same folio lock.
             PteMode::Wp(_) if *p != self.orig => {
                 w.note(Event::Note("PTE changed: retry"));
+                set_page_dirty(w, r);
                 return Poll::Ran(id);
             }
             PteMode::Wp(_) => p.flags |= pte::WRITE | pte::DIRTY | pte::YOUNG,
             _ if p.present() => {
                 w.note(Event::Note("PTE already set: VM_FAULT_NOPAGE"));
+                set_page_dirty(w, r);
                 return Poll::Ran(id);
             }
             _ => {
