@@ -59,10 +59,11 @@ pub fn next_mapper_sync(w: &World, r: FolioRef, from: u8) -> Option<u8> {
     let held = |t: u8| {
         fr.anon_owner().is_none() && w.mms[t as usize].maps(fr.mapping) && w.ptl_spin(t).is_err()
     };
-    let next = next_mapper(w, r, from);
+    // folio_mkclean()'s `if (!folio_mapped(folio)) return 0`: no walk.
     if fr.mapcount == 0 {
         return None;
     }
+    let next = next_mapper(w, r, from);
     let end = next.unwrap_or(MAX_TASKS as u8);
     (from..end).find(|&t| held(t)).or(next)
 }
