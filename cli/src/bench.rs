@@ -818,6 +818,7 @@ fn sized_case(tasks: usize, ops: usize, frames: u8) -> Case {
             name: (*name).into(),
             cpu: t as u8,
             thread: None,
+            fork: None,
             ops,
         });
     }

@@ -86,6 +86,7 @@ fn random_case(r: &mut Rng, bh: bool) -> Case {
                     name: ["A", "B", "C"][i].into(),
                     cpu: i as u8,
                     thread: None,
+                    fork: None,
                     ops: (0..1 + r.below(3)).map(|_| random_op(r, bh)).collect(),
                 })
                 .collect(),

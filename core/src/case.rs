@@ -30,8 +30,43 @@ pub struct TaskDef {
     /// a thread of that task's process, litmus `thread=NAME`), or `None`:
     /// its own `mm_struct`. Threads of one mm have their own TLBs.
     pub thread: Option<u8>,
+    /// The earlier task whose `fork` operation creates this one's process
+    /// (litmus `fork=NAME`): its address space starts as a copy of the
+    /// parent's ([`crate::mm::fork::Fork`]) and its operations start once
+    /// the fork is done; `None`: a process from the start.
+    pub fork: Option<u8>,
     /// What it does.
     pub ops: Vec<Op>,
+}
+
+/// Whether task `i`'s `thread` and `fork` relations are ones the model
+/// runs: the leader or parent is an earlier task that is neither a thread
+/// nor a child; a task is at most one of the two; a parent has one child.
+pub fn relation_ok(tasks: &[TaskDef], i: usize) -> bool {
+    let Some(t) = tasks.get(i) else {
+        return false;
+    };
+    let own = |l: u8| {
+        let l = l as usize;
+        l < i && tasks[l].thread.is_none() && tasks[l].fork.is_none()
+    };
+    match (t.thread, t.fork) {
+        (None, None) => true,
+        (Some(l), None) => own(l),
+        (None, Some(p)) => own(p) && !tasks[..i].iter().any(|u| u.fork == Some(p)),
+        (Some(_), Some(_)) => false,
+    }
+}
+
+/// Clear every relation [`relation_ok`] refuses, first to last (decoders
+/// and mutators: whatever bytes say, the case runs).
+pub fn sanitize_relations(tasks: &mut [TaskDef]) {
+    for i in 0..tasks.len() {
+        if !relation_ok(tasks, i) {
+            tasks[i].thread = None;
+            tasks[i].fork = None;
+        }
+    }
 }
 
 /// How long a scheduled context runs.

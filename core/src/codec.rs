@@ -37,7 +37,8 @@
 //!              signal: task % tasks, u16 LE step; reclaim: frame, u16 LE step
 //! names      optional: 0xA5, then per task: length % 9 and name characters
 //! threads    optional, after names: 0x5A, then per task: the task whose mm it
-//!              shares + 1, or 0 (its own; so is any task not earlier, or a thread)
+//!              shares + 1, or 0x80 | (its fork parent + 1), or 0 (its own;
+//!              so is any relation `case::relation_ok` refuses)
 //! ```
 //! A code no operation (or step) has stands for the one at that position
 //! modulo their number, so random bytes still decode; the encoder only
@@ -262,12 +263,32 @@ fn decode_threads(r: &mut Reader, tasks: &mut [TaskDef]) {
     if r.u.is_empty() || r.byte() != THREADS_MAGIC {
         return;
     }
-    for i in 0..tasks.len() {
-        let l = (r.byte() as usize).wrapping_sub(1);
-        if l < i && tasks[l].thread.is_none() {
-            tasks[i].thread = Some(l as u8);
+    for t in tasks.iter_mut() {
+        let b = r.byte();
+        let l = ((b & 0x7F) as usize).wrapping_sub(1);
+        if l < MAX_TASKS {
+            if b & 0x80 != 0 {
+                t.fork = Some(l as u8);
+            } else {
+                t.thread = Some(l as u8);
+            }
         }
     }
+    crate::case::sanitize_relations(tasks);
+}
+
+/// A task's byte in the threads section.
+fn relation_byte(t: &TaskDef) -> u8 {
+    match (t.thread, t.fork) {
+        (Some(l), _) => l + 1,
+        (None, Some(p)) => 0x80 | (p + 1),
+        (None, None) => 0,
+    }
+}
+
+/// Whether any task is a thread or a child (the threads section is written).
+fn has_relations(tasks: &[TaskDef]) -> bool {
+    tasks.iter().any(|t| t.thread.is_some() || t.fork.is_some())
 }
 
 /// Decode a case from the bytes after the version byte (the [`Arbitrary`]
@@ -285,6 +306,7 @@ fn decode_body(u: &mut Unstructured<'_>) -> Case {
             name: name.to_string(),
             cpu: b & 3,
             thread: None,
+            fork: None,
             ops: decode_ops(&mut r, nops),
         });
     }
@@ -384,8 +406,7 @@ fn encode_names(tasks: &[TaskDef], out: &mut Vec<u8>) {
         .iter()
         .enumerate()
         .all(|(i, t)| t.name == DEFAULT_NAMES[i]);
-    let threads = tasks.iter().any(|t| t.thread.is_some());
-    if default_names && !threads {
+    if default_names && !has_relations(tasks) {
         return;
     }
     out.push(NAMES_MAGIC);
@@ -436,9 +457,9 @@ pub fn encode(case: &Case) -> Vec<u8> {
         encode_fault(f, &mut out);
     }
     encode_names(tasks, &mut out);
-    if tasks.iter().any(|t| t.thread.is_some()) {
+    if has_relations(tasks) {
         out.push(THREADS_MAGIC);
-        out.extend(tasks.iter().map(|t| t.thread.map_or(0, |l| l + 1)));
+        out.extend(tasks.iter().map(relation_byte));
     }
     out
 }

@@ -282,6 +282,51 @@ toggles! {
     /// been dirtied, but then marked clean again, all while another CPU
     /// might have dirtied it some more").
     TlbDelayRmap = (51, "5df397dec7c4", "mm: delay page_remove_rmap() until after the TLB has been flushed"),
+    /// mm/gup.c `__get_user_pages()` and `internal_get_user_pages_fast()`,
+    /// 17839856fd58 (Linus Torvalds, v5.8, "gup: document and work around
+    /// 'COW can break either way' issue"), removed by a308c71bf1e6 (Peter
+    /// Xu, v5.11, "mm/gup: Remove enfornced COW mechanism"): a GUP that
+    /// takes a reference (`FOLL_GET` or `FOLL_PIN`) on a copy-on-write
+    /// mapping without `FOLL_WRITE` breaks copy-on-write as a write would
+    /// (`should_force_cow_break()` adds `FOLL_WRITE`), so the page it takes
+    /// is the caller's own and no other process's write can land in it.
+    /// Off: a read pin takes the page a `fork()` left shared
+    /// (CVE-2020-29374: a child's `vmsplice()` of it reads what the parent
+    /// writes later).
+    GupCowBreak = (52, "17839856fd58", "gup: document and work around \"COW can break either way\" issue"),
+    /// mm/memory.c `do_wp_page()`, 09854ba94c6a (Linus Torvalds, v5.9,
+    /// "mm: do_wp_page() simplification"): an anonymous page is reused for
+    /// a write only if nothing but its one mapping references it
+    /// (`page_count(page) == 1`, under `trylock_page()`), so a page a GUP
+    /// reference or pin holds is copied. Off (v5.0): `reuse_swap_page()`
+    /// reuses it when its mapcount (with swap count) is 1, whatever other
+    /// references it has.
+    WpPageCount = (53, "09854ba94c6a", "mm: do_wp_page() simplification"),
+    /// mm/memory.c `copy_present_pte()` / `copy_present_page()`,
+    /// 70e806e4e645 (Peter Xu, v5.9, "mm: Do early cow for pinned pages
+    /// during fork() for ptes"), with 008cfe4418b3's `mm->has_pinned`:
+    /// `fork()` copies an anonymous page that may be DMA-pinned
+    /// (`page_maybe_dma_pinned()`) into a new page for the child at once,
+    /// and leaves the parent's PTE writable, so the pinned page stays the
+    /// parent's. Off: it is shared and write-protected like any other, and
+    /// the parent's next write copies it away from the pin: what the device
+    /// writes after that reaches only the child.
+    ForkEarlyCow = (54, "70e806e4e645", "mm: Do early cow for pinned pages during fork() for ptes"),
+    /// mm/memory.c `do_wp_page()`, mm/gup.c `gup_must_unshare()`, the v5.19
+    /// series "mm: COW fixes part 2: reliable GUP pins of anonymous pages":
+    /// 6c287605fd56 keeps PG_anon_exclusive (set on a new anonymous page,
+    /// cleared when `fork()` shares it: `page_try_dup_anon_rmap()`, which
+    /// instead fails for a pinned exclusive page so `fork()` copies it) and
+    /// `do_wp_page()` reuses an exclusive page at once, else only at
+    /// `page_count() == 1`, marking it exclusive; a7f226604170 (David
+    /// Hildenbrand, "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a
+    /// possibly shared anonymous page") makes a `FOLL_PIN` without
+    /// `FOLL_WRITE` of an anonymous page that is not exclusive fault with
+    /// `FAULT_FLAG_UNSHARE` first, so the pinned page is one no later write
+    /// of the process copies away. Off: a read-only pin of a page
+    /// write-protected by an earlier `fork()` stays on the old page when
+    /// the process writes (the write copies: the pin holds a reference).
+    GupUnshare = (55, "a7f226604170", "mm/gup: trigger FAULT_FLAG_UNSHARE when R/O-pinning a possibly shared anonymous page"),
     /// fs/xfs/xfs_file.c, xfs_iops.c, xfs_bmap_util.c: Dave Chinner's
     /// XFS_MMAPLOCK series (v4.0): 653c60b633a9 "xfs: introduce
     /// mmap/truncate lock", de0e8c20ba3a and 075a924d45cc (read and write
@@ -362,6 +407,12 @@ impl Toggle {
                 || (lower.len() >= 7 && t.id().starts_with(&lower))
                 || format!("{t:?}").to_ascii_lowercase() == lower
         })
+    }
+
+    /// Whether a later commit reverted the change (it landed, and mainline
+    /// does not have it): 17839856fd58, removed by a308c71bf1e6.
+    pub fn reverted(self) -> bool {
+        matches!(self, Toggle::GupCowBreak)
     }
 
     /// Whether the change reached mainline (proposals are toggles too).
@@ -469,13 +520,23 @@ const PRE_V5_0: Toggles = set(&[
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
 const V5_7: Toggles = V5_3;
-const V5_8: Toggles = V5_7.with(WaitRewrite).with(DelallocUnwritten);
-const V5_9: Toggles = V5_8.with(LockUnfairness).with(DioInvalidateFallback);
+const V5_8: Toggles = V5_7
+    .with(WaitRewrite)
+    .with(DelallocUnwritten)
+    .with(GupCowBreak);
+const V5_9: Toggles = V5_8
+    .with(LockUnfairness)
+    .with(DioInvalidateFallback)
+    .with(WpPageCount)
+    .with(ForkEarlyCow)
+    // a308c71bf1e6 removed 17839856fd58's forced COW break.
+    .without(GupCowBreak);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
-// v5.13 8cc621d2f45d, v5.15 730633f0b7f9, v5.18 6c8e2a256915.
+// v5.13 8cc621d2f45d, v5.15 730633f0b7f9, v5.18 6c8e2a256915, v5.19 a7f226604170.
 const V6_1: Toggles = V5_11
     .with(LazyfreeRefcount)
+    .with(GupUnshare)
     .with(BhLruMigration)
     .with(InvalidateLockRead)
     .with(CheckpointShrinker);
@@ -534,12 +595,12 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.8",
-        about: "2a9127fcf229 rewrite of the page wait logic, no fixes; a5949d3faedf delalloc to unwritten",
+        about: "2a9127fcf229 rewrite of the page wait logic, no fixes; a5949d3faedf delalloc to unwritten; 17839856fd58 read GUP breaks COW",
         toggles: V5_8,
     },
     NamedProfile {
         name: "v5.9",
-        about: "v5.8 + 5ef64cc8987a page-lock unfairness, 60263d5889e6 direct-write fallback to buffered",
+        about: "v5.8 + 5ef64cc8987a page-lock unfairness, 60263d5889e6 direct-write fallback to buffered, 09854ba94c6a COW reuse at page_count() == 1 (a308c71bf1e6 reverts 17839856fd58), 70e806e4e645 fork copies pinned pages",
         toggles: V5_9,
     },
     NamedProfile {
@@ -554,7 +615,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.1",
-        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check, a7f226604170/6c287605fd56 (v5.19) R/O pins unshare, PG_anon_exclusive; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
         toggles: V6_1,
     },
     NamedProfile {
@@ -766,7 +827,7 @@ mod tests {
     fn mainline_has_every_landed_fix_and_no_proposal() {
         let m = Profile::named("mainline").unwrap().toggles();
         for &t in Toggle::ALL {
-            assert_eq!(m.has(t), t.landed(), "{t:?}");
+            assert_eq!(m.has(t), t.landed() && !t.reverted(), "{t:?}");
         }
     }
 }

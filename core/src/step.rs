@@ -98,6 +98,38 @@ steps! {
     /// because `folio_remove_rmap_ptes()` is an atomic update that
     /// `folio_mkclean()` reads locklessly (`folio_mapped()`).
     TlbFlushMmuTlbonly = (199, "tlb_flush_mmu_tlbonly") { locks: "PTE lock", state: "w: TLB, _mapcount, PTE lock" }
+    /// kernel/fork.c `dup_mmap()`: `mmap_write_lock_killable()` of the
+    /// parent's mm (a thread's fault, `mmap()` or `munmap()` holding it waits
+    /// or is waited for), then each VMA duplicated for the child
+    /// (`vm_area_dup()`: the child's VMAs, their file references, and what
+    /// each page promises its loads, as they are now).
+    DupMmap = (200, "dup_mmap") { locks: "mmap_lock (write)", state: "r: VMAs, promises; w: child VMAs, mmap_lock" }
+    /// mm/memory.c `copy_pte_range()` of one VMA, under the parent's and
+    /// the child's PTE locks: each present PTE copied (`copy_present_pte()`);
+    /// an anonymous page shared (`folio_try_dup_anon_rmap_pte()`: reference,
+    /// mapcount, PG_anon_exclusive cleared) and write-protected in both, or,
+    /// if it may be DMA-pinned, copied for the child at once (70e806e4e645's
+    /// `copy_present_page()`); then the parent's TLBs flushed (`dup_mmap()`'s
+    /// `flush_tlb_mm()` after the loop: here in the same step, so that no
+    /// thread stores through a stale writable entry into a page the child
+    /// now shares).
+    CopyPteRange = (201, "copy_pte_range") { locks: "PTE lock (parent and child)", state: "r: PTEs, refcount; w: PTEs, refcount, _mapcount, PG_anon_exclusive, TLB" }
+    /// mm/memory.c `copy_pte_range()` → `folio_prealloc()` after
+    /// `copy_present_page()` asked for a page (-EAGAIN): the allocation
+    /// outside the PTE locks, then the VMA's copy runs again.
+    PageCopyPrealloc = (202, "page_copy_prealloc") { locks: "", state: "w: frame allocator" }
+    /// kernel/fork.c `dup_mmap()`'s end: `mmap_write_unlock()` of the
+    /// parent's mm; the child can run (`wake_up_new_task()`).
+    DupMmapDone = (203, "dup_mmap:unlock") { locks: "", state: "w: mmap_lock, the child runnable" }
+    /// A device's DMA through a long-term pin (an RDMA read or write of a
+    /// registered buffer, a pipe's reader of a `vmsplice()`d page): it reads
+    /// the pinned folio's data (`pin-incoherent` checks it) or writes a new
+    /// version into it.
+    DevicePinnedAccess = (204, "dma_pinned_page") { locks: "", state: "r/w: pinned folio data" }
+    /// mm/gup.c `unpin_user_pages_dirty_lock()` (a device write) or
+    /// `unpin_user_page()`: `folio_mark_dirty()` under the folio lock for a
+    /// write, then the pin's references dropped (`gup_put_folio()`).
+    UnpinUserPage = (205, "unpin_user_page") { locks: "", state: "w: PG_dirty, refcount" }
     /// mm/rmap.c `page_vma_mkclean_one()` from `folio_mkclean()`: one mm's PTE
     /// of the folio, if writable or dirty, write-protected and cleaned.
     PageVmaMkcleanOne = (160, "page_vma_mkclean_one") { locks: "PTE lock", state: "r: PTE; w: PTE write/dirty" }

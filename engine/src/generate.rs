@@ -2,6 +2,7 @@
 //! plausible (a few files, a few tasks, setup that leaves I/O in flight).
 
 use pagelife_core::case::{Case, Fault, Op, OpKind, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::codec::MAX_OPS;
 use pagelife_core::op::{ArgKind, Args, Domain, MAX_ARGS};
 use pagelife_core::profile::Profile;
 use pagelife_core::world::{Config, Fs, BDEV, BIO_CTX0, MAX_TASKS};
@@ -324,7 +325,26 @@ fn mapping_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> us
             c.tasks[i].thread = Some(0);
         }
     }
+    maybe_fork(rng, c);
     ntasks
+}
+
+/// Sometimes make the last task the child of a `fork` the first task
+/// makes somewhere in its operations (the child starts when it runs):
+/// fork's copy-on-write sharing meets the parent's and the child's
+/// accesses, pins and direct I/O.
+fn maybe_fork(rng: &mut Rng, c: &mut Case) {
+    let n = c.tasks.len();
+    if n < 2 || c.tasks[n - 1].thread.is_some() || !rng.chance(0.25) {
+        return;
+    }
+    let parent = &mut c.tasks[0].ops;
+    if parent.len() >= MAX_OPS {
+        parent.pop();
+    }
+    let at = rng.below(parent.len() + 1);
+    parent.insert(at, Op::Fork {});
+    c.tasks[n - 1].fork = Some(0);
 }
 
 /// The operation kinds on a task's anonymous memory (bits of [`Menu::ops`]).
@@ -352,6 +372,7 @@ fn push_task(c: &mut Case, i: usize, name: &str, mut ops: Vec<Op>) {
         name: name.to_string(),
         cpu: i as u8,
         thread: None,
+        fork: None,
         ops,
     });
 }
@@ -376,6 +397,7 @@ fn fs_case(rng: &mut Rng, c: &mut Case, max_tasks: usize, menu: Menu) -> usize {
             name: name.to_string(),
             cpu: i as u8,
             thread: None,
+            fork: None,
             ops,
         });
     }
@@ -441,6 +463,7 @@ fn drawn_tasks(rng: &mut Rng, c: &mut Case, menu: Menu, max_tasks: usize) -> usi
             name: name.to_string(),
             cpu: i as u8,
             thread: None,
+            fork: None,
             ops,
         });
     }

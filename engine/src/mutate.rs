@@ -3,7 +3,7 @@
 //! races: splitting a slice (a new preemption point), moving a context
 //! switch, swapping two slices.
 
-use pagelife_core::case::{Case, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
+use pagelife_core::case::{sanitize_relations, Case, Op, Run, Slice, TaskDef, DEFAULT_NAMES};
 use pagelife_core::codec::{MAX_FAULTS, MAX_OPS, MAX_SLICES};
 use pagelife_core::world::MAX_TASKS;
 
@@ -24,15 +24,9 @@ pub fn mutate(rng: &mut Rng, c: &mut Case, menu: impl Into<Menu>) {
     for _ in 0..1 + rng.below(3) {
         mutate_once(rng, c, menu);
     }
-    // A removed or moved task leaves no thread naming a task that is not
-    // an earlier leader.
-    for i in 0..c.tasks.len() {
-        if let Some(l) = c.tasks[i].thread {
-            if l as usize >= i || c.tasks[l as usize].thread.is_some() {
-                c.tasks[i].thread = None;
-            }
-        }
-    }
+    // A removed or moved task leaves no thread or fork child naming a
+    // task that is not an earlier process of its own.
+    sanitize_relations(&mut c.tasks);
     menu.target.prepare(c);
     menu.pin(&mut c.config);
 }
@@ -77,9 +71,10 @@ fn mutate_once(rng: &mut Rng, c: &mut Case, menu: Menu) {
     }
 }
 
-/// In a case that maps files: make a task a thread of an earlier one (it
-/// shares that task's mm and has a TLB of its own), or its own process
-/// again. Cases without mappings draw nothing here.
+/// In a case that maps files: make a task a thread of the first one (it
+/// shares that task's mm and has a TLB of its own) or the child its
+/// `fork` creates, or its own process again. Cases without mappings draw
+/// nothing here.
 fn mutate_threads(rng: &mut Rng, c: &mut Case) {
     let maps = c
         .tasks
@@ -89,12 +84,15 @@ fn mutate_threads(rng: &mut Rng, c: &mut Case) {
         return;
     }
     let i = 1 + rng.below(c.tasks.len() - 1);
-    c.tasks[i].thread = match c.tasks[i].thread {
-        Some(_) => None,
-        None => Some(0),
+    let t = &mut c.tasks[i];
+    (t.thread, t.fork) = match (t.thread, t.fork) {
+        (None, None) if rng.chance(0.3) => (None, Some(0)),
+        (None, None) => (Some(0), None),
+        _ => (None, None),
     };
-    // A leader is not itself a thread.
+    // A leader is not itself a thread or a child.
     c.tasks[0].thread = None;
+    c.tasks[0].fork = None;
 }
 
 /// Schedule mutations (`r` picks one); false if it does not apply. The
@@ -181,6 +179,7 @@ fn add_or_remove_task(rng: &mut Rng, c: &mut Case, menu: Menu) {
             name: DEFAULT_NAMES[nt].to_string(),
             cpu: nt as u8,
             thread: None,
+            fork: None,
             ops: vec![random_op(rng, menu)],
         });
     } else if nt > 1 {

@@ -8,13 +8,13 @@
 use std::hash::{Hash, Hasher};
 
 use crate::block::bio::bio_step;
-use crate::case::{Case, Fault, Op};
+use crate::case::{relation_ok, Case, Fault, Op};
 use crate::exec::poll::{Cond, Poll};
 use crate::op::{OpCx, OpSm, Pre};
 use crate::step::StepId;
 use crate::world::{
-    CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_TASKS, NO_FRAME, NTASK_SLOTS, TASK_INIT,
-    TASK_KSWAPD, TASK_SYNC,
+    CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_TASKS, NO_CHILD, NO_FRAME, NTASK_SLOTS,
+    TASK_INIT, TASK_KSWAPD, TASK_SYNC,
 };
 
 /// A task slot's progress.
@@ -86,6 +86,7 @@ impl<'c> Machine<'c> {
     pub fn new(case: &'c Case) -> Machine<'c> {
         let mut world = World::new(case.config, case.profile.toggles());
         world.set_threads(mm_of(case));
+        world.fork_child = fork_children(case);
         for f in &case.faults {
             match *f {
                 Fault::IoError { bio } if (bio as usize) < MAX_BIOS => world.fail_bios |= 1 << bio,
@@ -110,9 +111,45 @@ impl<'c> Machine<'c> {
             timed_faults,
         };
         for t in 0..NTASK_SLOTS {
-            m.tasks[t].done = m.op_at(t as u8, 0).is_none();
+            // A child has its exit_mmap() at least, once forked.
+            m.tasks[t].done = m.op_at(t as u8, 0).is_none() && !m.is_child(t);
         }
         m
+    }
+
+    /// Whether task slot `t` is a child some task's `fork` creates.
+    fn is_child(&self, t: usize) -> bool {
+        t < MAX_TASKS && self.world.fork_child.contains(&(t as u8))
+    }
+
+    /// Task slot `t` has run its last operation: a child it never forked
+    /// will not run.
+    fn finish(&mut self, t: usize) {
+        self.tasks[t].done = true;
+        if let Some(&c) = self.world.fork_child.get(t) {
+            if (c as usize) < MAX_TASKS && self.world.forked & (1 << c) == 0 {
+                self.world.forked |= 1 << c;
+                self.world.fork_failed |= 1 << c;
+            }
+        }
+    }
+
+    /// A child whose fork is not done waits for it; a failed one skips
+    /// its operations (`Some` when the task cannot take a step now).
+    fn child_start(&mut self, c: CtxId) -> Option<StepResult> {
+        let (t, bit) = (c as usize, 1u8 << (c % 8));
+        if self.world.forked & bit == 0 {
+            self.tasks[t].blocked = Some(Cond::Forked(c));
+            return Some(StepResult::Blocked);
+        }
+        let nops = self.case.tasks.get(t).map_or(0, |d| d.ops.len());
+        if self.world.fork_failed & bit != 0 && (self.tasks[t].op_idx as usize) < nops {
+            self.world.note(crate::trace::Event::Note(
+                "the fork failed: the child never ran",
+            ));
+            self.tasks[t].op_idx = nops as u8;
+        }
+        None
     }
 
     /// Whether another task of `t`'s mm is still running (so `t`'s end is
@@ -243,7 +280,7 @@ impl<'c> Machine<'c> {
                     tr.op_idx += 1;
                     let next = tr.op_idx;
                     if self.op_at(c, next).is_none() {
-                        self.tasks[t].done = true;
+                        self.finish(t);
                     }
                 }
                 Poll::Block(cond) => {
@@ -281,9 +318,14 @@ impl<'c> Machine<'c> {
     /// or waits. `Some` when the task cannot take a step now.
     fn start_op(&mut self, c: CtxId) -> Option<StepResult> {
         let t = c as usize;
+        if self.tasks[t].op.is_none() && self.is_child(t) {
+            if let Some(r) = self.child_start(c) {
+                return Some(r);
+            }
+        }
         while self.tasks[t].op.is_none() {
             let Some(op) = self.op_at(c, self.tasks[t].op_idx) else {
-                self.tasks[t].done = true;
+                self.finish(t);
                 return Some(StepResult::Idle);
             };
             let pre = match op {
@@ -382,12 +424,20 @@ impl StepResult {
 fn mm_of(case: &Case) -> [u8; MAX_TASKS] {
     let mut m = [0, 1, 2, 3];
     for (t, d) in case.tasks.iter().enumerate().take(MAX_TASKS) {
-        if let Some(l) = d.thread {
-            let l = l as usize;
-            if l < t && case.tasks[l].thread.is_none() {
-                m[t] = l as u8;
-            }
+        if let (Some(l), true) = (d.thread, relation_ok(&case.tasks, t)) {
+            m[t] = l;
         }
     }
     m
+}
+
+/// Each task's child ([`crate::case::TaskDef::fork`]), or [`NO_CHILD`].
+fn fork_children(case: &Case) -> [u8; MAX_TASKS] {
+    let mut c = [NO_CHILD; MAX_TASKS];
+    for (t, d) in case.tasks.iter().enumerate().take(MAX_TASKS) {
+        if let (Some(p), true) = (d.fork, relation_ok(&case.tasks, t)) {
+            c[p as usize % MAX_TASKS] = t as u8;
+        }
+    }
+    c
 }

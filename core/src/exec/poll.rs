@@ -58,6 +58,9 @@ pub enum Cond {
     BioDone(u8),
     /// One kjournald2 commits: until no other commit is under way.
     CommitIdle,
+    /// A child process until its parent's `fork()` is done (or the parent
+    /// finished without one).
+    Forked(u8),
 }
 
 impl Cond {
@@ -91,6 +94,7 @@ impl Cond {
             Cond::JournalUnlocked => !w.journal.locked,
             Cond::JournalUpdates => w.journal.updates == 0,
             Cond::CommitIdle => !w.journal.locked && w.journal.committing == 0,
+            Cond::Forked(c) => w.forked & (1 << (c % 8)) != 0,
             Cond::BioDone(k) => !w.bios[(k as usize).min(crate::world::MAX_BIOS - 1)].live,
             Cond::BhUnlocked(id) => {
                 let id = id.min(w.bhs.len() as u8 - 1);
@@ -118,6 +122,7 @@ impl Cond {
             Cond::JournalUpdates => "in jbd2_journal_wait_updates()".into(),
             Cond::BioDone(k) => format!("in wait_on_buffer() for io{k}"),
             Cond::CommitIdle => "waiting for the running commit".into(),
+            Cond::Forked(_) => "not forked yet".into(),
         }
     }
 }

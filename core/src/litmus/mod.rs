@@ -21,6 +21,9 @@
 //! task M thread=N:                 # optional thread=: a thread of N's process
 //!   store f0 0                     #   (its mm, its mappings; a TLB of its own)
 //!
+//! task C fork=N:                   # optional fork=: the child N's `fork` creates;
+//!   anon-load 0                    #   it runs once the fork is done
+//!
 //! schedule:                        # who runs, for how long
 //!   io0 __folio_end_writeback      # until its next step with this label
 //!   N *                            # until it blocks or finishes
@@ -95,6 +98,14 @@
 //! and `dio-write FILE INDEX BUF` (an XFS file or `bdev`: the buffer
 //! filled with a new version of the page, then `pwrite(O_DIRECT)`, with the
 //! page-cache invalidation before and after it).
+//!
+//! Processes and pins: `fork` (the task's address space copied into the
+//! child declared `fork=` it, anonymous pages shared copy-on-write; a
+//! `fork` with no child declared, or a second one, is skipped),
+//! `pin PAGE [ro]` (a driver's long-term pin of anonymous page `PAGE`, for
+//! the device to write, or with `ro` to read, as `vmsplice()` does), and
+//! `unpin` (the device's DMA through the pin — a read is checked,
+//! `pin-incoherent` — then the unpin).
 
 mod parse;
 mod print;

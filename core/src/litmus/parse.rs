@@ -234,6 +234,7 @@ impl<'a> Parser<'a> {
         let mut name = nw.text.to_string();
         let mut cpu = self.case.tasks.len() as u8;
         let mut thread = None;
+        let mut fork = None;
         let mut closed = name.ends_with(':');
         if closed {
             name.pop();
@@ -252,11 +253,22 @@ impl<'a> Parser<'a> {
                     _ => return self.err(w.col, format!("expected cpu=0..3, found `{t}`")),
                 };
             } else if let Some(leader) = t.strip_prefix("thread=") {
-                thread = Some(self.thread_leader(leader, w.col)?);
+                if fork.is_some() {
+                    return self.err(w.col, "a task is a thread or a child, not both");
+                }
+                thread = Some(self.relative(leader, "thread=", w.col)?);
+            } else if let Some(parent) = t.strip_prefix("fork=") {
+                if thread.is_some() {
+                    return self.err(w.col, "a task is a thread or a child, not both");
+                }
+                fork = Some(self.fork_parent(parent, w.col)?);
             } else if !t.is_empty() {
                 return self.err(
                     w.col,
-                    format!("expected `cpu=N`, `thread=TASK` or `:`, found `{}`", w.text),
+                    format!(
+                        "expected `cpu=N`, `thread=TASK`, `fork=TASK` or `:`, found `{}`",
+                        w.text
+                    ),
                 );
             }
             closed = w.text.ends_with(':');
@@ -273,26 +285,44 @@ impl<'a> Parser<'a> {
             name,
             cpu,
             thread,
+            fork,
             ops: Vec::new(),
         });
         self.section = Section::Task;
         Ok(())
     }
 
-    /// `thread=NAME`: an earlier task with an address space of its own.
-    fn thread_leader(&self, name: &str, col: usize) -> Res<u8> {
-        let col = col + "thread=".len();
+    /// `thread=NAME` or `fork=NAME` (`key`): an earlier task with an
+    /// address space of its own, from the start.
+    fn relative(&self, name: &str, key: &str, col: usize) -> Res<u8> {
+        let col = col + key.len();
         match self.case.tasks.iter().position(|t| t.name == name) {
-            Some(i) if self.case.tasks[i].thread.is_none() => Ok(i as u8),
-            Some(_) => self.err(
+            Some(i) if self.case.tasks[i].thread.is_some() => self.err(
                 col,
                 format!("`{name}` is itself a thread: name the task whose mm it shares"),
             ),
+            Some(i) if self.case.tasks[i].fork.is_some() => self.err(
+                col,
+                format!("`{name}` is a child of a fork: it can have no threads or children"),
+            ),
+            Some(i) => Ok(i as u8),
             None => self.err(
                 col,
-                format!("expected the name of an earlier task after `thread=`, found `{name}`"),
+                format!("expected the name of an earlier task after `{key}`, found `{name}`"),
             ),
         }
+    }
+
+    /// `fork=NAME`: as [`Parser::relative`], and a parent has one child.
+    fn fork_parent(&self, name: &str, col: usize) -> Res<u8> {
+        let p = self.relative(name, "fork=", col)?;
+        if self.case.tasks.iter().any(|t| t.fork == Some(p)) {
+            return self.err(
+                col + "fork=".len(),
+                format!("`{name}` already has a child: a task forks once"),
+            );
+        }
+        Ok(p)
     }
 
     fn check_task_name(&self, name: &str, col: usize) -> Res<()> {

@@ -73,10 +73,12 @@ pub fn print(case: &Case, title: Option<&str>, expect: &[OracleId], comments: &[
         } else {
             String::new()
         };
-        let thread = match t.thread.and_then(|l| names.get(l as usize)) {
-            Some(l) => format!(" thread={l}"),
-            None => String::new(),
-        };
+        let thread = match (t.thread, t.fork) {
+            (Some(l), _) => names.get(l as usize).map(|l| format!(" thread={l}")),
+            (None, Some(p)) => names.get(p as usize).map(|p| format!(" fork={p}")),
+            (None, None) => None,
+        }
+        .unwrap_or_default();
         let _ = writeln!(s, "\ntask {}{cpu}{thread}:", names[i]);
         for op in &t.ops {
             let _ = writeln!(s, "  {op}");

@@ -21,7 +21,7 @@ use crate::mm::swap::folio_get;
 use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
+use crate::world::{pg, pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum GrPc {
@@ -109,7 +109,8 @@ impl GupRemote {
         }
         if w.has(Toggle::GupAnonExclusive) {
             // A mapping with VM_WRITE takes the write fault instead.
-            !w.mms[self.t as usize].vm_write(self.file) && w.frames[p.frame as usize].anon != 0
+            !w.mms[self.t as usize].vm_write(self.file)
+                && w.frames[p.frame as usize].flags & pg::ANON_EXCLUSIVE != 0
         } else if w.has(Toggle::FollCow) {
             self.cow && p.flags & pte::DIRTY != 0
         } else {

@@ -1,6 +1,7 @@
 //! mm/: the memory-management paths, one file per kernel file.
 
 pub mod filemap;
+pub mod fork;
 pub mod gup;
 pub mod gup_remote;
 pub mod invalidate;
@@ -8,6 +9,7 @@ pub mod memory;
 pub mod migrate;
 pub mod page_alloc;
 pub mod page_writeback;
+pub mod pin;
 pub mod rmap;
 pub mod swap;
 pub mod truncate;

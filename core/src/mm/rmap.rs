@@ -217,6 +217,8 @@ fn unmap_lazyfree(w: &mut World, t: u8, r: FolioRef) {
     let unshared = fr.refcount == 1 + fr.mapcount as i16;
     if clean && (unshared || !w.has(Toggle::LazyfreeRefcount)) {
         w.note(Event::Note("lazyfree: discard"));
+        // The process no longer maps the page a pin may hold.
+        w.mms[t].disconnect_pin(fr.index);
         w.frame_mut(r).mapcount -= 1;
         folio_put(w, r);
     } else {

@@ -200,11 +200,13 @@ use crate::fs::{
     buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
+use crate::mm::fork::Fork;
 use crate::mm::memory::{
     AccessRemote, AnonAccess, AnonMadvise, Mmap, Munmap, PageMkwrite, UserAccess,
 };
 use crate::mm::migrate::MigrateFolio;
 use crate::mm::page_writeback::{SyncMode, WriteCachePages};
+use crate::mm::pin::{PinPage, Unpin};
 use crate::mm::truncate::Truncate;
 use crate::mm::vmscan::ShrinkFolio;
 use ArgKind::*;
@@ -507,6 +509,34 @@ operations! {
         weights: [0, 0, 0, 0, 5],
         machine: AccessRemote = |cx| AccessRemote::new(task, file, index),
         pre: |w| pre::remote_private(w, task, file),
+    }
+    /// `fork()`: the task's process is copied into its child (the task
+    /// declared `fork=` this one): `dup_mmap()` duplicates each VMA and
+    /// `copy_page_range()` each private VMA's PTEs, anonymous pages shared
+    /// copy-on-write (or, if pinned, copied at once: 70e806e4e645). The
+    /// child's operations start when it is done.
+    Fork = (32, "fork") () {
+        weights: [0, 0, 0, 0, 4],
+        machine: Fork = |cx| Fork::new(),
+        pre: |w| pre::can_fork(w),
+    }
+    /// A driver's long-term pin of anonymous page `page`
+    /// (`pin_user_pages_fast(FOLL_LONGTERM)`, as RDMA registers a buffer;
+    /// `ro`: without `FOLL_WRITE`, the device only reads, as for
+    /// `vmsplice()`), held until `unpin`.
+    Pin = (33, "pin") (page: u8 = Page, ro: bool = Flag("ro")) {
+        weights: [0, 0, 0, 0, 5],
+        machine: PinPage = |cx| PinPage::new(page, !ro),
+        pre: |w| pre::can_pin(w, page),
+    }
+    /// The device's DMA through the task's pin — it reads the page
+    /// (checked: `pin-incoherent`) or, for a writable pin, writes a new
+    /// version the process's loads must find — then
+    /// `unpin_user_pages_dirty_lock()`.
+    Unpin = (34, "unpin") () {
+        weights: [0, 0, 0, 0, 5],
+        machine: Unpin = |cx| Unpin::new(),
+        pre: |w| pre::pinned(w),
     }
 }
 

@@ -168,3 +168,51 @@ pub fn has_mappings(w: &World) -> Pre {
         _ => Pre::Skip("nothing mapped"),
     }
 }
+
+/// `fork()` by a task that has a child declared (`fork=`) and has not
+/// forked yet.
+pub fn can_fork(w: &World) -> Pre {
+    match user_task(w) {
+        Pre::Ready => {}
+        p => return p,
+    }
+    match w.fork_child.get(w.me as usize).copied() {
+        Some(c) if (c as usize) < MAX_TASKS && w.forked & (1 << c) == 0 => Pre::Ready,
+        Some(c) if (c as usize) < MAX_TASKS => Pre::Skip("already forked: skipped"),
+        _ => Pre::Skip("no child declared (`fork=`): skipped"),
+    }
+}
+
+/// A pin of anonymous page `page` by a process that holds none yet, once
+/// the page is idle ([`buffer_idle`]).
+pub fn can_pin(w: &World, page: u8) -> Pre {
+    match buffer_idle(w, page) {
+        Pre::Ready => {}
+        p => return p,
+    }
+    if w.mms[w.mm_id(w.me) as usize % MAX_TASKS]
+        .pin
+        .folio
+        .is_none()
+    {
+        Pre::Ready
+    } else {
+        Pre::Skip("a pin is held already: skipped")
+    }
+}
+
+/// The DMA and unpin of the process's pin, if it holds one, once the
+/// pinned page is idle ([`buffer_idle`]): a program does not let the
+/// device use a buffer a thread of it has in `read(2)` or `write(2)`.
+pub fn pinned(w: &World) -> Pre {
+    match user_task(w) {
+        Pre::Ready => {}
+        p => return p,
+    }
+    let pin = w.mms[w.mm_id(w.me) as usize % MAX_TASKS].pin;
+    if pin.folio.is_none() {
+        Pre::Skip("no pin held: skipped")
+    } else {
+        buffer_idle(w, pin.page)
+    }
+}

@@ -387,6 +387,18 @@ oracles! {
         mirrors: "a read(2) into a buffer returns with the data in the buffer; madvise(2) MADV_FREE: a page written after the advice is not freed",
         detail: |p, _| data(p, "load found", "the buffer held"),
     }
+    /// A device's read through a page a process pinned (`pin_user_pages()`
+    /// for RDMA or a registered buffer, `vmsplice()`) found data other than
+    /// what the process put in that page of its memory: its last store
+    /// while the page is mapped, or what the page held when the process
+    /// unmapped it. The pinned page is no longer the one the process sees
+    /// (a write copied it away), or another process's write reached it.
+    PinIncoherent = (28, "pin-incoherent") {
+        severity: DataLoss, rank: 0, fatal: false, mechanism: false,
+        panic: oracle_pin_incoherent,
+        mirrors: "a pinned page is the page the process maps (pin_user_pages(): R/O pins are reliable since v5.19; fork(2) and CVE-2020-29374)",
+        detail: |p, _| data(p, "device read", "the process's page held"),
+    }
 }
 
 const _: () = {

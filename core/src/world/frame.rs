@@ -37,11 +37,16 @@ pub mod pg {
     /// swap; `folio_mark_lazyfree()` clears it (`MADV_FREE`), and reclaim
     /// may then discard a clean one instead of swapping it out.
     pub const SWAPBACKED: u16 = 1 << 8;
+    /// PG_anon_exclusive (6c287605fd56): an anonymous folio mapped by one
+    /// process only, which a write may reuse without copying. Kept on
+    /// every release; read only where [`crate::profile::Toggle::GupUnshare`]
+    /// and [`crate::profile::Toggle::GupAnonExclusive`] say the kernel did.
+    pub const ANON_EXCLUSIVE: u16 = 1 << 9;
     /// `PAGE_FLAGS_CHECK_AT_FREE` restricted to the bits above.
     pub const CHECK_AT_FREE: u16 = LOCKED | WRITEBACK | PRIVATE | LRU;
 
     /// Short names for traces, in bit order.
-    pub const NAMES: [&str; 9] = ["L", "WB", "D", "U", "P", "W", "R", "LRU", "SB"];
+    pub const NAMES: [&str; 10] = ["L", "WB", "D", "U", "P", "W", "R", "LRU", "SB", "AX"];
 
     /// The kernel's name of a bit a task sleeps on (`PG_locked` or
     /// `PG_writeback`: the only two `folio_wait_bit_common()` waits on here).

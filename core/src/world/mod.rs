@@ -34,10 +34,15 @@ pub use frame::{pg, FolioRef, Frame, FrameId, NO_FRAME, NO_MAPPING};
 pub use journal::{Jlist, Journal, JournalHead};
 pub use lock::{LockId, LockState, NLOCKS, NO_OWNER};
 pub use mapping::{istate, mark, Mapping, Slot, MAX_INDEX};
-pub use pgtable::{anon_slot, cow_index, pte, pte_slot, AnonPromise, MmStruct, Pte, ANON, NPTE};
+pub use pgtable::{
+    anon_slot, cow_index, pte, pte_slot, AnonPromise, MmStruct, PinnedPage, Pte, ANON, NPTE,
+};
 pub use shadow::Shadow;
 pub use tlb::Tlb;
 pub use waitqueue::{wq, WaitEntry, WaitQueues, MAX_BUCKETS};
+
+/// [`World::fork_child`] of a task that has no child.
+pub const NO_CHILD: u8 = u8::MAX;
 
 /// Most frames a case can have.
 pub const MAX_FRAMES: usize = 8;
@@ -269,6 +274,15 @@ pub struct World {
     pub threaded: u8,
     /// Each user task's CPU's TLB, for an mm with threads.
     pub tlb: [Tlb; MAX_TASKS],
+    /// Each task's child, the task its `fork` creates ([`NO_CHILD`]: none;
+    /// fixed per case, [`crate::case::TaskDef::fork`]).
+    pub fork_child: [u8; MAX_TASKS],
+    /// Bit `c`: child task `c` may run (its parent forked it, or finished
+    /// without forking).
+    pub forked: u8,
+    /// Bit `c`: child `c`'s fork failed or never happened: it runs none of
+    /// its operations (only the teardown of what the failed fork copied).
+    pub fork_failed: u8,
     /// Locks held across steps.
     pub locks: [LockState; NLOCKS],
     /// Allocations so far (for the allocation-failure fault).
@@ -329,6 +343,8 @@ impl Hash for World {
         }
         self.locks.hash(h);
         self.allocs.hash(h);
+        self.forked.hash(h);
+        self.fork_failed.hash(h);
     }
 }
 
@@ -383,6 +399,9 @@ impl World {
             mm_of: [0, 1, 2, 3],
             threaded: 0,
             tlb: [Tlb::EMPTY; MAX_TASKS],
+            fork_child: [NO_CHILD; MAX_TASKS],
+            forked: 0,
+            fork_failed: 0,
             locks: [LockState::FREE; NLOCKS],
             allocs: 0,
             fail_alloc: 0,

@@ -145,6 +145,35 @@ pub fn anon_slot(index: u8) -> usize {
     }
 }
 
+/// A long-term pin the process holds on one of its anonymous pages (a
+/// driver's registered buffer: RDMA, io_uring, `vmsplice()`), and what a
+/// device's read through it must find.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PinnedPage {
+    /// The pinned folio ([`FolioRef::NONE`]: no pin).
+    pub folio: FolioRef,
+    /// The anonymous page it was taken on.
+    pub page: u8,
+    /// `FOLL_WRITE`: the device writes to it.
+    pub write: bool,
+    /// The process has not unmapped the page since the pin (its promise
+    /// is what a device read must find); once it has, [`PinnedPage::held`].
+    pub connected: bool,
+    /// What the page held when the process unmapped it.
+    pub held: AnonPromise,
+}
+
+impl PinnedPage {
+    /// No pin.
+    pub const NONE: PinnedPage = PinnedPage {
+        folio: FolioRef::NONE,
+        page: 0,
+        write: false,
+        connected: false,
+        held: AnonPromise::ZERO,
+    };
+}
+
 /// A user task's address space.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct MmStruct {
@@ -172,6 +201,8 @@ pub struct MmStruct {
     /// Direct I/O in flight on each anonymous page, in an mm with threads
     /// (another thread's use of the page waits: [`crate::op::pre::buffer_idle`]).
     pub dio_busy: [u8; MAX_INDEX],
+    /// The long-term pin the process holds, if any.
+    pub pin: PinnedPage,
 }
 
 impl MmStruct {
@@ -185,7 +216,17 @@ impl MmStruct {
         ptes: [Pte::NONE; NPTE],
         anon: [AnonPromise::ZERO; MAX_INDEX],
         dio_busy: [0; MAX_INDEX],
+        pin: PinnedPage::NONE,
     };
+
+    /// The process unmaps anonymous page `page` (`MADV_DONTNEED`): a pin
+    /// on it keeps what the page held.
+    pub fn disconnect_pin(&mut self, page: u8) {
+        if self.pin.connected && self.pin.page == page && !self.pin.folio.is_none() {
+            self.pin.connected = false;
+            self.pin.held = self.anon[page as usize % MAX_INDEX];
+        }
+    }
 
     /// Whether file `f` is mapped.
     #[inline]

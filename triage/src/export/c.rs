@@ -156,14 +156,10 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             &format!("pread(2) of page {index}, checked"),
         ),
         Op::Truncate { file, size } => truncate(file, size, s, upp(file)),
-        Op::Fallocate { file, index, count } => {
-            falloc(file, FallocMode::Alloc, index, count, s, upp(file))
-        }
-        Op::Punch { file, index, count } => {
-            falloc(file, FallocMode::Punch, index, count, s, upp(file))
-        }
-        Op::ZeroRange { file, index, count } => {
-            falloc(file, FallocMode::Zero, index, count, s, upp(file))
+        Op::Fallocate { file, index, count }
+        | Op::Punch { file, index, count }
+        | Op::ZeroRange { file, index, count } => {
+            falloc(file, falloc_mode(op), index, count, s, upp(file))
         }
         Op::Mkwrite { file, index } => writes_page(
             format!(
@@ -199,6 +195,23 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::DioRead { .. }
         | Op::DioWrite { .. }
         | Op::MemWrite { .. } => user_mm_op_to_c(op, cx),
+        Op::Fork {} | Op::Pin { .. } | Op::Unpin {} => process_op_to_c(op),
+    }
+}
+
+/// fork(2) and a driver's long-term pins: not exported yet, each a no-op
+/// with a note saying so (the case's fork child runs as a process of its
+/// own from the start).
+fn process_op_to_c(op: &Op) -> CallSpec {
+    match *op {
+        Op::Fork {} => plain(
+            "(void)0; /* fork: not exported */".into(),
+            "fork(2): not exported yet; the child runs as a process of its own from the start",
+        ),
+        _ => plain(
+            "(void)0; /* device pin: not exported */".into(),
+            "a driver's long-term pin and DMA (RDMA, io_uring buffers): not exported (skipped)",
+        ),
     }
 }
 
@@ -417,6 +430,15 @@ fn truncate(file: u8, size: u8, s: u8, upp: usize) -> CallSpec {
             to: MAX_INDEX * upp,
         },
         privileged: false,
+    }
+}
+
+/// The fallocate(2) mode of a fallocate-family operation.
+fn falloc_mode(op: &Op) -> FallocMode {
+    match op {
+        Op::Punch { .. } => FallocMode::Punch,
+        Op::ZeroRange { .. } => FallocMode::Zero,
+        _ => FallocMode::Alloc,
     }
 }
 

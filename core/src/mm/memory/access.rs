@@ -30,8 +30,8 @@ use crate::oracle::{OracleId, Payload};
 use crate::step::StepId;
 use crate::trace::Event;
 use crate::world::{
-    cow_index, lock, pg, pte, pte_slot, token, FolioRef, LockId, World, MAX_BLOCKS, MAX_TASKS,
-    NO_FRAME,
+    cow_index, lock, pg, pte, pte_slot, token, FolioRef, LockId, World, ANON, MAX_BLOCKS,
+    MAX_TASKS, NO_FRAME,
 };
 
 use super::cow::WpCopy;
@@ -232,9 +232,14 @@ pub fn map_private_copy(w: &mut World, t: u8, file: u8, index: u8, c: FolioRef) 
     };
     let fr = w.frame_mut(c);
     fr.anon = t % MAX_TASKS as u8 + 1;
-    fr.index = cow_index(file, index);
+    // A copy of an anonymous page (after fork()) keeps its page's index.
+    fr.index = if file == ANON {
+        index
+    } else {
+        cow_index(file, index)
+    };
     fr.mapcount = 1;
-    fr.flags |= pg::SWAPBACKED | pg::LRU;
+    fr.flags |= pg::SWAPBACKED | pg::LRU | pg::ANON_EXCLUSIVE;
     w.mms[t as usize % MAX_TASKS].ptes[pte_slot(file, index)] = crate::world::Pte {
         frame: c.frame,
         flags: pte::PRESENT | pte::DIRTY | pte::YOUNG | write,

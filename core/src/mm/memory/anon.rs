@@ -27,6 +27,7 @@ use crate::world::{
     MAX_TASKS,
 };
 
+use super::cow::WpCopy;
 use super::zap::Zap;
 
 /// `do_anonymous_page()` with `FAULT_FLAG_WRITE` for task `t`'s anonymous
@@ -78,7 +79,7 @@ impl AnonFault {
         fr.anon = self.t + 1;
         fr.index = self.page;
         fr.mapcount = 1;
-        fr.flags |= pg::SWAPBACKED | pg::LRU;
+        fr.flags |= pg::SWAPBACKED | pg::LRU | pg::ANON_EXCLUSIVE;
         w.mms[t].ptes[slot] = Pte {
             frame: r.frame,
             flags: pte::PRESENT | pte::WRITE | pte::DIRTY | pte::YOUNG,
@@ -101,6 +102,8 @@ pub struct AnonAccess {
     /// A store of this data instead of a new version of the page's own.
     data: Option<[u32; MAX_BLOCKS]>,
     fault: Option<AnonFault>,
+    /// `do_wp_page()` of a read-only PTE (the page shared since `fork()`).
+    wp: Option<WpCopy>,
     /// The fault failed with `VM_FAULT_OOM`: the access did not happen.
     pub oom: bool,
     /// The page was claimed ([`World::dio_begin`]).
@@ -115,6 +118,7 @@ impl AnonAccess {
             store,
             data: None,
             fault: None,
+            wp: None,
             oom: false,
             begun: false,
         }
@@ -146,6 +150,15 @@ impl AnonAccess {
     }
 
     fn access(&mut self, w: &mut World, t: u8) -> Poll {
+        if self.wp.is_some() {
+            let (id, f) = crate::nested!(self.wp, w, WpCopy::new(t, ANON, self.page));
+            if f.oom {
+                self.oom = true;
+                w.note(Event::Note("VM_FAULT_OOM"));
+                return Poll::Done(id);
+            }
+            return Poll::Ran(id);
+        }
         if self.fault.is_some() {
             let (id, f) = crate::nested!(self.fault, w, AnonFault::new(t, self.page));
             if f.oom {
@@ -158,6 +171,11 @@ impl AnonAccess {
         let slot = pte_slot(ANON, self.page);
         let cached = w.tlb_hit(w.me, slot, self.store);
         let p = cached.unwrap_or(w.mms[t as usize].ptes[slot]);
+        if self.store && p.present() && p.flags & pte::WRITE == 0 {
+            // A write fault on the read-only PTE: do_wp_page().
+            self.wp = Some(WpCopy::new(t, ANON, self.page));
+            return self.access(w, t);
+        }
         if !p.present() {
             if self.store {
                 if let Err(c) = w.ptl_spin(t) {
@@ -274,6 +292,11 @@ impl AnonMadvise {
     fn advise(&mut self, w: &mut World, t: u8) -> Poll {
         match self.pc {
             MadvPc::Start => {
+                // MADV_FREE leaves the page mapped (reclaim may discard it
+                // later: rmap's unmap_lazyfree() then unmaps it from a pin).
+                if !self.free {
+                    w.mms[t as usize].disconnect_pin(self.page);
+                }
                 let a = &mut w.mms[t as usize].anon[self.page as usize];
                 if self.free {
                     a.may_zero = true;

@@ -1,23 +1,28 @@
-//! mm/memory.c: a write fault on a read-only PTE of a private file mapping
-//! — `do_wp_page()` breaking copy-on-write: an anonymous folio the task
-//! maps exclusively is reused (`wp_page_reuse()`); a page-cache folio is
-//! copied (`wp_page_copy()`). The fault without a PTE, `do_cow_fault()`, is
+//! mm/memory.c: a write fault on a read-only PTE of a private mapping —
+//! `do_wp_page()` breaking copy-on-write: an anonymous folio is reused
+//! (`wp_page_reuse()`) when the release's test says nobody else can see it
+//! ([`wp_can_reuse_anon`]); otherwise, and for a page-cache folio, it is
+//! copied (`wp_page_copy()`). The same machine serves the anonymous heap
+//! (file [`ANON`]), whose PTEs are read-only after `fork()`, and
+//! `FAULT_FLAG_UNSHARE` ([`WpCopy::unshare`]: a read-only pin of a page
+//! that may be shared, a7f226604170), which copies or claims the page but
+//! leaves the PTE read-only. The fault without a PTE, `do_cow_fault()`, is
 //! [`super::ReadFault::cow`].
 //!
-//! Followed: mm/memory.c of mainline (`do_wp_page()`, `wp_page_reuse()`,
-//! `wp_page_copy()`), which take these steps as v5.0 did; the return value
-//! `VM_FAULT_WRITE` (v5.0 until cb8d86331343, v6.2) is
-//! [`WpCopy::vm_fault_write`]. Without `fork()` an anonymous folio in a
-//! task's PTE is always exclusive to it (`PageAnonExclusive()`; v5.0's
-//! `reuse_swap_page()` with a mapcount of 1 and no swap cache; v5.8–v6.1's
-//! `page_count() == 1` would copy instead while another context holds a
-//! reference, which the model does not distinguish: not modelled).
+//! Followed: mm/memory.c of mainline (`do_wp_page()`,
+//! `wp_can_reuse_anon_folio()`, `wp_page_reuse()`, `wp_page_copy()`), of
+//! v5.10 (09854ba94c6a's `page_count()` test) and of v5.0
+//! (`reuse_swap_page()`); the return value `VM_FAULT_WRITE` (v5.0 until
+//! cb8d86331343, v6.2) is [`WpCopy::vm_fault_write`]. Not modelled: v5.0's
+//! sleep in `lock_page()` when `trylock_page()` fails (the fault copies
+//! instead, which keeps every promise), and swap counts.
 
 use crate::exec::poll::Poll;
 use crate::mm::swap::{folio_get, folio_put};
+use crate::profile::Toggle;
 use crate::step::StepId;
 use crate::trace::Event;
-use crate::world::{pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
+use crate::world::{pg, pte, pte_slot, FolioRef, Pte, World, MAX_TASKS};
 
 use super::access::{folio_prealloc, map_private_copy};
 
@@ -47,6 +52,34 @@ pub struct WpCopy {
     pub vm_fault_write: bool,
     /// The copy could not be allocated (`VM_FAULT_OOM`).
     pub oom: bool,
+    /// `FAULT_FLAG_UNSHARE`: make the page exclusive, the PTE stays read-only.
+    unshare: bool,
+}
+
+/// `do_wp_page()`'s test whether anonymous folio `r` may be reused in
+/// place: with [`Toggle::GupUnshare`] (6c287605fd56) if PG_anon_exclusive,
+/// else if `folio_ref_count() == 1` under `folio_trylock()`
+/// (`wp_can_reuse_anon_folio()`), which makes it exclusive; with
+/// [`Toggle::WpPageCount`] if `page_count() == 1` under `trylock_page()`;
+/// before it if `reuse_swap_page()` finds a mapcount of 1, whatever other
+/// references (a GUP pin) the page has.
+pub fn wp_can_reuse_anon(w: &mut World, r: FolioRef) -> bool {
+    let fr = *w.frame(r);
+    let unlocked = fr.flags & pg::LOCKED == 0;
+    if w.has(Toggle::GupUnshare) {
+        if fr.flags & pg::ANON_EXCLUSIVE != 0 {
+            return true;
+        }
+        let ok = fr.refcount == 1 && unlocked;
+        if ok {
+            w.frame_mut(r).flags |= pg::ANON_EXCLUSIVE;
+        }
+        ok
+    } else if w.has(Toggle::WpPageCount) {
+        fr.refcount == 1 && unlocked
+    } else {
+        fr.mapcount == 1 && unlocked
+    }
 }
 
 impl WpCopy {
@@ -62,6 +95,16 @@ impl WpCopy {
             new: FolioRef::NONE,
             vm_fault_write: false,
             oom: false,
+            unshare: false,
+        }
+    }
+
+    /// `handle_mm_fault(FAULT_FLAG_UNSHARE)` of task `t`'s page `index` of
+    /// `file`: GUP's read-only pin of a page that may be shared.
+    pub fn unshare(t: u8, file: u8, index: u8) -> WpCopy {
+        WpCopy {
+            unshare: true,
+            ..WpCopy::new(t, file, index)
         }
     }
 
@@ -110,13 +153,16 @@ impl WpCopy {
             return Poll::Block(c);
         }
         let p = w.mms[self.t as usize].ptes[self.slot()];
-        if !p.present() || p.flags & pte::WRITE != 0 {
+        if !p.present() || (!self.unshare && p.flags & pte::WRITE != 0) {
             w.note(Event::Note("PTE changed: the fault returns"));
             return Poll::Done(StepId::DoWpPage);
         }
         let r = p.folio();
         w.check_ref(r);
-        if w.frame(r).anon != 0 {
+        if w.frame(r).anon != 0 && wp_can_reuse_anon(w, r) {
+            if self.unshare {
+                return Poll::Done(StepId::DoWpPage);
+            }
             // wp_page_reuse(): maybe_mkwrite() makes it writable only
             // with VM_WRITE.
             let mm = &mut w.mms[self.t as usize];
@@ -148,6 +194,10 @@ impl WpCopy {
             // ptep_clear_flush() of the old entry, then set_pte_at().
             w.flush_tlb_page(self.t, self.slot());
             map_private_copy(w, self.t, self.file, self.index, self.new);
+            if self.unshare {
+                // wp_page_copy() with unshare: no maybe_mkwrite(pte_mkdirty()).
+                w.mms[self.t as usize].ptes[self.slot()].flags &= !(pte::WRITE | pte::DIRTY);
+            }
             let fr = w.frame_mut(self.old);
             fr.mapcount = fr.mapcount.saturating_sub(1);
             self.vm_fault_write = true;

@@ -183,7 +183,10 @@ impl Munmap {
     fn remove_vma(&mut self, w: &mut World, f: u8) -> Poll {
         let t = w.mm_id(w.me) as usize % MAX_TASKS;
         w.mms[t].vmas &= !(1 << f);
-        if f != ANON {
+        if f == ANON {
+            // exit_files() after exit_mm(): the driver's release unpins.
+            crate::mm::pin::release_pin(w, t as u8);
+        } else {
             let m = &mut w.mappings[f as usize % MAX_FILES];
             m.i_count = m.i_count.saturating_sub(1);
         }
