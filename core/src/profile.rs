@@ -394,6 +394,20 @@ toggles! {
     /// BH_JBDDirty set) looks clean and leaves the older transaction's
     /// checkpoint list before the newer one commits.
     ShrinkTransactionBusy = (42, "590a809ff743", "jbd2: Check 'jh->b_transaction' before remove it from checkpoint"),
+    /// mm/madvise.c, 1a4e58cce84e (Minchan Kim, v5.4, "mm: introduce
+    /// MADV_PAGEOUT"): `madvise(MADV_PAGEOUT)` reclaims the pages of a range
+    /// the caller alone maps ([`crate::mm::madvise`]). Off (v5.3 and
+    /// earlier): the advice is unknown (`-EINVAL`); `madvise-pageout` and
+    /// `anon-pageout` are skipped.
+    MadvPageout = (56, "1a4e58cce84e", "mm: introduce MADV_PAGEOUT"),
+    /// mm/madvise.c `madvise_cold_or_pageout_pte_range()` and mm/vmscan.c
+    /// `reclaim_pages()`, 2864f3d0f583 (Barry Song, v6.9, "mm: madvise:
+    /// pageout: ignore references rather than clearing young"):
+    /// `shrink_folio_list()` is called with `ignore_references`, and the
+    /// walk leaves the PTE young. Off (v5.4 to v6.8): the walk makes the PTE
+    /// old and reclaim runs `folio_referenced()`, so an access between the
+    /// walk and reclaim keeps the folio.
+    PageoutIgnoreReferences = (57, "2864f3d0f583", "mm: madvise: pageout: ignore references rather than clearing young"),
 }
 
 impl Toggle {
@@ -519,7 +533,7 @@ const PRE_V5_0: Toggles = set(&[
 ]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
-const V5_7: Toggles = V5_3;
+const V5_7: Toggles = V5_3.with(MadvPageout);
 const V5_8: Toggles = V5_7
     .with(WaitRewrite)
     .with(DelallocUnwritten)
@@ -557,7 +571,8 @@ const V6_7: Toggles = V6_3
     .with(ShrinkTrylock)
     .with(ShrinkTransactionBusy);
 const V6_8: Toggles = V6_7.with(Ext4DaExclusive);
-const V6_11: Toggles = V6_8.with(Ext4DaRecheck);
+// v6.9 2864f3d0f583.
+const V6_11: Toggles = V6_8.with(Ext4DaRecheck).with(PageoutIgnoreReferences);
 const V6_12: Toggles = V6_11.with(CopyBeforeMove);
 const V6_15RC1: Toggles = V6_12.with(BdevLargeFolios);
 const MAINLINE: Toggles = V6_15RC1.with(SleepingLookup).with(BhMigrate);
@@ -590,7 +605,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.7",
-        about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop",
+        about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop; 1a4e58cce84e (v5.4) MADV_PAGEOUT",
         toggles: V5_7,
     },
     NamedProfile {
@@ -640,7 +655,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.11",
-        about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock",
+        about: "v6.8 + 0ea6560abb3b ext4 rechecks the extent status under the write lock, 2864f3d0f583 (v6.9) MADV_PAGEOUT ignores references",
         toggles: V6_11,
     },
     NamedProfile {

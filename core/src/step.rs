@@ -173,6 +173,11 @@ steps! {
     /// `folio_trylock()`), the PTE made old and clean, `folio_mark_lazyfree()`
     /// clears PG_swapbacked.
     MadviseFreePteRange = (170, "madvise_free_pte_range") { locks: "PTE lock", state: "r: PTE, _mapcount; w: PTE dirty/young, PG_dirty, PG_swapbacked" }
+    /// mm/madvise.c `madvise_cold_or_pageout_pte_range()` for
+    /// `MADV_PAGEOUT`: a present PTE's folio, mapped by this mm alone and on
+    /// the LRU, isolated (`folio_isolate_lru()`) for `reclaim_pages()`;
+    /// before 2864f3d0f583 the PTE made old first.
+    MadvisePageoutPteRange = (206, "madvise_cold_or_pageout_pte_range") { locks: "PTE lock", state: "r: PTE, _mapcount, PG_lru; w: PTE young, PG_lru, refcount" }
     /// mm/gup.c `gup_fast_pte_range()`: `ptep_get_lockless()`, with no PTE
     /// lock (a none or read-only PTE goes to the slow path).
     GupFastPteRange = (171, "gup_fast_pte_range") { locks: "", state: "r: PTE" }

@@ -83,7 +83,9 @@
 //! through the PTE, faulting when there is none or a store meets a
 //! read-only one: a store to a private mapping breaks copy-on-write, to an
 //! `ro` one is SIGSEGV, skipped), `munmap FILE`,
-//! `madvise FILE INDEX dontneed` (the PTE zapped, the mapping kept), `exit`
+//! `madvise FILE INDEX dontneed` (the PTE zapped, the mapping kept),
+//! `madvise-pageout FILE INDEX` (`MADV_PAGEOUT`, since v5.4: the folio
+//! reclaimed at once if this mm alone maps it), `exit`
 //! (the task's `exit_mmap()`, which runs by itself after a task's last
 //! operation when it still maps something), and
 //! `mem-write TASK FILE INDEX` (`write(2)` to `/proc/PID/mem` of the task
@@ -92,7 +94,8 @@
 //!
 //! Anonymous memory (each user task's buffers, `MAX_INDEX` pages):
 //! `anon-load PAGE` and `anon-store PAGE`, `anon-madvise PAGE dontneed|free`
-//! (`MADV_FREE`: reclaim may discard the page until the next store), and
+//! (`MADV_FREE`: reclaim may discard the page until the next store),
+//! `anon-pageout PAGE` (`MADV_PAGEOUT` of the page), and
 //! `dio-read FILE INDEX BUF` (`pread(O_DIRECT)` of page `INDEX` of a file or
 //! `bdev` into anonymous page `BUF`: GUP, a bio whose DMA writes the page),
 //! and `dio-write FILE INDEX BUF` (an XFS file or `bdev`: the buffer

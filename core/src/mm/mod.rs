@@ -5,6 +5,7 @@ pub mod fork;
 pub mod gup;
 pub mod gup_remote;
 pub mod invalidate;
+pub mod madvise;
 pub mod memory;
 pub mod migrate;
 pub mod page_alloc;

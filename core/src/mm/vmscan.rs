@@ -73,6 +73,9 @@ pub struct ShrinkFolio {
     frame: FrameId,
     pc: ShrinkPc,
     folio: FolioRef,
+    /// `shrink_folio_list(..., ignore_references)`: no `folio_referenced()`
+    /// walk (`reclaim_pages()` for `MADV_PAGEOUT` since 2864f3d0f583).
+    ignore_references: bool,
     /// Whether the folio was freed.
     pub freed: bool,
 }
@@ -84,6 +87,20 @@ impl ShrinkFolio {
             frame,
             pc: ShrinkPc::Isolate,
             folio: FolioRef::NONE,
+            ignore_references: false,
+            freed: false,
+        }
+    }
+
+    /// `reclaim_pages()` → `reclaim_folio_list()` → `shrink_folio_list()`
+    /// of folio `r`, which the caller has isolated ([`folio_isolate_lru`]):
+    /// `madvise(MADV_PAGEOUT)`.
+    pub fn isolated(r: FolioRef, ignore_references: bool) -> ShrinkFolio {
+        ShrinkFolio {
+            frame: r.frame,
+            pc: ShrinkPc::Trylock,
+            folio: r,
+            ignore_references,
             freed: false,
         }
     }
@@ -145,19 +162,12 @@ impl ShrinkFolio {
 
     fn isolate(&mut self, w: &mut World) -> Poll {
         let f = (self.frame as usize).min(w.frames.len() - 1) as FrameId;
-        let fr = w.frames[f as usize];
         w.touched = f;
-        if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 {
+        let Some(r) = folio_isolate_lru(w, f) else {
             w.note(Event::Note("not on the LRU"));
             return Poll::Done(StepId::FolioIsolateLru);
-        }
-        let fr = &mut w.frames[f as usize];
-        fr.refcount += 1;
-        fr.flags &= !pg::LRU;
-        self.folio = FolioRef {
-            frame: f,
-            inc: fr.inc,
         };
+        self.folio = r;
         self.pc = ShrinkPc::Trylock;
         Poll::Ran(StepId::FolioIsolateLru)
     }
@@ -180,9 +190,16 @@ impl ShrinkFolio {
             w.frame_mut(self.folio).flags |= pg::RECLAIM;
             w.note(Event::Note("under writeback: PG_reclaim, keep"));
         } else if folio_mapped(w, self.folio) {
-            self.pc = ShrinkPc::References {
-                from: 0,
-                young: false,
+            self.pc = if !self.ignore_references {
+                ShrinkPc::References {
+                    from: 0,
+                    young: false,
+                }
+            } else if swap_backed(w.frame(self.folio)) {
+                w.note(Event::Note("anonymous, no swap: keep"));
+                ShrinkPc::Putback { locked: true }
+            } else {
+                ShrinkPc::Unmap { from: 0 }
             };
         } else {
             self.rest(w);
@@ -334,6 +351,22 @@ pub fn remove_mapping_freeze(w: &mut World, r: FolioRef, mapping: u8) -> Result<
         return Ok(false);
     }
     Ok(true)
+}
+
+/// `folio_isolate_lru()` of the folio in frame `f`: a folio on the LRU
+/// is taken off it with a reference; `None` if it is not on it (free,
+/// isolated by someone else, or never added).
+pub fn folio_isolate_lru(w: &mut World, f: FrameId) -> Option<FolioRef> {
+    let fr = w.frames.get_mut(f as usize)?;
+    if fr.free || fr.refcount <= 0 || fr.flags & pg::LRU == 0 {
+        return None;
+    }
+    fr.refcount += 1;
+    fr.flags &= !pg::LRU;
+    Some(FolioRef {
+        frame: f,
+        inc: fr.inc,
+    })
 }
 
 /// An anonymous folio that is still swap-backed: reclaim would need swap

@@ -201,6 +201,7 @@ use crate::fs::{
     jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
 };
 use crate::mm::fork::Fork;
+use crate::mm::madvise::MadvPageout;
 use crate::mm::memory::{
     AccessRemote, AnonAccess, AnonMadvise, Mmap, Munmap, PageMkwrite, UserAccess,
 };
@@ -463,6 +464,23 @@ operations! {
         weights: [0, 0, 0, 0, 6],
         machine: AnonMadvise = |cx| AnonMadvise::new(page, advice == 1),
         pre: |w| pre::buffer_idle(w, page),
+    }
+    /// `madvise(MADV_PAGEOUT)` of page `index` of the task's mapping of
+    /// `file`: if it alone maps the folio, `folio_isolate_lru()` and
+    /// `shrink_folio_list()` (a clean folio unmapped and freed, a dirty one
+    /// kept). v5.4 and later (1a4e58cce84e).
+    MadvisePageout = (35, "madvise-pageout") (file: u8 = File, index: u8 = Page) {
+        weights: [0, 0, 0, 0, 4],
+        machine: MadvPageout = |cx| MadvPageout::new(file, index),
+        pre: |w| pre::pageout(w, pre::mapped(w, file)),
+    }
+    /// `madvise(MADV_PAGEOUT)` of anonymous page `page`: reclaim keeps a
+    /// swap-backed folio (no swap here) and discards a clean lazily freed
+    /// (`MADV_FREE`) one. Another thread may run it on a buffer in use.
+    AnonPageout = (36, "anon-pageout") (page: u8 = Page) {
+        weights: [0, 0, 0, 0, 4],
+        machine: MadvPageout = |cx| MadvPageout::new(crate::world::ANON, page),
+        pre: |w| pre::pageout(w, pre::user_task(w)),
     }
     /// `pread(O_DIRECT)` of page `index` of a file or the block device into
     /// anonymous page `buf`: the range written back, the user page taken by

@@ -216,3 +216,12 @@ pub fn pinned(w: &World) -> Pre {
         buffer_idle(w, pin.page)
     }
 }
+
+/// `madvise(MADV_PAGEOUT)`: unknown advice (`-EINVAL`) before
+/// 1a4e58cce84e (v5.4); else precondition `p` of its range.
+pub fn pageout(w: &World, p: Pre) -> Pre {
+    if !w.has(crate::profile::Toggle::MadvPageout) {
+        return Pre::Skip("MADV_PAGEOUT: -EINVAL before 1a4e58cce84e (v5.4): skipped");
+    }
+    p
+}

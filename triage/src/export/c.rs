@@ -192,6 +192,8 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::AnonLoad { .. }
         | Op::AnonStore { .. }
         | Op::AnonMadvise { .. }
+        | Op::MadvisePageout { .. }
+        | Op::AnonPageout { .. }
         | Op::DioRead { .. }
         | Op::DioWrite { .. }
         | Op::MemWrite { .. } => user_mm_op_to_c(op, cx),
@@ -229,6 +231,7 @@ fn user_mm_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         Op::AnonLoad { .. }
         | Op::AnonStore { .. }
         | Op::AnonMadvise { .. }
+        | Op::AnonPageout { .. }
         | Op::DioRead { .. } => anon_op_to_c(op),
         Op::DioWrite { file, index, buf } if fd(file) >= 0 => writes_page(
             format!(
@@ -269,6 +272,10 @@ fn anon_op_to_c(op: &Op) -> CallSpec {
             } else {
                 "madvise(2) MADV_DONTNEED"
             },
+        ),
+        Op::AnonPageout { page } => plain(
+            format!("pl_anon_pageout({page});"),
+            "madvise(2) MADV_PAGEOUT",
         ),
         Op::DioRead { file, index, buf } if fd(file) >= 0 => plain(
             format!("pl_dio_read({file}, (uint64_t){index} * G.pg, {buf});"),
@@ -319,6 +326,10 @@ fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         Op::Madvise { file, index, .. } => plain(
             format!("pl_dontneed({file}, (uint64_t){index} * G.pg, G.pg);"),
             "madvise(2) MADV_DONTNEED",
+        ),
+        Op::MadvisePageout { file, index } => plain(
+            format!("pl_pageout({file}, (uint64_t){index} * G.pg, G.pg);"),
+            "madvise(2) MADV_PAGEOUT",
         ),
         _ => plain("pl_exit_mmap();".into(), "exit: munmap(2) of every mapping"),
     }

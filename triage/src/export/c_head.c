@@ -644,6 +644,16 @@ PL_HELPER void pl_dontneed(int file, uint64_t off, size_t len)
         madvise(pl_map[file] + moff, (size_t)(off + len - moff), MADV_DONTNEED);
 }
 
+// madvise(MADV_PAGEOUT) of our own mapping's pages (v5.4 and later;
+// EINVAL before, which the run ignores as the model skips the call).
+PL_HELPER void pl_pageout(int file, uint64_t off, size_t len)
+{
+    size_t ps = (size_t)sysconf(_SC_PAGESIZE);
+    uint64_t moff = off - off % ps;
+    if (pl_map[file])
+        madvise(pl_map[file] + moff, (size_t)(off + len - moff), MADV_PAGEOUT);
+}
+
 PL_HELPER void pl_exit_mmap(void)
 {
     for (int f = 0; f < PL_NFILES; f++)
@@ -709,6 +719,12 @@ PL_HELPER void pl_anon_madvise(int page, int free)
         memset(pl_anon_want + (size_t)page * G.pg, 0, G.pg);
         pl_anon_may_zero[page] = 0;
     }
+}
+
+PL_HELPER void pl_anon_pageout(int page)
+{
+    if (pl_anon_init())
+        madvise(pl_anon + (size_t)page * G.pg, G.pg, MADV_PAGEOUT);
 }
 
 static int pl_open_direct(int file, int flags)
