@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerate the fuzzers' seed corpora (corpus/<target>/*.bin) from the litmus
 # files: each target gets the litmus files of its subsystem (`mappings`: the
-# mmap-*, madvise-free-*, dio-*, dirty-cow-*, tlb-* and cow-* races, on their own profiles; `lifecycle`: eviction
+# mmap-*, madvise-*, dio-*, ext4-dio-*, dirty-cow-*, tlb-* and cow-* races, on their own profiles; `lifecycle`: eviction
 # and the journal, on mainline), `mainline` all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,6 +18,7 @@ gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/l
   corpus/litmus/migrate-*.litmus
 gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
 gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
-gen mappings corpus/litmus/mmap-*.litmus corpus/litmus/madvise-free-*.litmus corpus/litmus/dio-*.litmus \
+gen mappings corpus/litmus/mmap-*.litmus corpus/litmus/madvise-*.litmus corpus/litmus/dio-*.litmus \
+  corpus/litmus/ext4-dio-*.litmus \
   corpus/litmus/dirty-cow-*.litmus corpus/litmus/tlb-*.litmus corpus/litmus/cow-*.litmus
 gen mainline --profile mainline corpus/litmus/*.litmus

@@ -408,6 +408,42 @@ toggles! {
     /// old and reclaim runs `folio_referenced()`, so an access between the
     /// walk and reclaim keeps the folio.
     PageoutIgnoreReferences = (57, "2864f3d0f583", "mm: madvise: pageout: ignore references rather than clearing young"),
+    /// fs/ext4/file.c `ext4_dio_write_end_io()`, 5899593f51e6 (Jan Kara,
+    /// v5.13, "ext4: Fix occasional generic/418 failure"): an extending
+    /// direct write grows `i_size` in `->end_io`, which
+    /// `iomap_dio_complete()` runs before it invalidates the page cache.
+    /// Off (v5.5 to v5.12): `ext4_handle_inode_extension()` grows it after
+    /// `iomap_dio_rw()` has returned, so a buffered read between the
+    /// invalidation and the size update "will zero out tail of the page as
+    /// it still sees smaller inode size" and caches it; every later read
+    /// returns the zeroes over the data on disk. The model's sizes are in
+    /// pages, so here the read that caches zeroes is one past EOF, which
+    /// only reaches `->read_folio` before 8c8387ee3f55
+    /// ([`Toggle::ReadEofCheckFirst`]).
+    Ext4DioSizeInEndIo = (58, "5899593f51e6", "ext4: Fix occasional generic/418 failure"),
+    /// mm/filemap.c `filemap_read()`, 8c8387ee3f55 (David Howells, v5.16,
+    /// "mm: stop filemap_read() from grabbing a superfluous page"):
+    /// `if (unlikely(iocb->ki_pos >= i_size_read(inode))) break;` before
+    /// `filemap_get_pages()`. Off: a read at or past EOF still creates and
+    /// reads a folio there (`filemap_create_folio()`; `->read_folio` zeroes
+    /// what lies past `i_size`), caches it, and only then finds nothing to
+    /// copy.
+    ReadEofCheckFirst = (59, "8c8387ee3f55", "mm: stop filemap_read() from grabbing a superfluous page"),
+    /// fs/ext4/file.c `ext4_dio_write_iter()`, aa9714d0e397 (Ritesh
+    /// Harjani, v5.6, "ext4: Start with shared i_rwsem in case of DIO
+    /// instead of exclusive"): a direct write inside `i_size` takes
+    /// `i_rwsem` shared and `ext4_dio_write_checks()` restarts it exclusive
+    /// unless it is an overwrite. Off (v5.5, 378f32bab371): `inode_lock()`,
+    /// then `downgrade_write()` for an overwrite of written blocks (with
+    /// dioread_nolock, which the model's ext4 has).
+    Ext4DioSharedStart = (60, "aa9714d0e397", "ext4: Start with shared i_rwsem in case of DIO instead of exclusive"),
+    /// fs/ext4/file.c `ext4_overwrite_io()`, 240930fb7e6b (Zhang Yi, v6.3,
+    /// "ext4: dio take shared inode lock when overwriting preallocated
+    /// blocks"): an overwrite of allocated unwritten blocks keeps the shared
+    /// `i_rwsem` (with `ext4_iomap_ops`: `->end_io` converts them, "splitting
+    /// extents … has been protected under i_data_sem"). Off: only written
+    /// blocks are an overwrite; unwritten ones take it exclusive.
+    Ext4DioUnwrittenShared = (61, "240930fb7e6b", "ext4: dio take shared inode lock when overwriting preallocated blocks"),
 }
 
 impl Toggle {
@@ -533,7 +569,8 @@ const PRE_V5_0: Toggles = set(&[
 ]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
 const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
-const V5_7: Toggles = V5_3.with(MadvPageout);
+// v5.6 aa9714d0e397.
+const V5_7: Toggles = V5_3.with(MadvPageout).with(Ext4DioSharedStart);
 const V5_8: Toggles = V5_7
     .with(WaitRewrite)
     .with(DelallocUnwritten)
@@ -547,8 +584,11 @@ const V5_9: Toggles = V5_8
     .without(GupCowBreak);
 const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
-// v5.13 8cc621d2f45d, v5.15 730633f0b7f9, v5.18 6c8e2a256915, v5.19 a7f226604170.
+// v5.13 8cc621d2f45d and 5899593f51e6, v5.15 730633f0b7f9, v5.16
+// 8c8387ee3f55, v5.18 6c8e2a256915, v5.19 a7f226604170.
 const V6_1: Toggles = V5_11
+    .with(Ext4DioSizeInEndIo)
+    .with(ReadEofCheckFirst)
     .with(LazyfreeRefcount)
     .with(GupUnshare)
     .with(BhLruMigration)
@@ -561,7 +601,7 @@ const V6_2: Toggles = V6_1
     .with(XfsPunchLocked)
     .with(GupAnonExclusive)
     .with(TlbDelayRmap);
-const V6_3: Toggles = V6_2.with(Gfs2PutFolio);
+const V6_3: Toggles = V6_2.with(Gfs2PutFolio).with(Ext4DioUnwrittenShared);
 const V6_7: Toggles = V6_3
     .with(BioPinPages)
     .with(XorHasWaiters)
@@ -605,7 +645,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.7",
-        about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop; 1a4e58cce84e (v5.4) MADV_PAGEOUT",
+        about: "before 2a9127fcf229: the waker re-tests the bit, waiters loop; 1a4e58cce84e (v5.4) MADV_PAGEOUT; aa9714d0e397 (v5.6) ext4 direct writes start shared",
         toggles: V5_7,
     },
     NamedProfile {
@@ -630,7 +670,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.1",
-        about: "v5.11 + 8cc621d2f45d (v5.13), 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check, a7f226604170/6c287605fd56 (v5.19) R/O pins unshare, PG_anon_exclusive; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        about: "v5.11 + 8cc621d2f45d (v5.13), 5899593f51e6 (v5.13) ext4 direct-write i_size in ->end_io, 8c8387ee3f55 (v5.16) no read past EOF, 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check, a7f226604170/6c287605fd56 (v5.19) R/O pins unshare, PG_anon_exclusive; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
         toggles: V6_1,
     },
     NamedProfile {
@@ -640,7 +680,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.3",
-        about: "v6.2 + 80baab88bb93 gfs2 adds buffers to the transaction under the folio lock",
+        about: "v6.2 + 80baab88bb93 gfs2 adds buffers to the transaction under the folio lock, 240930fb7e6b ext4 overwrites of unwritten blocks stay shared",
         toggles: V6_3,
     },
     NamedProfile {

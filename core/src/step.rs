@@ -257,6 +257,24 @@ steps! {
     /// `iomap_dio_complete()`: the unwritten extents the write went to
     /// converted (`xfs_iomap_write_unwritten()`), `i_size` extended.
     XfsDioWriteEndIo = (186, "xfs_dio_write_end_io") { locks: "XFS_ILOCK_EXCL", state: "w: data fork, if_seq, i_size" }
+    /// fs/ext4/file.c `ext4_dio_write_checks()`: `ext4_extending_io()` and
+    /// `ext4_overwrite_io()` (`ext4_map_blocks(NULL, inode, &map, 0)`,
+    /// under `down_read(i_data_sem)` when the extent-status cache misses);
+    /// a shared `i_rwsem` dropped to be taken exclusive (`goto restart`).
+    Ext4DioWriteChecks = (207, "ext4_dio_write_checks") { locks: "i_rwsem, i_data_sem (read)", state: "r: i_size, extent tree; w: i_rwsem (upgrade)" }
+    /// fs/ext4/inode.c `ext4_iomap_begin()` → `ext4_iomap_alloc()` →
+    /// `ext4_map_blocks()` under `down_write(i_data_sem)`: holes allocated,
+    /// written past `i_size` (`EXT4_GET_BLOCKS_CREATE`), unwritten inside it
+    /// (`EXT4_GET_BLOCKS_IO_CREATE_EXT`).
+    Ext4IomapBegin = (208, "ext4_iomap_begin") { locks: "i_rwsem, i_data_sem (write)", state: "r/w: extent tree, extent status, block allocator" }
+    /// fs/ext4/file.c `ext4_dio_write_end_io()` from `iomap_dio_complete()`:
+    /// unwritten extents converted (`ext4_convert_unwritten_extents()`,
+    /// `down_write(i_data_sem)`), `i_size` extended since 91562895f803.
+    Ext4DioWriteEndIo = (209, "ext4_dio_write_end_io") { locks: "i_rwsem, i_data_sem (write)", state: "w: extent tree, extent status, i_size" }
+    /// fs/ext4/file.c `ext4_handle_inode_extension()` after `iomap_dio_rw()`
+    /// returned (before 91562895f803): `i_size` extended under the
+    /// exclusive `i_rwsem`, then `inode_unlock()`.
+    Ext4HandleInodeExtension = (210, "ext4_handle_inode_extension") { locks: "i_rwsem", state: "w: i_size, i_rwsem (released)" }
     /// mm/filemap.c `kiocb_invalidate_post_direct_write()` (inline in
     /// `iomap_dio_complete()` before c402a9a9430b): `if (mapping->nrpages)`,
     /// a lockless read; with pages, `invalidate_inode_pages2_range()`.

@@ -214,7 +214,7 @@ task W:
     assert!(!notes.iter().any(|n| n.contains("invalidation failed")));
     // The direct write is skipped on the filesystems without it.
     let (_, notes) = run(&case(
-        "profile mainline\nconfig fs=ext4\ntask W:\n  dio-write f0 0 0\n  anon-load 0\n",
+        "profile mainline\nconfig fs=simple\ntask W:\n  dio-write f0 0 0\n  anon-load 0\n",
     ));
     assert!(
         notes.iter().any(|n| n.contains("no direct write")),

@@ -40,11 +40,27 @@ pub enum DioHow {
     /// `inode_lock_shared()`): the mapping from `->iomap_begin`, the pages
     /// dirtied before submission (`bio_set_pages_dirty()`), released by the
     /// completion (`iomap_dio_bio_end_io()` → `bio_check_pages_dirty()`),
-    /// which wakes the submitter. `true`: direct writes are modelled too
-    /// ([`DioWrite`]: XFS's `xfs_direct_write_iomap_begin()`).
-    Iomap(StepId, bool),
+    /// which wakes the submitter; the filesystem's direct writes
+    /// ([`DioWrite`]) as [`DioWrites`] says.
+    Iomap(StepId, DioWrites),
     /// Not modelled for this filesystem: the operation is skipped.
     None,
+}
+
+/// Whose `->write_iter` with `IOCB_DIRECT` runs `iomap_dio_rw()` for a
+/// direct write ([`DioWrite`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DioWrites {
+    /// Not modelled: the operation is skipped.
+    None,
+    /// fs/xfs/xfs_file.c `xfs_file_dio_write_aligned()`:
+    /// `XFS_IOLOCK_SHARED`, `xfs_direct_write_iomap_begin()`,
+    /// `xfs_dio_write_end_io()`.
+    Xfs,
+    /// fs/ext4/file.c `ext4_dio_write_iter()` ([`crate::fs::ext4_dio`]):
+    /// `i_rwsem` shared or exclusive as `ext4_dio_write_checks()` decides,
+    /// `ext4_iomap_begin()`, `ext4_dio_write_end_io()`.
+    Ext4,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -806,7 +806,10 @@ fn writeback_map(w: &mut World, file: u8, r: FolioRef, _: &mut WbCtx) -> MapStep
 /// `ext4_file_vm_ops`, `ext4_setattr()`).
 pub const EXT4_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "ext4",
-    direct_io: crate::fs::direct_io::DioHow::Iomap(StepId::InodeLockShared, false),
+    direct_io: crate::fs::direct_io::DioHow::Iomap(
+        StepId::InodeLockShared,
+        crate::fs::direct_io::DioWrites::Ext4,
+    ),
     write_iter: |cfg, file, unit, len| {
         let (unit, len) = clamp_units(cfg, file, unit, len);
         WriteIter::Ext4(Ext4Write::new(file, unit, len))

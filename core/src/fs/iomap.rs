@@ -238,6 +238,8 @@ pub fn read_folio_sources(
 ) -> [u8; crate::world::MAX_BLOCKS] {
     let bpp = w.cfg.bpp(file);
     let page = w.frame(folio).index as usize;
+    // iomap_block_needs_zeroing(): `pos >= i_size_read(iter->inode)`.
+    let past_eof = crate::fs::read::past_eof(w, file, folio);
     let mut units = [NO_PBLK; crate::world::MAX_BLOCKS];
     for b in 0..bpp {
         let lblk = page * bpp + b;
@@ -246,7 +248,7 @@ pub fn read_folio_sources(
         }
         let e = w.inodes[file as usize].map[lblk];
         for j in 0..UPB {
-            if e.state == ext::WRITTEN {
+            if e.state == ext::WRITTEN && !past_eof {
                 units[b * UPB + j] = disk_unit(e.pblk, j) as u8;
             } else {
                 w.frame_mut(folio).data[b * UPB + j] = 0;

@@ -13,6 +13,7 @@ pub mod buffer;
 pub mod direct_io;
 pub mod drop_caches;
 pub mod ext4;
+pub mod ext4_dio;
 pub mod falloc;
 pub mod gfs2;
 pub mod inode;

@@ -10,6 +10,12 @@
 //! ext4's `ext4_mpage_readpages()` maps every block with
 //! `ext4_map_blocks()` first — the extent-status cache, `i_data_sem`, a hole
 //! cached by `ext4_ext_put_gap_in_cache()` — one step machine per block.
+//!
+//! Each of them zeroes what lies at or past `i_size` instead of mapping it
+//! (`do_mpage_readpage()`'s and `ext4_mpage_readpages()`'s
+//! `last_block_in_file`, `iomap_block_needs_zeroing()`): a folio read
+//! there (a truncation after the reader's size check, or a read past EOF
+//! before 8c8387ee3f55) is zeroes whatever the blocks hold.
 
 use crate::block::bio::{submit_bio, submit_bio_blocks};
 use crate::exec::poll::{Cond, Poll};
@@ -83,6 +89,13 @@ impl ReadFolio {
             return None;
         }
         let lblk = (self.frame_index(w) * bpp + self.blk as usize) as u8;
+        if past_eof(w, self.file, self.folio) {
+            // block_in_file >= last_block_in_file: a hole, not mapped.
+            let b = self.blk as usize;
+            w.frame_mut(self.folio).data[b * UPB..(b + 1) * UPB].fill(0);
+            self.blk += 1;
+            return self.map_step(w);
+        }
         let make = Ext4MapBlocks::new(self.file, lblk, MapMode::Read);
         let (id, m) = match crate::exec::poll::nested(&mut self.map, w, make) {
             Ok(x) => x,
@@ -104,6 +117,15 @@ impl ReadFolio {
     }
 
     fn submit_fixed(&mut self, w: &mut World) -> Poll {
+        if past_eof(w, self.file, self.folio) {
+            // do_mpage_readpage(): every block a hole — zeroed, uptodate.
+            let fr = w.frame_mut(self.folio);
+            fr.data = [0; MAX_BLOCKS];
+            fr.flags |= pg::UPTODATE;
+            fr.blk_uptodate = 0xff;
+            folio_unlock(w, self.folio);
+            return Poll::Done(StepId::FilemapReadFolio);
+        }
         if !submit_bio(w, self.folio, BioKind::ReadPage) {
             return Poll::Block(Cond::BioSlot);
         }
@@ -131,6 +153,12 @@ impl ReadFolio {
         }
         Poll::Done(id)
     }
+}
+
+/// The folio lies at or past `i_size` (a lockless `i_size_read()`; the
+/// block device's size is its whole index range).
+pub fn past_eof(w: &World, file: u8, folio: FolioRef) -> bool {
+    w.frame(folio).index >= w.mappings[file as usize % w.mappings.len()].i_size
 }
 
 impl_step!(ReadFolio);

@@ -272,7 +272,10 @@ fn write_iter(cfg: &crate::world::Config, file: u8, unit: u8, len: u8) -> WriteI
 /// `xfs_file_vm_ops`, `xfs_vn_setattr()`).
 pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     name: "xfs",
-    direct_io: crate::fs::direct_io::DioHow::Iomap(StepId::XfsIlockIocb, true),
+    direct_io: crate::fs::direct_io::DioHow::Iomap(
+        StepId::XfsIlockIocb,
+        crate::fs::direct_io::DioWrites::Xfs,
+    ),
     write_iter,
     // xfs_file_buffered_read(): XFS_IOLOCK_SHARED (i_rwsem) around filemap_read().
     read_lock: Some((crate::world::lock::i_rwsem, StepId::XfsIlockIocb)),

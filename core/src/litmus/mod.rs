@@ -98,7 +98,7 @@
 //! `anon-pageout PAGE` (`MADV_PAGEOUT` of the page), and
 //! `dio-read FILE INDEX BUF` (`pread(O_DIRECT)` of page `INDEX` of a file or
 //! `bdev` into anonymous page `BUF`: GUP, a bio whose DMA writes the page),
-//! and `dio-write FILE INDEX BUF` (an XFS file or `bdev`: the buffer
+//! and `dio-write FILE INDEX BUF` (an XFS or ext4 file or `bdev`: the buffer
 //! filled with a new version of the page, then `pwrite(O_DIRECT)`, with the
 //! page-cache invalidation before and after it).
 //!

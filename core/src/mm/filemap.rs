@@ -1227,7 +1227,12 @@ impl FilemapRead {
                 self.promised[j] = w.shadow.latest[f][i * upp + j];
             }
             self.truncs = w.shadow.truncs[f];
-            if w.mappings[f].i_size <= self.index {
+            // filemap_read(): `if (iocb->ki_pos >= i_size_read(inode))
+            // break;` before filemap_get_pages() since 8c8387ee3f55 (before
+            // it, the folio past EOF is created and read, and the copy's
+            // check finds nothing to copy); filemap_fault(): SIGBUS.
+            let check = self.keep || w.has(Toggle::ReadEofCheckFirst);
+            if check && w.mappings[f].i_size <= self.index {
                 w.note(Event::Note("beyond EOF"));
                 if self.keep {
                     self.err = -EFAULT;

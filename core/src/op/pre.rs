@@ -116,11 +116,11 @@ pub fn direct_io_buf(w: &World, file: u8, buf: u8, write: bool) -> Pre {
 }
 
 /// A direct write by a user task of a live file whose filesystem the model
-/// has direct writes for (XFS).
+/// has direct writes for (XFS, ext4, the block device).
 pub fn direct_write(w: &World, file: u8) -> Pre {
     use crate::fs::direct_io::DioHow;
     let modelled = match w.a_ops(file).direct_io {
-        DioHow::Iomap(_, writes) => writes,
+        DioHow::Iomap(_, writes) => writes != crate::fs::direct_io::DioWrites::None,
         DioHow::Simple => file == crate::world::BDEV,
         DioHow::None => false,
     };

@@ -1,7 +1,10 @@
 //! A direct write from a user buffer: the task fills anonymous page `buf`
 //! with a new version of a file page, then `pwrite(O_DIRECT)`s it — XFS's
-//! `xfs_file_dio_write_aligned()` → `iomap_dio_rw()` (mainline; the other
-//! filesystems' direct writes are not modelled).
+//! `xfs_file_dio_write_aligned()` or ext4's `ext4_dio_write_iter()` →
+//! `iomap_dio_rw()`, or the block device's `blkdev_direct_write()`
+//! (mainline; gfs2's and the simple filesystem's are not modelled). What
+//! ext4 does differently (its lock, `->iomap_begin`, where `i_size` grows)
+//! is in [`crate::fs::ext4_dio`].
 //!
 //! Under `XFS_IOLOCK_SHARED` (`xfs_ilock_iocb()`; buffered reads take it
 //! shared too, buffered writes exclusive): `kiocb_invalidate_pages()`
@@ -33,7 +36,8 @@ use crate::world::{
     ext, lock, Bio, BioKind, Config, Disk, World, MAX_BLOCKS, MAX_INDEX, NO_PBLK, UPB,
 };
 
-use super::DioHow;
+use super::{DioHow, DioWrites};
+use crate::fs::ext4_dio;
 
 /// The one nested machine a phase of the write runs (at most one at a
 /// time: an enum keeps the operation small).
@@ -71,6 +75,8 @@ macro_rules! sub {
 enum DwPc {
     Fill,
     Lock,
+    /// ext4: `ext4_dio_write_checks()`.
+    Checks,
     Flush,
     Wait,
     Invalidate,
@@ -103,6 +109,12 @@ pub struct DioWrite {
     vers: [u16; MAX_BLOCKS],
     dirtied0: [u8; MAX_BLOCKS],
     ended: bool,
+    /// ext4: `i_rwsem` is held exclusive (else shared).
+    excl: bool,
+    /// ext4: the write extends the file (`ext4_extending_io()`).
+    extend: bool,
+    /// ext4: `ext4_iomap_overwrite_ops` (shared lock, no unwritten block).
+    overwrite: bool,
     /// 0, or the error the write returns (-5 `-EIO`, -14 `-EFAULT`, -28 `-ENOSPC`).
     pub err: i8,
 }
@@ -125,6 +137,9 @@ impl DioWrite {
             vers: [0; MAX_BLOCKS],
             dirtied0: [0; MAX_BLOCKS],
             ended: false,
+            excl: false,
+            extend: false,
+            overwrite: false,
             err: 0,
         }
     }
@@ -147,6 +162,7 @@ impl DioWrite {
         match self.pc {
             DwPc::Fill => self.fill(w),
             DwPc::Lock => self.lock(w),
+            DwPc::Checks => self.checks(w),
             DwPc::Flush => {
                 let (f, i) = (self.file, self.index);
                 let make = WriteCachePages::range(f, SyncMode::All, i, i + 1);
@@ -207,10 +223,26 @@ impl DioWrite {
     }
 
     /// The write's lock: XFS's `xfs_ilock_iocb()` (`XFS_IOLOCK_SHARED`);
-    /// the block device's `blkdev_write_iter()` takes none. Then the
-    /// mapping is flushed if it has pages (`kiocb_invalidate_pages()`).
+    /// ext4's `inode_lock_shared()`, or `inode_lock()` for a write past
+    /// `i_size` or after the checks asked for it; the block device's
+    /// `blkdev_write_iter()` takes none. Then the mapping is flushed if it
+    /// has pages (`kiocb_invalidate_pages()`).
     fn lock(&mut self, w: &mut World) -> Poll {
         let id = match self.how {
+            DioHow::Iomap(_, DioWrites::Ext4) => {
+                self.excl |= !ext4_dio::start_shared(w, self.file, self.index);
+                let l = lock::i_rwsem(self.file);
+                let (r, id) = if self.excl {
+                    (w.lock(l), StepId::InodeLock)
+                } else {
+                    (w.lock_shared(l), StepId::InodeLockShared)
+                };
+                if let Err(c) = r {
+                    return Poll::Block(c);
+                }
+                self.pc = DwPc::Checks;
+                return Poll::Ran(id);
+            }
             DioHow::Iomap(id, _) => {
                 if let Err(c) = w.lock_shared(lock::i_rwsem(self.file)) {
                     return Poll::Block(c);
@@ -219,18 +251,59 @@ impl DioWrite {
             }
             _ => None,
         };
+        self.pc = self.locked(w);
+        match id {
+            Some(id) => Poll::Ran(id),
+            None => self.step_pc(w),
+        }
+    }
+
+    /// `ext4_dio_write_checks()`: under the shared lock, a write that
+    /// extends the file or is not an overwrite drops it and starts again
+    /// exclusive (`goto restart`).
+    fn checks(&mut self, w: &mut World) -> Poll {
+        let c = match ext4_dio::dio_write_checks(w, self.file, self.index) {
+            Ok(c) => c,
+            Err(c) => return Poll::Block(c),
+        };
+        let l = lock::i_rwsem(self.file);
+        if !self.excl && c.need_exclusive() {
+            w.unlock_shared(l);
+            self.excl = true;
+            self.pc = DwPc::Lock;
+            return Poll::Ran(StepId::Ext4DioWriteChecks);
+        }
+        if self.excl && c.downgrade(w) {
+            w.unlock(l);
+            w.locks[l as usize].readers += 1;
+            self.excl = false;
+        }
+        self.extend = c.extend;
+        self.overwrite = !self.excl && !c.unwritten;
+        self.pc = self.locked(w);
+        Poll::Ran(StepId::Ext4DioWriteChecks)
+    }
+
+    /// `i_rwsem` as the write took it, released.
+    fn unlock_inode(&self, w: &mut World) {
+        if self.excl {
+            w.unlock(lock::i_rwsem(self.file));
+        } else {
+            w.unlock_shared(lock::i_rwsem(self.file));
+        }
+    }
+
+    /// Under the write's lock: `__iomap_dio_rw()` flushes a mapping with
+    /// pages, else maps the page.
+    fn locked(&mut self, w: &mut World) -> DwPc {
         self.note_dirtied(w);
         let empty = w.mappings[self.file as usize % w.mappings.len()].is_empty();
-        self.pc = if !empty {
+        if !empty {
             DwPc::Flush
         } else if self.iomap() {
             DwPc::Map
         } else {
             self.map_fixed(w)
-        };
-        match id {
-            Some(id) => Poll::Ran(id),
-            None => self.step_pc(w),
         }
     }
 
@@ -353,7 +426,7 @@ impl DioWrite {
         let fallback = w.has(Toggle::DioInvalidateFallback);
         self.pc = match (before, inv.err != 0) {
             (true, true) if fallback => {
-                w.unlock_shared(lock::i_rwsem(self.file));
+                self.unlock_inode(w);
                 DwPc::Fallback
             }
             (true, _) if self.iomap() => DwPc::Map,
@@ -391,6 +464,9 @@ impl DioWrite {
     /// (`xfs_iomap_write_direct()`), an unwritten one to convert at
     /// completion.
     fn map(&mut self, w: &mut World) -> Poll {
+        if self.ext4() {
+            return self.map_ext4(w);
+        }
         let bpp = w.cfg.bpp(self.file);
         let lb = self.index as usize * bpp;
         if !crate::fs::xfs::alloc_file_space(w, self.file, lb, lb + bpp) {
@@ -409,6 +485,23 @@ impl DioWrite {
         }
         self.pc = DwPc::Gup;
         Poll::Ran(StepId::XfsDirectWriteIomapBegin)
+    }
+
+    /// ext4's `->iomap_begin` ([`ext4_dio::iomap_begin`]).
+    fn map_ext4(&mut self, w: &mut World) -> Poll {
+        let m = match ext4_dio::iomap_begin(w, self.file, self.index, self.overwrite) {
+            Ok(m) => m,
+            Err(c) => return Poll::Block(c),
+        };
+        if m.nospc {
+            self.err = -28;
+            self.pc = DwPc::Return;
+        } else {
+            self.pblk = m.pblk;
+            self.convert = m.convert;
+            self.pc = DwPc::Gup;
+        }
+        Poll::Ran(StepId::Ext4IomapBegin)
     }
 
     /// `iomap_dio_submit_bio()` of the write.
@@ -430,29 +523,54 @@ impl DioWrite {
     }
 
     /// `->end_io`: `xfs_dio_write_end_io()` converts the unwritten extents
-    /// the write went to (`xfs_iomap_write_unwritten()`).
+    /// the write went to (`xfs_iomap_write_unwritten()`) and extends
+    /// `i_size`; `ext4_dio_write_end_io()` converts
+    /// (`ext4_convert_unwritten_extents()`), and extends `i_size` since
+    /// 91562895f803.
     fn end_io(&mut self, w: &mut World) -> Poll {
         let b = w.bios[self.bio as usize];
         if let Err(c) = (w.a_ops(self.file).end_io)(w, &b) {
             return Poll::Block(c);
         }
-        // A write past EOF extends it (i_size_write()).
-        let m = &mut w.mappings[self.file as usize % w.mappings.len()];
-        m.i_size = m.i_size.max(self.index + 1);
+        let ext4 = self.ext4();
+        if !ext4 || w.has(Toggle::Ext4DioSizeInEndIo) {
+            self.extend_size(w);
+        }
         self.ended = true;
         self.pc = if w.has(Toggle::DioEndIoFirst) {
             DwPc::PostCheck
         } else {
             DwPc::Return
         };
-        Poll::Ran(StepId::XfsDioWriteEndIo)
+        Poll::Ran(if ext4 {
+            StepId::Ext4DioWriteEndIo
+        } else {
+            StepId::XfsDioWriteEndIo
+        })
+    }
+
+    fn ext4(&self) -> bool {
+        matches!(self.how, DioHow::Iomap(_, DioWrites::Ext4))
+    }
+
+    /// A write past EOF extends it (`i_size_write()`).
+    fn extend_size(&self, w: &mut World) {
+        let m = &mut w.mappings[self.file as usize % w.mappings.len()];
+        m.i_size = m.i_size.max(self.index + 1);
     }
 
     /// The write returns (XFS: `xfs_iunlock()` after `iomap_dio_complete()`;
-    /// the block device in its last step): its data is promised.
-    fn ret(&mut self, w: &mut World, id: StepId) -> Poll {
+    /// ext4: `inode_unlock()`, before 91562895f803 after
+    /// `ext4_handle_inode_extension()` extended `i_size` under the
+    /// exclusive lock; the block device in its last step): its data is
+    /// promised.
+    fn ret(&mut self, w: &mut World, mut id: StepId) -> Poll {
+        if self.ext4() && self.extend && self.err == 0 && !w.has(Toggle::Ext4DioSizeInEndIo) {
+            self.extend_size(w);
+            id = StepId::Ext4HandleInodeExtension;
+        }
         if self.iomap() {
-            w.unlock_shared(lock::i_rwsem(self.file));
+            self.unlock_inode(w);
         }
         if self.err == 0 {
             self.promise(w);
