@@ -49,6 +49,9 @@ pub struct ReadFolio {
     blk: u8,
     map: Option<Ext4MapBlocks>,
     units: [u8; MAX_BLOCKS],
+    /// ext4: `last_block_in_file` as the read of this folio began: `None`
+    /// before its first step, `Some(true)` if the folio lies past it.
+    past_eof: Option<bool>,
 }
 
 impl ReadFolio {
@@ -62,6 +65,7 @@ impl ReadFolio {
             blk: 0,
             map: None,
             units: [NO_PBLK; MAX_BLOCKS],
+            past_eof: None,
         }
     }
 
@@ -89,8 +93,12 @@ impl ReadFolio {
             return None;
         }
         let lblk = (self.frame_index(w) * bpp + self.blk as usize) as u8;
-        if past_eof(w, self.file, self.folio) {
-            // block_in_file >= last_block_in_file: a hole, not mapped.
+        // ext4_mpage_readpages(): last_block_in_file from i_size_read() as
+        // the folio's read begins; a block past it is a hole, not mapped.
+        if *self
+            .past_eof
+            .get_or_insert_with(|| past_eof(w, self.file, self.folio))
+        {
             let b = self.blk as usize;
             w.frame_mut(self.folio).data[b * UPB..(b + 1) * UPB].fill(0);
             self.blk += 1;
