@@ -104,7 +104,7 @@ pub fn check_es(w: &mut World, file: u8) {
 }
 
 /// The extent-status entry for an on-disk extent state.
-fn es_of(state: u8) -> u8 {
+pub fn es_of(state: u8) -> u8 {
     match state {
         ext::UNWRITTEN => es::UNWRITTEN,
         ext::WRITTEN => es::WRITTEN,

@@ -103,6 +103,22 @@ pub struct DioMap {
     pub nospc: bool,
 }
 
+/// `ext4_map_blocks()`'s allocation of one block: the on-disk extent
+/// set to `state` at `pblk`, a delayed reservation it replaces released
+/// (`ext4_da_update_reserve_space()`), and the extent-status entry
+/// matching it (`ext4_es_insert_extent()`).
+fn set_block(w: &mut World, file: u8, lblk: usize, state: u8, pblk: u8) -> Extent {
+    let e = Extent { state, pblk };
+    set_extent(w, file, lblk, e);
+    let ino = &mut w.inodes[file as usize];
+    if ino.es[lblk] == es::DELAYED {
+        ino.reserved = ino.reserved.saturating_sub(1);
+        ino.es[lblk] = es::NONE;
+    }
+    es_set(w, file, lblk, crate::fs::ext4::es_of(state));
+    e
+}
+
 /// `ext4_iomap_begin()` for `IOMAP_WRITE | IOMAP_DIRECT` (`overwrite`:
 /// `ext4_iomap_overwrite_ops`, no allocation) → `ext4_iomap_alloc()` →
 /// `ext4_map_blocks()` under `down_write(i_data_sem)`, one step: a hole
@@ -128,13 +144,7 @@ pub fn iomap_begin(w: &mut World, file: u8, index: u8, overwrite: bool) -> Resul
             // Past i_size, EXT4_GET_BLOCKS_CREATE on an unwritten extent:
             // ext4_ext_handle_unwritten_extents() →
             // ext4_ext_convert_to_initialized(), before the I/O.
-            let e = Extent {
-                state: ext::WRITTEN,
-                pblk: e.pblk,
-            };
-            set_extent(w, file, lblk, e);
-            es_set(w, file, lblk, es::WRITTEN);
-            e
+            set_block(w, file, lblk, ext::WRITTEN, e.pblk)
         } else {
             let Some(p) = w.balloc.alloc() else {
                 m.nospc = true;
@@ -145,20 +155,7 @@ pub fn iomap_begin(w: &mut World, file: u8, index: u8, overwrite: bool) -> Resul
             } else {
                 ext::UNWRITTEN
             };
-            let e = Extent { state, pblk: p };
-            set_extent(w, file, lblk, e);
-            let ino = &mut w.inodes[file as usize];
-            if ino.es[lblk] == es::DELAYED {
-                ino.reserved = ino.reserved.saturating_sub(1);
-                ino.es[lblk] = es::NONE;
-            }
-            let st = if state == ext::WRITTEN {
-                es::WRITTEN
-            } else {
-                es::UNWRITTEN
-            };
-            es_set(w, file, lblk, st);
-            e
+            set_block(w, file, lblk, state, p)
         };
         if e.state == ext::UNWRITTEN {
             m.convert |= 1 << j;
