@@ -143,7 +143,7 @@ fn target_for(case: &Case, profile: &str) -> Target {
     }
     let lifecycle = |op: &pagelife_core::case::Op| {
         use pagelife_core::case::OpKind::*;
-        matches!(op.kind(), Evict | Jbd2Update | Jbd2Commit | Jbd2Checkpoint)
+        matches!(op.kind(), Unlink | Jbd2Update | Jbd2Commit | Jbd2Checkpoint)
     };
     if case
         .setup

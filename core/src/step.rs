@@ -275,6 +275,13 @@ steps! {
     /// returned (before 91562895f803): `i_size` extended under the
     /// exclusive `i_rwsem`, then `inode_unlock()`.
     Ext4HandleInodeExtension = (210, "ext4_handle_inode_extension") { locks: "i_rwsem", state: "w: i_size, i_rwsem (released)" }
+    /// fs/namei.c `vfs_unlink()`: `inode_lock(target)` (the unlinked
+    /// file's `i_rwsem`; the parent directory is not modelled).
+    VfsUnlink = (211, "vfs_unlink") { locks: "i_rwsem", state: "w: i_rwsem (held)" }
+    /// fs/namei.c `vfs_unlink()` → `dir->i_op->unlink()`: `drop_nlink()`
+    /// of the file's one name, then `inode_unlock(target)` and
+    /// `d_delete()`; `open()` of the name now fails.
+    DropNlink = (212, "drop_nlink") { locks: "i_rwsem", state: "w: i_nlink, i_rwsem (released)" }
     /// mm/filemap.c `kiocb_invalidate_post_direct_write()` (inline in
     /// `iomap_dio_complete()` before c402a9a9430b): `if (mapping->nrpages)`,
     /// a lockless read; with pages, `invalidate_inode_pages2_range()`.
@@ -293,8 +300,8 @@ steps! {
     /// `s_inode_list_lock` and `i_lock`, skip one `I_FREEING`, `I_WILL_FREE`
     /// or `I_NEW`, or with no pages; else `__iget()`.
     DropPagecacheSb = (190, "drop_pagecache_sb") { locks: "s_inode_list_lock, i_lock", state: "r: i_state, nrpages; w: i_count" }
-    /// fs/inode.c `iput()` of a reference that is not the last: `i_count`
-    /// decremented (`atomic_add_unless()`).
+    /// fs/inode.c `iput()`: `i_count` decremented (`atomic_add_unless()`);
+    /// the last reference of an unlinked inode goes on to `iput_final()`.
     Iput = (191, "iput") { locks: "", state: "w: i_count" }
     // ---- block layer: a bio's own context --------------------------------------------
     /// The device's DMA for a write bio: reads the frame's memory *at transfer

@@ -63,7 +63,7 @@ fn check_finds_nothing_on_mainline_up_to_bound_3() {
         "profile mainline\nconfig frames=4\nsetup:\n  write f0 0\n  fsync f0\n\
          task A:\n  drop-caches\ntask B:\n  read f0 0\n  write f0 0\n",
         "profile mainline\nconfig frames=4\nsetup:\n  write f0 0\n  fsync f0\n\
-         task A:\n  drop-caches\ntask B:\n  evict f0\n",
+         task A:\n  drop-caches\ntask B:\n  unlink f0\n",
         "profile mainline\nconfig frames=4 bh=2\nsetup:\n  bh-write 0 getblk\n  fsync bdev\n\
          task A:\n  drop-caches\ntask B:\n  bh-write 0 getblk\n  migrate frame0\n",
         "profile mainline\nconfig frames=4\nsetup:\n  write f0 0\n\

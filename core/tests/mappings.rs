@@ -172,8 +172,9 @@ task A:
     assert_eq!(count(&s, StepId::UserLoad), 1);
 }
 
-/// The mapping holds the file: an eviction while it is mapped is not the
-/// last reference and is skipped; once it is unmapped, eviction runs.
+/// The mapping holds the file: an unlink while it is mapped drops the
+/// name, not the last reference; the eviction comes after the unmap, run
+/// by the task that dropped the mapping's reference.
 #[test]
 fn a_mapping_holds_the_inode_until_munmap() {
     let text = |sched: &str| {
@@ -187,7 +188,7 @@ task A:
   store f0 0
   munmap f0
 task E:
-  evict f0
+  unlink f0
 schedule:
 {sched}
 "
@@ -199,12 +200,21 @@ schedule:
         let t = out.trace.expect("trace");
         let evict = t.steps.iter().position(|e| e.step == StepId::IputFinal);
         let unmap = t.steps.iter().position(|e| e.step == StepId::RemoveVma);
-        (evict, unmap)
+        let by = evict.map(|i| t.steps[i].ctx);
+        (evict, unmap, by)
     };
-    let (evict, _) = evicts("  A mmap_region\n  E *\n  A *");
-    assert_eq!(evict, None, "evicted while mapped");
-    let (evict, unmap) = evicts("  A *\n  E *");
-    assert!(unmap.is_some() && evict > unmap, "{evict:?} {unmap:?}");
+    // A (task 0) holds the file: its munmap's fput() is the last reference.
+    let (evict, unmap, by) = evicts("  A mmap_region\n  E *\n  A *");
+    assert!(
+        unmap.is_some() && evict > unmap && by == Some(0),
+        "{evict:?} {unmap:?}"
+    );
+    // A is done with it before E unlinks: E's final iput() evicts.
+    let (evict, unmap, by) = evicts("  A *\n  E *");
+    assert!(
+        unmap.is_some() && evict > unmap && by == Some(1),
+        "{evict:?} {unmap:?}"
+    );
 }
 
 /// The races between the mapping paths and writeback, truncation,
@@ -257,7 +267,7 @@ task A:
   store f0 0
   munmap f0
 task E:
-  evict f0",
+  unlink f0",
     ];
     for body in cases {
         let c = case(&format!("profile mainline\n{body}\n"));

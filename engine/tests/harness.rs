@@ -119,7 +119,7 @@ fn the_lifecycle_target_draws_eviction_and_the_journal() {
         }
     }
     for k in [
-        OpKind::Evict,
+        OpKind::Unlink,
         OpKind::Jbd2Update,
         OpKind::Jbd2Commit,
         OpKind::Jbd2Checkpoint,

@@ -22,7 +22,7 @@ fn without(target: Target, k: OpKind) -> Menu {
 #[test]
 fn a_kind_the_menu_leaves_out_is_never_drawn() {
     // The lifecycle target draws every task operation by weight.
-    for k in [OpKind::Evict, OpKind::Migrate, OpKind::Reclaim] {
+    for k in [OpKind::Unlink, OpKind::Migrate, OpKind::Reclaim] {
         let menu = without(Target::Lifecycle, k);
         let mut rng = Rng::new(5, 0);
         let mut seen_full = false;

@@ -167,7 +167,13 @@ impl Search<'_> {
                 _ => {
                     // Remember what it blocks on, in the base and in the children made so far.
                     let t = c as usize;
-                    if t < base.tasks.len() {
+                    if m2.quiet_change {
+                        // It skipped or closed without a step: the world
+                        // changed too (descriptors, i_count, a finished
+                        // task's child), not only its progress.
+                        base.world = m2.world;
+                        base.tasks[t] = m2.tasks[t];
+                    } else if t < base.tasks.len() {
                         base.tasks[t] = m2.tasks[t];
                         for (_, ch) in children.iter_mut() {
                             if ch.tasks[t].blocked.is_none()

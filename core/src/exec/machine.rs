@@ -10,11 +10,12 @@ use std::hash::{Hash, Hasher};
 use crate::block::bio::bio_step;
 use crate::case::{relation_ok, Case, Fault, Op};
 use crate::exec::poll::{Cond, Poll};
+use crate::fs::inode::{unreferenced_orphan, Evict};
 use crate::op::{OpCx, OpSm, Pre};
 use crate::step::StepId;
 use crate::world::{
-    CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_TASKS, NO_CHILD, NO_FRAME, NTASK_SLOTS,
-    TASK_INIT, TASK_KSWAPD, TASK_SYNC,
+    CtxId, World, BIO_CTX0, MAX_BIOS, MAX_CTX, MAX_FILES, MAX_TASKS, NO_CHILD, NO_FRAME,
+    NTASK_SLOTS, TASK_INIT, TASK_KSWAPD, TASK_SYNC,
 };
 
 /// A task slot's progress.
@@ -26,6 +27,9 @@ pub struct TaskRun {
     pub op: Option<OpSm>,
     /// What it waits for, if it blocked.
     pub blocked: Option<Cond>,
+    /// The eviction it runs between two operations, having dropped the
+    /// last reference of an unlinked file ([`crate::fs::inode`]).
+    pub evict: Option<Evict>,
     /// No operation left.
     pub done: bool,
 }
@@ -62,6 +66,13 @@ pub struct Machine<'c> {
     pub bio_wait: [Option<Cond>; MAX_BIOS],
     /// The faults that apply at a step number (signals, injected reclaim).
     timed_faults: u32,
+    /// Per task slot and file, one past the index of the last operation
+    /// naming the file (0: none): the task closes it after that one.
+    last_use: [[u8; MAX_FILES]; NTASK_SLOTS],
+    /// The last [`Machine::step_ctx`] changed the world without taking a
+    /// step: operations skipped, files closed, a task finished (`check`
+    /// keeps that world when the context then blocks).
+    pub quiet_change: bool,
 }
 
 impl Hash for Machine<'_> {
@@ -109,6 +120,8 @@ impl<'c> Machine<'c> {
             faults_done: 0,
             bio_wait: [None; MAX_BIOS],
             timed_faults,
+            last_use: last_uses(case),
+            quiet_change: false,
         };
         for t in 0..NTASK_SLOTS {
             // A child has its exit_mmap() at least, once forked.
@@ -126,6 +139,7 @@ impl<'c> Machine<'c> {
     /// will not run.
     fn finish(&mut self, t: usize) {
         self.tasks[t].done = true;
+        self.quiet_change = true;
         if let Some(&c) = self.world.fork_child.get(t) {
             if (c as usize) < MAX_TASKS && self.world.forked & (1 << c) == 0 {
                 self.world.forked |= 1 << c;
@@ -197,6 +211,7 @@ impl<'c> Machine<'c> {
         let t = c as usize;
         t < MAX_TASKS
             && self.tasks[t].op.is_none()
+            && self.tasks[t].evict.is_none()
             && !self.tasks[t].done
             && self.case.tasks.get(t).map_or(0, |d| d.ops.len()) == self.tasks[t].op_idx as usize
     }
@@ -259,40 +274,21 @@ impl<'c> Machine<'c> {
         self.world.me = c;
         self.world.ev.clear();
         self.world.touched = NO_FRAME;
+        self.quiet_change = false;
         let poll = if (c as usize) < NTASK_SLOTS {
             let t = c as usize;
             self.tasks[t].blocked = None;
-            if let Some(r) = self.start_op(c) {
-                return r;
-            }
-            let Some(op) = self.tasks[t].op.as_mut() else {
-                return StepResult::Idle;
+            let p = match self.task_poll(c) {
+                Ok(p) => p,
+                Err(r) => return r,
             };
-            let p = op.step(&mut self.world);
-            match p {
-                Poll::Done(_) => {
-                    if let Some(f) = self.op_at(c, self.tasks[t].op_idx).and_then(|o| o.inode()) {
-                        let m = &mut self.world.mappings[f as usize];
-                        m.i_count = m.i_count.saturating_sub(1);
-                    }
-                    let tr = &mut self.tasks[t];
-                    tr.op = None;
-                    tr.op_idx += 1;
-                    let next = tr.op_idx;
-                    if self.op_at(c, next).is_none() {
-                        self.finish(t);
-                    }
+            if let Poll::Block(cond) = p {
+                // Sleeping (anything but spinning on a spinlock) with a spinlock held.
+                let spinning = matches!(cond, Cond::Lock(l) if crate::world::lock::is_spinlock(l));
+                if !spinning && self.world.sched[t].spin_held > 0 {
+                    crate::mm::migrate::might_sleep(&mut self.world);
                 }
-                Poll::Block(cond) => {
-                    // Sleeping (anything but spinning on a spinlock) with a spinlock held.
-                    let spinning =
-                        matches!(cond, Cond::Lock(l) if crate::world::lock::is_spinlock(l));
-                    if !spinning && self.world.sched[t].spin_held > 0 {
-                        crate::mm::migrate::might_sleep(&mut self.world);
-                    }
-                    self.tasks[t].blocked = Some(cond)
-                }
-                Poll::Ran(_) => {}
+                self.tasks[t].blocked = Some(cond)
             }
             p
         } else {
@@ -313,6 +309,64 @@ impl<'c> Machine<'c> {
         }
     }
 
+    /// One step of task slot `c`: its eviction, or its operation (started
+    /// first if it has none). `Err` when it cannot take a step now.
+    fn task_poll(&mut self, c: CtxId) -> Result<Poll, StepResult> {
+        let t = c as usize;
+        if self.tasks[t].evict.is_none() {
+            if let Some(r) = self.start_op(c) {
+                return Err(r);
+            }
+        }
+        if let Some(e) = self.tasks[t].evict.as_mut() {
+            let p = e.step(&mut self.world);
+            if let Poll::Done(_) = p {
+                self.tasks[t].evict = None;
+                self.between_ops(t);
+            }
+            return Ok(p);
+        }
+        let Some(op) = self.tasks[t].op.as_mut() else {
+            return Err(StepResult::Idle);
+        };
+        let p = op.step(&mut self.world);
+        if let Poll::Done(_) = p {
+            let tr = &mut self.tasks[t];
+            tr.op = None;
+            tr.op_idx += 1;
+            self.between_ops(t);
+        }
+        Ok(p)
+    }
+
+    /// Task slot `t` is between two operations: it closes what it will
+    /// not use again, then evicts a file whose last reference it dropped,
+    /// or finishes if nothing is left.
+    fn between_ops(&mut self, t: usize) {
+        if !self.close_unused(t) && self.op_at(t as u8, self.tasks[t].op_idx).is_none() {
+            self.finish(t);
+        }
+    }
+
+    /// `close()` (the deferred `fput()` at the return to user space) of
+    /// each file task slot `t` holds open and no operation left names;
+    /// `true` if an unlinked file is now unreferenced — by this or by a
+    /// mapping's `remove_vma()` — and the task runs its eviction
+    /// ([`crate::fs::inode::iput`]).
+    fn close_unused(&mut self, t: usize) -> bool {
+        let idx = self.tasks[t].op_idx;
+        for f in 0..MAX_FILES {
+            if self.world.fds[t] & 1 << f != 0 && self.last_use[t][f] <= idx {
+                self.world.fds[t] &= !(1 << f);
+                let m = &mut self.world.mappings[f];
+                m.i_count = m.i_count.saturating_sub(1);
+                self.quiet_change = true;
+            }
+        }
+        self.tasks[t].evict = unreferenced_orphan(&self.world).map(Evict::new);
+        self.tasks[t].evict.is_some()
+    }
+
     /// Give task slot `c` the machine of its next operation if it has none:
     /// the operation's precondition decides whether it starts, is skipped,
     /// or waits. `Some` when the task cannot take a step now.
@@ -323,7 +377,7 @@ impl<'c> Machine<'c> {
                 return Some(r);
             }
         }
-        while self.tasks[t].op.is_none() {
+        while self.tasks[t].op.is_none() && self.tasks[t].evict.is_none() {
             let Some(op) = self.op_at(c, self.tasks[t].op_idx) else {
                 self.finish(t);
                 return Some(StepResult::Idle);
@@ -337,20 +391,25 @@ impl<'c> Machine<'c> {
                 _ => op.pre(&self.world),
             };
             match pre {
-                Pre::Ready => {
+                Pre::Ready | Pre::Open(_) => {
                     let cx = OpCx {
                         cfg: &self.world.cfg,
                         cpu: self.cpu_of(c),
                     };
                     self.tasks[t].op = Some(op.machine(&cx));
-                    // The reference the operation holds on its file (igrab()).
-                    if let Some(f) = op.inode() {
+                    if let Pre::Open(f) = pre {
+                        // open(): the descriptor and its inode reference,
+                        // with the name still there.
+                        self.world.fds[t] |= 1 << f;
                         self.world.mappings[f as usize].i_count += 1;
+                        self.quiet_change = true;
                     }
                 }
                 Pre::Skip(why) => {
                     self.world.note(crate::trace::Event::Note(why));
                     self.tasks[t].op_idx += 1;
+                    self.quiet_change = true;
+                    self.close_unused(t);
                 }
                 Pre::Wait(cond) => {
                     self.tasks[t].blocked = Some(cond);
@@ -440,4 +499,25 @@ fn fork_children(case: &Case) -> [u8; MAX_TASKS] {
         }
     }
     c
+}
+
+/// [`Machine::last_use`] of `case`: for each task slot (the user tasks and
+/// setup) and file, one past its last operation naming the file.
+fn last_uses(case: &Case) -> [[u8; MAX_FILES]; NTASK_SLOTS] {
+    let mut u = [[0; MAX_FILES]; NTASK_SLOTS];
+    let lists = case
+        .tasks
+        .iter()
+        .take(MAX_TASKS)
+        .map(|d| &d.ops[..])
+        .enumerate()
+        .chain(std::iter::once((TASK_INIT as usize, &case.setup[..])));
+    for (t, ops) in lists {
+        for (i, op) in ops.iter().enumerate() {
+            if let Some(f) = op.inode().filter(|&f| (f as usize) < MAX_FILES) {
+                u[t][f as usize] = (i + 1).min(u8::MAX as usize) as u8;
+            }
+        }
+    }
+    u
 }

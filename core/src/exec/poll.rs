@@ -38,9 +38,6 @@ pub enum Cond {
     BioSlot,
     /// `lock_buffer()` sleeps until the buffer is unlocked (or freed).
     BhUnlocked(u8),
-    /// The last `iput()` of a file waits until no operation holds a
-    /// reference on it.
-    InodeUnused(u8),
     /// Until no other thread of the task's mm has a direct I/O in flight
     /// on anonymous page `page` (the program's own synchronisation of its
     /// buffer: [`crate::op::pre::buffer_idle`]).
@@ -79,13 +76,6 @@ impl Cond {
                 frame,
             } => w.slot_frame(mapping, index) != frame || w.frames[frame as usize].refcount != 0,
             Cond::BioSlot => w.bios.iter().any(|b| !b.live),
-            // Or the waiter's own mm maps the file meanwhile (a thread of
-            // it did): its pre-check then finds this is not the last
-            // reference, where waiting would be for its own process's exit.
-            Cond::InodeUnused(f) => {
-                w.mappings[(f as usize).min(crate::world::MAX_FILES - 1)].i_count == 0
-                    || w.mms[w.mm_id(t) as usize % crate::world::MAX_TASKS].maps(f)
-            }
             Cond::BufferIdle(p) => {
                 let m = &w.mms[w.mm_id(t) as usize % crate::world::MAX_TASKS];
                 m.dio_busy[p as usize % m.dio_busy.len()] == 0
@@ -115,7 +105,6 @@ impl Cond {
             Cond::SlotBusy { frame, .. } => format!("retrying a lookup of frozen frame{frame}"),
             Cond::BioSlot => "waiting for a free bio".into(),
             Cond::BhUnlocked(id) => format!("in lock_buffer() of buffer head {id}"),
-            Cond::InodeUnused(f) => format!("in the last iput() of f{f}"),
             Cond::BufferIdle(p) => format!("waiting for another thread's direct I/O on anon{p}"),
             Cond::BhShadowClear(id) => format!("waiting for BH_Shadow of buffer head {id}"),
             Cond::JournalUnlocked => "in wait_transaction_locked()".into(),

@@ -7,11 +7,11 @@
 //! ([`TryInvalidate`]); the reference is put only after the next inode's
 //! pages (`toput_inode`), and the last one at the end (mainline).
 //!
-//! An eviction waiting for the inode's last reference waits for that
-//! `iput()` ([`crate::op::pre::evictable`]): the kernel's last `iput()`
-//! would evict in this context, the model's in the evicting task's.
+//! If a file was unlinked and closed while the walk held it, the walk's
+//! `iput()` is the last one and evicts it here ([`crate::fs::inode::iput`]).
 
 use crate::exec::poll::Poll;
+use crate::fs::inode::{iput, Evict};
 use crate::mm::try_invalidate::TryInvalidate;
 use crate::step::StepId;
 use crate::world::{istate, World, BDEV, MAX_FILES, NO_MAPPING};
@@ -44,6 +44,8 @@ pub struct DropCaches {
     inv: Option<TryInvalidate>,
     /// The inode whose reference is still held (`toput_inode`).
     toput: u8,
+    /// The eviction the walk's last `iput()` of an unlinked file runs.
+    evict: Option<Evict>,
 }
 
 impl Default for DropCaches {
@@ -60,6 +62,7 @@ impl DropCaches {
             pc: DcPc::Iget,
             inv: None,
             toput: NO_MAPPING,
+            evict: None,
         }
     }
 
@@ -69,6 +72,18 @@ impl DropCaches {
 
     /// Take one step.
     pub fn step(&mut self, w: &mut World) -> Poll {
+        if let Some(e) = self.evict.as_mut() {
+            return match e.step(w) {
+                Poll::Done(id) if self.pc == DcPc::Done && self.toput == NO_MAPPING => {
+                    Poll::Done(id)
+                }
+                Poll::Done(id) => {
+                    self.evict = None;
+                    Poll::Ran(id)
+                }
+                p => p,
+            };
+        }
         match self.pc {
             DcPc::Iget => self.iget(w),
             DcPc::Pages => {
@@ -85,14 +100,17 @@ impl DropCaches {
                 if prev == NO_MAPPING {
                     return self.step(w);
                 }
-                iput(w, prev);
+                self.evict = iput(w, prev);
                 Poll::Ran(StepId::Iput)
             }
             DcPc::Done => {
                 let prev = self.toput;
                 self.toput = NO_MAPPING;
                 if prev != NO_MAPPING {
-                    iput(w, prev);
+                    self.evict = iput(w, prev);
+                    if self.evict.is_some() {
+                        return Poll::Ran(StepId::Iput);
+                    }
                 }
                 Poll::Done(StepId::Iput)
             }
@@ -121,13 +139,6 @@ impl DropCaches {
         }
         Poll::Ran(StepId::DropPagecacheSb)
     }
-}
-
-/// `iput()` of a reference that is not the last one: the model's last
-/// reference is an `evict` operation's (it waits for this one to go).
-fn iput(w: &mut World, m: u8) {
-    let mp = &mut w.mappings[m as usize];
-    mp.i_count = mp.i_count.saturating_sub(1);
 }
 
 crate::impl_step!(DropCaches);

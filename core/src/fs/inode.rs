@@ -2,13 +2,18 @@
 //! unlinked file: `iput_final()` → `evict()` → `truncate_inode_pages_final()`
 //! → `->evict_inode` → `clear_inode()`.
 //!
-//! Followed: fs/inode.c `iput_final()`, `evict()`, `clear_inode()` and
-//! mm/truncate.c `truncate_inode_pages_final()` (torvalds/linux, 2025), and
-//! 08142579b6ca for `clear_inode()`'s xa_lock. What may use the file is
-//! decided by the operations' preconditions ([`crate::op::pre`]): the
-//! eviction waits until no operation holds a reference (`i_count`), and
-//! nothing starts on a file being evicted. Paths that hold no inode
-//! reference — reclaim's `__remove_mapping()`, migration — race it.
+//! Followed: fs/inode.c `iput()`, `iput_final()`, `evict()`, `clear_inode()`
+//! and mm/truncate.c `truncate_inode_pages_final()` (torvalds/linux, 2025),
+//! and 08142579b6ca for `clear_inode()`'s xa_lock. The eviction runs in the
+//! context that drops the last reference of a file with no name left
+//! ([`unreferenced_orphan`]): the unlinking task's final `iput()`, or a
+//! task's deferred `fput()` (`task_work_run()` → `____fput()` on its way
+//! back to user space: the close after its last use of the file, the
+//! `munmap()` or exit of a mapping of it), or a walk's `iput()`
+//! (`drop_caches`). Tasks hold the file open while they use it
+//! ([`crate::op::pre::open_file`]), so nothing uses it once it is being
+//! evicted. Paths that hold no inode reference — reclaim's
+//! `__remove_mapping()`, migration — race it.
 
 use crate::exec::poll::Poll;
 use crate::impl_step;
@@ -36,7 +41,7 @@ pub struct Evict {
 }
 
 impl Evict {
-    /// Evict `file`, whose last reference is being dropped.
+    /// Evict `file`, whose last reference the caller dropped.
     pub fn new(file: u8) -> Evict {
         Evict {
             file,
@@ -51,6 +56,12 @@ impl Evict {
         match self.pc {
             EvictPc::IputFinal => {
                 w.mappings[f].i_state |= istate::FREEING;
+                // No name and no reference: the data is dead from here on
+                // (the truncation drops dirty pages unwritten), and so are
+                // the promises made about it — a sync(2) that began the
+                // file before it too (its check sees the truncation).
+                let upp = w.cfg.upp(self.file);
+                w.shadow.discard(f, 0, MAX_INDEX * upp);
                 self.pc = EvictPc::TruncateFinal;
                 Poll::Ran(StepId::IputFinal)
             }
@@ -71,13 +82,10 @@ impl Evict {
                 Poll::Ran(id)
             }
             EvictPc::EvictInode => {
-                // The file was unlinked: its data is gone, and so are the
-                // promises made about it.
+                // The file was unlinked: its blocks are freed.
                 if let Err(c) = (w.a_ops(self.file).truncate_blocks)(w, self.file, 0) {
                     return Poll::Block(c);
                 }
-                let upp = w.cfg.upp(self.file);
-                w.shadow.discard(f, 0, MAX_INDEX * upp);
                 self.pc = EvictPc::ClearInode;
                 Poll::Ran(StepId::EvictInode)
             }
@@ -117,3 +125,22 @@ impl Evict {
 }
 
 impl_step!(Evict);
+
+/// The file whose last reference is gone while it has no name and no
+/// eviction began: `iput()` found `i_count` dropped to zero and
+/// `generic_drop_inode()` (`!inode->i_nlink`) said to evict it. The
+/// context that dropped the reference evicts it ([`Evict`]).
+pub fn unreferenced_orphan(w: &World) -> Option<u8> {
+    (0..crate::world::MAX_FILES as u8).find(|&f| {
+        let m = &w.mappings[f as usize];
+        m.i_nlink == 0 && m.i_count == 0 && m.i_state & istate::FREEING == 0
+    })
+}
+
+/// `iput()` of one reference of `file`: `Some` with the eviction the
+/// caller runs if it was the last one of an unlinked file.
+pub fn iput(w: &mut World, file: u8) -> Option<Evict> {
+    let m = &mut w.mappings[file as usize];
+    m.i_count = m.i_count.saturating_sub(1);
+    (unreferenced_orphan(w) == Some(file)).then(|| Evict::new(file))
+}

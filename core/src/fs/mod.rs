@@ -20,6 +20,7 @@ pub mod inode;
 pub mod iomap;
 pub mod jbd2;
 pub mod mkwrite;
+pub mod namei;
 pub mod read;
 pub mod simple;
 pub mod sync;

@@ -55,8 +55,9 @@
 //! `write FILE INDEX`, `read FILE INDEX`, `writeback FILE none|all`,
 //! `fsync FILE`, `sync`, `truncate FILE SIZE`, `reclaim FRAME`,
 //! `migrate FRAME`, `bh-write BLOCK [getblk] [meta] [nonatomic]` (a
-//! metadata user of the block device, Cases 2 and 3), `evict FILE` (the
-//! last `iput()` of an unlinked file), `drop-caches` (`echo 1 >
+//! metadata user of the block device, Cases 2 and 3), `unlink FILE` (the
+//! name goes; a task holds a file open from its first operation on it to
+//! its last, and the last reference's `iput()` evicts the file), `drop-caches` (`echo 1 >
 //! /proc/sys/vm/drop_caches`: every inode's clean, unused folios, the
 //! block device's first), and the journal (jbd2, seed 000):
 //! `jbd2-update BLOCK [getblk] [nonatomic]` (a journalled metadata update

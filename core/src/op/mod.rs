@@ -33,6 +33,9 @@ pub enum Pre {
     Skip(&'static str),
     /// Wait until the condition holds.
     Wait(Cond),
+    /// Start it once the task has opened file `.0` (`open()`: a
+    /// descriptor and its inode reference, [`crate::world::World::fds`]).
+    Open(u8),
 }
 
 /// Which part of the model a generator draws operations for.
@@ -197,8 +200,8 @@ macro_rules! operations {
 use crate::fs::direct_io::{DioRead, DioWrite};
 use crate::fs::drop_caches::DropCaches;
 use crate::fs::{
-    buffer::BhWrite, falloc::Falloc, inode::Evict, jbd2::JbdCheckpoint, jbd2::JbdCommit,
-    jbd2::JbdShrink, sync::Fsync, sync::SyncAll, FallocMode,
+    buffer::BhWrite, falloc::Falloc, jbd2::JbdCheckpoint, jbd2::JbdCommit, jbd2::JbdShrink,
+    namei::Unlink, sync::Fsync, sync::SyncAll, FallocMode,
 };
 use crate::mm::fork::Fork;
 use crate::mm::madvise::MadvPageout;
@@ -227,13 +230,13 @@ operations! {
             let upp = cx.cfg.upp(file) as u8;
             crate::fs::write_iter(cx.cfg, file, index * upp, upp)
         },
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `pread()` of one page: `filemap_read()`.
     Read = (1, "read") (file: u8 = File, index: u8 = Page) {
         weights: [10, 0, 20, 10, 5],
         machine: crate::fs::ReadIter = |cx| crate::fs::ReadIter::new(cx.cfg, file, index),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// Writeback of a file or of the block device: `filemap_fdatawrite_wbc()`
     /// → `write_cache_pages()` (WB_SYNC_NONE as the flusher does, or WB_SYNC_ALL).
@@ -243,13 +246,13 @@ operations! {
             file,
             if all { SyncMode::All } else { SyncMode::None },
         ),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `fsync()`: `file_write_and_wait_range()` (on the block device: `sync_blockdev()`).
     Fsync = (3, "fsync") (file: u8 = FileOrBdev) {
         weights: [10, 10, 10, 8, 10],
         machine: Fsync = |cx| Fsync::new(file),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `sync()`: every file and the block device.
     Sync = (4, "sync") () {
@@ -261,7 +264,7 @@ operations! {
     Truncate = (5, "truncate") (file: u8 = File, size: u8 = Size) {
         weights: [20, 0, 10, 5, 10],
         machine: Truncate = |cx| Truncate::new(file, size),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// Reclaim of the folio in one frame (`shrink_folio_list()`).
     Reclaim = (6, "reclaim") (frame: u8 = Frame) {
@@ -300,14 +303,14 @@ operations! {
     Pwrite = (9, "pwrite") (file: u8 = File, unit: u8 = Unit, len: u8 = Len) {
         weights: [0, 0, 40, 0, 0],
         machine: crate::fs::WriteIter = |cx| crate::fs::write_iter(cx.cfg, file, unit, len),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `fallocate(2)` mode 0 on pages `index..index+count`: preallocation
     /// (`xfs_alloc_file_space()`, `ext4_alloc_file_blocks()`, `__gfs2_fallocate()`).
     Fallocate = (10, "fallocate") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 10, 0, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Alloc, index, count),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `fallocate(FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)` on pages
     /// `index..index+count` (`xfs_free_file_space()`, `ext4_punch_hole()`,
@@ -315,14 +318,14 @@ operations! {
     Punch = (11, "punch") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 7, 0, 5],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Punch, index, count),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// `fallocate(FALLOC_FL_ZERO_RANGE)` on pages `index..index+count`:
     /// punch, then preallocate unwritten.
     ZeroRange = (12, "zero-range") (file: u8 = File, index: u8 = Page, count: u8 = Count) {
         weights: [0, 0, 3, 0, 0],
         machine: Falloc = |cx| Falloc::new(file, FallocMode::Zero, index, count),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
     /// A write fault on a shared mapping of page `index`: fault the page in,
     /// `->page_mkwrite()` (`ext4_page_mkwrite()`, `iomap_page_mkwrite()`,
@@ -330,16 +333,17 @@ operations! {
     Mkwrite = (13, "mkwrite") (file: u8 = File, index: u8 = Page) {
         weights: [0, 0, 10, 0, 0],
         machine: PageMkwrite = |cx| PageMkwrite::new(file, index),
-        pre: |w| pre::inode_live(w, file),
+        pre: |w| pre::open_file(w, file),
     }
-    /// The last `iput()` of the unlinked file: `iput_final()` → `evict()` →
+    /// `unlink()` of the file's one name (`do_unlinkat()` → `vfs_unlink()`,
+    /// fs/namei.c). A task that holds the file open keeps using it; the
+    /// last reference's `iput()` evicts it: `iput_final()` → `evict()` →
     /// `truncate_inode_pages_final()` → `->evict_inode` → `clear_inode()`
-    /// (fs/inode.c). It waits until no other operation holds a reference;
-    /// afterwards operations on the file are skipped.
-    Evict = (14, "evict") (file: u8 = File) {
+    /// (fs/inode.c), in the context that drops it.
+    Unlink = (14, "unlink") (file: u8 = File) {
         weights: [0, 0, 3, 12, 3],
-        machine: Evict = |cx| Evict::new(file),
-        pre: |w| pre::evictable(w, file),
+        machine: Unlink = |cx| Unlink::new(file),
+        pre: |w| pre::unlinkable(w, file),
     }
     /// A journalled metadata update of a block-device block, as ext4 makes
     /// one (an extent-tree or bitmap block): `ext4_journal_start()`, the

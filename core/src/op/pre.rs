@@ -1,39 +1,40 @@
 //! Preconditions operations declare: what must hold of the world for a
-//! task to start them. A file an operation uses is held by an inode
-//! reference for the operation's duration ([`crate::op::Op::inode`], as an
-//! open file descriptor or a mapping's `vm_file` holds one), so the file
-//! cannot be evicted under it; and nothing starts on a file being evicted.
+//! task to start them. An operation on a file needs an open descriptor of
+//! it ([`open_file`]): the task opens it at the first such operation (its
+//! `struct file` holds an inode reference, `i_count`) and closes it after
+//! its last operation naming the file, so a file is evicted only once no
+//! task will use it again — by whoever drops the last reference of an
+//! unlinked file ([`crate::fs::inode`]). A task that had not opened a file
+//! before it was unlinked cannot open it (`-ENOENT`).
 
 use super::Pre;
 use crate::exec::poll::Cond;
 use crate::world::{istate, World, MAX_FILES, MAX_TASKS};
 
-/// A file still there (not being evicted, not evicted): else the task skips
-/// the operation, as a syscall on a closed descriptor would fail.
-pub fn inode_live(w: &World, file: u8) -> Pre {
-    if (file as usize) < MAX_FILES && w.mappings[file as usize].i_state & istate::FREEING != 0 {
-        Pre::Skip("the file was evicted: skipped")
-    } else {
+/// An open descriptor of `file`: the task's own if it holds one
+/// ([`World::fds`]); else `open()` finds the name (`Pre::Open`), or the
+/// file was unlinked and the task skips the operation, as `open()` fails
+/// with `-ENOENT`.
+pub fn open_file(w: &World, file: u8) -> Pre {
+    let f = (file as usize).min(MAX_FILES - 1);
+    let m = &w.mappings[f];
+    if w.fds.get(w.me as usize).is_some_and(|b| b & 1 << f != 0) {
         Pre::Ready
+    } else if m.i_nlink == 0 || m.i_state & istate::FREEING != 0 {
+        Pre::Skip("open(): -ENOENT, the file was unlinked: skipped")
+    } else {
+        Pre::Open(f as u8)
     }
 }
 
-/// The last reference of `file` can go: wait until no other operation
-/// holds one (`i_count` is 0); skip if it is already evicted, or if a
-/// task's mapping holds it.
-pub fn evictable(w: &World, file: u8) -> Pre {
-    let m = &w.mappings[(file as usize).min(MAX_FILES - 1)];
-    if m.i_state & istate::FREEING != 0 {
-        Pre::Skip("already evicted: skipped")
-    } else if w.file_mapped(file) {
-        // The mapping's reference goes only at munmap or exit: this is not
-        // the last iput() (re-tested while waiting, so no two evictions
-        // wait for each other's mappings).
-        Pre::Skip("a mapping holds the file: not its last reference, skipped")
-    } else if m.i_count != 0 {
-        Pre::Wait(Cond::InodeUnused(file))
+/// `unlink()` of `file`: its name, if it still has one (else `-ENOENT`);
+/// `do_unlinkat()` holds the inode (`ihold()`) until its final `iput()`,
+/// as a descriptor would ([`open_file`]).
+pub fn unlinkable(w: &World, file: u8) -> Pre {
+    if w.mappings[(file as usize).min(MAX_FILES - 1)].i_nlink == 0 {
+        Pre::Skip("unlink(): -ENOENT, already unlinked: skipped")
     } else {
-        Pre::Ready
+        open_file(w, file)
     }
 }
 
@@ -57,7 +58,7 @@ pub fn mappable(w: &World, file: u8) -> Pre {
     if w.me as usize >= MAX_TASKS {
         return Pre::Skip("no address space: skipped");
     }
-    inode_live(w, file)
+    open_file(w, file)
 }
 
 /// A user task: it has anonymous memory (setup, umount and kswapd have no
@@ -96,7 +97,7 @@ pub fn direct_io(w: &World, file: u8) -> Pre {
         return Pre::Skip("no direct I/O modelled for this filesystem: skipped");
     }
     match user_task(w) {
-        Pre::Ready => inode_live(w, file),
+        Pre::Ready => open_file(w, file),
         p => p,
     }
 }
@@ -109,9 +110,10 @@ pub fn direct_io_buf(w: &World, file: u8, buf: u8, write: bool) -> Pre {
     } else {
         direct_io(w, file)
     };
-    match p {
-        Pre::Ready => buffer_idle(w, buf),
-        p => p,
+    match (p, buffer_idle(w, buf)) {
+        (Pre::Ready | Pre::Open(_), Pre::Ready) => p,
+        (Pre::Ready | Pre::Open(_), idle) => idle,
+        (p, _) => p,
     }
 }
 
@@ -156,7 +158,8 @@ pub fn writable(w: &World, file: u8) -> Pre {
 /// no such process: skipped), and `file` live.
 pub fn remote_private(w: &World, target: u8, file: u8) -> Pre {
     match w.mms.get(w.mm_id(target) as usize) {
-        Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => inode_live(w, file),
+        // The mapping's vm_file holds the file: it cannot be evicted.
+        Some(mm) if (file as usize) < MAX_FILES && mm.maps_private(file) => Pre::Ready,
         _ => Pre::Skip("no private mapping of the file there: skipped (-EFAULT)"),
     }
 }

@@ -45,10 +45,14 @@ pub struct Mapping {
     /// xa_lock, after the xarray store), not derived from the slots: a
     /// lockless lookup can see the slots and the count disagree.
     pub nrpages: u8,
-    /// The inode's `i_count`: contexts inside an operation on the file
-    /// (each holds a reference, as an open file descriptor or a mapping's
-    /// `vm_file` does).
+    /// The inode's `i_count`: the references of open file descriptors
+    /// ([`crate::world::World::fds`]), of mappings' `vm_file`s, and of the
+    /// walks that `__iget()` it (`drop_caches`).
     pub i_count: u8,
+    /// The inode's `i_nlink`: its names. `vfs_unlink()` drops the one
+    /// name a file has; the last `iput()` of an inode with none evicts it
+    /// (`generic_drop_inode()`), and `open()` of it fails with `-ENOENT`.
+    pub i_nlink: u8,
     /// The inode's `i_state` ([`istate`]).
     pub i_state: u8,
 }
@@ -69,6 +73,7 @@ impl Mapping {
         eio: false,
         nrpages: 0,
         i_count: 0,
+        i_nlink: 1,
         i_state: 0,
     };
 

@@ -283,6 +283,13 @@ pub struct World {
     /// Bit `c`: child `c`'s fork failed or never happened: it runs none of
     /// its operations (only the teardown of what the failed fork copied).
     pub fork_failed: u8,
+    /// Bit `f` of slot `t`: task slot `t` holds file `f` open — an open
+    /// file descriptor, whose `struct file` holds an inode reference
+    /// (`i_count`) from `open()` to the deferred `fput()` of `close()`.
+    /// A task opens a file at its first operation that needs a descriptor
+    /// and closes it after its last operation naming the file
+    /// ([`crate::op::pre::open_file`]).
+    pub fds: [u8; NTASK_SLOTS],
     /// Locks held across steps.
     pub locks: [LockState; NLOCKS],
     /// Allocations so far (for the allocation-failure fault).
@@ -345,6 +352,7 @@ impl Hash for World {
         self.allocs.hash(h);
         self.forked.hash(h);
         self.fork_failed.hash(h);
+        self.fds.hash(h);
     }
 }
 
@@ -402,6 +410,7 @@ impl World {
             fork_child: [NO_CHILD; MAX_TASKS],
             forked: 0,
             fork_failed: 0,
+            fds: [0; NTASK_SLOTS],
             locks: [LockState::FREE; NLOCKS],
             allocs: 0,
             fail_alloc: 0,

@@ -174,7 +174,7 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         Op::Writeback { .. }
         | Op::Fsync { .. }
         | Op::Sync {}
-        | Op::Evict { .. }
+        | Op::Unlink { .. }
         | Op::Reclaim { .. }
         | Op::Migrate { .. }
         | Op::BhWrite { .. }
@@ -338,10 +338,10 @@ fn mapping_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
 /// The end of an inode's life and `drop_caches`.
 fn cache_op_to_c(op: &Op) -> CallSpec {
     match *op {
-        Op::Evict { file } => plain(
-            format!("(void)0; /* evict f{file} */"),
-            "the last iput() of an unlinked file: the reproducer keeps its files open, so \
-             eviction is not reproduced here (skipped)",
+        Op::Unlink { file } => plain(
+            format!("pl_unlink({file});"),
+            "unlink(2); the reproducer's processes hold the file open, so the last \
+             iput() and the eviction come at their exit, not after a task's last use",
         ),
         _ => CallSpec {
             code: "pl_reclaim(-1, 0, 0);".into(),
@@ -375,7 +375,7 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
             },
         ),
         Op::Sync {} => plain("sync();".into(), "sync(2)"),
-        Op::Evict { .. } | Op::DropCaches {} => cache_op_to_c(op),
+        Op::Unlink { .. } | Op::DropCaches {} => cache_op_to_c(op),
         Op::Reclaim { frame } => match (cx.frame_page)(frame) {
             Some((f, index)) if fd(f) >= 0 => plain(
                 format!("pl_reclaim({f}, (uint64_t){index} * G.pg, G.pg);"),

@@ -52,6 +52,7 @@ struct pl_geo {
 static struct pl_geo G;
 static int pl_dirfd = -1;
 static int pl_fd[PL_NFILES];
+static const char *pl_names[PL_NFILES] = {"pl-f0", "pl-f1", "pl-f2"};
 static unsigned pl_round;
 static int pl_privileged = 1; // may use root-only knobs (-n clears it)
 static unsigned pl_jitter_us = 200;
@@ -343,6 +344,15 @@ static void pl_promise(int file, uint64_t off, size_t n, unsigned ver, int setup
 }
 
 // The shadow after a remove (truncate, punch, zero-range) in setup.
+// unlink(2) of file f. The reproducer's processes keep their descriptors
+// open, so the kernel evicts the inode at their last close (their exit),
+// where the model's tasks close a file after their last use of it.
+PL_HELPER void pl_unlink(int f)
+{
+    if (unlinkat(pl_dirfd, pl_names[f], 0) != 0)
+        pl_say("note: unlink of %s: %s", pl_names[f], strerror(errno));
+}
+
 PL_HELPER void pl_forget(int file, uint64_t from, uint64_t to, uint32_t keep)
 {
     for (uint64_t u = from / G.unit; u < PL_UNITS && u * G.unit < to; u++) {

@@ -36,8 +36,6 @@ static void pl_scan_kmsg(void)
     }
 }
 
-static const char *pl_names[PL_NFILES] = {"pl-f0", "pl-f1", "pl-f2"};
-
 static int pl_open_files(void)
 {
     for (int f = 0; f < PL_NFILES; f++) {
