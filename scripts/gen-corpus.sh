@@ -16,8 +16,9 @@ gen() {
 gen writeback corpus/litmus/case1-*.litmus corpus/litmus/page-lock-*.litmus
 gen migration corpus/litmus/case2-*.litmus corpus/litmus/case3-*.litmus corpus/litmus/jbd2-*.litmus \
   corpus/litmus/migrate-*.litmus
-gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus
-gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus
+gen iomap corpus/litmus/case4-*.litmus corpus/litmus/case5-*.litmus corpus/litmus/xfs-*.litmus
+gen lifecycle --profile mainline corpus/litmus/evict-*.litmus corpus/litmus/jbd2-*.litmus \
+  corpus/litmus/xfs-*.litmus
 gen mappings corpus/litmus/mmap-*.litmus corpus/litmus/madvise-*.litmus corpus/litmus/dio-*.litmus \
   corpus/litmus/ext4-dio-*.litmus \
   corpus/litmus/dirty-cow-*.litmus corpus/litmus/tlb-*.litmus corpus/litmus/cow-*.litmus

@@ -444,6 +444,26 @@ toggles! {
     /// extents … has been protected under i_data_sem"). Off: only written
     /// blocks are an overwrite; unwritten ones take it exclusive.
     Ext4DioUnwrittenShared = (61, "240930fb7e6b", "ext4: dio take shared inode lock when overwriting preallocated blocks"),
+    /// fs/xfs/xfs_reflink.c `xfs_reflink_end_cow_extent()`, 55f669f34184
+    /// (Christoph Hellwig, v6.7, "xfs: only remap the written blocks in
+    /// xfs_reflink_end_cow_extent"): the COW extent found at the ioend's
+    /// offset is trimmed to the ioend's range before it is remapped. Off
+    /// (v5.19 to v6.6: df2fd88f8ac7, "xfs: rewrite xfs_reflink_end_cow to use
+    /// intents", dropped the `xfs_trim_extent()` earlier releases had): the
+    /// whole written COW extent is remapped into the data fork, blocks of
+    /// another ioend still in flight too — whose failure then cancels
+    /// nothing, leaving the data fork on a staging block never written.
+    XfsEndCowTrim = (62, "55f669f34184", "xfs: only remap the written blocks in xfs_reflink_end_cow_extent"),
+    /// fs/xfs/xfs_reflink.c `xfs_reflink_remap_prep()`, 5d888b481e6a
+    /// (Darrick J. Wong, v5.3, "xfs: fix reflink source file racing with
+    /// directio writes"): the source's IOLOCK and MMAPLOCK are taken
+    /// exclusive. Off (v5.0–v5.2): shared (`inode_lock_shared()`,
+    /// `XFS_MMAPLOCK_SHARED`) — "page_mkwrite and directio writes do not
+    /// take the EXCL versions of those locks, this means that reflink can
+    /// race with writer processes": a write fault or direct write decides
+    /// on a block not yet shared, and its data goes there in place after
+    /// the remap shared it.
+    ReflinkSrcExcl = (63, "5d888b481e6a", "xfs: fix reflink source file racing with directio writes"),
 }
 
 impl Toggle {
@@ -566,9 +586,13 @@ const PRE_V5_0: Toggles = set(&[
     XfsMmapLock,
     DioEndIoFirst,
     FollCow,
+    XfsEndCowTrim,
 ]);
 const V5_0: Toggles = PRE_V5_0.with(Norefs);
-const V5_3: Toggles = V5_0.with(PrivateLockHeld).with(WbSeqCheck);
+const V5_3: Toggles = V5_0
+    .with(PrivateLockHeld)
+    .with(WbSeqCheck)
+    .with(ReflinkSrcExcl);
 // v5.6 aa9714d0e397.
 const V5_7: Toggles = V5_3.with(MadvPageout).with(Ext4DioSharedStart);
 const V5_8: Toggles = V5_7
@@ -586,7 +610,9 @@ const V5_10: Toggles = V5_9.with(EndWritebackRef);
 const V5_11: Toggles = V5_10.with(WaitWritebackLoop);
 // v5.13 8cc621d2f45d and 5899593f51e6, v5.15 730633f0b7f9, v5.16
 // 8c8387ee3f55, v5.18 6c8e2a256915, v5.19 a7f226604170.
+// v5.19 df2fd88f8ac7 dropped the end_cow trim 55f669f34184 restored.
 const V6_1: Toggles = V5_11
+    .without(XfsEndCowTrim)
     .with(Ext4DioSizeInEndIo)
     .with(ReadEofCheckFirst)
     .with(LazyfreeRefcount)
@@ -603,6 +629,7 @@ const V6_2: Toggles = V6_1
     .with(TlbDelayRmap);
 const V6_3: Toggles = V6_2.with(Gfs2PutFolio).with(Ext4DioUnwrittenShared);
 const V6_7: Toggles = V6_3
+    .with(XfsEndCowTrim)
     .with(BioPinPages)
     .with(XorHasWaiters)
     .with(IomapBlockDirty)
@@ -640,7 +667,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v5.3",
-        about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration, d9252d526ba6 (v5.1) writeback if_seq check",
+        about: "v5.0 + ebdf4de5642f private_lock held to the end of the norefs migration, d9252d526ba6 (v5.1) writeback if_seq check, 5d888b481e6a reflink locks its source exclusive",
         toggles: V5_3,
     },
     NamedProfile {
@@ -670,7 +697,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.1",
-        about: "v5.11 + 8cc621d2f45d (v5.13), 5899593f51e6 (v5.13) ext4 direct-write i_size in ->end_io, 8c8387ee3f55 (v5.16) no read past EOF, 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check, a7f226604170/6c287605fd56 (v5.19) R/O pins unshare, PG_anon_exclusive; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
+        about: "v5.11 + 8cc621d2f45d (v5.13), 5899593f51e6 (v5.13) ext4 direct-write i_size in ->end_io, 8c8387ee3f55 (v5.16) no read past EOF, 4ba3fcdde7e3 (v5.14) jbd2 checkpoint shrinker, 6c8e2a256915 (v5.18) MADV_FREE refcount check, a7f226604170/6c287605fd56 (v5.19) R/O pins unshare, PG_anon_exclusive; df2fd88f8ac7 (v5.19) XFS COW remap untrimmed; iomap writes trust their cached mapping, gfs2 ->page_done() after folio_unlock()",
         toggles: V6_1,
     },
     NamedProfile {
@@ -685,7 +712,7 @@ pub const PROFILES: &[NamedProfile] = &[
     },
     NamedProfile {
         name: "v6.7",
-        about: "v6.3 + folio_xor_flags_has_waiters, a7e689dd1c06 (v6.4) direct I/O pins pages, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35/46f881b5b175 (v6.5), 590a809ff743 (v6.6) jbd2 checkpoint and shrinker fixes; ext4 delalloc inserted under a shared i_data_sem",
+        about: "v6.3 + folio_xor_flags_has_waiters, a7e689dd1c06 (v6.4) direct I/O pins pages, 4ce02c679722 (v6.6) per-block dirty, e34c8dd238d0/c2d6fd9d6f35/46f881b5b175 (v6.5), 590a809ff743 (v6.6) jbd2 checkpoint and shrinker fixes, 55f669f34184 XFS COW remap trimmed again; ext4 delalloc inserted under a shared i_data_sem",
         toggles: V6_7,
     },
     NamedProfile {

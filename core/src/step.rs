@@ -762,6 +762,26 @@ steps! {
     /// (unwritten with a5949d3faedf) and the mapping and `data_seq` taken
     /// from it.
     XfsBmapiConvertDelalloc = (126, "xfs_bmapi_convert_delalloc") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork, if_seq, block allocator" }
+    /// fs/xfs/xfs_reflink.c `xfs_reflink_remap_extent()` of one block, in
+    /// a transaction under the destination's `XFS_ILOCK_EXCL` (the source's
+    /// extent read under its ILOCK just before, nothing else changing it
+    /// while both files' IOLOCK and MMAPLOCK are held): the destination's
+    /// old block unmapped, the source's mapped with one more reference.
+    XfsReflinkRemapExtent = (213, "xfs_reflink_remap_extent") { locks: "XFS_ILOCK_EXCL", state: "r: source data fork; w: destination data fork, if_seq, refcounts, promises" }
+    /// fs/xfs/xfs_reflink.c `xfs_reflink_update_dest()`: the destination's
+    /// `i_size` grows to the end of the clone, in a transaction under its
+    /// `XFS_ILOCK_EXCL`.
+    XfsReflinkUpdateDest = (214, "xfs_reflink_update_dest") { locks: "XFS_ILOCK_EXCL", state: "w: i_size" }
+    /// fs/xfs/xfs_aops.c `xfs_map_blocks()` under `XFS_ILOCK_SHARED`, on a
+    /// file with COW data: the COW fork lookup at the offset
+    /// (`xfs_iext_lookup_extent(ip, ip->i_cowfp, …)`) and `cow_seq`; a COW
+    /// extent there is the mapping (`IOMAP_F_SHARED`), converted if delalloc.
+    XfsMapBlocksCow = (215, "xfs_map_blocks:cow") { locks: "XFS_ILOCK_SHARED", state: "r: COW fork, cow_seq; w: own writeback mapping" }
+    /// fs/xfs/xfs_reflink.c `xfs_reflink_end_cow()` from `xfs_end_ioend()`
+    /// (a writeback ioend with `IOMAP_F_SHARED`) or `xfs_dio_write_end_io()`:
+    /// each block's COW extent remapped into the data fork, the old block's
+    /// reference dropped, in a transaction under `XFS_ILOCK_EXCL`.
+    XfsReflinkEndCow = (216, "xfs_reflink_end_cow") { locks: "XFS_ILOCK_EXCL", state: "r/w: data fork, COW fork, if_seq, cow_seq, refcounts, block allocator" }
 
     // ---- jbd2 (fs/jbd2/, v6.x; see crate::fs::jbd2) -------------------------------
     /// fs/jbd2/transaction.c `jbd2__journal_start()` → `start_this_handle()`:

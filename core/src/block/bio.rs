@@ -131,12 +131,17 @@ fn write_step(w: &mut World, k: usize, b: Bio) -> Poll {
     match b.pc {
         wpc::DMA => dma_transfer(w, k, b),
         wpc::IOEND => {
-            // The ioend's completion work: unwritten extents become written.
+            // The ioend's completion work: unwritten extents become written,
+            // COW blocks are remapped into the data fork.
             if let Err(c) = (w.a_ops(b.mapping).end_io)(w, &b) {
                 return Poll::Block(c);
             }
             w.bios[k].pc = wpc::END;
-            Poll::Ran(StepId::XfsEndIoendConvert)
+            Poll::Ran(if b.convert >> crate::world::IOEND_SHARED_SHIFT != 0 {
+                StepId::XfsReflinkEndCow
+            } else {
+                StepId::XfsEndIoendConvert
+            })
         }
         wpc::END => end_writeback_clear(w, k, b),
         wpc::WAKE => end_writeback_wake(w, k, b),
@@ -167,6 +172,26 @@ pub fn dma_frame(w: &mut World, b: &Bio) -> crate::world::Frame {
     fr
 }
 
+/// `shared-overwrite`: the device is about to write `token` over disk unit
+/// `unit` of a file's data block that more than one file maps.
+pub fn check_shared_overwrite(w: &mut World, b: &Bio, unit: u8, token: u32) {
+    if !w.cfg.extent_mapped(b.mapping) {
+        return;
+    }
+    let pblk = unit / crate::world::UPB as u8;
+    if w.balloc.shared(pblk) {
+        w.fire(
+            OracleId::SharedOverwrite,
+            b.folio.frame,
+            Payload::Shared {
+                pblk,
+                owners: w.balloc.extra[pblk as usize].saturating_add(1),
+                token,
+            },
+        );
+    }
+}
+
 /// The device reads the frame now, whatever it holds, and writes every
 /// block the bio carries (all of a page of the simple filesystem or the
 /// block device; the dirty, mapped ones of an extent-mapped file).
@@ -177,6 +202,7 @@ fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
             if p == NO_PBLK || (p as usize) >= w.disk.blocks.len() {
                 continue;
             }
+            check_shared_overwrite(w, &b, p, fr.data[j]);
             w.disk.blocks[p as usize] = fr.data[j];
             w.note(Event::Dma {
                 bio: k as u8,
@@ -187,7 +213,10 @@ fn dma_transfer(w: &mut World, k: usize, b: Bio) -> Poll {
     } else if b.error {
         w.note(Event::Note("I/O error (fault)"));
     }
-    w.bios[k].pc = if b.convert != 0 && !b.error {
+    // An ioend's completion work runs even when it failed if it wrote COW
+    // blocks: xfs_end_ioend() then cancels them.
+    let shared = b.convert >> crate::world::IOEND_SHARED_SHIFT != 0;
+    w.bios[k].pc = if b.convert != 0 && (!b.error || shared) {
         wpc::IOEND
     } else {
         wpc::END

@@ -397,11 +397,13 @@ impl<'c> Machine<'c> {
                         cpu: self.cpu_of(c),
                     };
                     self.tasks[t].op = Some(op.machine(&cx));
-                    if let Pre::Open(f) = pre {
+                    if let Pre::Open(files) = pre {
                         // open(): the descriptor and its inode reference,
                         // with the name still there.
-                        self.world.fds[t] |= 1 << f;
-                        self.world.mappings[f as usize].i_count += 1;
+                        for f in (0..MAX_FILES).filter(|&f| files & 1 << f != 0) {
+                            self.world.fds[t] |= 1 << f;
+                            self.world.mappings[f].i_count += 1;
+                        }
                         self.quiet_change = true;
                     }
                 }
@@ -514,8 +516,9 @@ fn last_uses(case: &Case) -> [[u8; MAX_FILES]; NTASK_SLOTS] {
         .chain(std::iter::once((TASK_INIT as usize, &case.setup[..])));
     for (t, ops) in lists {
         for (i, op) in ops.iter().enumerate() {
-            if let Some(f) = op.inode().filter(|&f| (f as usize) < MAX_FILES) {
-                u[t][f as usize] = (i + 1).min(u8::MAX as usize) as u8;
+            let files = op.inodes();
+            for f in (0..MAX_FILES).filter(|&f| files & 1 << f != 0) {
+                u[t][f] = (i + 1).min(u8::MAX as usize) as u8;
             }
         }
     }

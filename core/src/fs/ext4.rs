@@ -560,8 +560,8 @@ pub fn found_as_iomap(found: Found, lblk: usize) -> Iomap {
         len: 1,
         typ,
         pblk,
-        cookie: 0,
         new,
+        ..Iomap::NONE
     }
 }
 
@@ -767,7 +767,7 @@ impl Ext4Write {
         let rw = lock::i_rwsem(self.file);
         w.locks[rw as usize].owner = NO_OWNER;
         for u in self.start as usize..self.pos as usize {
-            w.shadow.latest[f][u] = self.vers[u];
+            w.shadow.wrote(f, u, self.vers[u]);
         }
         Poll::Done(StepId::InodeUnlock)
     }

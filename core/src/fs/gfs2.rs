@@ -75,6 +75,7 @@ pub fn iomap_begin_write(w: &mut World, file: u8, lb: usize, le: usize) -> Optio
         pblk: first,
         cookie: w.inodes[file as usize].if_seq,
         new: true,
+        ..Iomap::NONE
     })
 }
 

@@ -46,6 +46,13 @@ pub struct Iomap {
     /// `iomap->validity_cookie` (XFS: the data fork's `if_seq` when it was
     /// made); for a writeback mapping, `xfs_writepage_ctx.data_seq`.
     pub cookie: u16,
+    /// XFS: the COW fork's `if_seq` when it was made — the high half of
+    /// `xfs_iomap_inode_sequence()`'s cookie for a shared mapping; for a
+    /// writeback mapping, `xfs_writepage_ctx.cow_seq`.
+    pub cow_cookie: u16,
+    /// `IOMAP_F_SHARED`: the blocks are written through the COW fork (for
+    /// a buffered write, the mapping is its `srcmap`, the data fork).
+    pub shared: bool,
     /// `IOMAP_F_NEW`: blocks this mapping just reserved or allocated.
     pub new: bool,
 }
@@ -58,6 +65,8 @@ impl Iomap {
         typ: ext::HOLE,
         pblk: NO_PBLK,
         cookie: 0,
+        cow_cookie: 0,
+        shared: false,
         new: false,
     };
 
@@ -86,20 +95,32 @@ impl Iomap {
 
 /// The longest run of blocks from `lblk` (below `end`) in one state and, for
 /// allocated blocks, on consecutive disk blocks — what `xfs_iext_lookup_extent()`
-/// returns as one `xfs_bmbt_irec`.
+/// returns as one `xfs_bmbt_irec` — of the data fork.
 pub fn extent_run(w: &World, file: u8, lblk: usize, end: usize) -> Iomap {
-    let map = &w.inodes[file as usize].map;
+    fork_run(w, file, &w.inodes[file as usize].map, lblk, end)
+}
+
+/// [`extent_run`] over `fork` (the data fork or XFS's COW fork), with the
+/// cookies of both forks as they are now.
+pub fn fork_run(
+    w: &World,
+    file: u8,
+    fork: &[Extent; FILE_LBLKS],
+    lblk: usize,
+    end: usize,
+) -> Iomap {
     let end = end.min(FILE_LBLKS);
-    let first = map[lblk.min(FILE_LBLKS - 1)];
+    let first = fork[lblk.min(FILE_LBLKS - 1)];
     let mut n = 1;
     while lblk + n < end {
-        let e = map[lblk + n];
+        let e = fork[lblk + n];
         let contiguous = !first.allocated() || e.pblk == first.pblk.wrapping_add(n as u8);
         if e.state != first.state || !contiguous {
             break;
         }
         n += 1;
     }
+    let ino = &w.inodes[file as usize];
     Iomap {
         off: lblk as u8,
         len: n as u8,
@@ -109,7 +130,9 @@ pub fn extent_run(w: &World, file: u8, lblk: usize, end: usize) -> Iomap {
         } else {
             NO_PBLK
         },
-        cookie: w.inodes[file as usize].if_seq,
+        cookie: ino.if_seq,
+        cow_cookie: ino.cow_seq,
+        shared: false,
         new: false,
     }
 }
@@ -281,7 +304,7 @@ pub fn read_folio_sync(w: &mut World, folio: FolioRef, units: [u8; crate::world:
 /// its extent-status cache).
 pub fn end_ioend_convert(w: &mut World, b: &Bio, converted: fn(&mut World, u8, usize)) {
     let file = b.mapping;
-    if !w.cfg.extent_mapped(file) {
+    if !w.cfg.extent_mapped(file) || b.error {
         return;
     }
     let bpp = w.cfg.bpp(file);
@@ -602,11 +625,11 @@ impl IomapWrite {
     }
 
     fn valid(&mut self, w: &mut World) -> Poll {
-        let f = self.file as usize;
         // iomap_write_begin(): ->iomap_valid() once the folio is locked.
         let checks =
             w.has(Toggle::IomapValid) && w.has(Toggle::XfsIomapValid) && w.cfg.fs == Fs::Xfs;
-        if checks && self.map.typ != ext::HOLE && self.map.cookie != w.inodes[f].if_seq {
+        if checks && self.map.typ != ext::HOLE && !super::xfs::iomap_valid(w, self.file, &self.map)
+        {
             w.note(Event::Note("stale iomap: IOMAP_F_STALE"));
             self.stale = true;
             self.put = Self::put_order(w, true);
@@ -761,7 +784,7 @@ impl IomapWrite {
         w.locks[rw as usize].owner = NO_OWNER;
         // The write returns: everything it copied is promised.
         for u in self.start as usize..self.pos as usize {
-            w.shadow.latest[f][u] = self.vers[u];
+            w.shadow.wrote(f, u, self.vers[u]);
         }
         Poll::Done(StepId::InodeUnlock)
     }

@@ -22,6 +22,7 @@ pub mod jbd2;
 pub mod mkwrite;
 pub mod namei;
 pub mod read;
+pub mod reflink;
 pub mod simple;
 pub mod sync;
 pub mod vfs;
@@ -79,7 +80,8 @@ pub fn set_extent(w: &mut World, file: u8, lblk: usize, e: Extent) {
 
 /// Free blocks `lb0..lb1` of `file` (`xfs_bunmapi()`, ext4's
 /// `ext4_ext_remove_space()` with `ext4_es_remove_extent()`, gfs2's
-/// `punch_hole()`): allocated blocks go back to the allocator, delalloc
+/// `punch_hole()`): allocated blocks go back to the allocator (a block
+/// another file shares loses this file's reference instead), delalloc
 /// reservations are dropped, every block becomes a hole. ext4 releases the
 /// reservation of every delayed extent-status entry it removes
 /// (`ext4_da_release_space()`).
@@ -88,7 +90,7 @@ pub fn free_file_blocks(w: &mut World, file: u8, lb0: usize, lb1: usize) {
     for lblk in lb0..lb1.min(FILE_LBLKS) {
         let e = w.inodes[f].map[lblk];
         if e.allocated() {
-            w.balloc.free(e.pblk);
+            w.balloc.put(e.pblk);
         }
         set_extent(w, file, lblk, Extent::HOLE);
         if w.cfg.fs == Fs::Ext4 {

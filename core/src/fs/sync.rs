@@ -11,7 +11,7 @@ use crate::exec::poll::Poll;
 use crate::mm::page_writeback::{FdataWait, SyncMode, WriteCachePages};
 use crate::oracle::OracleId;
 use crate::step::StepId;
-use crate::world::{token, Disk, World, MAX_INDEX, MAX_LBLK, MAX_MAPPINGS};
+use crate::world::{Disk, World, MAX_INDEX, MAX_LBLK, MAX_MAPPINGS};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 enum FsyncPc {
@@ -122,14 +122,14 @@ pub fn check_durable(w: &mut World, file: u8, promised: &[u16; MAX_LBLK]) {
             } else {
                 crate::fs::visible_unit(w, file, lblk)
             };
-            if !token::holds(got, file, lblk, want) {
+            if !w.shadow.holds(f, lblk, got, want) {
                 let frame = w.slot_frame(file, i as u8);
                 w.fire(
                     OracleId::DiskMismatch,
                     frame,
                     crate::oracle::Payload::Data {
                         found: got,
-                        promised: token::make(file, lblk as u8, want),
+                        promised: w.shadow.expected(f, lblk, want),
                     },
                 );
             }

@@ -20,6 +20,7 @@ use super::aops::{AddressSpaceOps, FaultLock, MapStep, MigrateKind, SetattrLocks
 use super::iomap::{extent_run, Iomap, IomapWrite};
 use super::mkwrite::{FsMkwrite, MkwriteHow};
 use super::read::{ReadFolio, ReadHow};
+use super::reflink::cow_run;
 use super::set_extent;
 use super::vfs::{clamp_units, WriteIter};
 use super::writeback::WbCtx;
@@ -31,9 +32,16 @@ use crate::world::FolioRef;
 /// (`xfs_bmapi_reserve_delalloc()`, which changes the extent tree and bumps
 /// `if_seq`) and `IOMAP_F_NEW`; the cookie is `xfs_iomap_inode_sequence()`
 /// sampled after that, then ILOCK is dropped. Always succeeds (delalloc
-/// needs no block yet).
+/// needs no block yet). On a reflinked file a shared block goes through the
+/// COW fork first ([`super::reflink::cow_write_begin`]).
 pub fn buffered_write_iomap_begin(w: &mut World, file: u8, lb: usize, le: usize) -> Option<Iomap> {
+    if w.inodes[file as usize].reflink {
+        if let Some(m) = super::reflink::cow_write_begin(w, file, lb, le) {
+            return Some(m);
+        }
+    }
     let mut m = extent_run(w, file, lb, le);
+    super::reflink::trim_data_map(w, file, &mut m);
     if m.typ == ext::HOLE {
         for lblk in m.off as usize..m.end() {
             set_extent(
@@ -53,13 +61,32 @@ pub fn buffered_write_iomap_begin(w: &mut World, file: u8, lb: usize, le: usize)
     Some(m)
 }
 
-/// `xfs_imap_valid()`: the cached mapping covers `lblk` and — with
-/// d9252d526ba6 — the data fork has not changed since it was looked up.
+/// `xfs_iomap_valid()`: the cookie of a buffered write's mapping still
+/// matches the data fork's `if_seq` and, for a shared mapping, the COW
+/// fork's (`xfs_iomap_inode_sequence(ip, IOMAP_F_SHARED)`).
+pub fn iomap_valid(w: &World, file: u8, m: &Iomap) -> bool {
+    let ino = &w.inodes[file as usize];
+    m.cookie == ino.if_seq && (!m.shared || m.cow_cookie == ino.cow_seq)
+}
+
+/// `xfs_imap_valid()`: the cached mapping covers `lblk`; a COW mapping
+/// needs nothing more; a data mapping is valid if — with d9252d526ba6 —
+/// the data fork has not changed since it was looked up, and the COW fork
+/// has not either if the file has COW data (`wpc->cow_seq`, checked in
+/// `xfs_map_blocks()` since e666aa37f4a5, v4.20: a COW reservation made
+/// since overlaps the cached mapping).
 fn imap_valid(w: &World, file: u8, wpc: &WbCtx, lblk: usize) -> bool {
     if !wpc.map.covers(lblk) {
         return false;
     }
-    !w.has(Toggle::WbSeqCheck) || wpc.map.cookie == w.inodes[file as usize].if_seq
+    if wpc.map.shared {
+        return true;
+    }
+    let ino = &w.inodes[file as usize];
+    if w.has(Toggle::WbSeqCheck) && wpc.map.cookie != ino.if_seq {
+        return false;
+    }
+    !ino.has_cow_data() || wpc.map.cow_cookie == ino.cow_seq
 }
 
 /// `xfs_bmapi_convert_delalloc()`: allocate disk blocks for the whole
@@ -108,7 +135,23 @@ fn convert_delalloc(w: &mut World, file: u8, lblk: usize) -> Result<(), &'static
 /// map has `lblk` now.
 fn use_map(w: &mut World, file: u8, wpc: &WbCtx, lblk: usize) -> (u8, bool) {
     let m = wpc.map;
-    let cur = w.inodes[file as usize].map[lblk];
+    let ino = &w.inodes[file as usize];
+    let cur = if m.shared {
+        ino.cow[lblk]
+    } else {
+        ino.map[lblk]
+    };
+    if m.shared && cur.state == ext::UNWRITTEN && cur.pblk == m.pblk_of(lblk) {
+        // xfs_writeback_submit() → xfs_reflink_convert_cow() of the ioend's
+        // range, under XFS_ILOCK_EXCL, with no I/O: reads never look at the
+        // COW fork.
+        let e = Extent {
+            state: ext::WRITTEN,
+            pblk: cur.pblk,
+        };
+        w.inodes[file as usize].set_cow(lblk, e);
+        return (cur.pblk, false);
+    }
     if m.typ == ext::HOLE {
         // A cached hole over a block that has been reserved or allocated
         // since: the dirty data is skipped as if there were nothing to write.
@@ -148,15 +191,20 @@ mod stage {
     pub const LOOKUP: u8 = 1;
     /// `xfs_bmapi_convert_delalloc()` under `XFS_ILOCK_EXCL`.
     pub const CONVERT: u8 = 2;
+    /// The same for the COW fork (`xfs_convert_blocks(wpc, ip, XFS_COW_FORK, …)`).
+    pub const CONVERT_COW: u8 = 3;
 }
 
 /// One step of `xfs_map_blocks()` for block `lblk` (block `b` of its page):
-/// the lockless `xfs_imap_valid()` of the cached mapping, else the data
-/// fork lookup under `XFS_ILOCK_SHARED` (recording `data_seq`), else — for
-/// delalloc, with ILOCK dropped in between — `xfs_bmapi_convert_delalloc()`
-/// under `XFS_ILOCK_EXCL` (fs/xfs/xfs_aops.c of v5.1 and later; each ILOCK
-/// section is one step: nothing else changes the extent map while it is
-/// held). `Some` once the block is mapped.
+/// the lockless `xfs_imap_valid()` of the cached mapping, else the lookup
+/// under `XFS_ILOCK_SHARED` — the COW fork first on a file with COW data,
+/// whose extent at `lblk` is the mapping (`cow_seq` recorded), else the
+/// data fork (recording `data_seq`; the mapping trimmed to the next COW
+/// extent) — else, for delalloc, with ILOCK dropped in between,
+/// `xfs_bmapi_convert_delalloc()` of that fork under `XFS_ILOCK_EXCL`
+/// (fs/xfs/xfs_aops.c of v5.1 and later; each ILOCK section is one step:
+/// nothing else changes the extent map while it is held). `Some` once the
+/// block is mapped.
 fn map_block_step(
     w: &mut World,
     file: u8,
@@ -172,17 +220,15 @@ fn map_block_step(
             wpc.stage = stage::LOOKUP;
             (StepId::XfsMapBlocks, None)
         }
-        stage::LOOKUP => {
-            let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
-            // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq).
-            m.cookie = w.inodes[file as usize].if_seq;
-            wpc.map = m;
-            if m.typ == ext::DELALLOC {
-                wpc.stage = stage::CONVERT;
-                return (StepId::XfsMapBlocksLookup, None);
+        stage::LOOKUP => lookup(w, file, wpc, lblk),
+        stage::CONVERT_COW => {
+            if let Err(why) = convert_cow(w, file, lblk) {
+                w.note(Event::Note(why));
+                return (StepId::XfsBmapiConvertDelalloc, Some((NO_PBLK, false)));
             }
+            wpc.map = cow_run(w, file, lblk, crate::world::FILE_LBLKS);
             (
-                StepId::XfsMapBlocksLookup,
+                StepId::XfsBmapiConvertDelalloc,
                 Some(use_map(w, file, wpc, lblk)),
             )
         }
@@ -200,6 +246,70 @@ fn map_block_step(
             )
         }
     }
+}
+
+/// The `XFS_ILOCK_SHARED` section of `xfs_map_blocks()` (see
+/// [`map_block_step`]).
+fn lookup(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (StepId, Option<(u8, bool)>) {
+    let ino = &w.inodes[file as usize];
+    let next_cow = if ino.has_cow_data() {
+        (lblk..crate::world::FILE_LBLKS).find(|&b| ino.cow[b].state != ext::HOLE)
+    } else {
+        None
+    };
+    if next_cow == Some(lblk) {
+        // XFS_WPC(wpc)->cow_seq = READ_ONCE(ip->i_cowfp->if_seq).
+        wpc.map = cow_run(w, file, lblk, crate::world::FILE_LBLKS);
+        if wpc.map.typ == ext::DELALLOC {
+            wpc.stage = stage::CONVERT_COW;
+            return (StepId::XfsMapBlocksCow, None);
+        }
+        return (StepId::XfsMapBlocksCow, Some(use_map(w, file, wpc, lblk)));
+    }
+    let mut m = extent_run(w, file, lblk, next_cow.unwrap_or(crate::world::FILE_LBLKS));
+    // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq).
+    m.cookie = w.inodes[file as usize].if_seq;
+    wpc.map = m;
+    if m.typ == ext::DELALLOC {
+        wpc.stage = stage::CONVERT;
+        return (StepId::XfsMapBlocksLookup, None);
+    }
+    (
+        StepId::XfsMapBlocksLookup,
+        Some(use_map(w, file, wpc, lblk)),
+    )
+}
+
+/// `xfs_bmapi_convert_delalloc(ip, XFS_COW_FORK, …)`: allocate staging
+/// blocks for the COW fork's delalloc extent holding `lblk`, in one
+/// transaction under `XFS_ILOCK_EXCL` — unwritten in the COW fork, which
+/// `xfs_reflink_convert_cow()` makes written, block by block, as
+/// writeback puts them in an ioend ([`use_map`]). A COW extent
+/// already allocated is taken as it is; none at all (a truncation cancelled
+/// it meanwhile) is `-EAGAIN` and nothing is written.
+fn convert_cow(w: &mut World, file: u8, lblk: usize) -> Result<(), &'static str> {
+    let f = file as usize;
+    match w.inodes[f].cow[lblk].state {
+        ext::DELALLOC => {}
+        ext::UNWRITTEN | ext::WRITTEN => return Ok(()),
+        _ => return Err("no COW extent to convert: -EAGAIN"),
+    }
+    let run = cow_run(w, file, lblk, crate::world::FILE_LBLKS);
+    for b in run.off as usize..run.end() {
+        let Some(p) = w.balloc.alloc() else {
+            return if b > lblk {
+                Ok(())
+            } else {
+                Err("ENOSPC converting COW delalloc")
+            };
+        };
+        let e = Extent {
+            state: ext::UNWRITTEN,
+            pblk: p,
+        };
+        w.inodes[f].set_cow(b, e);
+    }
+    Ok(())
 }
 
 /// `xfs_alloc_file_space()` for blocks `lb..le` (fallocate mode 0):
@@ -253,6 +363,10 @@ fn writeback_map(w: &mut World, file: u8, r: FolioRef, wpc: &mut WbCtx) -> MapSt
         return MapStep::Ran(id);
     };
     wpc.record(b, p, conv);
+    if wpc.map.shared && p != NO_PBLK {
+        // The ioend carries IOMAP_F_SHARED: xfs_reflink_end_cow() at completion.
+        wpc.convert |= 1 << (b + crate::world::IOEND_SHARED_SHIFT as usize);
+    }
     wpc.blk += 1;
     wpc.stage = stage::VALID;
     if wpc.next_block(bpp).is_none() {
@@ -287,6 +401,7 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
     migrate_folio: MigrateKind::Folio,
     end_io: |w, b| {
         super::iomap::end_ioend_convert(w, b, |_, _, _| {});
+        super::reflink::end_ioend_cow(w, b);
         Ok(())
     },
     // xfs_vn_setattr(): XFS_MMAPLOCK_EXCL (invalidate_lock) over the size
@@ -295,9 +410,12 @@ pub const XFS_AOPS: AddressSpaceOps = AddressSpaceOps {
         inode_lock: None,
         invalidate_lock: true,
     },
+    // xfs_itruncate_extents_flags(): the data fork's blocks past the size,
+    // then xfs_reflink_cancel_cow_blocks() of the COW fork's.
     truncate_blocks: |w, file, size| {
         let bpp = w.cfg.bpp(file);
         super::free_file_blocks(w, file, size as usize * bpp, crate::world::FILE_LBLKS);
+        super::reflink::cancel_cow(w, file, size as usize * bpp);
         Ok(())
     },
     // ->fault: ext4_filemap_fault() (i_mmap_sem, ea3d7209ca01) /

@@ -59,7 +59,9 @@
 //! name goes; a task holds a file open from its first operation on it to
 //! its last, and the last reference's `iput()` evicts the file), `drop-caches` (`echo 1 >
 //! /proc/sys/vm/drop_caches`: every inode's clean, unused folios, the
-//! block device's first), and the journal (jbd2, seed 000):
+//! block device's first), `reflink SRC DST` (`ioctl(DST, FICLONE, SRC)` on
+//! XFS: DST shares SRC's blocks, and writes to shared blocks go through
+//! the COW fork), and the journal (jbd2, seed 000):
 //! `jbd2-update BLOCK [getblk] [nonatomic]` (a journalled metadata update
 //! in a handle), `jbd2-commit` (kjournald2 commits the running
 //! transaction), `jbd2-checkpoint` (write the committed buffers in place

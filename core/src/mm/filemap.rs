@@ -1023,7 +1023,7 @@ impl BufferedWrite {
                 // The pages copied before any error are promised.
                 let f = self.file as usize;
                 for i in self.first as usize..(self.index as usize).min(crate::world::MAX_INDEX) {
-                    w.shadow.latest[f][i] = self.versions[i];
+                    w.shadow.wrote(f, i, self.versions[i]);
                 }
                 Poll::Done(StepId::InodeUnlock)
             }
@@ -1350,7 +1350,8 @@ impl FilemapRead {
 /// What a read of page `index` of `file` found in folio `r`, against what
 /// was promised to it when the read started (`promised`, a version per
 /// data unit; `truncated`: a truncation or punch overlapped the read):
-/// another file's data is always wrong, even in a read that overlapped a
+/// another file's data is always wrong (unless the unit was cloned from
+/// it: then only that file's cloned version is right), even in a read that overlapped a
 /// truncation or a punch; an older version of our own only if it was still
 /// promised (an I/O error voids) and no truncation overlapped the read.
 /// Fires `stale-read` (`copy_folio_to_iter()`, a user's load).
@@ -1367,15 +1368,22 @@ pub fn check_read_data(
     for (j, &promised) in promised.iter().enumerate().take(upp) {
         let u = index * upp + j;
         let t = w.frame(r).data[j];
-        let ok_owner = t == 0 || (token::file(t) == Some(file) && token::lblk(t) as usize == u);
-        let stale = token::version(t) < promised && w.shadow.promised(f, u, promised);
+        let ok_owner = w.shadow.owner_ok(f, u, t);
+        // A unit cloned from another file holds that file's data at the
+        // cloned version, and no other (Shadow::holds).
+        let own = t == 0 || token::file(t) == Some(file);
+        let stale = if own {
+            token::version(t) < promised
+        } else {
+            token::version(t) != promised
+        } && w.shadow.promised(f, u, promised);
         if !ok_owner || (!truncated && stale) {
             w.fire(
                 OracleId::StaleRead,
                 r.frame,
                 Payload::Data {
                     found: t,
-                    promised: token::make(file, u as u8, promised),
+                    promised: w.shadow.expected(f, u, promised),
                 },
             );
             break;

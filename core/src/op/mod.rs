@@ -33,8 +33,9 @@ pub enum Pre {
     Skip(&'static str),
     /// Wait until the condition holds.
     Wait(Cond),
-    /// Start it once the task has opened file `.0` (`open()`: a
-    /// descriptor and its inode reference, [`crate::world::World::fds`]).
+    /// Start it once the task has opened the files whose bits are in `.0`
+    /// (`open()`: a descriptor and its inode reference each,
+    /// [`crate::world::World::fds`]).
     Open(u8),
 }
 
@@ -542,6 +543,17 @@ operations! {
         machine: Fork = |cx| Fork::new(),
         pre: |w| pre::can_fork(w),
     }
+    /// `ioctl(dst, FICLONE, src)` (`xfs_file_remap_range()`): both files'
+    /// IOLOCK and MMAPLOCK taken, both written back and waited on, the
+    /// destination's page cache dropped, then each of the source's blocks
+    /// shared into the destination (`xfs_reflink_remap_blocks()`) and its
+    /// size raised to the source's. Both files are then reflinked: a write
+    /// to a shared block goes through the COW fork. XFS only.
+    Reflink = (37, "reflink") (src: u8 = File, dst: u8 = File) {
+        weights: [0, 0, 6, 3, 0],
+        machine: crate::fs::reflink::Reflink = |cx| crate::fs::reflink::Reflink::new(src, dst),
+        pre: |w| pre::reflinkable(w, src, dst),
+    }
     /// A driver's long-term pin of anonymous page `page`
     /// (`pin_user_pages_fast(FOLL_LONGTERM)`, as RDMA registers a buffer;
     /// `ro`: without `FOLL_WRITE`, the device only reads, as for
@@ -616,20 +628,22 @@ impl OpKind {
 }
 
 impl Op {
-    /// The file whose inode the operation holds a reference on while it
-    /// runs: its first file argument (not the block device).
-    pub fn inode(&self) -> Option<u8> {
+    /// The files whose inodes the operation holds a reference on while it
+    /// runs, as bits: its file arguments (not the block device).
+    pub fn inodes(&self) -> u8 {
         let a = self.args();
         self.kind()
             .spec()
             .args
             .iter()
             .zip(a)
-            .find_map(|(s, v)| match s.kind {
+            .filter_map(|(s, v)| match s.kind {
                 ArgKind::File => Some(v),
                 ArgKind::FileOrBdev if v != crate::world::BDEV => Some(v),
                 _ => None,
             })
+            .filter(|&f| (f as usize) < crate::world::MAX_FILES)
+            .fold(0, |m, f| m | 1 << f)
     }
 
     /// Every argument reduced into its range (decoded and parsed operations

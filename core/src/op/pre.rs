@@ -23,7 +23,30 @@ pub fn open_file(w: &World, file: u8) -> Pre {
     } else if m.i_nlink == 0 || m.i_state & istate::FREEING != 0 {
         Pre::Skip("open(): -ENOENT, the file was unlinked: skipped")
     } else {
-        Pre::Open(f as u8)
+        Pre::Open(1 << f)
+    }
+}
+
+/// Descriptors of both `src` and `dst` ([`open_file`] of each).
+pub fn open_two(w: &World, src: u8, dst: u8) -> Pre {
+    match (open_file(w, src), open_file(w, dst)) {
+        (Pre::Ready, p) | (p, Pre::Ready) => p,
+        (Pre::Open(a), Pre::Open(b)) => Pre::Open(a | b),
+        (Pre::Open(_), p) | (p, _) => p,
+    }
+}
+
+/// `ioctl(dst, FICLONE, src)`: XFS only (the others have no
+/// `->remap_file_range`: `-EOPNOTSUPP`); a file cannot be cloned onto
+/// itself (`generic_remap_checks()`: overlapping ranges of one inode,
+/// `-EINVAL`).
+pub fn reflinkable(w: &World, src: u8, dst: u8) -> Pre {
+    if w.cfg.fs != crate::world::Fs::Xfs {
+        Pre::Skip("FICLONE: no ->remap_file_range, -EOPNOTSUPP: skipped")
+    } else if src == dst {
+        Pre::Skip("FICLONE onto the same file: -EINVAL: skipped")
+    } else {
+        open_two(w, src, dst)
     }
 }
 

@@ -399,6 +399,20 @@ oracles! {
         mirrors: "a pinned page is the page the process maps (pin_user_pages(): R/O pins are reliable since v5.19; fork(2) and CVE-2020-29374)",
         detail: |p, _| data(p, "device read", "the process's page held"),
     }
+    /// The device wrote a file's data into a disk block that more than one
+    /// file maps (a block a remap shared, refcount above one): one file's
+    /// write lands in the others' data. A shared block is never written in
+    /// place: XFS sends a write to it through the COW fork — a buffered
+    /// write reserves a block there (`xfs_reflink_allocate_cow()`,
+    /// `xfs_buffered_write_iomap_begin()`), writeback maps it
+    /// (`xfs_map_blocks()`), the completion remaps it
+    /// (`xfs_reflink_end_cow()`).
+    SharedOverwrite = (29, "shared-overwrite") {
+        severity: DataLoss, rank: 0, fatal: false, mechanism: true,
+        panic: oracle_shared_overwrite,
+        mirrors: "xfs reflink: a shared extent is copied on write, never overwritten (xfs_reflink_allocate_cow(), xfs_map_blocks(); xfs/xfstests reflink group)",
+        detail: detail::shared,
+    }
 }
 
 const _: () = {

@@ -71,6 +71,15 @@ pub enum Payload {
         /// Blocks left.
         blocks: u8,
     },
+    /// Data `token` written over disk block `pblk`, which `owners` files map.
+    Shared {
+        /// The data block.
+        pblk: u8,
+        /// How many files map it (its refcount).
+        owners: u8,
+        /// What was written.
+        token: u32,
+    },
     /// File `file`'s mapping still holds `pages` pages.
     Pages {
         /// The file.
@@ -157,6 +166,21 @@ pub mod fmt {
                 let now = ext::NAMES.get(now as usize).copied().unwrap_or("?");
                 format!("block {lblk} through a view of {used}; extent now {now}")
             }
+            _ => String::new(),
+        }
+    }
+
+    /// `wrote f0:1v3 over disk block 2, which 2 files map`.
+    pub fn shared(p: &Payload, _: &[String]) -> String {
+        match *p {
+            Payload::Shared {
+                pblk,
+                owners,
+                token: t,
+            } => format!(
+                "wrote {} over disk block {pblk}, which {owners} files map",
+                token::show(t)
+            ),
             _ => String::new(),
         }
     }

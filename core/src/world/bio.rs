@@ -70,8 +70,11 @@ pub struct Bio {
     /// goes to (or comes from), `NO_PBLK` for a block not transferred (clean,
     /// a hole, or zeroes on a read).
     pub pblk: [u8; super::MAX_BLOCKS],
-    /// Blocks whose extent was unwritten when mapped: the ioend converts
-    /// them at completion (`IOMAP_IOEND_UNWRITTEN`, `xfs_end_ioend_write()`).
+    /// The ioend's completion work per block of the page: bit `b`, its
+    /// extent was unwritten when mapped and is converted
+    /// (`IOMAP_IOEND_UNWRITTEN`, `xfs_end_ioend()`); bit
+    /// `b + IOEND_SHARED_SHIFT`, it was written to its COW fork block and is
+    /// remapped (`IOMAP_IOEND_SHARED`, `xfs_reflink_end_cow()`).
     pub convert: u8,
     /// The buffer head a buffer bio is for (`NO_BH` for a page bio).
     pub bh: u8,
@@ -89,6 +92,9 @@ pub struct Bio {
     /// when its data reaches it).
     pub vers: [u16; super::MAX_BLOCKS],
 }
+
+/// Where a bio's `convert` keeps its shared (COW) blocks.
+pub const IOEND_SHARED_SHIFT: u8 = 4;
 
 impl Default for FolioRef {
     fn default() -> Self {

@@ -100,6 +100,18 @@ pub struct FsInode {
     pub es: [u8; FILE_LBLKS],
     /// ext4 `ei->i_reserved_data_blocks`.
     pub reserved: u8,
+    /// XFS's COW fork (`ip->i_cowfp`), one entry per logical block: the
+    /// delalloc reservations and allocated staging blocks a write to a
+    /// shared block goes to (fs/xfs/xfs_reflink.c), remapped into the data
+    /// fork when the write completes. Its written state stands for
+    /// `xfs_reflink_convert_cow()` having run at submission.
+    pub cow: [Extent; FILE_LBLKS],
+    /// `ip->i_cowfp->if_seq`: bumped by every change to `cow`.
+    pub cow_seq: u16,
+    /// `XFS_DIFLAG_REFLINK` (`xfs_is_reflink_inode()`, so
+    /// `xfs_is_cow_inode()`): set on both files by a remap; writes to the
+    /// file's shared blocks go through the COW fork.
+    pub reflink: bool,
 }
 
 impl FsInode {
@@ -109,6 +121,9 @@ impl FsInode {
         if_seq: 0,
         es: [es::NONE; FILE_LBLKS],
         reserved: 0,
+        cow: [Extent::HOLE; FILE_LBLKS],
+        cow_seq: 0,
+        reflink: false,
     };
 
     /// Set block `lblk`'s mapping, bumping the fork sequence number
@@ -121,13 +136,33 @@ impl FsInode {
             self.map[lblk] = e;
         }
     }
+
+    /// Set block `lblk`'s COW fork entry, bumping `cow_seq` (the COW fork's
+    /// `xfs_iext_*()` changes bump its `if_seq` as the data fork's do).
+    #[inline]
+    pub fn set_cow(&mut self, lblk: usize, e: Extent) {
+        if lblk < FILE_LBLKS && self.cow[lblk] != e {
+            self.cow_seq = self.cow_seq.wrapping_add(1);
+            self.cow[lblk] = e;
+        }
+    }
+
+    /// Whether the COW fork holds anything (`xfs_inode_has_cow_data()`).
+    #[inline]
+    pub fn has_cow_data(&self) -> bool {
+        self.cow.iter().any(|e| e.state != ext::HOLE)
+    }
 }
 
-/// The disk's data-block allocator: one bit per data block, set = in use.
+/// The disk's data-block allocator: one bit per data block, set = in use,
+/// and XFS's reference counts of shared blocks (the refcount btree, which
+/// records only blocks with more than one owner).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub struct BlockAlloc {
     /// In-use bits.
     pub used: u64,
+    /// Owners beyond the first of each data block (refcount - 1).
+    pub extra: [u8; DATA_BLOCKS],
 }
 
 impl BlockAlloc {
@@ -153,5 +188,28 @@ impl BlockAlloc {
     /// Whether `b` is in use.
     pub fn in_use(&self, b: u8) -> bool {
         (b as usize) < DATA_BLOCKS && self.used & (1u64 << b) != 0
+    }
+
+    /// Another file maps block `b` (`xfs_refcount_increase_extent()`).
+    pub fn share(&mut self, b: u8) {
+        if let Some(n) = self.extra.get_mut(b as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+
+    /// Whether more than one file maps block `b` (`xfs_reflink_find_shared()`
+    /// finds a refcount record).
+    pub fn shared(&self, b: u8) -> bool {
+        self.extra.get(b as usize).is_some_and(|&n| n != 0)
+    }
+
+    /// One owner lets block `b` go (`__xfs_bunmapi()` → for a reflinked
+    /// file `xfs_refcount_decrease_extent()`, else `xfs_free_extent_later()`):
+    /// a shared block loses a reference, the last owner frees it.
+    pub fn put(&mut self, b: u8) {
+        match self.extra.get_mut(b as usize) {
+            Some(n) if *n != 0 => *n -= 1,
+            _ => self.free(b),
+        }
     }
 }

@@ -24,7 +24,7 @@ use crate::profile::{Toggle, Toggles};
 use crate::trace::{Event, EventBuf};
 
 pub use bh::{bs, BhRef, BufferHead, BH_LRU_SIZE, MAX_BH, NO_BH};
-pub use bio::{Bio, BioKind, MAX_BIOS};
+pub use bio::{Bio, BioKind, IOEND_SHARED_SHIFT, MAX_BIOS};
 pub use disk::{token, Disk};
 pub use extent::{
     es, ext, BlockAlloc, Extent, FsInode, DATA_BLOCKS, FILE_LBLKS, MAX_FILE_BPP, NO_PBLK, UPB,

@@ -38,7 +38,15 @@ pub struct Shadow {
     /// `generic_file_direct_write()`) and warns only when its own
     /// invalidation finds the folio; the model promises nothing then.
     pub dirtied: [[u8; MAX_LBLK]; MAX_MAPPINGS],
+    /// The file whose data the unit holds since a remap shared its block
+    /// (`FICLONE`, [`crate::fs::reflink`]): its tokens are that file's, at
+    /// version `latest` exactly, until this file writes the unit again;
+    /// [`NO_ORIGIN`] when the unit holds the file's own data.
+    pub origin: [[u8; MAX_LBLK]; MAX_MAPPINGS],
 }
+
+/// "The unit holds its own file's data" in [`Shadow::origin`].
+pub const NO_ORIGIN: u8 = u8::MAX;
 
 impl Shadow {
     /// Whether version `v` of page (`f`, `i`) is still promised (not voided by an I/O error).
@@ -54,6 +62,7 @@ impl Shadow {
         for u in from..to.min(MAX_LBLK) {
             self.latest[f][u] = 0;
             self.void_below[f][u] = 0;
+            self.origin[f][u] = NO_ORIGIN;
         }
         self.truncs[f] = self.truncs[f].wrapping_add(1);
     }
@@ -65,6 +74,72 @@ impl Shadow {
         (from as usize..to as usize).contains(&u)
     }
 
+    /// A write of version `v` of unit `u` of mapping `f` returned: it is
+    /// promised, and the unit holds the file's own data again.
+    #[inline]
+    pub fn wrote(&mut self, f: usize, u: usize, v: u16) {
+        self.latest[f][u] = v;
+        self.origin[f][u] = NO_ORIGIN;
+    }
+
+    /// A remap made unit `u` of file `dst` share the block of the same unit
+    /// of `src`: `dst` now holds what `src` was promised (whose data it is,
+    /// at that version), and its own next writes come after it.
+    pub fn cloned(&mut self, dst: usize, src: usize, u: usize) {
+        let v = self.latest[src][u];
+        if v == 0 {
+            self.discard(dst, u, u + 1);
+            return;
+        }
+        let o = self.origin[src][u];
+        self.origin[dst][u] = if o == NO_ORIGIN { src as u8 } else { o };
+        self.latest[dst][u] = v;
+        self.void_below[dst][u] = self.void_below[src][u];
+        self.next[dst][u] = self.next[dst][u].max(v.wrapping_add(1)).max(1);
+    }
+
+    /// Whether token `t` may be in unit `u` of mapping `f` at all: zeroes,
+    /// its own data, or the data of the file it was cloned from.
+    #[inline]
+    pub fn owner_ok(&self, f: usize, u: usize, t: u32) -> bool {
+        use super::token;
+        t == 0
+            || token::lblk(t) as usize == u
+                && (token::file(t) == Some(f as u8) || self.origin_is(f, u, t))
+    }
+
+    /// Whether `t` is data of the file unit `u` of `f` was cloned from.
+    #[inline]
+    fn origin_is(&self, f: usize, u: usize, t: u32) -> bool {
+        let o = self.origin[f][u];
+        o != NO_ORIGIN && super::token::file(t) == Some(o)
+    }
+
+    /// Whether `t`, found in unit `u` of mapping `f` (on the disk, in a
+    /// folio), keeps a promise of version `want`: [`super::token::holds`] of
+    /// its own data, or, for a unit cloned from another file, that file's
+    /// data at exactly the cloned version (any other version of it is
+    /// another file's write landing in this one's block).
+    #[inline]
+    pub fn holds(&self, f: usize, u: usize, t: u32, want: u16) -> bool {
+        if super::token::holds(t, f as u8, u, want) {
+            return true;
+        }
+        self.origin_is(f, u, t)
+            && super::token::lblk(t) as usize == u
+            && super::token::version(t) == self.latest[f][u]
+    }
+
+    /// The token a promise of version `want` of unit `u` of mapping `f`
+    /// stands for in a report: the file's own, or, for a cloned unit, the
+    /// data of the file it was cloned from at the cloned version.
+    pub fn expected(&self, f: usize, u: usize, want: u16) -> u32 {
+        match self.origin[f][u] {
+            NO_ORIGIN => super::token::make(f as u8, u as u8, want),
+            o => super::token::make(o, u as u8, self.latest[f][u]),
+        }
+    }
+
     /// Nothing promised yet.
     pub const EMPTY: Shadow = Shadow {
         latest: [[0; MAX_LBLK]; MAX_MAPPINGS],
@@ -73,5 +148,6 @@ impl Shadow {
         truncs: [0; MAX_MAPPINGS],
         punching: [(0, 0); MAX_MAPPINGS],
         dirtied: [[0; MAX_LBLK]; MAX_MAPPINGS],
+        origin: [[NO_ORIGIN; MAX_LBLK]; MAX_MAPPINGS],
     };
 }

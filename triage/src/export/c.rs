@@ -175,6 +175,7 @@ pub fn op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         | Op::Fsync { .. }
         | Op::Sync {}
         | Op::Unlink { .. }
+        | Op::Reflink { .. }
         | Op::Reclaim { .. }
         | Op::Migrate { .. }
         | Op::BhWrite { .. }
@@ -376,6 +377,10 @@ fn system_op_to_c(op: &Op, cx: &OpCx<'_>) -> CallSpec {
         ),
         Op::Sync {} => plain("sync();".into(), "sync(2)"),
         Op::Unlink { .. } | Op::DropCaches {} => cache_op_to_c(op),
+        Op::Reflink { src, dst } => plain(
+            format!("pl_reflink({src}, {dst});"),
+            &format!("ioctl(FICLONE): f{dst} shares f{src}'s blocks"),
+        ),
         Op::Reclaim { frame } => match (cx.frame_page)(frame) {
             Some((f, index)) if fd(f) >= 0 => plain(
                 format!("pl_reclaim({f}, (uint64_t){index} * G.pg, G.pg);"),

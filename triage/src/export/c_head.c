@@ -64,6 +64,8 @@ struct pl_shared {
     uint32_t possible[PL_NFILES][PL_UNITS]; // op versions that may be there
     unsigned char must[PL_NFILES][PL_UNITS]; // a completed write promised it
     unsigned char removable[PL_NFILES][PL_UNITS]; // a task may remove it
+    unsigned char origin[PL_NFILES][PL_UNITS]; // FICLONEd from file origin-1
+    uint32_t opossible[PL_NFILES][PL_UNITS];   // the origin's versions there
     int stale, lost, misplaced, garbage, kernel, skipped;
     char first[160]; // this round's first piece of evidence
     pid_t pid[PL_MAX_TASKS];                  // each task's process
@@ -237,11 +239,16 @@ static int pl_slot_ok(int file, const unsigned char *b, size_t k0, size_t n, uin
 {
     long u = pl_unit_of(slot);
     uint32_t vers = u >= 0 ? S->possible[file][u] : 0xfffffffeu;
-    char rec[32][PL_REC];
+    char rec[64][PL_REC];
     unsigned nv = 0;
     for (unsigned v = 1; v < 32; v++)
         if (vers >> v & 1)
             pl_record(rec[nv++], file, pl_round, v, slot);
+    // A unit cloned from another file may hold that file's records.
+    int of = u >= 0 ? (int)S->origin[file][u] - 1 : -1;
+    for (unsigned v = 1; of >= 0 && v < 32; v++)
+        if (S->opossible[file][u] >> v & 1)
+            pl_record(rec[nv++], of, pl_round, v, slot);
     for (size_t i = 0; i < n; i++) {
         if (b[i] == 0)
             continue;
@@ -340,6 +347,7 @@ static void pl_promise(int file, uint64_t off, size_t n, unsigned ver, int setup
             S->possible[file][u] |= 1u << ver;
         if (!S->removable[file][u])
             S->must[file][u] = 1;
+        S->origin[file][u] = 0;
     }
 }
 
@@ -358,6 +366,28 @@ PL_HELPER void pl_forget(int file, uint64_t from, uint64_t to, uint32_t keep)
     for (uint64_t u = from / G.unit; u < PL_UNITS && u * G.unit < to; u++) {
         S->must[file][u] = 0;
         S->possible[file][u] &= keep;
+        if (!keep)
+            S->origin[file][u] = 0;
+    }
+}
+
+// ioctl(FICLONE): dst shares src's blocks up to src's size; its units
+// there may hold src's records (or those src was cloned from) and no
+// longer its own.
+PL_HELPER void pl_reflink(int src, int dst)
+{
+    struct stat st;
+    if (ioctl(pl_fd[dst], FICLONE, pl_fd[src]) != 0 || fstat(pl_fd[src], &st) != 0) {
+        pl_say("note: FICLONE of %s onto %s: %s", pl_names[src], pl_names[dst],
+               strerror(errno));
+        return;
+    }
+    for (uint64_t u = 0; u < PL_UNITS && u * G.unit < (uint64_t)st.st_size; u++) {
+        int o = S->origin[src][u];
+        S->origin[dst][u] = o ? (unsigned char)o : (unsigned char)(src + 1);
+        S->opossible[dst][u] = o ? S->opossible[src][u] : S->possible[src][u];
+        S->possible[dst][u] = 0;
+        S->must[dst][u] = S->must[src][u];
     }
 }
 

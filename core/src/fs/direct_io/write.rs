@@ -369,7 +369,7 @@ impl DioWrite {
                 w.shadow.void_below[f][u] = w.shadow.next[f][u];
                 continue;
             }
-            w.shadow.latest[f][u] = self.vers[j];
+            w.shadow.wrote(f, u, self.vers[j]);
         }
     }
 
@@ -462,7 +462,8 @@ impl DioWrite {
     /// `xfs_direct_write_iomap_begin()` under `XFS_ILOCK_EXCL`: each block
     /// of the page mapped, a hole or delalloc allocated unwritten
     /// (`xfs_iomap_write_direct()`), an unwritten one to convert at
-    /// completion.
+    /// completion; on a reflinked file a shared block goes to a COW block
+    /// remapped at completion ([`crate::fs::reflink::dio_allocate_cow`]).
     fn map(&mut self, w: &mut World) -> Poll {
         if self.ext4() {
             return self.map_ext4(w);
@@ -476,11 +477,22 @@ impl DioWrite {
         }
         for j in 0..bpp {
             let m = extent_run(w, self.file, lb + j, lb + j + 1);
-            if m.typ == ext::UNWRITTEN {
-                self.convert |= 1 << j;
+            let mut p = m.pblk;
+            match crate::fs::reflink::dio_allocate_cow(w, self.file, lb + j) {
+                Some(NO_PBLK) => {
+                    self.err = -28;
+                    self.pc = DwPc::Return;
+                    return Poll::Ran(StepId::XfsDirectWriteIomapBegin);
+                }
+                Some(c) => {
+                    p = c;
+                    self.convert |= 1 << (j + crate::world::IOEND_SHARED_SHIFT as usize);
+                }
+                None if m.typ == ext::UNWRITTEN => self.convert |= 1 << j,
+                None => {}
             }
             for k in 0..UPB {
-                self.pblk[j * UPB + k] = disk_unit(m.pblk, k) as u8;
+                self.pblk[j * UPB + k] = disk_unit(p, k) as u8;
             }
         }
         self.pc = DwPc::Gup;
@@ -631,6 +643,7 @@ fn dio_write_dma(w: &mut World, k: usize, b: &Bio, data: &[u32; MAX_BLOCKS]) {
             data[j]
         };
         w.bios[k].vers[j] = v;
+        crate::block::bio::check_shared_overwrite(w, b, p, token);
         w.disk.blocks[p as usize] = token;
         w.note(Event::Dma {
             bio: k as u8,

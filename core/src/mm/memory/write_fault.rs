@@ -286,6 +286,18 @@ impl PageMkwrite {
             } else {
                 MwPc::Store
             };
+            if self.err == 0 {
+                // ->page_mkwrite dirties the locked folio before it returns
+                // VM_FAULT_LOCKED, under the filesystem's fault lock:
+                // iomap_folio_mkwrite_iter()'s folio_mark_dirty(),
+                // block_page_mkwrite()'s block_commit_write(),
+                // gfs2_page_mkwrite()'s folio_mark_dirty().
+                let r = self.fault.folio;
+                let upp = w.cfg.upp(self.file);
+                let from = self.index as usize * upp;
+                (w.a_ops(self.file).dirty_folio)(w, r, from, from + upp);
+                folio_mark_dirty(w, r);
+            }
             self.pc = if self.inv {
                 MwPc::MkwriteUnlock
             } else {
@@ -322,7 +334,7 @@ pub fn store_page(w: &mut World, r: FolioRef, file: u8, index: u8) -> (usize, us
         let v = w.shadow.next[f][u];
         w.shadow.next[f][u] = v.wrapping_add(1).max(1);
         w.frame_mut(r).data[j] = crate::fs::unit_token(file, u, v);
-        w.shadow.latest[f][u] = v;
+        w.shadow.wrote(f, u, v);
     }
     (from, to)
 }
