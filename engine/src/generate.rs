@@ -5,7 +5,7 @@ use pagelife_core::case::{Case, Fault, Op, OpKind, Run, Slice, TaskDef, DEFAULT_
 use pagelife_core::codec::MAX_OPS;
 use pagelife_core::op::{ArgKind, Args, Domain, MAX_ARGS};
 use pagelife_core::profile::Profile;
-use pagelife_core::world::{Config, Fs, BDEV, BIO_CTX0, MAX_TASKS};
+use pagelife_core::world::{Config, Fs, BDEV, BIO_CTX0, MAX_FILES, MAX_TASKS};
 
 use crate::rng::Rng;
 use crate::swarm::{Menu, FAULT_KINDS};
@@ -58,6 +58,7 @@ pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8, menu: Menu) -> Op {
     for (i, s) in kind.spec().args.iter().enumerate() {
         args[i] = random_arg(rng, s.kind, d, b, hot);
     }
+    other_second_file(rng, kind, &mut args);
     let specs = kind.spec().args;
     let unit_len = specs.len() >= 2
         && specs
@@ -71,6 +72,24 @@ pub fn random_op_in(rng: &mut Rng, d: Domain, hot: u8, menu: Menu) -> Op {
         }
     }
     Op::from_args(kind, &args).clamped()
+}
+
+/// The second file of an operation that names two (`reflink SRC DST`) is
+/// another file than the first: the hot-file bias would make them one,
+/// which the kernel refuses (`FICLONE` of a file onto itself: `-EINVAL`).
+fn other_second_file(rng: &mut Rng, kind: OpKind, args: &mut Args) {
+    let specs = kind.spec().args;
+    let mut files = specs
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.kind == ArgKind::File)
+        .map(|(i, _)| i);
+    if let (Some(a), Some(b)) = (files.next(), files.next()) {
+        if args[a] == args[b] {
+            let n = MAX_FILES as u8;
+            args[b] = (args[a] + 1 + rng.byte(n - 1)) % n;
+        }
+    }
 }
 
 fn random_arg(rng: &mut Rng, kind: ArgKind, d: Domain, b: &Bias, hot: u8) -> u8 {

@@ -219,7 +219,8 @@ impl Reflink {
         set_extent(w, self.dst, lblk, new);
         for u in lblk * UPB..(lblk + 1) * UPB {
             if u < crate::world::MAX_LBLK {
-                w.shadow.cloned(d, s, u);
+                let t = super::visible_unit(w, self.src, u);
+                w.shadow.cloned(d, u, t);
             }
         }
         self.pc = self.remap_from(w, lblk + 1);

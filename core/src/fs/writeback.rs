@@ -28,6 +28,11 @@ pub struct WbCtx {
     pub units: [u8; MAX_BLOCKS],
     /// The blocks the ioend converts.
     pub convert: u8,
+    /// XFS: the first COW extent at or after the block the last lookup
+    /// was for (`cow_fsb` in `xfs_map_blocks()`), `u8::MAX` for none
+    /// (`NULLFILEOFF`): a data mapping converted from delalloc is trimmed
+    /// to it.
+    pub cow_fsb: u8,
 }
 
 impl Default for WbCtx {
@@ -40,6 +45,7 @@ impl Default for WbCtx {
             stage: 0,
             units: [NO_PBLK; MAX_BLOCKS],
             convert: 0,
+            cow_fsb: u8::MAX,
         }
     }
 }

@@ -169,7 +169,12 @@ fn use_map(w: &mut World, file: u8, wpc: &WbCtx, lblk: usize) -> (u8, bool) {
         return (NO_PBLK, false);
     }
     let p = m.pblk_of(lblk);
-    if !cur.allocated() || cur.pblk != p {
+    // A COW mapping whose extent an earlier completion already remapped
+    // (xfs_reflink_end_cow() of another ioend over the block) sends the
+    // data where the data fork has the block now: not stale.
+    let data = w.inodes[file as usize].map[lblk];
+    let remapped = m.shared && data.allocated() && data.pblk == p;
+    if (!cur.allocated() || cur.pblk != p) && !remapped {
         w.fire(
             OracleId::StaleWritebackMap,
             w.touched,
@@ -237,8 +242,12 @@ fn map_block_step(
                 w.note(Event::Note(why));
                 return (StepId::XfsBmapiConvertDelalloc, Some((NO_PBLK, false)));
             }
-            let mut m = extent_run(w, file, lblk, crate::world::FILE_LBLKS);
+            // The merged extent may overrun the next COW extent the lookup
+            // saw: trimmed to it. Only data_seq is taken (*seq).
+            let end = (wpc.cow_fsb as usize).min(crate::world::FILE_LBLKS);
+            let mut m = extent_run(w, file, lblk, end.max(lblk + 1));
             m.cookie = w.inodes[file as usize].if_seq;
+            m.cow_cookie = wpc.map.cow_cookie;
             wpc.map = m;
             (
                 StepId::XfsBmapiConvertDelalloc,
@@ -257,6 +266,7 @@ fn lookup(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (StepId, Opt
     } else {
         None
     };
+    wpc.cow_fsb = next_cow.map_or(u8::MAX, |b| b as u8);
     if next_cow == Some(lblk) {
         // XFS_WPC(wpc)->cow_seq = READ_ONCE(ip->i_cowfp->if_seq).
         wpc.map = cow_run(w, file, lblk, crate::world::FILE_LBLKS);
@@ -267,8 +277,11 @@ fn lookup(w: &mut World, file: u8, wpc: &mut WbCtx, lblk: usize) -> (StepId, Opt
         return (StepId::XfsMapBlocksCow, Some(use_map(w, file, wpc, lblk)));
     }
     let mut m = extent_run(w, file, lblk, next_cow.unwrap_or(crate::world::FILE_LBLKS));
-    // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq).
+    // XFS_WPC(wpc)->data_seq = READ_ONCE(ip->i_df.if_seq); cow_seq is left
+    // as the last COW mapping took it, so after a COW fork change a data
+    // mapping is looked up again block by block.
     m.cookie = w.inodes[file as usize].if_seq;
+    m.cow_cookie = wpc.map.cow_cookie;
     wpc.map = m;
     if m.typ == ext::DELALLOC {
         wpc.stage = stage::CONVERT;

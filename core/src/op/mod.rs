@@ -510,7 +510,7 @@ operations! {
     /// whose DMA reads the page, then XFS's `->end_io` converts and the
     /// range is invalidated again.
     DioWrite = (29, "dio-write") (file: u8 = FileOrBdev, index: u8 = Page, buf: u8 = Page) {
-        weights: [0, 0, 0, 0, 6],
+        weights: [0, 0, 4, 0, 6],
         machine: DioWrite = |cx| DioWrite::new(cx.cfg, file, index, buf),
         pre: |w| pre::direct_io_buf(w, file, buf, true),
     }

@@ -82,19 +82,22 @@ impl Shadow {
         self.origin[f][u] = NO_ORIGIN;
     }
 
-    /// A remap made unit `u` of file `dst` share the block of the same unit
-    /// of `src`: `dst` now holds what `src` was promised (whose data it is,
-    /// at that version), and its own next writes come after it.
-    pub fn cloned(&mut self, dst: usize, src: usize, u: usize) {
-        let v = self.latest[src][u];
-        if v == 0 {
+    /// A remap made unit `u` of file `dst` share a block whose unit holds
+    /// `t` (the source's data as its flushed block has it: at least what
+    /// the source was promised, perhaps a later store's): `dst` now holds
+    /// exactly that — the data of the file `t` belongs to — and its own
+    /// next writes come after it.
+    pub fn cloned(&mut self, dst: usize, u: usize, t: u32) {
+        use super::token;
+        let v = token::version(t);
+        if t == 0 || token::lblk(t) as usize != u {
             self.discard(dst, u, u + 1);
             return;
         }
-        let o = self.origin[src][u];
-        self.origin[dst][u] = if o == NO_ORIGIN { src as u8 } else { o };
+        let o = token::file(t).unwrap_or(dst as u8);
+        self.origin[dst][u] = if o as usize == dst { NO_ORIGIN } else { o };
         self.latest[dst][u] = v;
-        self.void_below[dst][u] = self.void_below[src][u];
+        self.void_below[dst][u] = 0;
         self.next[dst][u] = self.next[dst][u].max(v.wrapping_add(1)).max(1);
     }
 
