@@ -385,6 +385,13 @@ pub fn dio_allocate_cow(w: &mut World, file: u8, lblk: usize) -> Option<u8> {
     }
     let c = w.inodes[f].cow[lblk];
     if c.allocated() {
+        // convert_now: xfs_reflink_convert_unwritten() makes a staging
+        // block writeback allocated (unwritten) written at once.
+        let e = Extent {
+            state: ext::WRITTEN,
+            pblk: c.pblk,
+        };
+        w.inodes[f].set_cow(lblk, e);
         return Some(c.pblk);
     }
     if c.state == ext::HOLE && !block_shared(w, file, lblk) {

@@ -86,7 +86,7 @@ impl Shadow {
     /// `t` (the source's data as its flushed block has it: at least what
     /// the source was promised, perhaps a later store's): `dst` now holds
     /// exactly that — the data of the file `t` belongs to — and its own
-    /// next writes come after it.
+    /// next writes come after it; what was promised of it before is void.
     pub fn cloned(&mut self, dst: usize, u: usize, t: u32) {
         use super::token;
         let v = token::version(t);
@@ -99,6 +99,9 @@ impl Shadow {
         self.latest[dst][u] = v;
         self.void_below[dst][u] = 0;
         self.next[dst][u] = self.next[dst][u].max(v.wrapping_add(1)).max(1);
+        // The unit's data was replaced, as a truncation replaces it with
+        // zeroes: promises snapshotted before it (an fsync's) may not hold.
+        self.truncs[dst] = self.truncs[dst].wrapping_add(1);
     }
 
     /// Whether token `t` may be in unit `u` of mapping `f` at all: zeroes,
