@@ -387,12 +387,7 @@ pub fn dio_allocate_cow(w: &mut World, file: u8, lblk: usize) -> Option<u8> {
     if c.allocated() {
         // convert_now: xfs_reflink_convert_unwritten() makes a staging
         // block writeback allocated (unwritten) written at once.
-        let e = Extent {
-            state: ext::WRITTEN,
-            pblk: c.pblk,
-        };
-        w.inodes[f].set_cow(lblk, e);
-        return Some(c.pblk);
+        return Some(w.inodes[f].cow_convert(lblk));
     }
     if c.state == ext::HOLE && !block_shared(w, file, lblk) {
         return None;

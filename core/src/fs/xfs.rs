@@ -145,12 +145,7 @@ fn use_map(w: &mut World, file: u8, wpc: &WbCtx, lblk: usize) -> (u8, bool) {
         // xfs_writeback_submit() → xfs_reflink_convert_cow() of the ioend's
         // range, under XFS_ILOCK_EXCL, with no I/O: reads never look at the
         // COW fork.
-        let e = Extent {
-            state: ext::WRITTEN,
-            pblk: cur.pblk,
-        };
-        w.inodes[file as usize].set_cow(lblk, e);
-        return (cur.pblk, false);
+        return (w.inodes[file as usize].cow_convert(lblk), false);
     }
     if m.typ == ext::HOLE {
         // A cached hole over a block that has been reserved or allocated

@@ -147,6 +147,22 @@ impl FsInode {
         }
     }
 
+    /// Make block `lblk`'s allocated COW extent written
+    /// (`xfs_reflink_convert_cow_locked()`: an in-core state change, no
+    /// I/O) and return its staging block.
+    #[inline]
+    pub fn cow_convert(&mut self, lblk: usize) -> u8 {
+        let pblk = self.cow[lblk].pblk;
+        self.set_cow(
+            lblk,
+            Extent {
+                state: ext::WRITTEN,
+                pblk,
+            },
+        );
+        pblk
+    }
+
     /// Whether the COW fork holds anything (`xfs_inode_has_cow_data()`).
     #[inline]
     pub fn has_cow_data(&self) -> bool {
